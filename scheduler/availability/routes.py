@@ -1,0 +1,5 @@
+"""Routes of the availability area."""
+
+from flask import Blueprint
+
+bp = Blueprint("availability", __name__)

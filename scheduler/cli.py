@@ -1,0 +1,61 @@
+"""``cohort-scheduler``: the one command that upgrades the schema, loads demo data and serves.
+
+It serves with waitress, a production WSGI server that runs everywhere Python runs; use
+gunicorn for scale-out (see docs/deploy.md).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from sqlalchemy import func, select
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="cohort-scheduler", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    serve = sub.add_parser("serve", help="upgrade the database, load demo data if empty, serve")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=5000)
+    serve.add_argument("--no-demo", action="store_true", help="never load demo data")
+    serve.add_argument("--threads", type=int, default=8)
+    args = parser.parse_args(argv)
+    if args.command == "serve":
+        return serve_command(args)
+    return 2
+
+
+def prepare_database(app, load_demo_data: bool) -> None:
+    """Bring the schema up to date; on an empty database load the demo and print its accounts."""
+    from flask_migrate import upgrade
+
+    from scheduler.extensions import db
+    from scheduler.models import User
+
+    with app.app_context():
+        upgrade()
+        if load_demo_data and db.session.scalar(select(func.count(User.id))) == 0:
+            from scheduler.demo import load_demo
+
+            accounts = load_demo()
+            db.session.commit()
+            print("Demo data loaded. Sign in with one of these accounts:")
+            for role, email, password in accounts:
+                print(f"  {role:<12} {email:<36} {password}")
+
+
+def serve_command(args: argparse.Namespace) -> int:
+    from waitress import serve
+
+    from scheduler import create_app
+
+    app = create_app()
+    prepare_database(app, load_demo_data=not args.no_demo)
+    print(f"Serving on http://{args.host}:{args.port}  (Ctrl+C to stop)", flush=True)
+    serve(app, host=args.host, port=args.port, threads=args.threads)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

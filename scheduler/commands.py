@@ -1,0 +1,51 @@
+"""``flask --app scheduler ...`` commands: accounts and demo data."""
+
+from __future__ import annotations
+
+import click
+from flask import Flask
+from flask.cli import with_appcontext
+
+from scheduler.extensions import db
+from scheduler.models import Role
+
+
+def register(app: Flask) -> None:
+    app.cli.add_command(create_user_command)
+    app.cli.add_command(demo_command)
+
+
+@click.command("create-user")
+@with_appcontext
+@click.option("--email", required=True)
+@click.option("--name", required=True)
+@click.option("--role", type=click.Choice([role.value for role in Role]), default="coordinator")
+@click.option("--timezone", default="UTC")
+@click.password_option()
+def create_user_command(email: str, name: str, role: str, timezone: str, password: str) -> None:
+    """Create a user account (the first coordinator, typically)."""
+    from scheduler.auth.operations import AccountError, create_user
+
+    try:
+        create_user(email, name, Role(role), password, timezone)
+    except AccountError as error:
+        raise click.ClickException(str(error)) from error
+    db.session.commit()
+    click.echo(f"Created {role} {email}.")
+
+
+@click.command("demo")
+@with_appcontext
+@click.option("--scale", type=int, default=1, help="Multiply learners and cohorts (benchmarks).")
+def demo_command(scale: int) -> None:
+    """Load the demo organisation into an empty database and print the demo accounts."""
+    from scheduler.demo import DemoError, load_demo
+
+    try:
+        accounts = load_demo(scale=scale)
+    except DemoError as error:
+        raise click.ClickException(str(error)) from error
+    db.session.commit()
+    click.echo("Demo data loaded. Accounts (e-mail / password):")
+    for role, email, password in accounts:
+        click.echo(f"  {role:<12} {email:<36} {password}")

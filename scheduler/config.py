@@ -1,0 +1,70 @@
+"""Configuration: defaults here, then ``instance/config.py``, then ``SCHEDULER_*`` environment variables."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+#: Environment variables read by the app, with the config key each one sets.
+ENVIRONMENT_KEYS = {
+    "SCHEDULER_DATABASE_URL": "SQLALCHEMY_DATABASE_URI",
+    "SCHEDULER_SECRET_KEY": "SECRET_KEY",
+    "SCHEDULER_REDIS_URL": "REDIS_URL",
+    "SCHEDULER_ENV": "ENV",
+    "SCHEDULER_TRUSTED_HOSTS": "TRUSTED_HOSTS",
+    "SCHEDULER_MAIL_FROM": "MAIL_FROM",
+}
+
+# A key used only outside production, so a developer's first run needs no setup.
+DEVELOPMENT_SECRET_KEY = "dev-only-not-secret"
+
+
+def default_config(instance_path: Path) -> dict:
+    """The built-in defaults: an embedded SQLite database in the instance folder."""
+    return {
+        "ENV": "development",
+        "SECRET_KEY": None,
+        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{instance_path / 'scheduler.sqlite3'}",
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "REDIS_URL": None,
+        "MAX_CONTENT_LENGTH": 25 * 1024 * 1024,
+        "IMPORT_MAX_BYTES": 10 * 1024 * 1024,
+        "TRUSTED_HOSTS": ["127.0.0.1", "localhost"],
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "WTF_CSRF_TIME_LIMIT": None,
+        "MAIL_FROM": "scheduling@example.com",
+    }
+
+
+def environment_overrides(environ: os._Environ | dict) -> dict:
+    """Config values taken from ``SCHEDULER_*`` environment variables."""
+    overrides = {}
+    for variable, key in ENVIRONMENT_KEYS.items():
+        value = environ.get(variable)
+        if value:
+            overrides[key] = value.split(",") if key == "TRUSTED_HOSTS" else value
+    return overrides
+
+
+def finalise(config: dict) -> None:
+    """Apply rules that depend on the merged configuration; raise on unsafe production settings."""
+    production = config.get("ENV") == "production"
+    if not config.get("SECRET_KEY"):
+        if production:
+            raise RuntimeError(
+                "SCHEDULER_SECRET_KEY must be set in production "
+                "(e.g. python -c 'import secrets; print(secrets.token_hex(32))')"
+            )
+        config["SECRET_KEY"] = DEVELOPMENT_SECRET_KEY
+    if production:
+        config["SESSION_COOKIE_SECURE"] = True
+        config["REMEMBER_COOKIE_SECURE"] = True
+    url = config["SQLALCHEMY_DATABASE_URI"]
+    if url.startswith("postgres://"):  # Heroku-style URLs name a dialect SQLAlchemy dropped
+        url = "postgresql://" + url.removeprefix("postgres://")
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
+    config["SQLALCHEMY_DATABASE_URI"] = url

@@ -1,0 +1,5 @@
+"""Routes of the facilitators area."""
+
+from flask import Blueprint
+
+bp = Blueprint("facilitators", __name__)

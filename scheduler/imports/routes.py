@@ -1,0 +1,5 @@
+"""Routes of the imports area."""
+
+from flask import Blueprint
+
+bp = Blueprint("imports", __name__)

@@ -1,0 +1,5 @@
+"""Routes of the learners area."""
+
+from flask import Blueprint
+
+bp = Blueprint("learners", __name__)

@@ -1,0 +1,27 @@
+"""The database models, one module per part of the domain; import them from here."""
+
+from scheduler.models.accounts import Role, User
+from scheduler.models.availability import AvailabilityKind, AvailabilityRule
+from scheduler.models.cohorts import Cohort, CohortBlock, CohortMember
+from scheduler.models.facilitators import Facilitator, FacilitatorSkill, TravelCost
+from scheduler.models.organisation import Learner, Room, Site
+from scheduler.models.programs import Program, ProgramMode, ProgramSession
+
+__all__ = [
+    "AvailabilityKind",
+    "AvailabilityRule",
+    "Cohort",
+    "CohortBlock",
+    "CohortMember",
+    "Facilitator",
+    "FacilitatorSkill",
+    "Learner",
+    "Program",
+    "ProgramMode",
+    "ProgramSession",
+    "Role",
+    "Room",
+    "Site",
+    "TravelCost",
+    "User",
+]

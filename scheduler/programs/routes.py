@@ -1,0 +1,5 @@
+"""Routes of the programs area."""
+
+from flask import Blueprint
+
+bp = Blueprint("programs", __name__)

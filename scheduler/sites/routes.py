@@ -1,0 +1,5 @@
+"""Routes of the sites area."""
+
+from flask import Blueprint
+
+bp = Blueprint("sites", __name__)
