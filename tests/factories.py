@@ -146,3 +146,23 @@ def create_facilitator(user: User | None = None, site: Site | None = None, **fie
     db.session.add(facilitator)
     db.session.flush()
     return facilitator
+
+
+def create_availability_rule(facilitator=None, room=None, **fields):
+    """An availability rule of a facilitator or a room (a weekly Monday 09:00-17:00 by default)."""
+    from scheduler.models import AvailabilityKind, AvailabilityRule
+
+    kind = fields.pop("kind", AvailabilityKind.WEEKLY)
+    if kind == AvailabilityKind.WEEKLY:
+        fields.setdefault("weekday", 0)
+        fields.setdefault("start_time", time(9, 0))
+        fields.setdefault("end_time", time(17, 0))
+    rule = AvailabilityRule(
+        kind=kind,
+        facilitator_id=facilitator.id if facilitator is not None else None,
+        room_id=room.id if room is not None else None,
+        **fields,
+    )
+    db.session.add(rule)
+    db.session.flush()
+    return rule

@@ -1,5 +1,169 @@
-"""Routes of the imports area."""
+"""CSV imports of learners, cohorts and facilitators: upload, preview, then confirm.
 
-from flask import Blueprint
+Uploading checks the whole file and shows what it would create and update, or every bad row
+by line and column; nothing is saved until the coordinator confirms, and then all rows are
+saved in one transaction or none are.
+"""
 
-bp = Blueprint("imports", __name__)
+from __future__ import annotations
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_login import current_user
+from sqlalchemy.exc import IntegrityError
+from werkzeug.exceptions import RequestEntityTooLarge
+
+from scheduler.access import coordinator_required
+from scheduler.extensions import db
+from scheduler.imports import pending
+from scheduler.imports.csv_formats import FORMATS, ImportFormat
+from scheduler.imports.forms import CancelForm, ConfirmForm, UploadForm
+from scheduler.imports.operations import apply_import
+from scheduler.imports.preview import ImportPreview, preview_import
+
+bp = Blueprint("imports", __name__, url_prefix="/imports")
+
+#: How many planned rows and errors the preview page lists (the counts are always complete).
+SHOWN_ROWS = 100
+SHOWN_ERRORS = 300
+
+
+def _format_or_404(kind: str) -> ImportFormat:
+    fmt = FORMATS.get(kind)
+    if fmt is None:
+        abort(404)
+    return fmt
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / (1024 * 1024):g} MB"
+
+
+@bp.route("")
+@coordinator_required
+def index():
+    """The three kinds of import with their header rows and templates."""
+    return render_template("imports/index.html", formats=FORMATS.values())
+
+
+@bp.route("/<kind>/template.csv")
+@coordinator_required
+def template(kind: str):
+    """A CSV file with the documented header row and one example row."""
+    fmt = _format_or_404(kind)
+    return Response(
+        fmt.template_csv(),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{fmt.kind}-template.csv"'},
+    )
+
+
+@bp.route("/<kind>", methods=["GET", "POST"])
+@coordinator_required
+def upload(kind: str):
+    """The upload form of one kind; a posted file is checked and previewed, not saved."""
+    fmt = _format_or_404(kind)
+    form = UploadForm()
+    if not form.validate_on_submit():
+        return _upload_page(fmt, form)
+    limit = current_app.config["IMPORT_MAX_BYTES"]
+    content = form.file.data.read(limit + 1)
+    if len(content) > limit:
+        form.file.errors.append(
+            f"The file is larger than {_megabytes(limit)}; split it into smaller files."
+        )
+        return _upload_page(fmt, form, status=413)
+    filename = form.file.data.filename or "upload.csv"
+    preview = preview_import(fmt, content)
+    token = None
+    if preview.ok:
+        token = pending.save(fmt.kind, current_user.id, filename, preview.text)
+    return _preview_page(preview, filename, token)
+
+
+def _upload_page(fmt: ImportFormat, form: UploadForm, status: int = 200):
+    limit = _megabytes(current_app.config["IMPORT_MAX_BYTES"])
+    return render_template("imports/upload.html", fmt=fmt, form=form, limit=limit), status
+
+
+def _preview_page(preview: ImportPreview, filename: str, token: str | None, status: int = 200):
+    return (
+        render_template(
+            "imports/preview.html",
+            preview=preview,
+            fmt=preview.fmt,
+            filename=filename,
+            confirm_form=ConfirmForm(token=token, formdata=None),
+            cancel_form=CancelForm(token=token, formdata=None),
+            upload_form=UploadForm(formdata=None),
+            token=token,
+            shown_rows=SHOWN_ROWS,
+            shown_errors=SHOWN_ERRORS,
+        ),
+        status,
+    )
+
+
+@bp.route("/confirm", methods=["POST"])
+@coordinator_required
+def confirm():
+    """Save a previewed file: checked again, then saved completely or not at all."""
+    form = ConfirmForm()
+    upload = pending.load(form.token.data, current_user.id) if form.validate_on_submit() else None
+    if upload is None:
+        flash("This preview has expired or was already saved; upload the file again.", "error")
+        return redirect(url_for(".index"))
+    preview = preview_import(FORMATS[upload.kind], upload.text)
+    if not preview.ok:
+        # The database changed since the preview (a site deleted, an e-mail taken).
+        pending.discard(upload.token)
+        return _preview_page(preview, upload.filename, None, status=409)
+    try:
+        counts = apply_import(preview)
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        flash("Someone changed the same records meanwhile; nothing was saved. Try again.", "error")
+        return redirect(url_for(".upload", kind=upload.kind))
+    pending.discard(upload.token)
+    flash(
+        f"{upload.filename} saved: {counts['create']} {preview.fmt.kind} created, "
+        f"{counts['update']} updated, {counts['unchanged']} unchanged.",
+        "success",
+    )
+    return redirect(url_for(".upload", kind=upload.kind))
+
+
+@bp.route("/cancel", methods=["POST"])
+@coordinator_required
+def cancel():
+    """Forget a previewed file without saving anything."""
+    form = CancelForm()
+    upload = pending.load(form.token.data, current_user.id) if form.validate_on_submit() else None
+    if upload is not None:
+        pending.discard(upload.token)
+    flash("Import cancelled; nothing was saved.", "info")
+    return redirect(url_for(".index"))
+
+
+@bp.errorhandler(RequestEntityTooLarge)
+def request_too_large(error):
+    """Uploads over MAX_CONTENT_LENGTH are refused before the view runs: say so clearly."""
+    fmt = FORMATS.get((request.view_args or {}).get("kind", ""))
+    if fmt is None:
+        return render_template("imports/too_large.html"), 413
+    form = UploadForm(formdata=None)
+    form.file.errors = [
+        f"The file is larger than {_megabytes(current_app.config['IMPORT_MAX_BYTES'])}; "
+        "split it into smaller files."
+    ]
+    return _upload_page(fmt, form, status=413)

@@ -1,0 +1,125 @@
+"""Writes of the cohorts area: cohorts, their blocked periods and their members."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
+
+from scheduler.cohorts.util import NonexistentLocalTime, local_to_utc
+from scheduler.extensions import db
+from scheduler.learners.fields import FieldError
+from scheduler.models import Cohort, CohortBlock, CohortMember, Learner
+
+
+def save_cohort(cohort: Cohort | None, values: dict) -> Cohort:
+    """Create a cohort (``cohort`` None) or update one from ``values``.
+
+    Raises ``FieldError`` when another cohort has the same id; the caller rolls back.
+    """
+    others = select(Cohort.id).where(Cohort.key == values["key"])
+    if cohort is not None:
+        others = others.where(Cohort.id != cohort.id)
+    if db.session.scalar(others) is not None:
+        raise FieldError("key", f"Cohort id {values['key']} is already used by another cohort.")
+    if cohort is None:
+        cohort = Cohort()
+        db.session.add(cohort)
+    for name, value in values.items():
+        setattr(cohort, name, value)
+    _flush("Another cohort was just saved with this id.")
+    return cohort
+
+
+def delete_cohort(cohort: Cohort) -> None:
+    """Delete ``cohort`` with its member list and blocked periods (not the learners)."""
+    db.session.delete(cohort)
+    db.session.flush()
+
+
+def add_block(cohort: Cohort, start: datetime, end: datetime, reason: str) -> CohortBlock:
+    """Block ``start``-``end``, naive wall-clock times in the cohort's zone, stored as UTC."""
+    block = CohortBlock(
+        start=_to_utc(start, cohort.timezone, "start"),
+        end=_to_utc(end, cohort.timezone, "end"),
+        reason=reason,
+    )
+    if block.end <= block.start:
+        # Possible only around a clock change, where local order and real order differ.
+        raise FieldError("end", "The blocked period must end after it starts.")
+    cohort.blocks.append(block)
+    db.session.flush()
+    return block
+
+
+def _to_utc(local: datetime, timezone: str, field: str) -> datetime:
+    try:
+        return local_to_utc(local, timezone)
+    except NonexistentLocalTime as error:
+        raise FieldError(field, str(error)) from error
+
+
+def delete_block(block: CohortBlock) -> None:
+    db.session.delete(block)
+    db.session.flush()
+
+
+def add_members(cohort: Cohort, learner_ids: list[int]) -> int:
+    """Add these learners to ``cohort``; returns how many were not in it yet.
+
+    Raises ``FieldError`` naming the ids that match no learner; nothing is added then.
+    """
+    found = set(db.session.scalars(select(Learner.id).where(Learner.id.in_(learner_ids))))
+    missing = [str(id_) for id_ in learner_ids if id_ not in found]
+    if missing:
+        raise FieldError("learner_ids", f"No learner has the id {', '.join(missing)}.")
+    return _add(cohort, found)
+
+
+def add_members_by_employee_id(cohort: Cohort, employee_ids: list[str]) -> int:
+    """Add the learners with these employee ids; returns how many were not in it yet.
+
+    Raises ``FieldError`` listing every unknown employee id; nothing is added then.
+    """
+    rows = db.session.execute(select(Learner.key, Learner.id).where(Learner.key.in_(employee_ids)))
+    by_key = {key: id_ for key, id_ in rows}
+    unknown = [key for key in employee_ids if key not in by_key]
+    if unknown:
+        raise FieldError(
+            "employee_ids",
+            f"Unknown employee id{'s' if len(unknown) > 1 else ''}: {', '.join(unknown)}. "
+            "Nothing was added.",
+        )
+    return _add(cohort, set(by_key.values()))
+
+
+def _add(cohort: Cohort, learner_ids: set[int]) -> int:
+    present = set(
+        db.session.scalars(
+            select(CohortMember.learner_id).where(CohortMember.cohort_id == cohort.id)
+        )
+    )
+    new_ids = sorted(learner_ids - present)
+    db.session.add_all(CohortMember(cohort_id=cohort.id, learner_id=id_) for id_ in new_ids)
+    _flush("Someone else changed this cohort's members at the same moment; try again.")
+    return len(new_ids)
+
+
+def remove_members(cohort: Cohort, learner_ids: list[int]) -> int:
+    """Take these learners out of ``cohort``; returns how many were in it."""
+    result = db.session.execute(
+        delete(CohortMember).where(
+            CohortMember.cohort_id == cohort.id, CohortMember.learner_id.in_(learner_ids)
+        )
+    )
+    db.session.expire(cohort, ["members"])
+    return result.rowcount
+
+
+def _flush(clash_message: str) -> None:
+    try:
+        db.session.flush()
+    except IntegrityError as error:
+        # Only a concurrent write can get here: our own checks ran in this transaction.
+        raise FieldError(None, clash_message) from error

@@ -1,0 +1,144 @@
+"""Reading single cells of an import file: e-mails, dates, times, zones, numbers and lists.
+
+Each parser takes the stripped text of a non-empty cell and returns the value, or raises
+``CellError`` with a message that tells the coordinator what to write instead.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, time
+from functools import cache
+from zoneinfo import available_timezones
+
+from email_validator import EmailNotValidError, validate_email
+
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+# A cohort's defaults when a cell is empty, the same as the solver's problem format.
+DEFAULT_DAYS = "mon,tue,wed,thu,fri"
+DEFAULT_FROM = time(9, 0)
+DEFAULT_TO = time(17, 0)
+DEFAULT_UNSCHEDULED_COST = 10000.0
+DAY_NAMES = {
+    "monday": "mon",
+    "tuesday": "tue",
+    "wednesday": "wed",
+    "thursday": "thu",
+    "friday": "fri",
+    "saturday": "sat",
+    "sunday": "sun",
+}
+TRUE_WORDS = {"yes", "y", "true", "1"}
+FALSE_WORDS = {"no", "n", "false", "0"}
+LIST_SEPARATORS = re.compile(r"[\s;]+")
+DATE_PATTERN = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+CLOCK_PATTERN = re.compile(r"([0-9]{1,2}):([0-9]{2})")
+AMOUNT_PATTERN = re.compile(r"[0-9]+(\.[0-9]+)?")
+
+
+class CellError(ValueError):
+    """The text of a cell is not a valid value for its column."""
+
+
+def text(value: str, max_length: int) -> str:
+    if len(value) > max_length:
+        raise CellError(f"is {len(value)} characters long; at most {max_length} are allowed")
+    return value
+
+
+def email(value: str) -> str:
+    """A syntactically valid address, lower-cased so that matching ignores case."""
+    try:
+        validate_email(value, check_deliverability=False)
+    except EmailNotValidError as error:
+        raise CellError(f"{value!r} is not a valid e-mail address ({error})") from error
+    if len(value) > 254:
+        raise CellError("is longer than 254 characters")
+    return value.lower()
+
+
+def day(value: str) -> date:
+    """A calendar date written YYYY-MM-DD (spreadsheets' own formats vary by locale)."""
+    if not DATE_PATTERN.fullmatch(value):
+        raise CellError(f"{value!r} is not a date written YYYY-MM-DD")
+    try:
+        return date.fromisoformat(value)
+    except ValueError as error:
+        raise CellError(f"{value!r} is not a real date ({error})") from error
+
+
+def clock(value: str) -> time:
+    """A time of day written HH:MM, 00:00 to 23:59."""
+    match = CLOCK_PATTERN.fullmatch(value)
+    if not match or int(match[1]) > 23 or int(match[2]) > 59:
+        raise CellError(f"{value!r} is not a time of day written HH:MM (00:00 to 23:59)")
+    return time(int(match[1]), int(match[2]))
+
+
+@cache
+def _zone_names() -> frozenset[str]:
+    return frozenset(available_timezones())
+
+
+def timezone(value: str) -> str:
+    """An IANA time zone name, as spelled in the tz database."""
+    if value not in _zone_names():
+        raise CellError(f"{value!r} is not a known time zone; use a name such as Europe/London")
+    return value
+
+
+def amount(value: str) -> float:
+    """A number of 0 or more such as 85 or 85.50 (money, costs), without thousands separators."""
+    if value.startswith("-") and AMOUNT_PATTERN.fullmatch(value[1:]):
+        raise CellError(f"{value!r} is negative; it must be 0 or more")
+    if not AMOUNT_PATTERN.fullmatch(value):
+        raise CellError(f"{value!r} is not a number (write it like 1250 or 1250.50)")
+    number = float(value)
+    if number >= 10**10:
+        raise CellError(f"{value!r} is too large")
+    return round(number, 2)
+
+
+def minutes(value: str, largest: int = 1440) -> int:
+    """A whole number of minutes from 0 to ``largest``."""
+    if not re.fullmatch(r"[0-9]+", value):
+        raise CellError(f"{value!r} is not a whole number of minutes")
+    number = int(value)
+    if number > largest:
+        raise CellError(f"{value!r} is more than {largest} minutes")
+    return number
+
+
+def flag(value: str) -> bool:
+    """yes/no (also true/false, y/n, 1/0), in any case."""
+    word = value.lower()
+    if word in TRUE_WORDS:
+        return True
+    if word in FALSE_WORDS:
+        return False
+    raise CellError(f"{value!r} is not yes or no")
+
+
+def names(value: str) -> list[str]:
+    """Ids or skills separated by spaces or semicolons, in order, without repeats."""
+    seen: dict[str, None] = {}
+    for item in LIST_SEPARATORS.split(value):
+        if item:
+            seen.setdefault(item, None)
+    return list(seen)
+
+
+def weekdays(value: str) -> str:
+    """Weekdays as stored on a cohort: "mon,tue,wed" in calendar order.
+
+    Accepts three-letter or full names ("Monday"), separated by spaces, semicolons or commas.
+    """
+    chosen = set()
+    for item in re.split(r"[\s;,]+", value.lower()):
+        if not item:
+            continue
+        short = DAY_NAMES.get(item, item)
+        if short not in WEEKDAYS:
+            raise CellError(f"{item!r} is not a weekday; use mon, tue, wed, thu, fri, sat, sun")
+        chosen.add(short)
+    return ",".join(day for day in WEEKDAYS if day in chosen)

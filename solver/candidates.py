@@ -1,0 +1,216 @@
+"""Pre-filtered options shared by the model, the greedy baseline and the explanations.
+
+Everything here is decided from the data alone, before any optimisation: when each cohort can be in
+each session (hours, dates, blocked periods, the spacing window and at least one qualified free
+facilitator and room), which facilitators and rooms could ever take a session, which cohorts may
+share a section, and how many candidate sections each group of cohorts needs. Filtering once keeps
+the CP-SAT model small and gives the explanations their facts.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from solver.problem import Cohort, Facilitator, Problem, Program, Room
+from solver.timegrid import Intervals, TimeGrid, contains, overlaps
+
+
+@dataclass
+class Group:
+    """Cohorts of one program that may share sections: same site in person, any site virtually."""
+
+    key: str
+    program: Program
+    site: str | None
+    cohorts: list[str]
+    capacity: int  # most learners one section can seat (seats max, and the largest room)
+    sections: int = 0  # candidate sections to create for the group
+
+
+@dataclass
+class Candidates:
+    """The facts of one problem, in model minutes."""
+
+    problem: Problem
+    grid: TimeGrid
+    cohort_windows: dict[str, Intervals] = field(default_factory=dict)
+    # starts allowed for (cohort, session index) from the cohort's own data and the spacing rule
+    cohort_starts: dict[tuple[str, int], list[int]] = field(default_factory=dict)
+    bookable: dict[str, Intervals] = field(default_factory=dict)  # facilitator id -> intervals
+    reluctant: dict[str, Intervals] = field(default_factory=dict)  # facilitator id -> if_need_be
+    room_bookable: dict[str, Intervals] = field(default_factory=dict)
+    qualified: dict[str, list[str]] = field(default_factory=dict)  # program id -> facilitators
+    rooms_at: dict[str, list[str]] = field(default_factory=dict)  # site -> rooms
+    conflicts: dict[str, list[str]] = field(default_factory=dict)  # learner/tag -> cohorts
+    groups: dict[str, Group] = field(default_factory=dict)
+    group_of: dict[str, str] = field(default_factory=dict)  # cohort id -> group key
+
+    _starts_cache: dict[tuple[str, str, int], frozenset[int]] = field(default_factory=dict)
+
+    def facilitator_starts(self, facilitator: str, minutes: int) -> frozenset[int]:
+        """Grid starts where the facilitator is bookable for a session of ``minutes``."""
+        key = ("f", facilitator, minutes)
+        if key not in self._starts_cache:
+            starts = self.grid.starts_within(self.bookable[facilitator], minutes)
+            self._starts_cache[key] = frozenset(starts)
+        return self._starts_cache[key]
+
+    def room_starts(self, room: str, minutes: int) -> frozenset[int]:
+        """Grid starts where the room is bookable for a session of ``minutes``."""
+        key = ("r", room, minutes)
+        if key not in self._starts_cache:
+            starts = self.grid.starts_within(self.room_bookable[room], minutes)
+            self._starts_cache[key] = frozenset(starts)
+        return self._starts_cache[key]
+
+    def facilitator_free(self, facilitator: str, start: int, minutes: int) -> bool:
+        """Whether the facilitator's availability covers ``[start, start + minutes)``."""
+        return contains(self.bookable[facilitator], start, start + minutes)
+
+    def room_free(self, room: str, start: int, minutes: int) -> bool:
+        """Whether the room's availability covers ``[start, start + minutes)``."""
+        return contains(self.room_bookable[room], start, start + minutes)
+
+    def reluctantly(self, facilitator: str, start: int, minutes: int) -> bool:
+        """Whether a session at ``start`` touches one of the facilitator's if_need_be windows."""
+        return overlaps(self.reluctant[facilitator], start, start + minutes)
+
+    def rooms_for(self, group: Group) -> list[str]:
+        """Rooms a section of the group may use (in-person only)."""
+        if not group.program.in_person:
+            return []
+        return self.rooms_at.get(group.site or "", [])
+
+
+def teaches(facilitator: Facilitator, program: Program) -> bool:
+    """Whether the facilitator lists the program's skill (a program without a skill: anyone)."""
+    return program.skill is None or program.skill in facilitator.skills
+
+
+def room_seats(room: Room, program: Program) -> bool:
+    """Whether a room can ever take a section of the program (capacity at least the minimum)."""
+    return room.capacity >= program.seats[0]
+
+
+def build(problem: Problem, grid: TimeGrid | None = None) -> Candidates:
+    """Compute every pre-filtered option of ``problem``."""
+    grid = grid or TimeGrid(problem)
+    cand = Candidates(problem=problem, grid=grid)
+    for f in problem.facilitators.values():
+        cand.bookable[f.id], cand.reluctant[f.id] = grid.availability(f.availability, f.timezone)
+    for r in problem.rooms.values():
+        cand.room_bookable[r.id], _ = grid.availability(r.availability, r.timezone)
+        cand.rooms_at.setdefault(r.site, []).append(r.id)
+    for p in problem.programs.values():
+        cand.qualified[p.id] = [f.id for f in problem.facilitators.values() if teaches(f, p)]
+    for c in problem.cohorts.values():
+        cand.cohort_windows[c.id] = grid.cohort_windows(c)
+        for i, starts in enumerate(_cohort_starts(cand, c)):
+            cand.cohort_starts[(c.id, i)] = starts
+    cand.conflicts = _conflict_cliques(problem)
+    cand.groups, cand.group_of = _groups(cand)
+    return cand
+
+
+def _resource_starts(cand: Candidates, cohort: Cohort, program: Program, minutes: int) -> set[int]:
+    """Grid starts where some qualified facilitator and (in person) some room are bookable."""
+    fac: set[int] = set()
+    for f in cand.qualified[program.id]:
+        fac.update(cand.facilitator_starts(f, minutes))
+    if not program.in_person:
+        return fac
+    rooms: set[int] = set()
+    for r in cand.rooms_at.get(cohort.site or "", []):
+        if room_seats(cand.problem.rooms[r], program):
+            rooms.update(cand.room_starts(r, minutes))
+    return fac & rooms
+
+
+def _cohort_starts(cand: Candidates, cohort: Cohort) -> list[list[int]]:
+    """Allowed starts of each session, narrowed by the gap_days window to its neighbours."""
+    program = cand.problem.programs[cohort.program]
+    grid = cand.grid
+    windows = cand.cohort_windows[cohort.id]
+    per_session = [
+        sorted(
+            set(grid.starts_within(windows, minutes))
+            & _resource_starts(cand, cohort, program, minutes)
+        )
+        for minutes in program.sessions
+    ]
+    lo, hi = program.gap_days
+    days = [{grid.day_index(t) for t in starts} for starts in per_session]
+    # Arc consistency on days: a session day needs a compatible day for the previous and next one.
+    for _ in range(2):
+        for i in range(1, len(days)):
+            days[i] = {d for d in days[i] if any(d - k in days[i - 1] for k in range(lo, hi + 1))}
+        for i in range(len(days) - 2, -1, -1):
+            days[i] = {d for d in days[i] if any(d + k in days[i + 1] for k in range(lo, hi + 1))}
+    return [
+        [t for t in starts if grid.day_index(t) in allowed]
+        for starts, allowed in zip(per_session, days, strict=True)
+    ]
+
+
+def _conflict_cliques(problem: Problem) -> dict[str, list[str]]:
+    """Cohorts that may never be in session together, keyed by the shared learner id or tag."""
+    members: dict[str, list[str]] = defaultdict(list)
+    for c in problem.cohorts.values():
+        for learner in set(c.learners):
+            members[f"learner:{learner}"].append(c.id)
+        for tag in set(c.conflict_groups):
+            members[f"group:{tag}"].append(c.id)
+    cliques: dict[str, list[str]] = {}
+    seen: set[tuple[str, ...]] = set()
+    for key, cohorts in sorted(members.items()):
+        ids = tuple(sorted(set(cohorts)))
+        if len(ids) > 1 and ids not in seen:
+            seen.add(ids)
+            cliques[key] = list(ids)
+    return cliques
+
+
+def common_starts(cand: Candidates, cohorts: list[str]) -> bool:
+    """Whether the cohorts share at least one allowed start for every session (merge test)."""
+    program = cand.problem.programs[cand.problem.cohorts[cohorts[0]].program]
+    for i in range(len(program.sessions)):
+        common = set(cand.cohort_starts[(cohorts[0], i)])
+        for c in cohorts[1:]:
+            common &= set(cand.cohort_starts[(c, i)])
+        if not common:
+            return False
+    return True
+
+
+def _groups(cand: Candidates) -> tuple[dict[str, Group], dict[str, str]]:
+    problem = cand.problem
+    groups: dict[str, Group] = {}
+    group_of: dict[str, str] = {}
+    for c in problem.cohorts.values():
+        program = problem.programs[c.program]
+        site = c.site if program.in_person else None
+        key = f"{program.id}@{site or 'virtual'}"
+        if key not in groups:
+            capacity = program.seats[1]
+            if program.in_person:
+                sizes = [problem.rooms[r].capacity for r in cand.rooms_at.get(site or "", [])]
+                capacity = min(capacity, max(sizes, default=0))
+            groups[key] = Group(key, program, site, [], capacity)
+        groups[key].cohorts.append(c.id)
+        group_of[c.id] = key
+    for g in groups.values():
+        g.sections = _section_bound(problem, g)
+    return groups, group_of
+
+
+def _section_bound(problem: Problem, group: Group) -> int:
+    """Candidate sections a group needs: each cohort split into full sections, and never more
+    sections than the minimum seats allow."""
+    low = max(group.program.seats[0], 1)
+    if group.capacity < low:
+        return 0
+    sizes = [problem.cohorts[c].size for c in group.cohorts]
+    by_cohort = sum(math.ceil(s / group.capacity) for s in sizes)
+    return min(by_cohort, sum(sizes) // low)

@@ -1,0 +1,168 @@
+"""Command line: ``python -m solver solve|check|explain``.
+
+Documents (JSON) carry UTC instants; the human lines on stderr show local times with their zone.
+Exit status: 0 a schedule was found or the check passed, 1 infeasible or violations found (or,
+for explain, cohorts that cannot be scheduled), 2 the input is invalid.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, TextIO
+
+from solver.localtime import local_span
+from solver.problem import Problem
+from solver.schedule import EXIT_CODES, INVALID, invalid_schedule, parse_utc
+from solver.validate import load_json_file, load_problem_file
+
+EXIT_OK, EXIT_FOUND, EXIT_INVALID = 0, 1, 2
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command and return its exit status."""
+    args = _parser().parse_args(argv)
+    return args.run(args)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m solver", description=__doc__.splitlines()[0])
+    commands = parser.add_subparsers(required=True, metavar="COMMAND")
+
+    solve = commands.add_parser("solve", help="build the best schedule for a problem")
+    solve.add_argument("problem", type=Path, help="problem v1 document (JSON)")
+    solve.add_argument("-o", "--output", type=Path, help="write the schedule here (default stdout)")
+    solve.add_argument(
+        "--time-limit", type=float, default=30.0, metavar="S", help="seconds (default 30)"
+    )
+    solve.add_argument(
+        "--workers", type=int, default=2, metavar="N", help="CP-SAT workers (default 2)"
+    )
+    solve.add_argument("-v", "--verbose", action="store_true", help="list every session on stderr")
+    solve.set_defaults(run=run_solve)
+
+    check = commands.add_parser("check", help="verify a schedule against its problem")
+    check.add_argument("problem", type=Path)
+    check.add_argument("schedule", type=Path)
+    check.add_argument("--json", action="store_true", help="print violations as a JSON list")
+    check.set_defaults(run=run_check)
+
+    explain = commands.add_parser("explain", help="say which cohorts cannot be scheduled and why")
+    explain.add_argument("problem", type=Path)
+    explain.add_argument("--json", action="store_true", help="print the explanations as JSON")
+    explain.set_defaults(run=run_explain)
+    return parser
+
+
+def run_solve(args: argparse.Namespace) -> int:
+    """``solve``: validate, optimise, write the schedule document, summarise on stderr."""
+    problem, errors = load_problem_file(args.problem)
+    if problem is None:
+        _write_json(invalid_schedule(errors), args.output)
+        _print_errors(args.problem, errors)
+        return EXIT_INVALID
+    from solver.solve import solve  # imported here: loading OR-Tools is slow and optional
+
+    def progress(elapsed: float, best: float | None, bound: float | None) -> None:
+        print(f"  {elapsed:6.1f} s  best {_money(best)}  bound {_money(bound)}", file=sys.stderr)
+
+    schedule = solve(problem, time_limit=args.time_limit, workers=args.workers, progress=progress)
+    _write_json(schedule, args.output)
+    _print_summary(problem, schedule, verbose=args.verbose)
+    return EXIT_CODES.get(schedule.get("status"), EXIT_INVALID)
+
+
+def run_check(args: argparse.Namespace) -> int:
+    """``check``: list every rule the schedule breaks; exit 1 if any."""
+    from solver.check import check
+
+    problem, errors = load_problem_file(args.problem)
+    if problem is None:
+        _print_errors(args.problem, errors)
+        return EXIT_INVALID
+    schedule, errors = load_json_file(args.schedule)
+    if errors:
+        _print_errors(args.schedule, errors)
+        return EXIT_INVALID
+    violations = check(problem, schedule)
+    if args.json:
+        print(json.dumps(violations, indent=2, ensure_ascii=False))
+    else:
+        for v in violations:
+            print(f"{v['path']}: {v['rule']}: {v['message']}")
+    verdict = f"{len(violations)} violation(s)" if violations else "schedule passes every rule"
+    print(f"{args.schedule}: {verdict}", file=sys.stderr)
+    return EXIT_FOUND if violations else EXIT_OK
+
+
+def run_explain(args: argparse.Namespace) -> int:
+    """``explain``: cohorts no schedule can place, with reasons; exit 1 if there are any."""
+    problem, errors = load_problem_file(args.problem)
+    if problem is None:
+        _print_errors(args.problem, errors)
+        return EXIT_INVALID
+    from solver.explain import explain
+
+    findings = explain(problem)
+    if args.json:
+        print(json.dumps(findings, indent=2, ensure_ascii=False))
+    else:
+        for item in findings:
+            print(f"{item['cohort']} ({item['learners']} learners):")
+            for reason in item["reasons"]:
+                print(f"  - {reason}")
+    print(f"{len(findings)} cohort(s) cannot be scheduled", file=sys.stderr)
+    return EXIT_FOUND if findings else EXIT_OK
+
+
+# --- output -------------------------------------------------------------------------------------
+
+
+def _write_json(doc: dict[str, Any], output: Path | None) -> None:
+    text = json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+    if output is None:
+        sys.stdout.write(text)
+    else:
+        output.write_text(text, encoding="utf-8")
+
+
+def _print_errors(source: Path, errors: list[dict[str, str]], out: TextIO | None = None) -> None:
+    out = out or sys.stderr
+    print(f"{source}: invalid, {len(errors)} error(s)", file=out)
+    for error in errors:
+        print(f"  {error['path']}: {error['message']}", file=out)
+
+
+def _money(value: float | None) -> str:
+    return "—" if value is None else f"{value:,.2f}"
+
+
+def _print_summary(problem: Problem, schedule: dict[str, Any], verbose: bool) -> None:
+    """Status, cost and placement on stderr, with local times in the problem's zone."""
+    status, cost = schedule.get("status"), schedule.get("cost") or {}
+    sections = schedule.get("sections") or []
+    placed = sum(s.get("size") or 0 for s in sections)
+    left = sum(u.get("learners") or 0 for u in schedule.get("unscheduled") or [])
+    print(f"status: {status}", file=sys.stderr)
+    if status == INVALID:
+        return
+    print(
+        f"cost: {_money(cost.get('total'))} (lower bound {_money(schedule.get('lower_bound'))}); "
+        f"{len(sections)} sections, {placed} learners placed, {left} unscheduled",
+        file=sys.stderr,
+    )
+    for error in schedule.get("errors") or []:
+        print(f"  {error.get('path')}: {error.get('message')}", file=sys.stderr)
+    for item in schedule.get("unscheduled") or []:
+        print(f"  unscheduled {item.get('cohort')} ({item.get('learners')}): "
+              f"{'; '.join(item.get('reasons') or [])}", file=sys.stderr)  # fmt: skip
+    if verbose:
+        for section in sections:
+            for session in section.get("sessions") or []:
+                start, end = parse_utc(session.get("start")), parse_utc(session.get("end"))
+                when = local_span(start, end, problem.timezone) if start and end else "?"
+                print(f"  {section.get('id')} #{session.get('index')} {when} "
+                      f"{session.get('facilitator')} {session.get('room') or ''}", file=sys.stderr)  # fmt: skip

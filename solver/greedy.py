@@ -1,0 +1,344 @@
+"""The greedy baseline: what a careful coordinator does by hand.
+
+Cohorts go first-fit into sections, then each section takes the earliest slot where the cheapest
+free qualified facilitator and the cheapest free room that fits can teach every session. Fixed
+sessions are booked first and sessions of ``previous`` are kept where they still fit. The result is
+the benchmark baseline, the CP-SAT warm start (a complete hint) and the fallback answer.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from typing import Any
+
+from solver import candidates as cands
+from solver.candidates import Candidates, Group
+from solver.plan import Plan, PlannedSection, PlannedSession
+from solver.problem import Problem
+
+
+class Calendar:
+    """Bookings made so far, to test whether one more session fits every rule."""
+
+    def __init__(self, cand: Candidates) -> None:
+        self.cand = cand
+        self.facilitator: dict[str, list[tuple[int, int]]] = defaultdict(list)
+        self.day_minutes: dict[tuple[str, object], int] = defaultdict(int)
+        self.room: dict[str, list[tuple[int, int]]] = defaultdict(list)
+        self.learners: dict[str, list[tuple[int, int]]] = defaultdict(list)
+        self.keys: dict[str, list[str]] = defaultdict(list)
+        for key, cohorts in cand.conflicts.items():
+            for c in cohorts:
+                self.keys[c].append(key)
+
+    def facilitator_fits(self, f: str, start: int, minutes: int) -> bool:
+        """Bookable, clear of the facilitator's other sessions by the buffer, and under the daily
+        maximum."""
+        fac = self.cand.problem.facilitators[f]
+        if not self.cand.facilitator_free(f, start, minutes):
+            return False
+        end, buffer = start + minutes, fac.buffer_minutes
+        if any(start < e + buffer and s < end + buffer for s, e in self.facilitator[f]):
+            return False
+        if fac.max_minutes_per_day is not None:
+            day = self.cand.grid.local_date(start, fac.timezone)
+            return self.day_minutes[(f, day)] + minutes <= fac.max_minutes_per_day
+        return True
+
+    def room_fits(self, r: str, start: int, minutes: int) -> bool:
+        """Bookable and not already taken."""
+        end = start + minutes
+        return self.cand.room_free(r, start, minutes) and not any(
+            start < e and s < end for s, e in self.room[r]
+        )
+
+    def learners_fit(self, cohorts: list[str], start: int, minutes: int) -> bool:
+        """No cohort sharing a learner or conflict group with these is in session then."""
+        end = start + minutes
+        return not any(
+            start < e and s < end for c in cohorts for k in self.keys[c] for s, e in self.learners[k]
+        )
+
+    def book(self, parts: dict[str, int], session: PlannedSession) -> None:
+        """Record a session."""
+        fac = self.cand.problem.facilitators[session.facilitator]
+        self.facilitator[fac.id].append((session.start, session.end))
+        day = self.cand.grid.local_date(session.start, fac.timezone)
+        self.day_minutes[(fac.id, day)] += session.minutes
+        if session.room:
+            self.room[session.room].append((session.start, session.end))
+        for key in {k for c in parts for k in self.keys[c]}:
+            self.learners[key].append((session.start, session.end))
+
+    def unbook(self, parts: dict[str, int], session: PlannedSession) -> None:
+        """Undo :meth:`book` of the same session."""
+        fac = self.cand.problem.facilitators[session.facilitator]
+        self.facilitator[fac.id].remove((session.start, session.end))
+        day = self.cand.grid.local_date(session.start, fac.timezone)
+        self.day_minutes[(fac.id, day)] -= session.minutes
+        if session.room:
+            self.room[session.room].remove((session.start, session.end))
+        for key in {k for c in parts for k in self.keys[c]}:
+            self.learners[key].remove((session.start, session.end))
+
+
+def facilitator_price(cand: Candidates, group: Group, f: str, start: int, minutes: int) -> float:
+    """What one session costs with facilitator ``f`` (fee, rate, travel, if_need_be)."""
+    fac = cand.problem.facilitators[f]
+    cost = fac.hourly_rate * minutes / 60 + fac.session_fee
+    if group.program.in_person and fac.site != group.site:
+        cost += fac.travel_cost.get(group.site or "", 0.0)
+    if cand.reluctantly(f, start, minutes):
+        cost += fac.if_need_be_cost
+    return cost
+
+
+def allowed_starts(cand: Candidates, cohorts: list[str], index: int) -> list[int]:
+    """Starts of session ``index`` allowed for every cohort of a section."""
+    common = set(cand.cohort_starts[(cohorts[0], index)])
+    for c in cohorts[1:]:
+        common &= set(cand.cohort_starts[(c, index)])
+    return sorted(common)
+
+
+def place_section(
+    cand: Candidates,
+    cal: Calendar,
+    group: Group,
+    parts: dict[str, int],
+    pins: dict[int, PlannedSession] | None = None,
+) -> list[PlannedSession] | None:
+    """Earliest placement of every session of a section, or None; ``pins`` are sessions that must
+    stay as they are."""
+    pins = pins or {}
+    program = group.program
+    cohorts = list(parts)
+    size = sum(parts.values())
+    starts = [allowed_starts(cand, cohorts, i) for i in range(len(program.sessions))]
+    rooms = sorted(
+        (r for r in cand.rooms_for(group) if cand.problem.rooms[r].capacity >= size),
+        key=lambda r: (cand.problem.rooms[r].hourly_cost, cand.problem.rooms[r].capacity),
+    )
+    facilitators = cand.qualified[program.id]
+    pinned = {p.facilitator for p in pins.values()}
+    if program.same_facilitator and pinned:
+        facilitators = [f for f in facilitators if f in pinned]
+    first = [pins[0].start] if 0 in pins else starts[0]
+    for t0 in first:
+        # The cheapest facilitator free at the earliest slot teaches the section.
+        ranked = sorted(
+            facilitators, key=lambda f: facilitator_price(cand, group, f, t0, program.sessions[0])
+        )
+        choices = [[f] for f in ranked] if program.same_facilitator else [ranked]
+        for options in choices:
+            sessions = _place_from(cand, cal, group, parts, starts, rooms, options, pins, t0)
+            if sessions is not None:
+                return sessions
+    return None
+
+
+def _place_from(cand, cal, group, parts, starts, rooms, options, pins, t0):
+    """Place every session with the first at ``t0`` and facilitators from ``options``."""
+    program = group.program
+    grid = cand.grid
+    lo, hi = program.gap_days
+    placed: list[PlannedSession] = []
+    for i, minutes in enumerate(program.sessions):
+        if i in pins:
+            session = pins[i]
+        else:
+            if i == 0:
+                window = [t0]
+            else:
+                prev = placed[-1]
+                day = grid.day_index(prev.start)
+                window = [
+                    t
+                    for t in starts[i]
+                    if t >= prev.end and lo <= grid.day_index(t) - day <= hi
+                ]
+            session = _first_fit(cand, cal, group, parts, window, i, minutes, rooms, options)
+        if session is None or (
+            placed
+            and not lo <= grid.day_index(session.start) - grid.day_index(placed[-1].start) <= hi
+        ):
+            break
+        placed.append(session)
+        # Booked as we go so later sessions see earlier ones (buffer, daily maximum); undone below
+        # when the attempt fails.
+        cal.book(parts, session)
+    for session in placed:
+        cal.unbook(parts, session)
+    return placed if len(placed) == len(program.sessions) else None
+
+
+def _first_fit(cand, cal, group, parts, window, index, minutes, rooms, options):
+    cohorts = list(parts)
+    for t in window:
+        if not cal.learners_fit(cohorts, t, minutes):
+            continue
+        room = None
+        if group.program.in_person:
+            room = next((r for r in rooms if cal.room_fits(r, t, minutes)), None)
+            if room is None:
+                continue
+        free = [f for f in options if cal.facilitator_fits(f, t, minutes)]
+        if free:
+            f = min(free, key=lambda f: facilitator_price(cand, group, f, t, minutes))
+            return PlannedSession(index, t, minutes, f, room)
+    return None
+
+
+def form_sections(cand: Candidates, group: Group, remaining: dict[str, int]) -> list[dict[str, int]]:
+    """Cohorts first-fit into sections of at most the group's capacity (large ones split evenly)."""
+    problem = cand.problem
+    sections: list[dict[str, int]] = []
+    for c in group.cohorts:
+        cohort = problem.cohorts[c]
+        left = remaining.get(c, 0)
+        if left <= 0 or group.capacity <= 0:
+            continue
+        if left > group.capacity and not cohort.splittable:
+            continue
+        pieces = math.ceil(left / group.capacity)
+        for k in range(pieces):
+            chunk = left // pieces + (1 if k < left % pieces else 0)
+            target = next((s for s in sections if _fits(cand, group, s, c, chunk)), None)
+            if target is None:
+                sections.append({c: chunk})
+            else:
+                target[c] = chunk
+    return sections
+
+
+def _fits(cand: Candidates, group: Group, section: dict[str, int], cohort: str, chunk: int) -> bool:
+    problem = cand.problem
+    members = [problem.cohorts[c] for c in section]
+    if cohort in section or sum(section.values()) + chunk > group.capacity:
+        return False
+    if not problem.cohorts[cohort].mergeable or not all(m.mergeable for m in members):
+        return False
+    return cands.common_starts(cand, [*section, cohort])
+
+
+def _fixed_sections(cand: Candidates, cal: Calendar, plan: Plan, remaining: dict[str, int]) -> None:
+    """Book the fixed sessions as published, then the other sessions of their sections."""
+    by_section: dict[str, list] = defaultdict(list)
+    for fx in cand.problem.fixed:
+        by_section[fx.section].append(fx)
+    for sid, items in by_section.items():
+        parts = {p.cohort: p.learners for p in items[0].cohorts}
+        group = cand.groups[cand.group_of[next(iter(parts))]]
+        pins = {}
+        for fx in items:
+            minutes = group.program.sessions[fx.session]
+            pins[fx.session] = PlannedSession(
+                fx.session, cand.grid.minute(fx.start), minutes, fx.facilitator or "", fx.room
+            )
+        sessions = place_section(cand, cal, group, parts, pins)
+        if sessions is None:  # the other sessions cannot be placed: keep at least what is fixed
+            sessions = [pins[i] for i in sorted(pins)]
+        for s in sessions:
+            cal.book(parts, s)
+        plan.sections.append(PlannedSection(group.key, parts, sessions, fixed_id=sid))
+        for c, n in parts.items():
+            remaining[c] = remaining.get(c, 0) - n
+
+
+def _previous_sections(cand: Candidates, cal: Calendar, plan: Plan, remaining: dict[str, int]) -> None:
+    """Keep each section of ``previous`` that still fits, moving only the sessions that must move."""
+    fixed_ids = {fx.section for fx in cand.problem.fixed}
+    for sec in (cand.problem.previous or {}).get("sections") or []:
+        parts = {}
+        for part in sec.get("cohorts") or []:
+            c = part.get("cohort")
+            if c in cand.group_of and remaining.get(c, 0) > 0:
+                parts[c] = min(int(part.get("learners", 0)), remaining[c])
+        if sec.get("id") in fixed_ids or not parts:
+            continue
+        group = cand.groups[cand.group_of[next(iter(parts))]]
+        if any(cand.group_of[c] != group.key for c in parts):
+            continue
+        if not group.program.seats[0] <= sum(parts.values()) <= group.capacity:
+            continue
+        pins = _still_valid(cand, cal, group, parts, sec)
+        sessions = place_section(cand, cal, group, parts, pins) if pins else None
+        sessions = sessions or place_section(cand, cal, group, parts)
+        if sessions is None:
+            continue
+        for s in sessions:
+            cal.book(parts, s)
+        plan.sections.append(PlannedSection(group.key, parts, sessions, previous_id=sec.get("id")))
+        for c, n in parts.items():
+            remaining[c] -= n
+
+
+def _still_valid(cand, cal, group, parts, sec) -> dict[int, PlannedSession]:
+    from datetime import datetime
+
+    pins = {}
+    size = sum(parts.values())
+    for x in sec.get("sessions") or []:
+        i = x.get("index")
+        if not isinstance(i, int) or not 0 <= i < len(group.program.sessions):
+            continue
+        try:
+            start = cand.grid.minute(datetime.fromisoformat(x["start"]))
+        except (KeyError, TypeError, ValueError):
+            continue
+        minutes, f, r = group.program.sessions[i], x.get("facilitator"), x.get("room")
+        ok = (
+            all(start in set(cand.cohort_starts[(c, i)]) for c in parts)
+            and f in cand.qualified[group.program.id]
+            and cal.facilitator_fits(f, start, minutes)
+            and cal.learners_fit(list(parts), start, minutes)
+        )
+        if group.program.in_person:
+            ok = ok and r in cand.rooms_for(group) and cal.room_fits(r, start, minutes)
+            ok = ok and cand.problem.rooms[r].capacity >= size
+        if ok:
+            pins[i] = PlannedSession(i, start, minutes, f, r if group.program.in_person else None)
+    return pins
+
+
+def greedy_plan(cand: Candidates) -> Plan:
+    """The coordinator's plan for the problem behind ``cand``."""
+    problem = cand.problem
+    cal = Calendar(cand)
+    plan = Plan()
+    remaining = {c.id: c.size for c in problem.cohorts.values()}
+    _fixed_sections(cand, cal, plan, remaining)
+    _previous_sections(cand, cal, plan, remaining)
+    pending: list[tuple[Group, dict[str, int]]] = []
+    for group in cand.groups.values():
+        for parts in form_sections(cand, group, remaining):
+            if sum(parts.values()) >= group.program.seats[0]:
+                pending.append((group, parts))
+    # Most urgent first, as a coordinator would: earliest deadline, then the largest section.
+    pending.sort(key=lambda gp: (min(problem.cohorts[c].deadline for c in gp[1]), -sum(gp[1].values())))
+    for group, parts in pending:
+        sessions = place_section(cand, cal, group, parts)
+        if sessions is None:
+            continue
+        for s in sessions:
+            cal.book(parts, s)
+        plan.sections.append(PlannedSection(group.key, parts, sessions))
+    return plan
+
+
+def greedy(problem: Problem) -> dict[str, Any]:
+    """The greedy baseline schedule as a v1 document (status ``feasible``)."""
+    from solver.explain import unscheduled_reasons
+    from solver.plan import to_document
+
+    cand = cands.build(problem)
+    plan = greedy_plan(cand)
+    return to_document(
+        cand,
+        plan,
+        status="feasible",
+        reasons=unscheduled_reasons(cand, plan),
+        solver={"wall_seconds": 0.0, "time_limit": 0, "bound": 0.0, "gap": None},
+        lower_bound=0.0,
+    )

@@ -1,0 +1,199 @@
+"""A schedule in model terms (sections, sessions in model minutes) and its v1 document.
+
+Both the greedy baseline and the CP-SAT model produce a :class:`Plan`; one function prices it and one
+turns it into the public ``cohort-scheduler/schedule/v1`` document, so both answers are reported
+the same way.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from solver.candidates import Candidates
+from solver.cost import hourly_cents, to_cents
+from solver.problem import SCHEDULE_FORMAT, Problem
+
+COST_KEYS = ("facilitators", "travel", "rooms", "seats", "preferences", "unscheduled", "changes")
+
+
+@dataclass
+class PlannedSession:
+    """One session of a section: start in model minutes, who teaches it and where."""
+
+    index: int
+    start: int
+    minutes: int
+    facilitator: str
+    room: str | None
+
+    @property
+    def end(self) -> int:
+        return self.start + self.minutes
+
+
+@dataclass
+class PlannedSection:
+    """A section: which learners of which cohorts, and its sessions in order."""
+
+    group: str
+    parts: dict[str, int]  # cohort id -> learners
+    sessions: list[PlannedSession] = field(default_factory=list)
+    fixed_id: str | None = None
+    previous_id: str | None = None
+
+    @property
+    def size(self) -> int:
+        return sum(self.parts.values())
+
+
+@dataclass
+class Plan:
+    """A whole schedule in model terms."""
+
+    sections: list[PlannedSection] = field(default_factory=list)
+
+    def placed(self, cohort: str) -> int:
+        """Learners of ``cohort`` placed in any section."""
+        return sum(s.parts.get(cohort, 0) for s in self.sections)
+
+
+def session_prices(
+    cand: Candidates, section: PlannedSection, session: PlannedSession
+) -> dict[str, int]:
+    """The cost items of one session in cents (seats and unscheduled are priced per section and
+    cohort). Each item is rounded to the cent like ``solver.cost`` does, so the model's integer
+    objective and the reported cost agree."""
+    problem = cand.problem
+    group = cand.groups[section.group]
+    f = problem.facilitators[session.facilitator]
+    prices = {
+        "facilitators": hourly_cents(f.hourly_rate, session.minutes, f.session_fee),
+        "travel": 0,
+        "rooms": 0,
+        "preferences": 0,
+    }
+    if group.program.in_person and f.site != group.site:
+        prices["travel"] = to_cents(f.travel_cost.get(group.site or "", 0.0))
+    if session.room is not None:
+        prices["rooms"] = hourly_cents(problem.rooms[session.room].hourly_cost, session.minutes)
+    if cand.reluctantly(f.id, session.start, session.minutes):
+        prices["preferences"] = to_cents(f.if_need_be_cost)
+    return prices
+
+
+def kept_previous_sessions(cand: Candidates, plan: Plan) -> tuple[int, int]:
+    """``(kept, total)`` sessions of ``problem.previous``: kept means a section with the same id has
+    the session of the same index at the same start, facilitator and room."""
+    previous = cand.problem.previous or {}
+    now = {
+        (s.fixed_id or s.previous_id, x.index): (cand.grid.iso(x.start), x.facilitator, x.room)
+        for s in plan.sections
+        for x in s.sessions
+    }
+    kept = total = 0
+    for sec in previous.get("sections") or []:
+        for x in sec.get("sessions") or []:
+            total += 1
+            start = _utc_iso(cand, x.get("start"))
+            if now.get((sec.get("id"), x.get("index"))) == (start, x.get("facilitator"), x.get("room")):
+                kept += 1
+    return kept, total
+
+
+def _utc_iso(cand: Candidates, text: Any) -> str | None:
+    from datetime import datetime
+
+    try:
+        return cand.grid.iso(cand.grid.minute(datetime.fromisoformat(str(text))))
+    except (TypeError, ValueError):
+        return None
+
+
+def price(cand: Candidates, plan: Plan) -> dict[str, float]:
+    """The cost breakdown of a plan, as in the schedule document (``total`` included)."""
+    problem = cand.problem
+    cost = dict.fromkeys(COST_KEYS, 0)
+    for section in plan.sections:
+        program = cand.groups[section.group].program
+        cost["seats"] += len(section.sessions) * to_cents(program.seat_cost * section.size)
+        for session in section.sessions:
+            for key, value in session_prices(cand, section, session).items():
+                cost[key] += value
+    for c in problem.cohorts.values():
+        cost["unscheduled"] += to_cents(max(c.size - plan.placed(c.id), 0) * c.unscheduled_cost)
+    kept, total = kept_previous_sessions(cand, plan)
+    cost["changes"] = (total - kept) * to_cents(problem.change_cost)
+    out = {"total": sum(cost.values()) / 100, **{k: v / 100 for k, v in cost.items()}}
+    placed = sum(s.size for s in plan.sections)
+    trained = sum(cost[k] for k in ("facilitators", "travel", "rooms", "seats")) / 100
+    out["per_trained_learner"] = round(trained / placed, 2) if placed else 0.0
+    return out
+
+
+def section_ids(problem: Problem, plan: Plan) -> list[str]:
+    """Stable ids: a fixed or previous section keeps its id, the others get S1, S2, ... (never an
+    id of a previous section, so a new section is not mistaken for a kept one)."""
+    taken = {s.fixed_id or s.previous_id for s in plan.sections} - {None}
+    taken |= {str(sec.get("id")) for sec in (problem.previous or {}).get("sections") or []}
+    ids, n = [], 0
+    for s in plan.sections:
+        if s.fixed_id or s.previous_id:
+            ids.append(s.fixed_id or s.previous_id)
+            continue
+        n += 1
+        while f"S{n}" in taken:
+            n += 1
+        ids.append(f"S{n}")
+    return ids
+
+
+def to_document(
+    cand: Candidates,
+    plan: Plan,
+    *,
+    status: str,
+    reasons: dict[str, list[str]],
+    solver: dict[str, Any],
+    lower_bound: float,
+) -> dict[str, Any]:
+    """The v1 schedule document of a plan; ``reasons`` explains each unscheduled cohort."""
+    problem, grid = cand.problem, cand.grid
+    plan.sections.sort(key=lambda s: (s.sessions[0].start if s.sessions else 0, s.group))
+    sections = []
+    for sid, s in zip(section_ids(problem, plan), plan.sections, strict=True):
+        sections.append(
+            {
+                "id": sid,
+                "program": cand.groups[s.group].program.id,
+                "cohorts": [{"cohort": c, "learners": n} for c, n in s.parts.items()],
+                "size": s.size,
+                "sessions": [
+                    {
+                        "index": x.index,
+                        "start": grid.iso(x.start),
+                        "end": grid.iso(x.end),
+                        "facilitator": x.facilitator,
+                        "room": x.room,
+                    }
+                    for x in s.sessions
+                ],
+            }
+        )
+    unscheduled = []
+    for c in problem.cohorts.values():
+        left = c.size - plan.placed(c.id)
+        if left > 0:
+            unscheduled.append(
+                {"cohort": c.id, "learners": left, "reasons": reasons.get(c.id) or []}
+            )
+    return {
+        "format": SCHEDULE_FORMAT,
+        "status": status,
+        "cost": price(cand, plan),
+        "lower_bound": round(lower_bound, 2),
+        "sections": sections,
+        "unscheduled": unscheduled,
+        "errors": [],
+        "solver": solver,
+    }

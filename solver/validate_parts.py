@@ -1,0 +1,304 @@
+"""Readers for each part of a problem document: programs, cohorts, facilitators, rooms, fixed.
+
+Each reader checks one object on its own (types, ranges, local order of start and end) and fills the
+documented defaults; checks that need several parts (references, whether a session fits anyone's
+availability) live in ``solver.validate``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from solver.fields import Reader, join
+from solver.problem import (
+    DEFAULT_UNSCHEDULED_COST,
+    WEEKDAYS,
+    AttendanceHours,
+    Cohort,
+    CohortPart,
+    Facilitator,
+    FixedSession,
+    Program,
+    Room,
+)
+from solver.validate_common import (
+    clock_text,
+    clock_time,
+    read_availability,
+    read_intervals,
+    read_names,
+    read_range,
+)
+
+MODES = ("in_person", "virtual")
+DEFAULT_DAYS = ("mon", "tue", "wed", "thu", "fri")
+DEFAULT_FROM = 9 * 60
+DEFAULT_TO = 17 * 60
+
+PROGRAM_KEYS = ("id", "name", "sessions", "gap_days", "mode", "skill", "seats", "seat_cost",
+                "same_facilitator")  # fmt: skip
+COHORT_KEYS = ("id", "name", "program", "size", "learners", "conflict_groups", "site", "timezone",
+               "hours", "unavailable", "earliest", "deadline", "mergeable", "splittable",
+               "unscheduled_cost")  # fmt: skip
+FACILITATOR_KEYS = ("id", "name", "skills", "site", "timezone", "weekly", "available",
+                    "unavailable", "if_need_be", "if_need_be_cost", "hourly_rate", "session_fee",
+                    "travel_cost", "max_minutes_per_day", "buffer_minutes")  # fmt: skip
+ROOM_KEYS = ("id", "name", "site", "capacity", "hourly_cost", "timezone", "weekly", "available",
+             "unavailable")  # fmt: skip
+FIXED_KEYS = ("section", "cohorts", "session", "start", "facilitator", "room")
+
+
+@dataclass(frozen=True)
+class Context:
+    """Top-level values the parts need; ``None`` where the top level itself is wrong."""
+
+    timezone: str | None
+    horizon_start: date | None
+    horizon_end: date | None
+    slot_minutes: int | None
+
+    @property
+    def horizon_days(self) -> int:
+        """Days in the horizon (a year when the horizon itself is wrong, to keep reading)."""
+        if self.horizon_start and self.horizon_end:
+            return max(0, (self.horizon_end - self.horizon_start).days + 1)
+        return 366
+
+
+def _all_given(*values: Any) -> bool:
+    return all(v is not None for v in values)
+
+
+# --- the parts ----------------------------------------------------------------------------------
+
+
+def read_sessions(r: Reader, value: Any, path: str) -> tuple[int, ...] | None:
+    """A program's session lengths: at least one, each a positive number of minutes."""
+    items = r.items(value, path)
+    if items is None:
+        return None
+    if not items:
+        r.error(path, "a program needs at least one session")
+        return None
+    lengths = [r.whole(v, join(path, k), 1, "minutes") for k, v in enumerate(items)]
+    return None if None in lengths else tuple(lengths)
+
+
+def read_program(r: Reader, value: Any, path: str, ctx: Context) -> Program | None:
+    """One entry of ``programs``."""
+    obj = r.obj(value, path, PROGRAM_KEYS)
+    if obj is None:
+        return None
+    pid = r.field(obj, "id", path, r.text)
+    fields = {
+        "name": r.field(obj, "name", path, r.text, default=pid or ""),
+        "sessions": r.field(obj, "sessions", path, lambda v, p: read_sessions(r, v, p)),
+        "gap_days": r.field(
+            obj,
+            "gap_days",
+            path,
+            lambda v, p: read_range(r, v, p, 0, "days"),
+            default=(0, ctx.horizon_days),
+        ),
+        "mode": r.field(obj, "mode", path, lambda v, p: _read_mode(r, v, p)),
+        "seats": r.field(obj, "seats", path, lambda v, p: read_range(r, v, p, 1, "seats")),
+        "seat_cost": r.field(obj, "seat_cost", path, r.amount, default=0.0),
+        "same_facilitator": r.field(obj, "same_facilitator", path, r.flag, default=True),
+    }
+    skill = r.field(obj, "skill", path, r.text, default=None)
+    if pid is None or not _all_given(*fields.values()):
+        return None
+    return Program(id=pid, skill=skill, **fields)
+
+
+def _read_mode(r: Reader, value: Any, path: str) -> str | None:
+    if value not in MODES:
+        r.error(path, f'must be "in_person" or "virtual", not {value!r}')
+        return None
+    return value
+
+
+def read_hours(r: Reader, value: Any, path: str) -> AttendanceHours | None:
+    """A cohort's attendance hours; missing parts default to Mon–Fri 09:00–17:00."""
+    obj = r.obj(value, path, ("days", "from", "to"))
+    if obj is None:
+        return None
+    days = r.field(obj, "days", path, lambda v, p: _read_days(r, v, p), default=DEFAULT_DAYS)
+    start = r.field(obj, "from", path, r.clock, default=DEFAULT_FROM)
+    end = r.field(obj, "to", path, r.clock, default=DEFAULT_TO)
+    if not _all_given(days, start, end):
+        return None
+    if end <= start:
+        r.error(join(path, "to"), f"end {clock_text(end)} is not after start {clock_text(start)}")
+        return None
+    return AttendanceHours(
+        frozenset(WEEKDAYS.index(d) for d in days), clock_time(start), clock_time(end)
+    )
+
+
+def _read_days(r: Reader, value: Any, path: str) -> tuple[str, ...] | None:
+    days = read_names(r, value, path)
+    if days is None:
+        return None
+    wrong = [d for d in days if d not in WEEKDAYS]
+    for d in wrong:
+        r.error(join(path, days.index(d)), f"unknown weekday {d!r} (use mon, tue, … sun)")
+    if not days:
+        r.error(path, "must list at least one weekday")
+    return None if wrong or not days else days
+
+
+DEFAULT_HOURS = AttendanceHours(
+    frozenset(WEEKDAYS.index(d) for d in DEFAULT_DAYS),
+    clock_time(DEFAULT_FROM),
+    clock_time(DEFAULT_TO),
+)
+
+
+def read_cohort(r: Reader, value: Any, path: str, ctx: Context) -> Cohort | None:
+    """One entry of ``cohorts``."""
+    obj = r.obj(value, path, COHORT_KEYS)
+    if obj is None:
+        return None
+    cid = r.field(obj, "id", path, r.text)
+    program = r.field(obj, "program", path, r.text)
+    learners = r.field(obj, "learners", path, lambda v, p: read_names(r, v, p), default=())
+    size = _read_size(r, obj, path, learners)
+    fields = {
+        "conflict_groups": r.field(
+            obj, "conflict_groups", path, lambda v, p: read_names(r, v, p), default=()
+        ),
+        "timezone": r.field(obj, "timezone", path, r.timezone, default=ctx.timezone),
+        "hours": r.field(
+            obj, "hours", path, lambda v, p: read_hours(r, v, p), default=DEFAULT_HOURS
+        ),
+        "unavailable": r.field(
+            obj, "unavailable", path, lambda v, p: read_intervals(r, v, p), default=()
+        ),
+        "earliest": r.field(obj, "earliest", path, r.day, default=ctx.horizon_start),
+        "deadline": r.field(obj, "deadline", path, r.day, default=ctx.horizon_end),
+        "mergeable": r.field(obj, "mergeable", path, r.flag, default=True),
+        "splittable": r.field(obj, "splittable", path, r.flag, default=True),
+        "unscheduled_cost": r.field(
+            obj, "unscheduled_cost", path, r.amount, default=DEFAULT_UNSCHEDULED_COST
+        ),
+    }
+    site = r.field(obj, "site", path, r.text, default=None)
+    earliest, deadline = fields["earliest"], fields["deadline"]
+    if earliest and deadline and deadline < earliest:
+        r.error(join(path, "deadline"), f"deadline {deadline} is before earliest {earliest}")
+        return None
+    if not _all_given(cid, program, learners, size, *fields.values()):
+        return None
+    return Cohort(id=cid, program=program, size=size, learners=learners, site=site, **fields)
+
+
+def _read_size(
+    r: Reader, obj: dict[str, Any], path: str, learners: tuple[str, ...] | None
+) -> int | None:
+    if obj.get("size") is None:
+        if learners is not None and not learners:
+            r.error(join(path, "size"), "size is required when no learners are listed")
+            return None
+        return len(learners) if learners is not None else None
+    size = r.field(obj, "size", path, r.positive)
+    if size is not None and learners and size < len(learners):
+        r.error(
+            join(path, "size"), f"size {size} is smaller than the {len(learners)} learners listed"
+        )
+        return None
+    return size
+
+
+def read_facilitator(r: Reader, value: Any, path: str, ctx: Context) -> Facilitator | None:
+    """One entry of ``facilitators``."""
+    obj = r.obj(value, path, FACILITATOR_KEYS)
+    if obj is None:
+        return None
+    fid = r.field(obj, "id", path, r.text)
+    skills = r.field(obj, "skills", path, lambda v, p: read_names(r, v, p), default=())
+    availability = read_availability(r, obj, path, reluctant=True)
+    fields = {
+        "timezone": r.field(obj, "timezone", path, r.timezone, default=ctx.timezone),
+        "if_need_be_cost": r.field(obj, "if_need_be_cost", path, r.amount, default=0.0),
+        "hourly_rate": r.field(obj, "hourly_rate", path, r.amount, default=0.0),
+        "session_fee": r.field(obj, "session_fee", path, r.amount, default=0.0),
+        "travel_cost": r.field(
+            obj, "travel_cost", path, lambda v, p: _read_costs(r, v, p), default={}
+        ),
+        "buffer_minutes": r.field(obj, "buffer_minutes", path, r.count, default=0),
+    }
+    site = r.field(obj, "site", path, r.text, default=None)
+    daily = r.field(obj, "max_minutes_per_day", path, r.positive, default=None)
+    if "max_minutes_per_day" in obj and obj["max_minutes_per_day"] is not None and daily is None:
+        return None
+    if not _all_given(fid, skills, availability, *fields.values()):
+        return None
+    return Facilitator(
+        id=fid, skills=frozenset(skills), site=site, availability=availability,
+        max_minutes_per_day=daily, **fields,
+    )  # fmt: skip
+
+
+def _read_costs(r: Reader, value: Any, path: str) -> dict[str, float] | None:
+    """A ``{"site": amount}`` table."""
+    obj = r.obj(value, path, value.keys() if isinstance(value, dict) else ())
+    if obj is None:
+        return None
+    costs = {site: r.amount(v, join(path, site)) for site, v in obj.items()}
+    return None if None in costs.values() else costs
+
+
+def read_room(r: Reader, value: Any, path: str, ctx: Context) -> Room | None:
+    """One entry of ``rooms``; its time zone defaults to the problem's."""
+    obj = r.obj(value, path, ROOM_KEYS)
+    if obj is None:
+        return None
+    fields = {
+        "id": r.field(obj, "id", path, r.text),
+        "site": r.field(obj, "site", path, r.text),
+        "capacity": r.field(obj, "capacity", path, r.positive),
+        "hourly_cost": r.field(obj, "hourly_cost", path, r.amount, default=0.0),
+        "timezone": r.field(obj, "timezone", path, r.timezone, default=ctx.timezone),
+        "availability": read_availability(r, obj, path, reluctant=False),
+    }
+    return Room(**fields) if _all_given(*fields.values()) else None
+
+
+def read_fixed(r: Reader, value: Any, path: str, ctx: Context) -> FixedSession | None:
+    """One entry of ``fixed``; a start without an offset is local to the problem's zone."""
+    obj = r.obj(value, path, FIXED_KEYS)
+    if obj is None:
+        return None
+    fields = {
+        "section": r.field(obj, "section", path, r.text),
+        "cohorts": r.field(obj, "cohorts", path, lambda v, p: _read_parts(r, v, p)),
+        "session": r.field(obj, "session", path, r.count),
+        "start": r.field(obj, "start", path, lambda v, p: r.instant(v, p, ctx.timezone)),
+    }
+    facilitator = r.field(obj, "facilitator", path, r.text, default=None)
+    room = r.field(obj, "room", path, r.text, default=None)
+    if not _all_given(*fields.values()):
+        return None
+    return FixedSession(facilitator=facilitator, room=room, **fields)
+
+
+def _read_parts(r: Reader, value: Any, path: str) -> tuple[CohortPart, ...] | None:
+    items = r.items(value, path)
+    if items is None:
+        return None
+    if not items:
+        r.error(path, "a section needs at least one cohort")
+        return None
+    parts = []
+    for k, item in enumerate(items):
+        obj = r.obj(item, join(path, k), ("cohort", "learners"))
+        if obj is None:
+            continue
+        cohort = r.field(obj, "cohort", join(path, k), r.text)
+        learners = r.field(obj, "learners", join(path, k), r.positive)
+        if cohort is not None and learners is not None:
+            parts.append(CohortPart(cohort, learners))
+    return tuple(parts) if len(parts) == len(items) else None
