@@ -114,15 +114,25 @@ def build(problem: Problem, grid: TimeGrid | None = None) -> Candidates:
     return cand
 
 
-def _resource_starts(cand: Candidates, cohort: Cohort, program: Program, minutes: int) -> set[int]:
+def _resource_starts(
+    cand: Candidates, cohort: Cohort, program: Program, minutes: int
+) -> frozenset[int]:
     """Grid starts where some qualified facilitator and (in person) some room are bookable."""
+    site = cohort.site if program.in_person else None
+    key = ("resources", f"{program.id}@{site}", minutes)
+    if key not in cand._starts_cache:
+        cand._starts_cache[key] = frozenset(_union_of_resources(cand, site, program, minutes))
+    return cand._starts_cache[key]
+
+
+def _union_of_resources(cand: Candidates, site: str | None, program: Program, minutes: int):
     fac: set[int] = set()
     for f in cand.qualified[program.id]:
         fac.update(cand.facilitator_starts(f, minutes))
     if not program.in_person:
         return fac
     rooms: set[int] = set()
-    for r in cand.rooms_at.get(cohort.site or "", []):
+    for r in cand.rooms_at.get(site or "", []):
         if room_seats(cand.problem.rooms[r], program):
             rooms.update(cand.room_starts(r, minutes))
     return fac & rooms

@@ -96,7 +96,9 @@ def _timing_reasons(cand: Candidates, cohort_id: str, skill: str) -> list[str]:
         if not own:
             return [f"the cohort's hours leave no {minutes}-minute slot between "
                     f"{c.earliest.isoformat()} and {c.deadline.isoformat()}"]  # fmt: skip
-        fac = set().union(*(cand.facilitator_starts(f, minutes) for f in cand.qualified[program.id]))
+        fac = set().union(
+            *(cand.facilitator_starts(f, minutes) for f in cand.qualified[program.id])
+        )
         if not own & fac:
             return [f"no qualified facilitator ({skill}) is free within the cohort's hours {by}"]
         if program.in_person:

@@ -8,8 +8,10 @@ the benchmark baseline, the CP-SAT warm start (a complete hint) and the fallback
 
 from __future__ import annotations
 
+import bisect
 import math
 from collections import defaultdict
+from datetime import datetime
 from typing import Any
 
 from solver import candidates as cands
@@ -18,15 +20,39 @@ from solver.plan import Plan, PlannedSection, PlannedSession
 from solver.problem import Problem
 
 
+class Bookings:
+    """Non-overlapping booked intervals of one resource, sorted for O(log n) clash tests."""
+
+    def __init__(self) -> None:
+        self.starts: list[int] = []
+        self.ends: list[int] = []
+
+    def clashes(self, start: int, end: int) -> bool:
+        """Whether ``[start, end)`` overlaps a booking."""
+        k = bisect.bisect_left(self.starts, end)
+        return k > 0 and self.ends[k - 1] > start
+
+    def add(self, start: int, end: int) -> None:
+        k = bisect.bisect_left(self.starts, start)
+        self.starts.insert(k, start)
+        self.ends.insert(k, end)
+
+    def remove(self, start: int, end: int) -> None:
+        k = bisect.bisect_left(self.starts, start)
+        while self.ends[k] != end:
+            k += 1
+        del self.starts[k], self.ends[k]
+
+
 class Calendar:
     """Bookings made so far, to test whether one more session fits every rule."""
 
     def __init__(self, cand: Candidates) -> None:
         self.cand = cand
-        self.facilitator: dict[str, list[tuple[int, int]]] = defaultdict(list)
+        self.facilitator: dict[str, Bookings] = defaultdict(Bookings)
         self.day_minutes: dict[tuple[str, object], int] = defaultdict(int)
-        self.room: dict[str, list[tuple[int, int]]] = defaultdict(list)
-        self.learners: dict[str, list[tuple[int, int]]] = defaultdict(list)
+        self.room: dict[str, Bookings] = defaultdict(Bookings)
+        self.learners: dict[str, Bookings] = defaultdict(Bookings)
         self.keys: dict[str, list[str]] = defaultdict(list)
         for key, cohorts in cand.conflicts.items():
             for c in cohorts:
@@ -38,8 +64,8 @@ class Calendar:
         fac = self.cand.problem.facilitators[f]
         if not self.cand.facilitator_free(f, start, minutes):
             return False
-        end, buffer = start + minutes, fac.buffer_minutes
-        if any(start < e + buffer and s < end + buffer for s, e in self.facilitator[f]):
+        buffer = fac.buffer_minutes
+        if self.facilitator[f].clashes(start - buffer, start + minutes + buffer):
             return False
         if fac.max_minutes_per_day is not None:
             day = self.cand.grid.local_date(start, fac.timezone)
@@ -48,48 +74,49 @@ class Calendar:
 
     def room_fits(self, r: str, start: int, minutes: int) -> bool:
         """Bookable and not already taken."""
-        end = start + minutes
-        return self.cand.room_free(r, start, minutes) and not any(
-            start < e and s < end for s, e in self.room[r]
+        return self.cand.room_free(r, start, minutes) and not self.room[r].clashes(
+            start, start + minutes
         )
 
     def learners_fit(self, cohorts: list[str], start: int, minutes: int) -> bool:
         """No cohort sharing a learner or conflict group with these is in session then."""
         end = start + minutes
-        return not any(
-            start < e and s < end for c in cohorts for k in self.keys[c] for s, e in self.learners[k]
-        )
+        return not any(self.learners[k].clashes(start, end) for c in cohorts for k in self.keys[c])
 
     def book(self, parts: dict[str, int], session: PlannedSession) -> None:
         """Record a session."""
         fac = self.cand.problem.facilitators[session.facilitator]
-        self.facilitator[fac.id].append((session.start, session.end))
+        self.facilitator[fac.id].add(session.start, session.end)
         day = self.cand.grid.local_date(session.start, fac.timezone)
         self.day_minutes[(fac.id, day)] += session.minutes
         if session.room:
-            self.room[session.room].append((session.start, session.end))
+            self.room[session.room].add(session.start, session.end)
         for key in {k for c in parts for k in self.keys[c]}:
-            self.learners[key].append((session.start, session.end))
+            self.learners[key].add(session.start, session.end)
 
     def unbook(self, parts: dict[str, int], session: PlannedSession) -> None:
         """Undo :meth:`book` of the same session."""
         fac = self.cand.problem.facilitators[session.facilitator]
-        self.facilitator[fac.id].remove((session.start, session.end))
+        self.facilitator[fac.id].remove(session.start, session.end)
         day = self.cand.grid.local_date(session.start, fac.timezone)
         self.day_minutes[(fac.id, day)] -= session.minutes
         if session.room:
-            self.room[session.room].remove((session.start, session.end))
+            self.room[session.room].remove(session.start, session.end)
         for key in {k for c in parts for k in self.keys[c]}:
-            self.learners[key].remove((session.start, session.end))
+            self.learners[key].remove(session.start, session.end)
 
 
-def facilitator_price(cand: Candidates, group: Group, f: str, start: int, minutes: int) -> float:
-    """What one session costs with facilitator ``f`` (fee, rate, travel, if_need_be)."""
+def facilitator_price(
+    cand: Candidates, group: Group, f: str, start: int | None, minutes: int
+) -> float:
+    """What one session costs with facilitator ``f`` (fee, rate, travel, and if_need_be when
+    ``start`` is given); ``minutes`` 0 prices the whole program."""
     fac = cand.problem.facilitators[f]
+    minutes = minutes or sum(group.program.sessions)
     cost = fac.hourly_rate * minutes / 60 + fac.session_fee
     if group.program.in_person and fac.site != group.site:
         cost += fac.travel_cost.get(group.site or "", 0.0)
-    if cand.reluctantly(f, start, minutes):
+    if start is not None and cand.reluctantly(f, start, minutes):
         cost += fac.if_need_be_cost
     return cost
 
@@ -125,12 +152,10 @@ def place_section(
     if program.same_facilitator and pinned:
         facilitators = [f for f in facilitators if f in pinned]
     first = [pins[0].start] if 0 in pins else starts[0]
+    # The cheapest free facilitator teaches the section (if_need_be extras aside, ranked once).
+    ranked = sorted(facilitators, key=lambda f: facilitator_price(cand, group, f, None, 0))
+    choices = [[f] for f in ranked] if program.same_facilitator else [ranked]
     for t0 in first:
-        # The cheapest facilitator free at the earliest slot teaches the section.
-        ranked = sorted(
-            facilitators, key=lambda f: facilitator_price(cand, group, f, t0, program.sessions[0])
-        )
-        choices = [[f] for f in ranked] if program.same_facilitator else [ranked]
         for options in choices:
             sessions = _place_from(cand, cal, group, parts, starts, rooms, options, pins, t0)
             if sessions is not None:
@@ -154,9 +179,7 @@ def _place_from(cand, cal, group, parts, starts, rooms, options, pins, t0):
                 prev = placed[-1]
                 day = grid.day_index(prev.start)
                 window = [
-                    t
-                    for t in starts[i]
-                    if t >= prev.end and lo <= grid.day_index(t) - day <= hi
+                    t for t in starts[i] if t >= prev.end and lo <= grid.day_index(t) - day <= hi
                 ]
             session = _first_fit(cand, cal, group, parts, window, i, minutes, rooms, options)
         if session is None or (
@@ -178,19 +201,22 @@ def _first_fit(cand, cal, group, parts, window, index, minutes, rooms, options):
     for t in window:
         if not cal.learners_fit(cohorts, t, minutes):
             continue
+        free = [f for f in options if cal.facilitator_fits(f, t, minutes)]
+        if not free:
+            continue
         room = None
         if group.program.in_person:
             room = next((r for r in rooms if cal.room_fits(r, t, minutes)), None)
             if room is None:
                 continue
-        free = [f for f in options if cal.facilitator_fits(f, t, minutes)]
-        if free:
-            f = min(free, key=lambda f: facilitator_price(cand, group, f, t, minutes))
-            return PlannedSession(index, t, minutes, f, room)
+        f = min(free, key=lambda f: facilitator_price(cand, group, f, t, minutes))
+        return PlannedSession(index, t, minutes, f, room)
     return None
 
 
-def form_sections(cand: Candidates, group: Group, remaining: dict[str, int]) -> list[dict[str, int]]:
+def form_sections(
+    cand: Candidates, group: Group, remaining: dict[str, int]
+) -> list[dict[str, int]]:
     """Cohorts first-fit into sections of at most the group's capacity (large ones split evenly)."""
     problem = cand.problem
     sections: list[dict[str, int]] = []
@@ -233,9 +259,18 @@ def _fixed_sections(cand: Candidates, cal: Calendar, plan: Plan, remaining: dict
         pins = {}
         for fx in items:
             minutes = group.program.sessions[fx.session]
-            pins[fx.session] = PlannedSession(
-                fx.session, cand.grid.minute(fx.start), minutes, fx.facilitator or "", fx.room
+            start = cand.grid.minute(fx.start)
+            who = fx.facilitator or _free_or_first(
+                cand.qualified[group.program.id] or list(cand.problem.facilitators),
+                lambda f, t=start, m=minutes: cal.facilitator_fits(f, t, m),
             )
+            room = fx.room
+            if room is None and group.program.in_person:
+                room = _free_or_first(
+                    cand.rooms_for(group) or [None],
+                    lambda r, t=start, m=minutes: r is not None and cal.room_fits(r, t, m),
+                )
+            pins[fx.session] = PlannedSession(fx.session, start, minutes, who, room)
         sessions = place_section(cand, cal, group, parts, pins)
         if sessions is None:  # the other sessions cannot be placed: keep at least what is fixed
             sessions = [pins[i] for i in sorted(pins)]
@@ -246,7 +281,14 @@ def _fixed_sections(cand: Candidates, cal: Calendar, plan: Plan, remaining: dict
             remaining[c] = remaining.get(c, 0) - n
 
 
-def _previous_sections(cand: Candidates, cal: Calendar, plan: Plan, remaining: dict[str, int]) -> None:
+def _free_or_first(options: list, free) -> Any:
+    """The first option that is free, else the first one (a fixed session left open)."""
+    return next((o for o in options if free(o)), options[0])
+
+
+def _previous_sections(
+    cand: Candidates, cal: Calendar, plan: Plan, remaining: dict[str, int]
+) -> None:
     """Keep each section of ``previous`` that still fits, moving only the sessions that must move."""
     fixed_ids = {fx.section for fx in cand.problem.fixed}
     for sec in (cand.problem.previous or {}).get("sections") or []:
@@ -275,8 +317,6 @@ def _previous_sections(cand: Candidates, cal: Calendar, plan: Plan, remaining: d
 
 
 def _still_valid(cand, cal, group, parts, sec) -> dict[int, PlannedSession]:
-    from datetime import datetime
-
     pins = {}
     size = sum(parts.values())
     for x in sec.get("sessions") or []:
@@ -316,7 +356,9 @@ def greedy_plan(cand: Candidates) -> Plan:
             if sum(parts.values()) >= group.program.seats[0]:
                 pending.append((group, parts))
     # Most urgent first, as a coordinator would: earliest deadline, then the largest section.
-    pending.sort(key=lambda gp: (min(problem.cohorts[c].deadline for c in gp[1]), -sum(gp[1].values())))
+    pending.sort(
+        key=lambda gp: (min(problem.cohorts[c].deadline for c in gp[1]), -sum(gp[1].values()))
+    )
     for group, parts in pending:
         sessions = place_section(cand, cal, group, parts)
         if sessions is None:

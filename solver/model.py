@@ -148,7 +148,9 @@ class ScheduleModel:
         m, cand = self.model, self.cand
         nsessions = len(group.program.sessions)
         if fixed_id is None:
-            cohorts = [c for c in cohorts if all(cand.cohort_starts[(c, i)] for i in range(nsessions))]
+            cohorts = [
+                c for c in cohorts if all(cand.cohort_starts[(c, i)] for i in range(nsessions))
+            ]
         sessions = []
         for i, minutes in enumerate(group.program.sessions):
             domain = {extra_starts[i]} if i in extra_starts else set()

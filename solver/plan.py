@@ -8,6 +8,7 @@ the same way.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from solver.candidates import Candidates
@@ -96,14 +97,16 @@ def kept_previous_sessions(cand: Candidates, plan: Plan) -> tuple[int, int]:
         for x in sec.get("sessions") or []:
             total += 1
             start = _utc_iso(cand, x.get("start"))
-            if now.get((sec.get("id"), x.get("index"))) == (start, x.get("facilitator"), x.get("room")):
+            if now.get((sec.get("id"), x.get("index"))) == (
+                start,
+                x.get("facilitator"),
+                x.get("room"),
+            ):
                 kept += 1
     return kept, total
 
 
 def _utc_iso(cand: Candidates, text: Any) -> str | None:
-    from datetime import datetime
-
     try:
         return cand.grid.iso(cand.grid.minute(datetime.fromisoformat(str(text))))
     except (TypeError, ValueError):

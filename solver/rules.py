@@ -1,36 +1,44 @@
 """The rules of a schedule, one function each, posted on a :class:`solver.model.ScheduleModel`.
 
-Each function opens with the sentence of the rule it enforces. Hard rules post constraints; cost
-rules add integer-cent terms to ``sm.costs[category]`` (the categories of ``cost`` in the schedule
-document). Pre-filtering in :mod:`solver.candidates` already removed starts that no cohort,
+Each function opens with the sentence of the rule it enforces. Hard rules post constraints; the
+cost rules and redundant cuts live in :mod:`solver.cost_rules` and are listed here too.
+Pre-filtering in :mod:`solver.candidates` already removed starts that no cohort,
 facilitator or room could take; the rules here decide between the options that remain.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import datetime
 from typing import TYPE_CHECKING
 
 from ortools.sat.python import cp_model
 
-from solver.cost import hourly_cents, to_cents
-from solver.timegrid import intersect
+from solver.cost import to_cents
+from solver.cost_rules import (
+    change_cost,
+    facilitator_capacity,
+    facilitator_cost,
+    room_capacity,
+    room_cost,
+    seat_cost,
+)
 
 if TYPE_CHECKING:
     from solver.model import ScheduleModel
 
 
-def _restrict(model: cp_model.CpModel, var, allowed: list[int], domain: list[int], literals) -> None:
+def _restrict(
+    model: cp_model.CpModel, var, allowed: list[int], domain: list[int], literals
+) -> None:
     """``literals`` imply ``var`` in ``allowed`` (skipped when that changes nothing)."""
     if len(allowed) == len(domain):
         return
     if not allowed:
         model.add_bool_or([lit.negated() for lit in literals])
         return
-    model.add_linear_expression_in_domain(var, cp_model.Domain.from_values(allowed)).only_enforce_if(
-        literals
-    )
+    model.add_linear_expression_in_domain(
+        var, cp_model.Domain.from_values(allowed)
+    ).only_enforce_if(literals)
 
 
 def seats_per_section(sm: ScheduleModel) -> None:
@@ -186,42 +194,6 @@ def facilitator_daily_maximum(sm: ScheduleModel) -> None:
                 m.add(sum(terms) <= f.max_minutes_per_day)
 
 
-def facilitator_capacity(sm: ScheduleModel) -> None:
-    """Redundant cut: a facilitator cannot teach more minutes than they are bookable within the
-    horizon (and than their daily maximum allows). Without it the LP bound lets the cheapest
-    facilitator teach everything at once, and the reported gap would mean little."""
-    grid = sm.grid
-    horizon = [(0, grid.end)]
-    for f in sm.problem.facilitators.values():
-        terms = [
-            x.minutes * lit
-            for s in sm.sections
-            for x in s.sessions
-            for g, lit in x.facilitators.items()
-            if g == f.id
-        ]
-        if not terms:
-            continue
-        windows = intersect(sm.cand.bookable[f.id], horizon)
-        limit = sum(b - a for a, b in windows)
-        if f.max_minutes_per_day is not None:
-            limit = min(limit, f.max_minutes_per_day * len(grid.days) + 1440)
-        sm.model.add(sum(terms) <= limit)
-
-
-def room_capacity(sm: ScheduleModel) -> None:
-    """Redundant cut: a room cannot host more minutes than it is open within the horizon."""
-    horizon = [(0, sm.grid.end)]
-    terms = defaultdict(list)
-    for s in sm.sections:
-        for x in s.sessions:
-            for r, lit in x.rooms.items():
-                terms[r].append(x.minutes * lit)
-    for r, items in terms.items():
-        limit = sum(b - a for a, b in intersect(sm.cand.room_bookable[r], horizon))
-        sm.model.add(sum(items) <= limit)
-
-
 def same_facilitator(sm: ScheduleModel) -> None:
     """When the program asks for it, one facilitator teaches every session of a section."""
     for s in sm.sections:
@@ -335,74 +307,6 @@ def interchangeable_sections_ordered(sm: ScheduleModel) -> None:
         for a, b in zip(sections, sections[1:], strict=False):
             sm.model.add_implication(b.present, a.present)
             sm.model.add(a.sessions[0].start <= b.sessions[0].start).only_enforce_if(b.present)
-
-
-def facilitator_cost(sm: ScheduleModel) -> None:
-    """Each session costs its facilitator's hourly_rate × hours + session_fee, plus travel_cost to
-    the site when an in-person session is away from the facilitator's own site."""
-    for s in sm.sections:
-        site = s.group.site
-        for x in s.sessions:
-            for f, lit in x.facilitators.items():
-                fac = sm.problem.facilitators[f]
-                pay = hourly_cents(fac.hourly_rate, x.minutes, fac.session_fee)
-                sm.costs["facilitators"].append(pay * lit)
-                if s.group.program.in_person and fac.site != site:
-                    sm.costs["travel"].append(to_cents(fac.travel_cost.get(site or "", 0.0)) * lit)
-
-
-def room_cost(sm: ScheduleModel) -> None:
-    """Each in-person session costs its room's hourly_cost × hours."""
-    for s in sm.sections:
-        for x in s.sessions:
-            for r, lit in x.rooms.items():
-                hourly = sm.problem.rooms[r].hourly_cost
-                sm.costs["rooms"].append(hourly_cents(hourly, x.minutes) * lit)
-
-
-def seat_cost(sm: ScheduleModel) -> None:
-    """Each learner placed costs the program's seat_cost for every session of the section."""
-    for s in sm.sections:
-        per_learner = to_cents(s.group.program.seat_cost) * len(s.sessions)
-        sm.costs["seats"].append(per_learner * s.size)
-
-
-def change_cost(sm: ScheduleModel) -> None:
-    """Each session of the previous schedule that is not kept at the same start, facilitator and
-    room costs change_cost."""
-    from solver.model import KeptSession
-
-    m = sm.model
-    previous = sm.problem.previous or {}
-    sm.change_sessions = sum(len(sec.get("sessions") or []) for sec in previous.get("sections") or [])
-    if not sm.change_sessions or sm.problem.change_cost <= 0:
-        return
-    designated = {s.previous_id: s for s in sm.sections if s.previous_id}
-    for sec in previous.get("sections") or []:
-        s = designated.get(sec.get("id"))
-        for x in sec.get("sessions") or [] if s else []:
-            i, f, r = x.get("index"), x.get("facilitator"), x.get("room")
-            if not isinstance(i, int) or not 0 <= i < len(s.sessions):
-                continue
-            session = s.sessions[i]
-            start = _minute(sm, x.get("start"))
-            if start is None or f not in session.facilitators or (r is not None and r not in session.rooms):
-                continue
-            kept = m.new_bool_var(f"kept.{s.name}.{i}")
-            m.add_implication(kept, s.present)
-            m.add(session.start == start).only_enforce_if(kept)
-            m.add_implication(kept, session.facilitators[f])
-            if r is not None:
-                m.add_implication(kept, session.rooms[r])
-            sm.kept.append(KeptSession(s, i, start, f, r, kept))
-            sm.costs["changes"].append(-to_cents(sm.problem.change_cost) * kept)
-
-
-def _minute(sm: ScheduleModel, text) -> int | None:
-    try:
-        return sm.grid.minute(datetime.fromisoformat(text))
-    except (TypeError, ValueError):
-        return None
 
 
 ALL_RULES = (

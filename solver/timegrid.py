@@ -101,7 +101,9 @@ class TimeGrid:
         day = problem.horizon_start
         while day <= problem.horizon_end:
             self.days.append(day)
-            self.day_starts.append(self.local_minute(datetime.combine(day, time()), problem.timezone))
+            self.day_starts.append(
+                self.local_minute(datetime.combine(day, time()), problem.timezone)
+            )
             day += timedelta(days=1)
         self.day_starts.append(self.local_minute(datetime.combine(day, time()), problem.timezone))
         self.slot_starts: list[int] = [

@@ -168,7 +168,7 @@ def test_one_off_windows_are_stored_in_utc_from_the_facilitators_local_time(demo
             AvailabilityRule.kind == AvailabilityKind.WEEKLY,
         )
     ).all()
-    assert {(r.weekday, r.start_time) for r in weekly} >= {(0, time(6, 30)), (1, time(14, 0))}
+    assert {(r.weekday, r.start_time) for r in weekly} >= {(0, time(6, 30)), (1, time(13, 30))}
 
 
 def test_demo_accounts_can_sign_in(demo):
@@ -208,13 +208,15 @@ def test_demo_command_loads_and_prints_the_accounts_then_refuses_a_second_load(r
     assert "already holds data" in again.output
 
 
-def test_scale_multiplies_learners_and_cohorts(app):
+def test_scale_multiplies_learners_and_cohorts_and_dates_follow_today(app):
     with app.app_context():
-        load_demo(scale=2, today=TODAY)
+        load_demo(scale=2, today=TODAY + timedelta(weeks=1))
         db.session.commit()
         assert count(db.session, Learner) == 3000
         assert count(db.session, Cohort) == 120
         assert count(db.session, Facilitator) == 25
+        earliest = db.session.scalar(select(func.min(Cohort.earliest)))
+        assert earliest == PLAN_START + timedelta(weeks=1)
 
 
 def test_a_scale_below_one_is_refused(app):
@@ -234,11 +236,3 @@ def test_the_same_people_are_made_every_time_without_touching_the_global_random(
     first = learner_names()
     assert random.random() == before
     assert learner_names() == first
-
-
-def test_one_off_dates_move_with_the_planning_start(app):
-    with app.app_context():
-        load_demo(today=TODAY + timedelta(weeks=1))
-        earliest = db.session.scalar(select(func.min(Cohort.earliest)))
-        assert earliest == PLAN_START + timedelta(weeks=1)
-        db.session.rollback()

@@ -12,13 +12,13 @@ from sqlalchemy import func, select
 
 from scheduler.extensions import db
 from scheduler.models import Cohort, CohortMember, Facilitator, Learner, Role, User
-from tests.factories import create_program, create_site, create_user
+from tests.factories import PASSWORD, create_program, create_site, create_user
 
 DATA = Path(__file__).parent / "data" / "imports"
 ERROR_ROW = re.compile(
     r'<tr><td class="num">(\d+)</td><td>(?:<code>([^<]*)</code>)?</td><td>([^<]*)</td></tr>'
 )
-TOKEN = re.compile(r'name="token" type="hidden" value="([^"]+)"')
+TOKEN = re.compile(r'name="confirm-token" type="hidden" value="([^"]+)"')
 
 
 def sample(name: str) -> bytes:
@@ -61,7 +61,7 @@ def upload(client, kind: str, content: bytes, filename: str = "file.csv"):
 
 def confirm(client, preview_response):
     token = TOKEN.search(preview_response.get_data(as_text=True)).group(1)
-    return client.post("/imports/confirm", data={"token": token})
+    return client.post("/imports/confirm", data={"confirm-token": token})
 
 
 def import_file(client, kind: str, content: bytes):
@@ -142,7 +142,7 @@ def test_only_coordinators_may_import(app, client, auth, organisation, role):
     assert client.get("/imports").status_code == 403
     assert client.get("/imports/learners/template.csv").status_code == 403
     assert upload(client, "learners", sample("learners.csv")).status_code == 403
-    assert client.post("/imports/confirm", data={"token": "x" * 43}).status_code == 403
+    assert client.post("/imports/confirm", data={"confirm-token": "x" * 43}).status_code == 403
     assert count(app, Learner) == 0
 
 
@@ -289,9 +289,9 @@ def test_utf8_with_byte_order_mark_is_accepted(app, client, coordinator):
 def test_cancel_forgets_the_upload(app, client, coordinator, pending_folder):
     preview = upload(client, "learners", sample("learners.csv"))
     token = TOKEN.search(preview.get_data(as_text=True)).group(1)
-    client.post("/imports/cancel", data={"token": token})
+    client.post("/imports/cancel", data={"cancel-token": token})
     assert list(pending_folder.glob("*.json")) == []
-    response = client.post("/imports/confirm", data={"token": token}, follow_redirects=True)
+    response = client.post("/imports/confirm", data={"confirm-token": token}, follow_redirects=True)
     assert "expired or was already saved" in response.get_data(as_text=True)
     assert count(app, Learner) == 0
 
@@ -418,9 +418,23 @@ def test_header_without_rows(app, client, coordinator):
     assert_refused(app, upload(client, "learners", learners_csv()), 2, "", "no data rows")
 
 
+def upload_big(client, content: bytes):
+    """Upload a big file, encoded by hand: the test client would spool the body to a
+    temporary file that it never closes (a ResourceWarning, an error under our settings)."""
+    boundary = "import-test-boundary"
+    body = (
+        f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="big.csv"\r\n'
+        f"Content-Type: text/csv\r\n\r\n"
+    ).encode()
+    body += content + f"\r\n--{boundary}--\r\n".encode()
+    return client.post(
+        "/imports/learners", data=body, content_type=f"multipart/form-data; boundary={boundary}"
+    )
+
+
 def test_file_over_the_import_limit_is_refused_cleanly(app, client, coordinator):
-    content = learners_csv(GOOD_LEARNER) + b"#" * (20 * 1024 * 1024)
-    response = upload(client, "learners", content)
+    """A 20 MB file passes MAX_CONTENT_LENGTH (25 MB) but not IMPORT_MAX_BYTES (10 MB)."""
+    response = upload_big(client, learners_csv(GOOD_LEARNER) + b"#" * (20 * 1024 * 1024))
     assert response.status_code == 413
     assert "larger than 10 MB" in response.get_data(as_text=True)
     assert count(app, Learner) == 0
@@ -428,18 +442,18 @@ def test_file_over_the_import_limit_is_refused_cleanly(app, client, coordinator)
 
 def test_file_over_the_request_limit_is_refused_cleanly(app, client, coordinator):
     """Over MAX_CONTENT_LENGTH (25 MB) Flask refuses the body before the view runs."""
-    # Encoded by hand: the test client would spool a body this big to a file it never closes.
-    boundary = "import-test-boundary"
-    body = (
-        f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="big.csv"\r\n'
-        f"Content-Type: text/csv\r\n\r\n"
-    ).encode()
-    body += b"#" * (26 * 1024 * 1024) + f"\r\n--{boundary}--\r\n".encode()
-    response = client.post(
-        "/imports/learners", data=body, content_type=f"multipart/form-data; boundary={boundary}"
-    )
+    response = upload_big(client, b"#" * (26 * 1024 * 1024))
     assert response.status_code == 413
     assert "larger than 10 MB" in response.get_data(as_text=True)
+
+
+def test_import_limit_is_configurable(app, client, coordinator):
+    app.config["IMPORT_MAX_BYTES"] = 100
+    response = upload(
+        client, "learners", learners_csv(GOOD_LEARNER, GOOD_LEARNER.replace("1", "2"))
+    )
+    assert response.status_code == 413
+    assert count(app, Learner) == 0
 
 
 def test_missing_header_column(app, client, coordinator):
@@ -539,3 +553,66 @@ def test_line_numbers_count_blank_lines_and_quoted_line_breaks(app, client, coor
         "E2,Bo,bad-email,,,,LON",
     )
     assert_refused(app, upload(client, "learners", content), 5, "email", "not a valid")
+
+
+def test_documentation_shows_each_header_with_an_example():
+    """docs/imports.md stays in step with the formats the app accepts."""
+    from scheduler.imports.csv_formats import FORMATS, read_table
+
+    docs = (Path(__file__).parent.parent / "docs" / "imports.md").read_text()
+    blocks = re.findall(r"```csv\n(.*?)```", docs, re.S)
+    assert len(blocks) == len(FORMATS)
+    for fmt, block in zip(FORMATS.values(), blocks, strict=True):
+        assert block.splitlines()[0] == ",".join(fmt.header)
+        table = read_table(block, fmt)
+        assert table.errors == [] and len(table.records) >= 2
+        assert f"`{fmt.header[-1]}`" in docs
+
+
+def test_upload_and_confirm_work_with_csrf_protection(csrf_app, tmp_path):
+    """With CSRF checks on, a form without its token is refused; the real pages carry one."""
+    csrf_app.config["IMPORT_PENDING_FOLDER"] = str(tmp_path / "pending-csrf")
+    with csrf_app.app_context():
+        create_site(key="LON", timezone="Europe/London")
+        create_user(Role.COORDINATOR, email="coordinator@example.com")
+        db.session.commit()
+    client = csrf_app.test_client()
+
+    def csrf_of(html_text: str, name: str = "csrf_token") -> str:
+        return re.search(rf'name="{name}" type="hidden" value="([^"]+)"', html_text).group(1)
+
+    login_page = client.get("/login").get_data(as_text=True)
+    client.post(
+        "/login",
+        data={
+            "email": "coordinator@example.com",
+            "password": PASSWORD,
+            "csrf_token": csrf_of(login_page),
+        },
+    )
+    content = learners_csv(GOOD_LEARNER)
+    refused = upload(client, "learners", content)
+    assert refused.status_code == 400
+    # CSRFProtect reads the body first: a body over MAX_CONTENT_LENGTH still gets the clean page.
+    too_big = upload_big(client, b"#" * (26 * 1024 * 1024))
+    assert too_big.status_code == 413 and "larger than 10 MB" in too_big.get_data(as_text=True)
+
+    upload_page = client.get("/imports/learners").get_data(as_text=True)
+    preview = client.post(
+        "/imports/learners",
+        data={"file": (io.BytesIO(content), "l.csv"), "csrf_token": csrf_of(upload_page)},
+        content_type="multipart/form-data",
+    ).get_data(as_text=True)
+    token = TOKEN.search(preview).group(1)
+    assert client.post("/imports/confirm", data={"confirm-token": token}).status_code == 400
+    assert count(csrf_app, Learner) == 0
+    client.post(
+        "/imports/confirm",
+        data={"confirm-token": token, "confirm-csrf_token": csrf_of(preview, "confirm-csrf_token")},
+    )
+    assert count(csrf_app, Learner) == 1
+
+
+def test_id_with_a_space_is_refused(app, client, coordinator):
+    response = upload(client, "learners", learners_csv("E 1,Ann,ann@example.com,,,,LON"))
+    assert_refused(app, response, 2, "id", "space or semicolon")

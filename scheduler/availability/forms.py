@@ -68,6 +68,7 @@ class WindowRow(Form):
     note = StringField("Note", render_kw={"maxlength": MAX_NOTE})
 
     def is_empty(self) -> bool:
+        """True for a row the user left (or made) blank."""
         return not any((field.data or "").strip() for field in (self.start, self.end, self.note))
 
 
@@ -102,6 +103,7 @@ class AvailabilityForm(FlaskForm):
     # --- display ---
 
     def weekday_fields(self) -> list[StringField]:
+        """The seven weekday boxes, Monday first."""
         return [self[day.lower()] for day in WEEKDAYS]
 
     def window_sections(self) -> list[tuple[FieldList, str, str]]:
@@ -113,6 +115,7 @@ class AvailabilityForm(FlaskForm):
         ]
 
     def add_blank_rows(self, count: int = 2) -> None:
+        """Spare empty rows under each window list, so that no script is needed to add one."""
         for name in self.section_names:
             for _ in range(count):
                 self[name].append_entry()
@@ -120,9 +123,10 @@ class AvailabilityForm(FlaskForm):
     @classmethod
     def initial_data(cls, plan: AvailabilityPlan) -> dict:
         """Form data showing a saved plan, in the plan's zone."""
-        data: dict = {day.lower(): "" for day in WEEKDAYS}
-        for weekday, day in enumerate(WEEKDAYS):
-            data[day.lower()] = ", ".join(r.label for r in plan.weekly if r.weekday == weekday)
+        data: dict = {
+            day.lower(): ", ".join(r.label for r in plan.weekly if r.weekday == weekday)
+            for weekday, day in enumerate(WEEKDAYS)
+        }
         for name, kind, *_ in WINDOW_SECTIONS:
             data[name] = [
                 {

@@ -69,6 +69,7 @@ class AvailabilityPlan:
         )
 
     def windows_of(self, kind: AvailabilityKind) -> list[Window]:
+        """The one-off windows of one kind, in saved order."""
         return [w for w in self.windows if w.kind == kind]
 
 
@@ -120,6 +121,7 @@ def canonical_zone(name: str | None) -> str | None:
 
 @cache
 def zone(name: str) -> ZoneInfo:
+    """The ``ZoneInfo`` of a known IANA name (cached: the preview converts many instants)."""
     return ZoneInfo(name)
 
 
@@ -173,6 +175,7 @@ def to_local_input(instant: datetime, tz_name: str) -> str:
 
 
 def local_today(tz_name: str) -> date:
+    """Today's date in zone ``tz_name``: where the preview starts."""
     return datetime.now(UTC).astimezone(zone(tz_name)).date()
 
 

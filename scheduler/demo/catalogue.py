@@ -200,7 +200,7 @@ def build_sites() -> dict[str, Site]:
 
 
 def room_rules(sites: dict[str, Site], plan_start: date) -> list[AvailabilityRule]:
-    """Building hours of every room, and one room closed for a refit in week 4.
+    """Building hours of every room, and one room closed for a refit in the fourth week.
 
     The rooms must have been flushed: rules refer to them by id.
 

@@ -2,8 +2,8 @@
 
 Per unit of ``scale`` there are 60 cohorts:
 
-- 24 store cohorts for the till basics (each store's whole staff), before opening or on quiet
-  weekday afternoons, due before their region's go-live, blocked during its peak-trading week;
+- 24 store cohorts for the till basics (each store's whole staff), before opening or in quiet
+  mid-week hours, due before their region's go-live, blocked during its peak-trading week;
 - 4 regional shift-lead cohorts for the shift-lead till module;
 - 6 security-champions cohorts (three champions nominated per office or engineering team);
 - 14 virtual phishing-defence waves of office staff;
@@ -126,7 +126,7 @@ class CohortBuilder:
                 ]
 
     def _store_cohort(self, store: Team, index: int, rollout: Rollout, peak) -> None:
-        """Even-numbered stores train before opening, odd ones on quiet weekday afternoons.
+        """Even-numbered stores train before opening, odd ones in the quiet mid-week hours.
 
         The first store of each six is a flagship that trains on its own (not mergeable), and
         neighbouring stores share cover staff, so their sessions must not overlap.
@@ -135,8 +135,8 @@ class CohortBuilder:
         cohort = self._add(
             f"pos-basics-{store.key.removeprefix('store-')}", "pos-basics", store.learners,
             store.timezone, site=self.sites[store.site],
-            hours_days=WEEKDAYS if early else "tue,wed",
-            hours_from=time(7, 0) if early else time(13, 30),
+            hours_days=WEEKDAYS if early else "tue,wed,thu",
+            hours_from=time(7, 0) if early else time(10, 30),
             hours_to=time(9, 30) if early else time(16, 30),
             earliest=self._week(rollout.earliest_week),
             deadline=self._deadline(rollout.go_live_week),

@@ -33,9 +33,9 @@ def _ranges(days, *ranges: tuple[str, str]) -> dict[int, tuple[tuple[str, str], 
 
 #: Weekly patterns, local to the facilitator: weekday (0 = Monday) -> ranges.
 PATTERNS: dict[str, dict[int, tuple[tuple[str, str], ...]]] = {
-    # Store trainers start before the shops open and keep two afternoons for the quiet hours.
+    # Store trainers start before the shops open and keep mid-week afternoons for the quiet hours.
     "store-early": _ranges(WEEKDAYS, ("06:30", "12:30"))
-    | _ranges((1, 3), ("06:30", "12:30"), ("14:00", "17:00")),
+    | _ranges((1, 2, 3), ("06:30", "12:30"), ("13:30", "17:00")),
     "mornings": _ranges(WEEKDAYS, ("07:00", "13:00")),
     "office": _ranges(WEEKDAYS, ("09:00", "17:30")),
     "office-lunch": _ranges(WEEKDAYS, ("09:00", "12:30"), ("13:30", "17:30")),

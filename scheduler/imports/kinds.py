@@ -61,7 +61,7 @@ def plan_learners(records: list[Record]) -> Planned:
     rows = []
     for record in records:
         reader = RowReader(record, errors)
-        key = reader.cell("id", key_text, required=True)
+        key = reader.cell("id", values.external_id, required=True)
         ids.check(reader, "id", key)
         email = reader.cell("email", values.email, required=True)
         emails.check(reader, "email", email)
@@ -115,7 +115,7 @@ def plan_cohorts(records: list[Record]) -> Planned:
     rows = []
     for record in records:
         reader = RowReader(record, errors)
-        key = reader.cell("id", key_text, required=True)
+        key = reader.cell("id", values.external_id, required=True)
         ids.check(reader, "id", key)
         cohort_values = {"program": _program(reader, programs)}
         cohort_values["site"], cohort_values["timezone"] = _site_and_zone(reader, sites)
@@ -200,7 +200,7 @@ def plan_facilitators(records: list[Record]) -> Planned:
     rows = []
     for record in records:
         reader = RowReader(record, errors)
-        key = reader.cell("id", key_text, required=True)
+        key = reader.cell("id", values.external_id, required=True)
         ids.check(reader, "id", key)
         email = reader.cell("email", values.email, required=True)
         emails.check(reader, "email", email)

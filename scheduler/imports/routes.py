@@ -35,6 +35,8 @@ bp = Blueprint("imports", __name__, url_prefix="/imports")
 #: How many planned rows and errors the preview page lists (the counts are always complete).
 SHOWN_ROWS = 100
 SHOWN_ERRORS = 300
+# The preview page holds both forms: prefixes keep their field names and HTML ids apart.
+CONFIRM, CANCEL = "confirm", "cancel"
 
 
 def _format_or_404(kind: str) -> ImportFormat:
@@ -45,7 +47,10 @@ def _format_or_404(kind: str) -> ImportFormat:
 
 
 def _megabytes(size: int) -> str:
-    return f"{size / (1024 * 1024):g} MB"
+    """A byte count as coordinators read it: "10 MB", "512 KB"."""
+    if size >= 1024 * 1024:
+        return f"{size / (1024 * 1024):.3g} MB"
+    return f"{max(size / 1024, 0.1):.3g} KB"
 
 
 @bp.route("")
@@ -102,8 +107,8 @@ def _preview_page(preview: ImportPreview, filename: str, token: str | None, stat
             preview=preview,
             fmt=preview.fmt,
             filename=filename,
-            confirm_form=ConfirmForm(token=token, formdata=None),
-            cancel_form=CancelForm(token=token, formdata=None),
+            confirm_form=ConfirmForm(token=token, formdata=None, prefix=CONFIRM),
+            cancel_form=CancelForm(token=token, formdata=None, prefix=CANCEL),
             upload_form=UploadForm(formdata=None),
             token=token,
             shown_rows=SHOWN_ROWS,
@@ -117,7 +122,7 @@ def _preview_page(preview: ImportPreview, filename: str, token: str | None, stat
 @coordinator_required
 def confirm():
     """Save a previewed file: checked again, then saved completely or not at all."""
-    form = ConfirmForm()
+    form = ConfirmForm(prefix=CONFIRM)
     upload = pending.load(form.token.data, current_user.id) if form.validate_on_submit() else None
     if upload is None:
         flash("This preview has expired or was already saved; upload the file again.", "error")
@@ -147,7 +152,7 @@ def confirm():
 @coordinator_required
 def cancel():
     """Forget a previewed file without saving anything."""
-    form = CancelForm()
+    form = CancelForm(prefix=CANCEL)
     upload = pending.load(form.token.data, current_user.id) if form.validate_on_submit() else None
     if upload is not None:
         pending.discard(upload.token)

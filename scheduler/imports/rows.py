@@ -101,8 +101,8 @@ def shown(value: Any) -> str:
         return ""
     if isinstance(value, bool):
         return "yes" if value else "no"
-    if isinstance(value, float | int):
-        return f"{value:.2f}".removesuffix(".00") if isinstance(value, float) else str(value)
+    if isinstance(value, float):
+        return f"{value:.2f}".removesuffix(".00")  # 85.0 and "85" are the same amount
     if isinstance(value, time):
         return value.strftime("%H:%M")
     if isinstance(value, date):

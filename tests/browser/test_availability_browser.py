@@ -22,14 +22,19 @@ def test_facilitator_enters_weekly_hours_and_leave_and_sees_them(live_server, br
     today = local_today("Europe/Paris")
     tomorrow = today + timedelta(days=1)
     page = browser.new_page(viewport={"width": 1400, "height": 900})
-    console_errors = []
-    page.on("console", lambda m: console_errors.append(m.text) if m.type == "error" else None)
+    console_errors = []  # a blocked script or style (CSP) shows up here
+
+    def on_console(message):
+        if message.type == "error" and not message.location["url"].endswith("/favicon.ico"):
+            console_errors.append(message.text)
+
+    page.on("console", on_console)
 
     page.goto(f"{live_server.url}/login")
     page.get_by_label("E-mail").fill("ana@example.com")
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
-    page.get_by_role("link", name="My availability").click()
+    page.get_by_role("navigation").get_by_role("link", name="My availability").click()
     expect(page.get_by_role("heading", name="My availability")).to_be_visible()
     expect(page.locator(".zone-note")).to_have_text("Times are in Europe/Paris.")
 

@@ -35,7 +35,9 @@ def test_splittable_cohort_is_divided_over_sections_within_the_seats():
 
 
 def test_mergeable_cohorts_share_a_section_to_reach_the_minimum():
-    schedule = solved(doc(programs=[program(seats=[6, 20])], cohorts=[cohort("a", 4), cohort("b", 4)]))
+    schedule = solved(
+        doc(programs=[program(seats=[6, 20])], cohorts=[cohort("a", 4), cohort("b", 4)])
+    )
     assert [s["size"] for s in schedule["sections"]] == [8]
 
 
@@ -107,7 +109,10 @@ def test_facilitator_double_booking_is_forbidden_and_buffer_is_kept():
 
 
 def test_facilitator_daily_maximum_limits_teaching_minutes_per_day():
-    assert sum(unscheduled(solved(_two_unmergeable_on_one_morning(max_minutes_per_day=60))).values()) == 10
+    assert (
+        sum(unscheduled(solved(_two_unmergeable_on_one_morning(max_minutes_per_day=60))).values())
+        == 10
+    )
 
 
 def test_same_facilitator_teaches_every_session_of_a_section():
@@ -119,7 +124,9 @@ def test_same_facilitator_teaches_every_session_of_a_section():
     same = solved(doc(programs=[program(sessions=two_days, gap_days=[1, 1])], facilitators=people))
     assert unscheduled(same) == {"c1": 10}
     relaxed = program(sessions=two_days, gap_days=[1, 1], same_facilitator=False)
-    taught = [x["facilitator"] for x in sessions(solved(doc(programs=[relaxed], facilitators=people)))]
+    taught = [
+        x["facilitator"] for x in sessions(solved(doc(programs=[relaxed], facilitators=people)))
+    ]
     assert taught == ["ana", "bob"]
 
 
@@ -129,7 +136,9 @@ def test_in_person_session_takes_a_room_at_the_site_that_seats_everyone():
         room("paris-big", 30, site="paris", hourly_cost=1.0),
         room("big", 20, hourly_cost=50.0),
     ]
-    schedule = solved(doc(programs=[program(mode="in_person")], cohorts=[cohort("c1", 15)], rooms=rooms))
+    schedule = solved(
+        doc(programs=[program(mode="in_person")], cohorts=[cohort("c1", 15)], rooms=rooms)
+    )
     assert [x["room"] for x in sessions(schedule)] == ["big"]
 
 
@@ -159,7 +168,9 @@ def test_cohorts_sharing_a_learner_or_conflict_group_are_never_in_session_togeth
     assert unscheduled(solved(_two_programs_one_hour({}, {}))) == {}
     shared = solved(_two_programs_one_hour({"learners": ["e1"]}, {"learners": ["e1"]}))
     assert sum(unscheduled(shared).values()) == 10
-    team = solved(_two_programs_one_hour({"conflict_groups": ["ops"]}, {"conflict_groups": ["ops"]}))
+    team = solved(
+        _two_programs_one_hour({"conflict_groups": ["ops"]}, {"conflict_groups": ["ops"]})
+    )
     assert sum(unscheduled(team).values()) == 10
 
 
@@ -168,7 +179,11 @@ def test_fixed_session_is_kept_as_published():
               "start": "2027-01-07T15:00", "facilitator": "bob"}]  # fmt: skip
     cheaper = [facilitator("ana", hourly_rate=10.0), facilitator("bob")]
     [x] = sessions(solved(doc(facilitators=cheaper, fixed=fixed)))
-    assert (x["section"], x["start"], x["facilitator"]) == ("F1", "2027-01-07T15:00:00+00:00", "bob")
+    assert (x["section"], x["start"], x["facilitator"]) == (
+        "F1",
+        "2027-01-07T15:00:00+00:00",
+        "bob",
+    )
 
 
 def test_facilitator_cost_prefers_a_local_facilitator_over_travel():
@@ -197,9 +212,10 @@ def test_seat_cost_is_per_learner_per_session():
 
 
 def test_interchangeable_sections_are_used_in_order_of_first_start():
+    from tiny import problem
+
     from solver import candidates
     from solver.model import ScheduleModel
-    from tiny import problem
 
     cand = candidates.build(problem(doc(cohorts=[cohort("c1", 50)])))
     sm = ScheduleModel(cand)

@@ -129,3 +129,13 @@ def test_a_set_stop_event_still_returns_a_checked_schedule():
     assert schedule["status"] in ("optimal", "feasible")
     assert check(p, schedule) == []
     assert schedule["solver"]["wall_seconds"] < 10
+
+
+def test_fixed_session_without_facilitator_or_room_keeps_its_start_and_gets_both():
+    fixed = [{"section": "F1", "cohorts": [{"cohort": "c1", "learners": 10}], "session": 0,
+              "start": "2027-01-05T10:00"}]  # fmt: skip
+    schedule = solved(doc(programs=[program(mode="in_person")], rooms=[room("r")], fixed=fixed))
+    [x] = sessions(schedule)
+    assert (x["section"], x["start"], x["facilitator"], x["room"]) == (
+        "F1", "2027-01-05T10:00:00+00:00", "ana", "r",
+    )  # fmt: skip
