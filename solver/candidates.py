@@ -46,6 +46,9 @@ class Candidates:
     conflicts: dict[str, list[str]] = field(default_factory=dict)  # learner/tag -> cohorts
     groups: dict[str, Group] = field(default_factory=dict)
     group_of: dict[str, str] = field(default_factory=dict)  # cohort id -> group key
+    # (facilitator, local date) -> minutes already taught then by sessions outside the model
+    # (a frozen part of the plan in large-neighbourhood search)
+    day_minutes: dict[tuple[str, object], int] = field(default_factory=dict)
 
     _starts_cache: dict[tuple[str, str, int], frozenset[int]] = field(default_factory=dict)
 

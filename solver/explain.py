@@ -16,6 +16,7 @@ from solver import candidates
 from solver.candidates import Candidates
 from solver.plan import Plan
 from solver.problem import Problem
+from solver.timegrid import contains
 
 _CORE_SECONDS = 10.0
 
@@ -160,10 +161,44 @@ def fixed_conflicts(cand: Candidates) -> list[dict[str, str]]:
     ks = sorted(literals[lit.index] for lit in core)
     names = [_describe(cand, k) for k in ks]
     if len(ks) == 1:
-        message = f"{names[0]} contradicts the data (availability, hours, skill, room or seats)"
+        why = _fixed_against_data(cand, ks[0]) or ["availability, hours, skill, room or seats"]
+        message = f"{names[0]} contradicts the data: " + "; ".join(why)
     else:
         message = "these fixed sessions clash with each other: " + "; ".join(names)
     return [{"path": f"fixed[{k}]", "message": message} for k in ks]
+
+
+def _fixed_against_data(cand: Candidates, k: int) -> list[str]:
+    """What one fixed session breaks on its own, in the coordinator's words."""
+    problem, grid = cand.problem, cand.grid
+    fx = problem.fixed[k]
+    cohort = problem.cohorts[fx.cohorts[0].cohort]
+    program = problem.programs[cohort.program]
+    start, minutes = grid.minute(fx.start), program.sessions[fx.session]
+    out = []
+    for part in fx.cohorts:
+        if not contains(cand.cohort_windows[part.cohort], start, start + minutes):
+            out.append(f"cohort '{part.cohort}' cannot attend then (hours, dates or blocked)")
+    if fx.facilitator is not None:
+        if fx.facilitator not in cand.qualified[program.id]:
+            out.append(f"{fx.facilitator} does not have skill '{program.skill}'")
+        elif not cand.facilitator_free(fx.facilitator, start, minutes):
+            out.append(f"{fx.facilitator} is not available then")
+    if fx.room is not None:
+        room = problem.rooms[fx.room]
+        learners = sum(p.learners for p in fx.cohorts)
+        if not cand.room_free(fx.room, start, minutes):
+            out.append(f"room {fx.room} is not available then")
+        if room.capacity < learners:
+            out.append(f"room {fx.room} seats {room.capacity}, not {learners}")
+        if room.site != cohort.site:
+            out.append(f"room {fx.room} is not at site '{cohort.site}'")
+    learners = sum(p.learners for p in fx.cohorts)
+    if not program.seats[0] <= learners <= program.seats[1]:
+        out.append(
+            f"{learners} learners, the program seats {program.seats[0]} to {program.seats[1]}"
+        )
+    return out
 
 
 def _describe(cand: Candidates, k: int) -> str:

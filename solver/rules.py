@@ -178,8 +178,9 @@ def facilitator_daily_maximum(sm: ScheduleModel) -> None:
                     for day in by_day:
                         load[day] += x.minutes
         taught = defaultdict(list)
+        left = {d: f.max_minutes_per_day - cand.day_minutes.get((f.id, d), 0) for d in load}
         for x, lit, by_day in options:
-            if all(load[d] <= f.max_minutes_per_day for d in by_day):
+            if all(load[d] <= left[d] for d in by_day):
                 continue  # the maximum cannot bind on any of its days
             day_lits = []
             for day, starts in by_day.items():
@@ -190,8 +191,8 @@ def facilitator_daily_maximum(sm: ScheduleModel) -> None:
                 taught[day].append(x.minutes * on)
             m.add(sum(day_lits) == lit)
         for day, terms in taught.items():
-            if load[day] > f.max_minutes_per_day:
-                m.add(sum(terms) <= f.max_minutes_per_day)
+            if load[day] > left[day]:
+                m.add(sum(terms) <= left[day])
 
 
 def same_facilitator(sm: ScheduleModel) -> None:

@@ -339,7 +339,7 @@ def test_unknown_time_zone_is_refused(app, client, auth, facilitator):
     auth.login("fac@example.com")
     response = client.post("/availability", data={"timezone": "Mars/Olympus", "monday": "9-12"})
     assert response.status_code == 200
-    assert "Time zone: “Mars/Olympus” is not a time zone we know." in response.text
+    assert "Time zone &#39;Mars/Olympus&#39; is not a known time zone." in response.text
     assert rules_of(app, facilitator) == []
 
 

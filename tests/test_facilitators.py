@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from scheduler.extensions import db
-from scheduler.models import Facilitator, Role, TravelCost, User
+from scheduler.models import Facilitator, Program, Role, TravelCost, User
 from tests.factories import PASSWORD, create_facilitator, create_site, create_user
 
 
@@ -170,14 +170,14 @@ def test_disable_ends_sessions_and_enable_lets_them_back(app, client, coordinato
 @pytest.mark.parametrize(
     ("changes", "message"),
     [
-        ({"name": "  "}, "Enter the name."),
+        ({"name": "  "}, "Name is required."),
         ({"email": "jo@"}, "Enter a valid e-mail address"),
-        ({"key": ""}, "Enter the facilitator id."),
+        ({"key": ""}, "Facilitator id is required."),
         ({"timezone": "GMT+1"}, "not a known time zone"),
-        ({"hourly_rate": ""}, "Enter the hourly rate (0 if none)."),
-        ({"hourly_rate": "-5"}, "Hourly rate must be a number from 0 to"),
-        ({"session_fee": "ten"}, "Session fee must be a number, e.g. 85"),
-        ({"if_need_be_cost": "-0.01"}, "must be a number from 0 to"),
+        ({"hourly_rate": ""}, "Hourly rate is required (0 if none)."),
+        ({"hourly_rate": "-5"}, "Hourly rate must be at least 0."),
+        ({"session_fee": "ten"}, "Session fee must be a number, such as 12.50."),
+        ({"if_need_be_cost": "-0.01"}, "Cost of an if-need-be hour must be at least 0."),
         ({"max_minutes_per_day": "0"}, "must be from 1 to 1440"),
         ({"max_minutes_per_day": "1441"}, "must be from 1 to 1440"),
         ({"buffer_minutes": "241"}, "must be from 0 to 240 minutes"),
@@ -201,7 +201,7 @@ def test_invalid_facilitator_is_redisplayed_and_nothing_saved(
 def test_travel_costs_are_checked(app, client, coordinator, sites):
     negative = valid_facilitator(sites, **{f"travel_{sites['york']}": "-1"})
     response = client.post("/facilitators/new", data=negative)
-    assert "Travel cost to York must be a number from 0 to" in response.get_data(as_text=True)
+    assert "Travel cost to York must be at least 0." in response.get_data(as_text=True)
     home = valid_facilitator(sites, **{f"travel_{sites['leeds']}": "10"})
     response = client.post("/facilitators/new", data=home)
     assert "Leave this blank: it is the facilitator&#39;s home site." in response.get_data(
@@ -286,3 +286,30 @@ def test_facilitator_pages_send_anonymous_users_to_login(app, client):
 def test_unknown_facilitator_is_404(client, coordinator):
     assert client.get("/facilitators/999").status_code == 404
     assert client.post("/facilitators/999/disable").status_code == 404
+
+
+def test_program_skill_matches_a_facilitator_skill_typed_differently(
+    app, client, coordinator, sites
+):
+    program = {
+        "key": "pos-basics",
+        "name": "POS basics",
+        "mode": "in_person",
+        "skill": "Point of Sale",
+        "seats_min": "6",
+        "seats_max": "12",
+        "seat_cost": "0",
+        "gap_min_days": "0",
+        "gap_max_days": "7",
+        "fixed_development_cost": "0",
+        "sessions-0-title": "Tills",
+        "sessions-0-duration_minutes": "120",
+    }
+    assert client.post("/programs/new", data=program).status_code == 302
+    facilitator = valid_facilitator(sites, skills="point of sale", password="a-long-password")
+    assert client.post("/facilitators/new", data=facilitator).status_code == 302
+    with app.app_context():
+        skill = db.session.scalar(select(Program.skill))
+        [jo] = db.session.scalars(select(Facilitator)).all()
+        assert skill == "point-of-sale"
+        assert jo.skill_names == ["point-of-sale"]

@@ -384,6 +384,27 @@ def test_bad_time_zone(app, client, coordinator):
     assert count(app, Learner) == 0
 
 
+def test_time_zone_in_any_case_is_saved_as_the_tz_database_spells_it(app, client, coordinator):
+    import_file(client, "learners", learners_csv("E2,Bo,bo@example.com,,,europe/paris,"))
+    with app.app_context():
+        assert db.session.scalar(select(Learner.timezone)) == "Europe/Paris"
+
+
+def test_skills_are_stored_as_slugs_like_the_facilitator_form_does(app, client, coordinator):
+    changed = sample("facilitators.csv").replace(b"pos;security", b"Point-of-Sale;SECURITY;pos")
+    import_file(client, "facilitators", changed)
+    with app.app_context():
+        sam = db.session.scalar(select(Facilitator).where(Facilitator.key == "F-017"))
+        assert sam.skill_names == ["point-of-sale", "pos", "security"]
+
+
+def test_skill_without_letters_or_digits(app, client, coordinator):
+    bad = sample("facilitators.csv").replace(b"pos;security", b"pos;???")
+    response = upload(client, "facilitators", bad)
+    assert_refused(app, response, 2, "skills", "must contain letters or digits")
+    assert count(app, Facilitator) == 0
+
+
 def test_time_zone_required_without_site(app, client, coordinator):
     response = upload(client, "learners", learners_csv("E2,Bo,bo@example.com,,,,"))
     assert_refused(app, response, 2, "timezone", "required when the site is empty")

@@ -269,6 +269,7 @@ def test_invalid_input_typed_in_a_row_survives_rearranging(client, coordinator):
         ({"key": "pos basics"}, "Key may only contain letters, digits"),
         ({"mode": "hybrid"}, "Delivery must be In person or Virtual."),
         ({"skill": "s" * 65}, "Required skill must be at most 64 characters."),
+        ({"skill": "???"}, "Required skill must contain letters or digits."),
         ({"seats_min": "0"}, "Minimum seats must be at least 1."),
         ({"seats_min": ""}, "Minimum seats is required."),
         ({"seats_max": "5"}, "Maximum seats must be at least the minimum seats (6)."),

@@ -142,6 +142,14 @@ def test_coordinator_adds_a_site(app, client, coordinator):
     assert "Site Chicago office added." in page(client.get(response.location))
 
 
+def test_time_zone_in_any_case_is_saved_as_the_tz_database_spells_it(app, client, coordinator):
+    response = client.post(
+        "/sites/new", data={"key": "chi-1", "name": "Chicago office", "timezone": "america/CHICAGO"}
+    )
+    assert response.status_code == 302
+    assert all_sites(app) == [("chi-1", "Chicago office", "America/Chicago")]
+
+
 def test_coordinator_edits_a_site(app, client, coordinator, site_id):
     response = client.post(
         f"/sites/{site_id}/edit",

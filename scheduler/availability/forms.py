@@ -19,13 +19,13 @@ from scheduler.availability.util import (
     AvailabilityPlan,
     WeeklyRange,
     Window,
-    canonical_zone,
     exists_locally,
     minutes_label,
     to_local_input,
     wall_clock_to_utc,
     zone,
 )
+from scheduler.forms.timezones import canonical_timezone, unknown_timezone_hint
 from scheduler.models import AvailabilityKind
 
 MAX_NOTE = 200
@@ -212,15 +212,15 @@ class FacilitatorAvailabilityForm(AvailabilityForm):
     section_names = ("extra", "if_need_be", "blocked")
 
     def display_zone(self) -> str:
-        return canonical_zone(self.timezone.data) or self.zone_name
+        return canonical_timezone(self.timezone.data) or self.zone_name
 
     def chosen_zone(self) -> str | None:
-        name = canonical_zone(self.timezone.data)
+        name = canonical_timezone(self.timezone.data)
         if name is None:
+            typed = (self.timezone.data or "").strip()
             self.problem(
                 self.timezone,
-                f"Time zone: “{(self.timezone.data or '').strip()}” is not a time zone we know. "
-                "Pick one from the list, e.g. Europe/Paris or America/New_York.",
+                f"Time zone '{typed}' is not a known time zone. " + unknown_timezone_hint(typed),
             )
         return name
 

@@ -15,6 +15,7 @@ from scheduler.access import coordinator_required, get_or_404, roles_required
 from scheduler.availability import operations, util
 from scheduler.availability.forms import AvailabilityForm, FacilitatorAvailabilityForm
 from scheduler.extensions import db
+from scheduler.forms.timezones import timezone_names
 from scheduler.models import Facilitator, Role, Room
 
 bp = Blueprint("availability", __name__)
@@ -100,5 +101,5 @@ def _edit(
         always_available=plan.always_available,
         show_if_need_be="if_need_be" in form.section_names,
         days=util.preview(plan, util.local_today(plan.timezone)),
-        zone_names=util.zone_names() if "timezone" in form else (),
+        zone_names=timezone_names() if "timezone" in form else (),
     )

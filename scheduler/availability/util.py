@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from functools import cache
-from zoneinfo import ZoneInfo, available_timezones
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
@@ -101,22 +101,6 @@ class PreviewDay:
 
 
 # --- Time zones ---------------------------------------------------------------------------
-
-
-@cache
-def zone_names() -> tuple[str, ...]:
-    """Every IANA zone name we accept, sorted (for the zone picker)."""
-    return tuple(sorted(available_timezones()))
-
-
-@cache
-def _zone_names_by_lower_case() -> dict[str, str]:
-    return {name.lower(): name for name in zone_names()}
-
-
-def canonical_zone(name: str | None) -> str | None:
-    """The IANA spelling of ``name`` ("europe/paris" gives "Europe/Paris"), or None if unknown."""
-    return _zone_names_by_lower_case().get((name or "").strip().lower())
 
 
 @cache

@@ -11,25 +11,24 @@ from wtforms import (
     DateTimeLocalField,
     IntegerField,
     SelectField,
-    StringField,
     SubmitField,
     TextAreaField,
     TimeField,
 )
-from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import InputRequired, NumberRange, Optional, ValidationError
 
-from scheduler.learners.fields import (
+from scheduler.forms.fields import (
     IdListField,
     MoneyField,
     MultiCheckboxField,
     SlugListField,
-    TimezoneField,
     choices,
     chosen_id,
+    key_field,
     optional_select,
-    required_text,
-    strip,
+    text_field,
 )
+from scheduler.forms.timezones import TimezoneField
 
 WEEKDAYS = [
     ("mon", "Monday"),
@@ -48,7 +47,7 @@ MAX_HEADCOUNT = 100_000
 class CohortForm(FlaskForm):
     """A cohort: which program, where, when its learners can attend and by when."""
 
-    key = StringField("Cohort id", validators=required_text("Cohort id", 64), filters=[strip])
+    key = key_field("Cohort id", strict=False)
     program_id = SelectField("Program", coerce=int)
     site_id = optional_select("Site")
     timezone = TimezoneField("Time zone")
@@ -144,11 +143,7 @@ class BlockForm(FlaskForm):
     end = DateTimeLocalField(
         "Until", validators=[InputRequired("Enter when the blocked period ends.")]
     )
-    reason = StringField(
-        "Reason",
-        validators=[Length(max=200, message="Reason must be at most 200 characters.")],
-        filters=[strip],
-    )
+    reason = text_field("Reason", 200, required=False)
     submit = SubmitField("Block this period")
 
     def validate_end(self, field) -> None:
@@ -174,9 +169,3 @@ class PasteMembersForm(FlaskForm):
         validators=[InputRequired("Paste at least one employee id.")],
     )
     submit = SubmitField("Add these learners")
-
-
-class DeleteForm(FlaskForm):
-    """A delete button (the form carries only the CSRF token)."""
-
-    submit = SubmitField("Delete")

@@ -5,11 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import delete, select
-from sqlalchemy.exc import IntegrityError
 
 from scheduler.cohorts.util import NonexistentLocalTime, local_to_utc
 from scheduler.extensions import db
-from scheduler.learners.fields import FieldError
+from scheduler.forms.saving import FieldError, flush_or_refuse
 from scheduler.models import Cohort, CohortBlock, CohortMember, Learner
 
 
@@ -28,7 +27,7 @@ def save_cohort(cohort: Cohort | None, values: dict) -> Cohort:
         db.session.add(cohort)
     for name, value in values.items():
         setattr(cohort, name, value)
-    _flush("Another cohort was just saved with this id.")
+    flush_or_refuse("Another cohort was just saved with this id.")
     return cohort
 
 
@@ -102,7 +101,7 @@ def _add(cohort: Cohort, learner_ids: set[int]) -> int:
     )
     new_ids = sorted(learner_ids - present)
     db.session.add_all(CohortMember(cohort_id=cohort.id, learner_id=id_) for id_ in new_ids)
-    _flush("Someone else changed this cohort's members at the same moment; try again.")
+    flush_or_refuse("Someone else changed this cohort's members at the same moment; try again.")
     return len(new_ids)
 
 
@@ -115,11 +114,3 @@ def remove_members(cohort: Cohort, learner_ids: list[int]) -> int:
     )
     db.session.expire(cohort, ["members"])
     return result.rowcount
-
-
-def _flush(clash_message: str) -> None:
-    try:
-        db.session.flush()
-    except IntegrityError as error:
-        # Only a concurrent write can get here: our own checks ran in this transaction.
-        raise FieldError(None, clash_message) from error

@@ -9,12 +9,12 @@ from scheduler.cohorts import operations, util
 from scheduler.cohorts.forms import (
     BlockForm,
     CohortForm,
-    DeleteForm,
     MemberIdsForm,
     PasteMembersForm,
 )
 from scheduler.extensions import db
-from scheduler.learners.fields import FieldError, show_field_error
+from scheduler.forms.fields import DeleteForm
+from scheduler.forms.saving import FieldError, save_or_show_error
 from scheduler.learners.util import site_choices
 from scheduler.models import Cohort, CohortBlock
 
@@ -51,13 +51,9 @@ def _save(form: CohortForm, cohort: Cohort | None):
     form.set_choices(*_choices())
     if not form.validate_on_submit():
         return None
-    try:
-        saved = operations.save_cohort(cohort, form.values())
-    except FieldError as error:
-        db.session.rollback()
-        show_field_error(form, error)
+    saved = save_or_show_error(form, lambda: operations.save_cohort(cohort, form.values()))
+    if saved is None:
         return None
-    db.session.commit()
     flash(f"Cohort {saved.key} saved.", "success")
     return redirect(url_for("cohorts.show", cohort_id=saved.id))
 
@@ -104,13 +100,13 @@ def add_block(cohort_id: int):
     cohort = get_or_404(Cohort, cohort_id)
     form = BlockForm()
     if form.validate_on_submit():
-        try:
-            operations.add_block(cohort, form.start.data, form.end.data, form.reason.data or "")
-        except FieldError as error:
-            db.session.rollback()
-            show_field_error(form, error)
-        else:
-            db.session.commit()
+        block = save_or_show_error(
+            form,
+            lambda: operations.add_block(
+                cohort, form.start.data, form.end.data, form.reason.data or ""
+            ),
+        )
+        if block is not None:
             flash("Blocked period added.", "success")
             return redirect(url_for("cohorts.show", cohort_id=cohort.id))
     return _render_show(cohort, form)
@@ -173,13 +169,10 @@ def paste_members(cohort_id: int):
     form = PasteMembersForm()
     if form.validate_on_submit():
         employee_ids = util.parse_employee_ids(form.employee_ids.data)
-        try:
-            added = operations.add_members_by_employee_id(cohort, employee_ids)
-        except FieldError as error:
-            db.session.rollback()
-            show_field_error(form, error)
-        else:
-            db.session.commit()
+        added = save_or_show_error(
+            form, lambda: operations.add_members_by_employee_id(cohort, employee_ids)
+        )
+        if added is not None:
             already = len(employee_ids) - added
             note = f" ({already} already in it)" if already else ""
             flash(

@@ -12,7 +12,7 @@ from sqlalchemy.orm import joinedload
 from wtforms.fields.choices import SelectChoice
 
 from scheduler.extensions import db
-from scheduler.learners.fields import choices
+from scheduler.forms.fields import choices
 from scheduler.learners.util import learner_search
 from scheduler.models import Cohort, CohortMember, Learner, Program, ProgramMode, Site
 

@@ -3,19 +3,19 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import EmailField, IntegerField, PasswordField, StringField, SubmitField
-from wtforms.validators import Email, InputRequired, Length, NumberRange, Optional
+from wtforms import IntegerField, PasswordField, SubmitField
+from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
-from scheduler.learners.fields import (
+from scheduler.forms.fields import (
     MoneyField,
     SlugListField,
-    TimezoneField,
     chosen_id,
+    email_field,
+    key_field,
     optional_select,
-    required_text,
-    strip,
-    strip_lower,
+    text_field,
 )
+from scheduler.forms.timezones import TimezoneField
 from scheduler.models import Site
 
 TRAVEL_PREFIX = "travel_"
@@ -24,18 +24,9 @@ TRAVEL_PREFIX = "travel_"
 class FacilitatorForm(FlaskForm):
     """A facilitator's account details and teaching profile."""
 
-    name = StringField("Name", validators=required_text("Name", 200), filters=[strip])
-    email = EmailField(
-        "E-mail",
-        validators=[
-            *required_text("E-mail", 254, "Enter the facilitator's e-mail address."),
-            Email("Enter a valid e-mail address, e.g. name@example.com."),
-        ],
-        filters=[strip_lower],
-    )
-    key = StringField(
-        "Facilitator id", validators=required_text("Facilitator id", 64), filters=[strip]
-    )
+    name = text_field("Name", 200)
+    email = email_field(required_message="Enter the facilitator's e-mail address.")
+    key = key_field("Facilitator id", strict=False)
     skills = SlugListField("Skills")
     site_id = optional_select("Home site")
     timezone = TimezoneField("Time zone")

@@ -5,11 +5,11 @@ from __future__ import annotations
 import secrets
 
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
 
 from scheduler.auth.operations import create_user, end_all_sessions
 from scheduler.extensions import db
-from scheduler.learners.fields import FieldError
+from scheduler.forms.fields import slugify
+from scheduler.forms.saving import FieldError, flush_or_refuse
 from scheduler.models import Facilitator, FacilitatorSkill, Role, TravelCost, User
 
 PROFILE_FIELDS = (
@@ -22,6 +22,7 @@ PROFILE_FIELDS = (
     "max_minutes_per_day",
     "buffer_minutes",
 )
+ACCOUNT_CLASH = "Another account was just saved with this e-mail or id."
 
 
 def temporary_password() -> str:
@@ -42,18 +43,19 @@ def create_facilitator(values: dict, password: str) -> Facilitator:
     facilitator = Facilitator(user=user)
     db.session.add(facilitator)
     _apply(facilitator, values)
-    _flush()
+    flush_or_refuse(ACCOUNT_CLASH)
     return facilitator
 
 
-def update_facilitator(facilitator: Facilitator, values: dict) -> None:
+def update_facilitator(facilitator: Facilitator, values: dict) -> Facilitator:
     """Change the profile and the account's name, e-mail and time zone."""
     _check_unique(facilitator, values)
     facilitator.user.name = values["name"]
     facilitator.user.email = values["email"]
     facilitator.user.timezone = values["timezone"]
     _apply(facilitator, values)
-    _flush()
+    flush_or_refuse(ACCOUNT_CLASH)
+    return facilitator
 
 
 def set_enabled(facilitator: Facilitator, enabled: bool) -> None:
@@ -81,17 +83,23 @@ def _check_unique(facilitator: Facilitator | None, values: dict) -> None:
 def _apply(facilitator: Facilitator, values: dict) -> None:
     for name in PROFILE_FIELDS:
         setattr(facilitator, name, values[name])
-    _set_skills(facilitator, values["skills"])
+    set_skills(facilitator, values["skills"])
     _set_travel_costs(facilitator, values["travel_costs"])
 
 
-def _set_skills(facilitator: Facilitator, skills: list[str]) -> None:
+def set_skills(facilitator: Facilitator, skills: list[str]) -> None:
+    """Make the facilitator's skills exactly ``skills``, each stored as its slug.
+
+    Slugs ("point-of-sale") are what programs' required skills are stored as too, so the
+    two match however either was typed.
+    """
+    wanted = list(dict.fromkeys(slug for slug in map(slugify, skills) if slug))
     # Keep the rows of skills that stay: deleting and re-inserting the same skill in one
     # flush would break the (facilitator, skill) unique constraint, as inserts go first.
-    kept = [row for row in facilitator.skills if row.skill in skills]
+    kept = [row for row in facilitator.skills if row.skill in wanted]
     present = {row.skill for row in kept}
     facilitator.skills = kept + [
-        FacilitatorSkill(skill=skill) for skill in skills if skill not in present
+        FacilitatorSkill(skill=skill) for skill in wanted if skill not in present
     ]
 
 
@@ -103,11 +111,3 @@ def _set_travel_costs(facilitator: Facilitator, costs: dict[int, float]) -> None
         else:
             rows[site_id] = TravelCost(site_id=site_id, cost=cost)
     facilitator.travel_costs = [row for site_id, row in rows.items() if site_id in costs]
-
-
-def _flush() -> None:
-    try:
-        db.session.flush()
-    except IntegrityError as error:
-        # Only a concurrent write can get here: our own checks ran in this transaction.
-        raise FieldError(None, "Another account was just saved with this e-mail or id.") from error

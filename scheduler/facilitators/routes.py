@@ -13,7 +13,7 @@ from scheduler.facilitators.forms import (
     NewFacilitatorForm,
     with_travel_costs,
 )
-from scheduler.learners.fields import FieldError, show_field_error
+from scheduler.forms.saving import save_or_show_error
 from scheduler.learners.util import site_choices
 from scheduler.models import Facilitator
 
@@ -35,13 +35,10 @@ def new():
     if form.validate_on_submit():
         generated = not form.password.data
         password = form.password.data or operations.temporary_password()
-        try:
-            facilitator = operations.create_facilitator(form.values(), password)
-        except FieldError as error:
-            db.session.rollback()
-            show_field_error(form, error)
-        else:
-            db.session.commit()
+        facilitator = save_or_show_error(
+            form, lambda: operations.create_facilitator(form.values(), password)
+        )
+        if facilitator is not None:
             if generated:
                 return _show_password_once(facilitator, password)
             flash(f"Facilitator {facilitator.name} created.", "success")
@@ -75,13 +72,9 @@ def edit(facilitator_id: int):
     facilitator = get_or_404(Facilitator, facilitator_id)
     form = _form(FacilitatorForm, data=util.form_data(facilitator))
     if form.validate_on_submit():
-        try:
-            operations.update_facilitator(facilitator, form.values())
-        except FieldError as error:
-            db.session.rollback()
-            show_field_error(form, error)
-        else:
-            db.session.commit()
+        if save_or_show_error(
+            form, lambda: operations.update_facilitator(facilitator, form.values())
+        ):
             flash(f"Facilitator {facilitator.name} saved.", "success")
             return redirect(url_for("facilitators.show", facilitator_id=facilitator.id))
     return _render_form(form, facilitator)

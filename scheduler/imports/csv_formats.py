@@ -133,8 +133,9 @@ FACILITATORS = ImportFormat(
         Column("email", "E-mail address, used to sign in.", "sam.okafor@example.com", True),
         Column(
             "skills",
-            "Skills the facilitator may teach, separated by spaces or semicolons "
-            "(matched against each program's required skill).",
+            "Skills the facilitator may teach, separated by spaces or semicolons; write a "
+            "skill of several words with hyphens (point-of-sale). Case and punctuation do not "
+            "matter when matching each program's required skill.",
             "pos;security",
         ),
         Column("site", "Id of the facilitator's home site (may be empty).", "MAN"),

@@ -45,6 +45,17 @@ def _site_and_zone(reader: RowReader, sites: dict) -> tuple[Any, str | None]:
     return site, zone
 
 
+def _id_and_email(
+    reader: RowReader, ids: UniqueInFile, emails: UniqueInFile
+) -> tuple[str | None, str | None]:
+    """A person's id and e-mail, both required and each used once in the file."""
+    key = reader.cell("id", values.external_id, required=True)
+    ids.check(reader, "id", key)
+    email = reader.cell("email", values.email, required=True)
+    emails.check(reader, "email", email)
+    return key, email
+
+
 # Learners ------------------------------------------------------------------------------------
 
 LEARNER_COLUMNS = {"manager": "manager_email"}
@@ -61,10 +72,7 @@ def plan_learners(records: list[Record]) -> Planned:
     rows = []
     for record in records:
         reader = RowReader(record, errors)
-        key = reader.cell("id", values.external_id, required=True)
-        ids.check(reader, "id", key)
-        email = reader.cell("email", values.email, required=True)
-        emails.check(reader, "email", email)
+        key, email = _id_and_email(reader, ids, emails)
         owner = email_owner.get(email) if email else None
         if owner is not None and owner != key:
             reader.fail("email", f"The e-mail {email!r} belongs to learner {owner!r}.")
@@ -200,10 +208,7 @@ def plan_facilitators(records: list[Record]) -> Planned:
     rows = []
     for record in records:
         reader = RowReader(record, errors)
-        key = reader.cell("id", values.external_id, required=True)
-        ids.check(reader, "id", key)
-        email = reader.cell("email", values.email, required=True)
-        emails.check(reader, "email", email)
+        key, email = _id_and_email(reader, ids, emails)
         profile = existing.get(key)
         account = _account(reader, email, profile, accounts, profile_of)
         new = {
@@ -239,11 +244,7 @@ def _account(reader: RowReader, email, profile, accounts: dict, profile_of: dict
 
 
 def _skills(reader: RowReader) -> list[str]:
-    skills = values.names(reader.record.values["skills"])
-    too_long = [skill for skill in skills if len(skill) > 64]
-    if too_long:
-        reader.fail("skills", f"The skill {too_long[0][:20]!r}... is longer than 64 characters.")
-    return skills
+    return reader.cell("skills", values.skills, default=[]) or []
 
 
 def _planned_facilitator(

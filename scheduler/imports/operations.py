@@ -11,13 +11,13 @@ import secrets
 from werkzeug.security import generate_password_hash
 
 from scheduler.extensions import db
+from scheduler.facilitators.operations import set_skills
 from scheduler.imports.preview import ImportPreview
 from scheduler.imports.rows import CREATE, UNCHANGED, PlannedRow
 from scheduler.models import (
     Cohort,
     CohortMember,
     Facilitator,
-    FacilitatorSkill,
     Learner,
     Role,
     User,
@@ -79,12 +79,7 @@ def save_facilitator(row: PlannedRow) -> Facilitator:
     account.email = row.values["email"]
     account.timezone = row.values["timezone"]
     _set_attributes(profile, row, skip=("name", "email", "skills", "account"))
-    wanted = row.values["skills"]
-    kept = [skill for skill in profile.skills if skill.skill in wanted]
-    kept_names = {skill.skill for skill in kept}
-    profile.skills = kept + [
-        FacilitatorSkill(skill=name) for name in wanted if name not in kept_names
-    ]
+    set_skills(profile, row.values["skills"])
     db.session.add(profile)
     return profile
 

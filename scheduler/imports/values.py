@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import re
 from datetime import date, time
-from functools import cache, lru_cache
-from zoneinfo import available_timezones
+from functools import lru_cache
 
 from email_validator import EmailNotValidError, validate_email
+
+from scheduler.forms.fields import ID_PATTERN, slugify
+from scheduler.forms.timezones import canonical_timezone, unknown_timezone_hint
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 # A cohort's defaults when a cell is empty, the same as the solver's problem format.
@@ -52,7 +54,7 @@ def text(value: str, max_length: int) -> str:
 
 def external_id(value: str) -> str:
     """A stable id of an imported row: no spaces or semicolons, so that lists can name it."""
-    if LIST_SEPARATORS.search(value):
+    if not re.fullmatch(ID_PATTERN, value):
         raise CellError(f"{value!r} contains a space or semicolon; ids may not")
     return text(value, 64)
 
@@ -100,16 +102,13 @@ def clock(value: str) -> time:
     return time(int(match[1]), int(match[2]))
 
 
-@cache
-def _zone_names() -> frozenset[str]:
-    return frozenset(available_timezones())
-
-
 def timezone(value: str) -> str:
-    """An IANA time zone name, as spelled in the tz database."""
-    if value not in _zone_names():
-        raise CellError(f"{value!r} is not a known time zone; use a name such as Europe/London")
-    return value
+    """An IANA time zone name in any case, returned as spelled in the tz database."""
+    name = canonical_timezone(value)
+    if name is None:
+        hint = unknown_timezone_hint(value).rstrip(".?")
+        raise CellError(f"{value!r} is not a known time zone ({hint})")
+    return name
 
 
 def amount(value: str) -> float:
@@ -151,6 +150,23 @@ def names(value: str) -> list[str]:
         if item:
             seen.setdefault(item, None)
     return list(seen)
+
+
+def skills(value: str, max_length: int = 64) -> list[str]:
+    """Skills separated by spaces or semicolons, as the slugs facilitators' forms store.
+
+    "POS; Security" gives ["pos", "security"], so that an imported skill matches a program's
+    required skill however either was typed.
+    """
+    slugs: dict[str, None] = {}
+    for name in names(value):
+        slug = slugify(name)
+        if not slug:
+            raise CellError(f"the skill {name!r} must contain letters or digits")
+        if len(slug) > max_length:
+            raise CellError(f"the skill {name[:20]!r}... is longer than {max_length} characters")
+        slugs.setdefault(slug, None)
+    return list(slugs)
 
 
 def weekdays(value: str) -> str:

@@ -3,41 +3,19 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import EmailField, StringField, SubmitField
-from wtforms.validators import Email, Length
+from wtforms import SubmitField
 
-from scheduler.learners.fields import (
-    TimezoneField,
-    chosen_id,
-    optional_select,
-    required_text,
-    strip,
-    strip_lower,
-)
+from scheduler.forms.fields import chosen_id, email_field, key_field, optional_select, text_field
+from scheduler.forms.timezones import TimezoneField
 
 
 class LearnerForm(FlaskForm):
     """One learner: who they are, where they work and who their manager is."""
 
-    key = StringField(
-        "Employee id",
-        validators=required_text("Employee id", 64, "Enter the employee id (from HR)."),
-        filters=[strip],
-    )
-    name = StringField("Name", validators=required_text("Name", 200), filters=[strip])
-    email = EmailField(
-        "E-mail",
-        validators=[
-            *required_text("E-mail", 254, "Enter the learner's e-mail address."),
-            Email("Enter a valid e-mail address, e.g. name@example.com."),
-        ],
-        filters=[strip_lower],
-    )
-    team = StringField(
-        "Team",
-        validators=[Length(max=120, message="Team must be at most 120 characters.")],
-        filters=[strip],
-    )
+    key = key_field("Employee id", "Enter the employee id (from HR).", strict=False)
+    name = text_field("Name", 200)
+    email = email_field(required_message="Enter the learner's e-mail address.")
+    team = text_field("Team", 120, required=False)
     manager_id = optional_select("Manager")
     timezone = TimezoneField("Time zone")
     site_id = optional_select("Site")
@@ -59,9 +37,3 @@ class LearnerForm(FlaskForm):
             "timezone": self.timezone.data,
             "site_id": chosen_id(self.site_id.data),
         }
-
-
-class DeleteForm(FlaskForm):
-    """A delete button (the form carries only the CSRF token)."""
-
-    submit = SubmitField("Delete")

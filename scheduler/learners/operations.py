@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
 
 from scheduler.extensions import db
-from scheduler.learners.fields import FieldError
+from scheduler.forms.saving import FieldError, flush_or_refuse
 from scheduler.models import Learner
 
 
@@ -22,11 +21,7 @@ def save_learner(learner: Learner | None, values: dict) -> Learner:
         db.session.add(learner)
     for name, value in values.items():
         setattr(learner, name, value)
-    try:
-        db.session.flush()
-    except IntegrityError as error:
-        # Another request saved the same id or e-mail between our check and this write.
-        raise FieldError(None, "Another learner was just saved with this id or e-mail.") from error
+    flush_or_refuse("Another learner was just saved with this id or e-mail.")
     return learner
 
 

@@ -7,9 +7,10 @@ from flask_login import current_user
 
 from scheduler.access import coordinator_required, get_or_404, roles_required
 from scheduler.extensions import db
+from scheduler.forms.fields import DeleteForm
+from scheduler.forms.saving import save_or_show_error
 from scheduler.learners import operations, util
-from scheduler.learners.fields import FieldError, show_field_error
-from scheduler.learners.forms import DeleteForm, LearnerForm
+from scheduler.learners.forms import LearnerForm
 from scheduler.models import Learner, Role
 
 bp = Blueprint("learners", __name__)
@@ -44,13 +45,9 @@ def _save(form: LearnerForm, learner: Learner | None):
     form.set_choices(util.manager_choices(), util.site_choices())
     if not form.validate_on_submit():
         return None
-    try:
-        saved = operations.save_learner(learner, form.values())
-    except FieldError as error:
-        db.session.rollback()
-        show_field_error(form, error)
+    saved = save_or_show_error(form, lambda: operations.save_learner(learner, form.values()))
+    if saved is None:
         return None
-    db.session.commit()
     flash(f"Learner {saved.name} ({saved.key}) saved.", "success")
     return redirect(url_for("learners.index", q=saved.key))
 

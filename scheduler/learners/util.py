@@ -10,7 +10,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from wtforms.fields.choices import SelectChoice
 
 from scheduler.extensions import db
-from scheduler.learners.fields import optional_choices
+from scheduler.forms.fields import optional_choices
 from scheduler.models import Cohort, CohortMember, Learner, Role, Site, User
 
 LEARNERS_PER_PAGE = 50

@@ -21,16 +21,18 @@ except ImportError:  # WTForms < 3.3, where (value, label) tuples are the only f
 
     SelectChoice = namedtuple("SelectChoice", "value label")
 
-from scheduler.models import ProgramMode
-from scheduler.sites.fields import (
+from scheduler.forms.fields import (
     InRange,
     MoneyField,
     Required,
     WholeNumberField,
     blank_to_none,
     key_field,
+    slugify,
     strip,
+    text_field,
 )
+from scheduler.models import ProgramMode
 
 SESSION_STEP_MINUTES = 15
 MAX_SESSION_MINUTES = 12 * 60
@@ -47,6 +49,16 @@ MODE_CHOICES = [
 ]
 
 
+def skill_slug(form, field) -> None:
+    """Keep the skill as the slug facilitators' skills are stored as ("point-of-sale")."""
+    if field.data is None:
+        return
+    slug = slugify(field.data)
+    if not slug:
+        raise ValidationError(f"{field.label.text} must contain letters or digits.")
+    field.data = slug
+
+
 def whole_quarter_hours(form, field) -> None:
     """Sessions are planned on a 15-minute grid, so durations must fit it."""
     if field.data is not None and field.data % SESSION_STEP_MINUTES:
@@ -58,11 +70,7 @@ def whole_quarter_hours(form, field) -> None:
 class SessionForm(Form):
     """One session row; a plain ``Form`` because the enclosing form carries the CSRF token."""
 
-    title = StringField(
-        "Title",
-        filters=[strip],
-        validators=[Required(), Length(max=200, message="Title must be at most 200 characters.")],
-    )
+    title = text_field("Title", 200)
     duration_minutes = WholeNumberField(
         "Duration",
         validators=[
@@ -77,11 +85,7 @@ class ProgramForm(FlaskForm):
     """A program: what is taught, to how many, at what cost, in which sessions."""
 
     key = key_field()
-    name = StringField(
-        "Name",
-        filters=[strip],
-        validators=[Required(), Length(max=200, message="Name must be at most 200 characters.")],
-    )
+    name = text_field("Name", 200)
     mode = SelectField(
         "Delivery",
         choices=MODE_CHOICES,
@@ -94,10 +98,15 @@ class ProgramForm(FlaskForm):
             )
         ],
     )
+    # Stored as a slug ("Point of Sale" as point-of-sale), as facilitators' skills are,
+    # so that the two match however either was typed.
     skill = StringField(
         "Required skill",
         filters=[strip, blank_to_none],
-        validators=[Length(max=64, message="Required skill must be at most 64 characters.")],
+        validators=[
+            Length(max=64, message="Required skill must be at most 64 characters."),
+            skill_slug,
+        ],
     )
     seats_min = WholeNumberField(
         "Minimum seats", default=1, validators=[Required(), InRange(1, MAX_SEATS)]
@@ -105,9 +114,7 @@ class ProgramForm(FlaskForm):
     seats_max = WholeNumberField(
         "Maximum seats", default=20, validators=[Required(), InRange(1, MAX_SEATS)]
     )
-    seat_cost = MoneyField(
-        "Cost per seat", default=0, validators=[Required(), InRange(0, MAX_SEAT_COST)]
-    )
+    seat_cost = MoneyField("Cost per seat", default=0, maximum=MAX_SEAT_COST)
     same_facilitator = BooleanField("The same facilitator teaches every session", default=True)
     gap_min_days = WholeNumberField(
         "Minimum days between sessions",
@@ -120,9 +127,7 @@ class ProgramForm(FlaskForm):
         validators=[Required(), InRange(0, MAX_GAP_DAYS)],
     )
     fixed_development_cost = MoneyField(
-        "Fixed development cost",
-        default=0,
-        validators=[Required(), InRange(0, MAX_DEVELOPMENT_COST)],
+        "Fixed development cost", default=0, maximum=MAX_DEVELOPMENT_COST
     )
     sessions = FieldList(
         FormField(SessionForm),

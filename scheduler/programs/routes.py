@@ -6,11 +6,11 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 
 from scheduler.access import coordinator_required, get_or_404
 from scheduler.extensions import db
+from scheduler.forms.fields import DeleteForm
+from scheduler.forms.saving import save_or_show_error
 from scheduler.models import Program
 from scheduler.programs import operations, util
 from scheduler.programs.forms import ProgramForm, pressed_row_button, rearranged
-from scheduler.sites.fields import save_or_flag_key_clash
-from scheduler.sites.forms import DeleteForm
 
 bp = Blueprint("programs", __name__)
 
@@ -35,7 +35,7 @@ def create():
         return _rearranged_form(program=None)
     form = ProgramForm()
     if form.validate_on_submit():
-        program = save_or_flag_key_clash(
+        program = save_or_show_error(
             form,
             lambda: operations.create_program(form.session_rows(), **form.values()),
         )
@@ -54,7 +54,7 @@ def edit(program_id: int):
         return _rearranged_form(program=program)
     form = ProgramForm(obj=program)
     if form.validate_on_submit():
-        saved = save_or_flag_key_clash(
+        saved = save_or_show_error(
             form,
             lambda: operations.update_program(program, form.session_rows(), **form.values()),
         )

@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import StringField, SubmitField
-from wtforms.validators import Length
+from wtforms import SubmitField
 
-from scheduler.sites.fields import (
+from scheduler.forms.fields import (
     InRange,
     MoneyField,
     Required,
     WholeNumberField,
     key_field,
-    strip,
-    timezone_field,
+    text_field,
 )
+from scheduler.forms.timezones import TimezoneField
 
 #: Upper bounds keep values inside the database columns (NUMERIC(10, 2), 32-bit integers).
 MAX_CAPACITY = 10_000
@@ -25,12 +24,8 @@ class SiteForm(FlaskForm):
     """A site: where cohorts meet, in its own time zone."""
 
     key = key_field()
-    name = StringField(
-        "Name",
-        filters=[strip],
-        validators=[Required(), Length(max=200, message="Name must be at most 200 characters.")],
-    )
-    timezone = timezone_field()
+    name = text_field("Name", 200)
+    timezone = TimezoneField()
     submit = SubmitField("Save site")
 
     def values(self) -> dict:
@@ -42,15 +37,9 @@ class RoomForm(FlaskForm):
     """A training room at a site."""
 
     key = key_field()
-    name = StringField(
-        "Name",
-        filters=[strip],
-        validators=[Required(), Length(max=200, message="Name must be at most 200 characters.")],
-    )
+    name = text_field("Name", 200)
     capacity = WholeNumberField("Capacity", validators=[Required(), InRange(1, MAX_CAPACITY)])
-    hourly_cost = MoneyField(
-        "Hourly cost", default=0, validators=[Required(), InRange(0, MAX_HOURLY_COST)]
-    )
+    hourly_cost = MoneyField("Hourly cost", default=0, maximum=MAX_HOURLY_COST)
     submit = SubmitField("Save room")
 
     def values(self) -> dict:
@@ -61,9 +50,3 @@ class RoomForm(FlaskForm):
             "capacity": self.capacity.data,
             "hourly_cost": float(self.hourly_cost.data),
         }
-
-
-class DeleteForm(FlaskForm):
-    """The confirmation of a deletion (a POST with its CSRF token)."""
-
-    submit = SubmitField("Delete")

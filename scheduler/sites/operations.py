@@ -9,18 +9,15 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from scheduler.extensions import db
+from scheduler.forms.saving import FieldError
 from scheduler.models import Room, Site
 
 
-class KeyTaken(ValueError):
-    """The stable key chosen for a new or edited object already belongs to another one."""
-
-
 def ensure_key_free(model: type, key: str, label: str, current_id: int | None = None) -> None:
-    """Raise ``KeyTaken`` if another ``model`` row (not ``current_id``) already uses ``key``."""
+    """Raise ``FieldError`` if another ``model`` row (not ``current_id``) already uses ``key``."""
     owner = db.session.execute(select(model.id, model.name).where(model.key == key)).first()
     if owner is not None and owner.id != current_id:
-        raise KeyTaken(f"{label} '{key}' is already used by {owner.name}; choose another.")
+        raise FieldError("key", f"{label} '{key}' is already used by {owner.name}; choose another.")
 
 
 def create_site(key: str, name: str, timezone: str) -> Site:

@@ -6,10 +6,11 @@ from flask import Blueprint, abort, flash, redirect, render_template, url_for
 
 from scheduler.access import coordinator_required, get_or_404
 from scheduler.extensions import db
+from scheduler.forms.fields import DeleteForm
+from scheduler.forms.saving import save_or_show_error
 from scheduler.models import Site
 from scheduler.sites import operations, util
-from scheduler.sites.fields import save_or_flag_key_clash, timezone_names
-from scheduler.sites.forms import DeleteForm, RoomForm, SiteForm
+from scheduler.sites.forms import RoomForm, SiteForm
 
 bp = Blueprint("sites", __name__)
 
@@ -27,7 +28,7 @@ def create():
     """Add a site."""
     form = SiteForm()
     if form.validate_on_submit():
-        site = save_or_flag_key_clash(form, lambda: operations.create_site(**form.values()))
+        site = save_or_show_error(form, lambda: operations.create_site(**form.values()))
         if site is not None:
             flash(f"Site {site.name} added.", "success")
             return redirect(url_for("sites.show", site_id=site.id))
@@ -54,7 +55,7 @@ def edit(site_id: int):
     site = get_or_404(Site, site_id)
     form = SiteForm(obj=site)
     if form.validate_on_submit():
-        saved = save_or_flag_key_clash(form, lambda: operations.update_site(site, **form.values()))
+        saved = save_or_show_error(form, lambda: operations.update_site(site, **form.values()))
         if saved is not None:
             flash(f"Site {saved.name} saved.", "success")
             return redirect(url_for("sites.show", site_id=site_id))
@@ -62,7 +63,7 @@ def edit(site_id: int):
 
 
 def _site_form(form: SiteForm, site: Site | None):
-    return render_template("sites/form.html", form=form, site=site, timezone_names=timezone_names())
+    return render_template("sites/form.html", form=form, site=site)
 
 
 @bp.route("/sites/<int:site_id>/delete", methods=["GET", "POST"])
@@ -89,7 +90,7 @@ def create_room(site_id: int):
     site = get_or_404(Site, site_id)
     form = RoomForm()
     if form.validate_on_submit():
-        room = save_or_flag_key_clash(form, lambda: operations.create_room(site, **form.values()))
+        room = save_or_show_error(form, lambda: operations.create_room(site, **form.values()))
         if room is not None:
             flash(f"Room {room.name} added to {site.name}.", "success")
             return redirect(url_for("sites.show", site_id=site_id))
@@ -104,7 +105,7 @@ def edit_room(site_id: int, room_id: int):
     room = util.room_in_site(site, room_id) or abort(404)
     form = RoomForm(obj=room)
     if form.validate_on_submit():
-        saved = save_or_flag_key_clash(form, lambda: operations.update_room(room, **form.values()))
+        saved = save_or_show_error(form, lambda: operations.update_room(room, **form.values()))
         if saved is not None:
             flash(f"Room {saved.name} saved.", "success")
             return redirect(url_for("sites.show", site_id=site_id))

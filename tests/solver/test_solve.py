@@ -95,6 +95,9 @@ def test_fixed_session_against_the_data_is_named_alone():
     schedule = solve(p, time_limit=5)
     assert schedule["status"] == "infeasible"
     assert [e["path"] for e in schedule["errors"]] == ["fixed[1]"]
+    assert schedule["errors"][0]["message"].endswith(
+        "contradicts the data: ana is not available then"
+    )
 
 
 def test_replanning_moves_only_the_sessions_that_must_move():

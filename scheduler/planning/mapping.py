@@ -1,0 +1,356 @@
+"""Map the database onto a solver problem document (``cohort-scheduler/problem/v1``).
+
+This is the only module that knows both sides: the models in ``scheduler.models`` and the problem
+format described in docs/solver-format.md. Every id in the document is the object's stable external
+key (what CSV imports use too); the database id travels along as ``x-id``, an extension property
+the solver ignores, so a schedule can be mapped back to rows without looking keys up again.
+
+Times: the database stores one-off windows and blocked periods as UTC instants and weekly rules as
+local wall-clock times; the document wants local wall-clock times in the owner's zone throughout,
+so instants are converted here with ``zoneinfo`` (a window stored in UTC in summer comes out at the
+local summer time it was entered at). A ``time`` column cannot hold 24:00, so an end of 00:00
+means midnight at the end of the day, as the models document.
+
+The number of SQL statements is fixed (eager loading, one query per kind of row), whatever the
+number of cohorts, learners, facilitators or rules.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import and_, or_, select
+from sqlalchemy.orm import contains_eager, selectinload
+
+from scheduler.extensions import db
+from scheduler.models import (
+    AvailabilityKind,
+    AvailabilityRule,
+    Cohort,
+    CohortBlock,
+    CohortMember,
+    Facilitator,
+    Program,
+    Room,
+    TravelCost,
+    User,
+)
+from solver.problem import PROBLEM_FORMAT, WEEKDAYS
+
+MINUTES_PER_DAY = 24 * 60
+# Owners' zones differ from the problem's by at most about 14 hours: a day's margin either side
+# of the period keeps every window that could touch it, in any zone.
+MARGIN = timedelta(days=1)
+
+Rules = dict[int, list[AvailabilityRule]]
+
+
+def problem_document(
+    *,
+    start: date,
+    end: date,
+    timezone: str,
+    program_ids: list[int] | None = None,
+    cohort_ids: list[int] | None = None,
+    slot_minutes: int = 30,
+    change_cost: float = 50.0,
+) -> dict:
+    """The solver problem for the planning period ``start``–``end`` (inclusive local dates in
+    ``timezone``).
+
+    Cohorts in scope are those of ``program_ids`` and ``cohort_ids`` (database ids; ``None`` means
+    all) whose earliest-start–deadline window overlaps the period; their programs come along.
+    Cohorts without any learner yet cannot be planned and are listed under ``x-left-out``.
+    Facilitators are those whose user account is enabled; rooms are all rooms.
+    """
+    lo, hi = _utc_bounds(start, end, timezone)
+    cohorts = _cohorts_in_scope(start, end, lo, hi, program_ids, cohort_ids)
+    planned = [c for c in cohorts if c.size > 0]
+    programs = sorted({c.program.key: c.program for c in planned}.values(), key=lambda p: p.key)
+    facilitator_rules, room_rules = _availability_rules(lo, hi)
+    document = {
+        "format": PROBLEM_FORMAT,
+        "name": f"Planning period {start.isoformat()} to {end.isoformat()}",
+        "timezone": timezone,
+        "horizon": {"start": start.isoformat(), "end": end.isoformat()},
+        "slot_minutes": slot_minutes,
+        "change_cost": change_cost,
+        "programs": [program_entry(p) for p in programs],
+        "cohorts": [cohort_entry(c, start, end) for c in planned],
+        "facilitators": [
+            facilitator_entry(f, facilitator_rules.get(f.id, [])) for f in _facilitators()
+        ],
+        "rooms": [room_entry(r, room_rules.get(r.id, [])) for r in _rooms()],
+    }
+    left_out = [{"cohort": c.key, "reason": "no learners yet"} for c in cohorts if c.size == 0]
+    if left_out:
+        document["x-left-out"] = left_out
+    return document
+
+
+# --- queries ------------------------------------------------------------------------------------
+
+
+def _utc_bounds(start: date, end: date, timezone: str) -> tuple[datetime, datetime]:
+    """The period as UTC instants, widened by a day each side for owners in other zones."""
+    zone = ZoneInfo(timezone)
+    first = datetime.combine(start, time(), zone)
+    after_last = datetime.combine(end + timedelta(days=1), time(), zone)
+    return (first - MARGIN).astimezone(UTC), (after_last + MARGIN).astimezone(UTC)
+
+
+def _cohorts_in_scope(
+    start: date,
+    end: date,
+    lo: datetime,
+    hi: datetime,
+    program_ids: list[int] | None,
+    cohort_ids: list[int] | None,
+) -> list[Cohort]:
+    """Cohorts of the chosen programs and ids whose dates allow a session in the period, with
+    their program, site, learners and the blocked periods that touch the period."""
+    query = (
+        select(Cohort)
+        .where(or_(Cohort.earliest.is_(None), Cohort.earliest <= end))
+        .where(or_(Cohort.deadline.is_(None), Cohort.deadline >= start))
+        .options(
+            selectinload(Cohort.program).selectinload(Program.sessions),
+            selectinload(Cohort.site),
+            selectinload(Cohort.members).selectinload(CohortMember.learner),
+            selectinload(Cohort.blocks.and_(CohortBlock.end > lo, CohortBlock.start < hi)),
+        )
+        .order_by(Cohort.key)
+        # The blocks are filtered by period: a collection loaded earlier in this session (for
+        # another period) must be loaded again, not reused.
+        .execution_options(populate_existing=True)
+    )
+    if program_ids is not None:
+        query = query.where(Cohort.program_id.in_(program_ids))
+    if cohort_ids is not None:
+        query = query.where(Cohort.id.in_(cohort_ids))
+    return list(db.session.scalars(query))
+
+
+def _facilitators() -> list[Facilitator]:
+    """Facilitators whose account is enabled (a disabled account teaches nothing), with their
+    skills, home site and travel costs."""
+    query = (
+        select(Facilitator)
+        .join(Facilitator.user)
+        .where(User.is_enabled.is_(True))
+        .options(
+            contains_eager(Facilitator.user),
+            selectinload(Facilitator.site),
+            selectinload(Facilitator.skills),
+            selectinload(Facilitator.travel_costs).selectinload(TravelCost.site),
+        )
+        .order_by(Facilitator.key)
+    )
+    return list(db.session.scalars(query))
+
+
+def _rooms() -> list[Room]:
+    """Every room with its site."""
+    query = select(Room).options(selectinload(Room.site)).order_by(Room.key)
+    return list(db.session.scalars(query))
+
+
+def _availability_rules(lo: datetime, hi: datetime) -> tuple[Rules, Rules]:
+    """Weekly rules and the one-off rules that touch ``lo``–``hi``, by facilitator and by room."""
+    query = (
+        select(AvailabilityRule)
+        .where(
+            or_(
+                AvailabilityRule.kind == AvailabilityKind.WEEKLY,
+                and_(AvailabilityRule.end > lo, AvailabilityRule.start < hi),
+            )
+        )
+        .order_by(AvailabilityRule.id)
+    )
+    by_facilitator: Rules = defaultdict(list)
+    by_room: Rules = defaultdict(list)
+    for rule in db.session.scalars(query):
+        if rule.facilitator_id is not None:
+            by_facilitator[rule.facilitator_id].append(rule)
+        else:
+            by_room[rule.room_id].append(rule)
+    return by_facilitator, by_room
+
+
+# --- one entry per kind of object ---------------------------------------------------------------
+
+
+def program_entry(program: Program) -> dict:
+    """A ``programs[]`` entry: sessions in order, spacing, mode, skill, seats and costs."""
+    return {
+        "id": program.key,
+        "x-id": program.id,
+        "name": program.name,
+        "sessions": program.session_minutes,
+        "gap_days": [program.gap_min_days, program.gap_max_days],
+        "mode": program.mode.value,
+        "skill": program.skill or None,  # no skill: anyone may teach it
+        "seats": [program.seats_min, program.seats_max],
+        "seat_cost": _money(program.seat_cost),
+        "same_facilitator": program.same_facilitator,
+    }
+
+
+def cohort_entry(cohort: Cohort, start: date, end: date) -> dict:
+    """A ``cohorts[]`` entry; earliest start and deadline are clipped to the period."""
+    entry = {
+        "id": cohort.key,
+        "x-id": cohort.id,
+        "program": cohort.program.key,
+        "size": cohort.size,
+        "learners": sorted(member.learner.key for member in cohort.members),
+        "conflict_groups": _tags(cohort.conflict_groups),
+        "site": cohort.site.key if cohort.site else None,
+        "timezone": cohort.timezone,
+        "hours": {
+            "days": cohort.weekdays,
+            "from": _clock(cohort.hours_from),
+            "to": _clock(cohort.hours_to, end_of_range=True),
+        },
+        "unavailable": _local_intervals(
+            ((block.start, block.end) for block in cohort.blocks), cohort.timezone
+        ),
+        "mergeable": cohort.mergeable,
+        "splittable": cohort.splittable,
+        "unscheduled_cost": _money(cohort.unscheduled_cost),
+    }
+    # The query keeps only cohorts whose window overlaps the period, so the clipped dates stay in
+    # order; an unset date takes the solver's default, the period's own bound.
+    if cohort.earliest is not None:
+        entry["earliest"] = max(cohort.earliest, start).isoformat()
+    if cohort.deadline is not None:
+        entry["deadline"] = min(cohort.deadline, end).isoformat()
+    return entry
+
+
+def facilitator_entry(facilitator: Facilitator, rules: list[AvailabilityRule]) -> dict:
+    """A ``facilitators[]`` entry with skills, costs, limits and availability in local time."""
+    return {
+        "id": facilitator.key,
+        "x-id": facilitator.id,
+        "name": facilitator.name,
+        "skills": facilitator.skill_names,
+        "site": facilitator.site.key if facilitator.site else None,
+        "timezone": facilitator.timezone,
+        **_availability(rules, facilitator.timezone, reluctant=True),
+        "if_need_be_cost": _money(facilitator.if_need_be_cost),
+        "hourly_rate": _money(facilitator.hourly_rate),
+        "session_fee": _money(facilitator.session_fee),
+        "travel_cost": {cost.site.key: _money(cost.cost) for cost in facilitator.travel_costs},
+        "max_minutes_per_day": facilitator.max_minutes_per_day,
+        "buffer_minutes": facilitator.buffer_minutes,
+    }
+
+
+def room_entry(room: Room, rules: list[AvailabilityRule]) -> dict:
+    """A ``rooms[]`` entry; its windows are local to its site's zone."""
+    return {
+        "id": room.key,
+        "x-id": room.id,
+        "name": room.name,
+        "site": room.site.key,
+        "capacity": room.capacity,
+        "hourly_cost": _money(room.hourly_cost),
+        "timezone": room.site.timezone,
+        **_availability(rules, room.site.timezone, reluctant=False),
+    }
+
+
+# --- availability and time ----------------------------------------------------------------------
+
+
+def _availability(rules: list[AvailabilityRule], timezone: str, reluctant: bool) -> dict:
+    """``weekly``, ``available``, ``unavailable`` (and ``if_need_be``) from an owner's rules.
+
+    Rooms have no "if need be" in the solver's format: such a rule on a room counts as available.
+    """
+    windows: dict[str, list[tuple[datetime, datetime]]] = defaultdict(list)
+    for rule in rules:
+        if rule.kind == AvailabilityKind.WEEKLY or rule.start is None or rule.end is None:
+            continue
+        kind = rule.kind
+        if kind == AvailabilityKind.IF_NEED_BE and not reluctant:
+            kind = AvailabilityKind.AVAILABLE
+        windows[kind.value].append((rule.start, rule.end))
+    kinds = ("available", "unavailable") + (("if_need_be",) if reluctant else ())
+    return {"weekly": _weekly(rules)} | {
+        kind: _local_intervals(windows[kind], timezone) for kind in kinds
+    }
+
+
+def _weekly(rules: list[AvailabilityRule]) -> dict[str, list[list[str]]]:
+    """The weekly pattern as ``{"mon": [["09:00", "12:00"]], ...}``.
+
+    A rule ending at or before its start runs past midnight (imports may hold such rules); the
+    solver wants each range within one day, so it is cut at midnight into two weekdays.
+    """
+    ranges: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    for rule in rules:
+        if rule.kind != AvailabilityKind.WEEKLY:
+            continue
+        start, end = _minutes(rule.start_time), _minutes(rule.end_time) or MINUTES_PER_DAY
+        if end > start:
+            ranges[rule.weekday].append((start, end))
+            continue
+        ranges[rule.weekday].append((start, MINUTES_PER_DAY))
+        ranges[(rule.weekday + 1) % 7].append((0, end))
+    return {
+        WEEKDAYS[day]: [[_clock_text(a), _clock_text(b)] for a, b in sorted(ranges[day])]
+        for day in sorted(ranges)
+    }
+
+
+def _local_intervals(
+    intervals: Iterable[tuple[datetime, datetime]], timezone: str
+) -> list[list[str]]:
+    """UTC intervals as ``[["2027-07-05T09:00", "2027-07-05T12:00"], ...]`` local to ``timezone``.
+
+    Local wall-clock time repeats an hour when clocks go back: an interval lying wholly inside
+    that hour would end before it starts in local time and is left out (the format has no way
+    to say which of the two 01:30s is meant).
+    """
+    zone = ZoneInfo(timezone)
+    out = []
+    for start, end in intervals:
+        first, last = (_wall_clock(instant, zone) for instant in (start, end))
+        if last > first:
+            out.append([f"{first:%Y-%m-%dT%H:%M}", f"{last:%Y-%m-%dT%H:%M}"])
+    return out
+
+
+def _wall_clock(instant: datetime, zone: ZoneInfo) -> datetime:
+    """The naive local time of an instant, to the minute (the format's precision)."""
+    return instant.astimezone(zone).replace(tzinfo=None, second=0, microsecond=0)
+
+
+def _minutes(value: time) -> int:
+    return value.hour * 60 + value.minute
+
+
+def _clock(value: time, end_of_range: bool = False) -> str:
+    """A time of day as "09:30"; as the end of a range, 00:00 is midnight at the end: "24:00"."""
+    minutes = _minutes(value)
+    return _clock_text(MINUTES_PER_DAY if end_of_range and minutes == 0 else minutes)
+
+
+def _clock_text(minutes: int) -> str:
+    return f"{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+def _money(value: float | int) -> float:
+    """An amount as a float: SQLite gives whole amounts back as ints, PostgreSQL as floats, and
+    the same data should give the same document (drafts keep it verbatim for audit)."""
+    return float(value)
+
+
+def _tags(text: str) -> list[str]:
+    """Conflict groups stored as "a, b,c": trimmed, without blanks or repeats, in order."""
+    return list(dict.fromkeys(tag.strip() for tag in text.split(",") if tag.strip()))

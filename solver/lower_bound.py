@@ -1,0 +1,75 @@
+"""A lower bound on the cost of any schedule, worked out per group without a solver.
+
+Used when no CP-SAT model of the whole problem is solved (large-neighbourhood search). Dropping every
+rule that links groups (shared facilitators, rooms and learners, time) leaves each group on its own:
+placing P of its learners costs at least P seats, ceil(P / capacity) sections at the cheapest
+qualified facilitator and room per session, and the unscheduled cost of the cheapest N - P learners
+left out. The bound is the sum over groups of the minimum over P. It is valid but loose: it ignores
+every time conflict, so it says nothing about how close a plan is to optimal on busy instances.
+"""
+
+from __future__ import annotations
+
+import math
+
+from solver.candidates import Candidates, Group
+from solver.cost import hourly_cents, to_cents
+
+
+def lower_bound(cand: Candidates) -> float:
+    """A valid lower bound on ``cost.total`` (changes counted as 0)."""
+    return sum(_group_bound(cand, g) for g in cand.groups.values()) / 100
+
+
+def _group_bound(cand: Candidates, group: Group) -> int:
+    """Cents: the cheapest way the group alone could place or leave out its learners."""
+    problem, program = cand.problem, group.program
+    nsessions = len(program.sessions)
+    placeable, left_out = [], 0  # unscheduled cost in cents per placeable learner; forced cost
+    for c in group.cohorts:
+        cohort = problem.cohorts[c]
+        per_learner = to_cents(cohort.unscheduled_cost)
+        can = all(cand.cohort_starts[(c, i)] for i in range(nsessions))
+        can = can and group.capacity >= max(program.seats[0], 1)
+        can = can and (cohort.splittable or cohort.size <= group.capacity)
+        if can:
+            placeable.extend([per_learner] * cohort.size)
+        else:
+            left_out += per_learner * cohort.size
+    section = _section_cost(cand, group)
+    if not placeable or section is None:
+        return left_out + sum(placeable)
+    placeable.sort()  # the cheapest to leave out first
+    seat = program.seat_cost * 100 * nsessions  # exact; seats are rounded per section and session
+    best = float(sum(placeable))  # nobody placed
+    out = best
+    for placed in range(1, len(placeable) + 1):
+        out -= placeable[len(placeable) - placed]  # place the dearest-to-leave-out learner
+        sections = math.ceil(placed / group.capacity)
+        cost = placed * seat - sections * nsessions + sections * section + out
+        best = min(best, cost)
+    return left_out + math.floor(best)
+
+
+def _section_cost(cand: Candidates, group: Group) -> int | None:
+    """Cents: the cheapest facilitator (and room) for every session of one section."""
+    problem, program = cand.problem, group.program
+    total = 0
+    rooms = [
+        problem.rooms[r] for r in cand.rooms_for(group)
+        if problem.rooms[r].capacity >= program.seats[0]
+    ]  # fmt: skip
+    for minutes in program.sessions:
+        prices = []
+        for f in cand.qualified[program.id]:
+            fac = problem.facilitators[f]
+            cost = hourly_cents(fac.hourly_rate, minutes, fac.session_fee)
+            if program.in_person and fac.site != group.site:
+                cost += to_cents(fac.travel_cost.get(group.site or "", 0.0))
+            prices.append(cost)
+        if not prices or (program.in_person and not rooms):
+            return None
+        total += min(prices)
+        if program.in_person:
+            total += min(hourly_cents(r.hourly_cost, minutes) for r in rooms)
+    return total
