@@ -22,6 +22,7 @@ from sqlalchemy import select
 
 from scheduler.extensions import db
 from scheduler.models import AvailabilityKind, AvailabilityRule, Facilitator, Room
+from solver.localtime import merge, subtract  # the same interval arithmetic as the checker
 
 PREVIEW_DAYS = 28
 MINUTES_PER_DAY = 24 * 60
@@ -161,36 +162,6 @@ def to_local_input(instant: datetime, tz_name: str) -> str:
 def local_today(tz_name: str) -> date:
     """Today's date in zone ``tz_name``: where the preview starts."""
     return datetime.now(UTC).astimezone(zone(tz_name)).date()
-
-
-# --- Interval arithmetic on UTC spans -----------------------------------------------------
-
-
-def merge(spans: Iterable[Span]) -> list[Span]:
-    """Sort spans, drop empty ones and join those that overlap or touch."""
-    out: list[Span] = []
-    for start, end in sorted(s for s in spans if s[1] > s[0]):
-        if out and start <= out[-1][1]:
-            out[-1] = (out[-1][0], max(out[-1][1], end))
-        else:
-            out.append((start, end))
-    return out
-
-
-def subtract(spans: list[Span], removed: list[Span]) -> list[Span]:
-    """The parts of merged ``spans`` that no span of merged ``removed`` covers."""
-    out: list[Span] = []
-    for start, end in spans:
-        cursor = start
-        for r_start, r_end in removed:
-            if r_end <= cursor or r_start >= end:
-                continue
-            if r_start > cursor:
-                out.append((cursor, r_start))
-            cursor = max(cursor, r_end)
-        if cursor < end:
-            out.append((cursor, end))
-    return out
 
 
 def weekly_spans(
