@@ -29,7 +29,7 @@ START_COHORTS = 30
 MIN_COHORTS, MAX_COHORTS = 8, 150
 STEP_SECONDS = 2.0
 # A step with less time left than this is not started: model building alone would overrun.
-MIN_STEP_SECONDS = 0.5
+MIN_STEP_SECONDS = 1.0
 
 
 @dataclass
@@ -63,27 +63,24 @@ def related_groups(cand: Candidates, plan: Plan) -> dict[str, set[str]]:
 
 def choose(
     cand: Candidates, related: dict[str, set[str]], size: int, rng: random.Random
-) -> set[str]:
-    """A random connected set of groups holding about ``size`` cohorts."""
+) -> tuple[set[str], set[str]]:
+    """A random connected set of groups and about ``size`` of their cohorts (a random part of a
+    group that is larger than what is left of the budget)."""
     keys = [k for k, g in cand.groups.items() if g.sections > 0]
-    if not keys:
-        return set()
-    chosen = {rng.choice(keys)}
-    count = len(cand.groups[next(iter(chosen))].cohorts)
-    frontier = set(related[next(iter(chosen))]) - chosen
-    while count < size:
-        options = sorted(frontier) or sorted(set(keys) - chosen)
+    groups: set[str] = set()
+    cohorts: set[str] = set()
+    frontier: set[str] = set()
+    while keys and len(cohorts) < size:
+        options = sorted(frontier) or sorted(set(keys) - groups)
         if not options:
             break
         g = rng.choice(options)
-        if count + len(cand.groups[g].cohorts) > size * 1.5 and count >= size / 2:
-            frontier.discard(g)
-            continue
-        chosen.add(g)
-        count += len(cand.groups[g].cohorts)
-        frontier |= related[g]
-        frontier -= chosen
-    return chosen
+        members = cand.groups[g].cohorts
+        room = size - len(cohorts)
+        groups.add(g)
+        cohorts.update(members if len(members) <= room else rng.sample(members, room))
+        frontier = (frontier | related[g]) - groups
+    return groups, cohorts
 
 
 def search(
@@ -111,10 +108,11 @@ def search(
         left = deadline - time.monotonic()
         if left < MIN_STEP_SECONDS:
             break
-        groups = choose(cand, related, size, rng)
+        groups, cohorts = choose(cand, related, size, rng)
         if not groups:
             break
-        result, proven = step(cand, best, groups, min(STEP_SECONDS, left), workers, deadline, run)
+        seconds = min(STEP_SECONDS, left)
+        result, proven = step(cand, best, groups, seconds, workers, deadline, run, cohorts)
         outcome.steps += 1
         size = (
             min(MAX_COHORTS, int(size * 1.2) + 1) if proven else max(MIN_COHORTS, int(size * 0.8))
@@ -139,10 +137,11 @@ def step(
     workers: int,
     deadline: float,
     run: Callable[[cp_model.CpSolver, cp_model.CpModel], int] | None = None,
+    cohorts: set[str] | None = None,
 ) -> tuple[Plan | None, bool]:
-    """Re-optimise ``groups`` within ``plan``: the cheaper whole plan (or None) and whether CP-SAT
-    proved the sub-problem optimal."""
-    hood = freeze(cand, plan, groups)
+    """Re-optimise ``groups`` (only ``cohorts`` of them, when given) within ``plan``: the cheaper
+    whole plan (or None) and whether CP-SAT proved the sub-problem optimal."""
+    hood = freeze(cand, plan, groups, cohorts)
     sm = ScheduleModel(hood.cand, hood.free)
     add_hint(sm, hood.free)
     seconds = min(seconds, deadline - time.monotonic())

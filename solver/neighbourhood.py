@@ -32,16 +32,24 @@ class Neighbourhood:
         return Plan([*self.frozen, *free.sections])
 
 
-def is_free(section: PlannedSection, groups: set[str]) -> bool:
-    """Generic sections of the chosen groups move; fixed and previous ones never do."""
-    return section.group in groups and not section.fixed_id and not section.previous_id
+def is_free(section: PlannedSection, groups: set[str], cohorts: set[str] | None) -> bool:
+    """Generic sections of the chosen groups (holding a chosen cohort) move; fixed and previous
+    ones never do."""
+    if section.group not in groups or section.fixed_id or section.previous_id:
+        return False
+    return cohorts is None or not cohorts.isdisjoint(section.parts)
 
 
-def freeze(cand: Candidates, plan: Plan, groups: set[str]) -> Neighbourhood:
-    """The sub-problem where only the generic sections of ``groups`` may change."""
+def freeze(
+    cand: Candidates, plan: Plan, groups: set[str], cohorts: set[str] | None = None
+) -> Neighbourhood:
+    """The sub-problem where only the generic sections of ``groups`` may change; with ``cohorts``,
+    only the sections holding one of them, and those cohorts (with their section partners) are
+    the ones to place."""
     problem = cand.problem
-    frozen = [s for s in plan.sections if not is_free(s, groups)]
-    free = Plan([s for s in plan.sections if is_free(s, groups)])
+    frozen = [s for s in plan.sections if not is_free(s, groups, cohorts)]
+    free = Plan([s for s in plan.sections if is_free(s, groups, cohorts)])
+    chosen = None if cohorts is None else set(cohorts).union(*(s.parts for s in free.sections))
     placed: dict[str, int] = defaultdict(int)  # learners of free cohorts held in frozen sections
     for s in frozen:
         for c, n in s.parts.items():
@@ -49,6 +57,8 @@ def freeze(cand: Candidates, plan: Plan, groups: set[str]) -> Neighbourhood:
     cohorts = {}
     for key in groups:
         for c in cand.groups[key].cohorts:
+            if chosen is not None and c not in chosen:
+                continue
             left = problem.cohorts[c].size - placed[c]
             if left > 0:
                 cohorts[c] = dataclasses.replace(problem.cohorts[c], size=left)

@@ -95,6 +95,7 @@ class TimeGrid:
     def __init__(self, problem: Problem) -> None:
         self.problem = problem
         self.tz = zone(problem.timezone)
+        self._local_dates: dict[tuple[int, str | None], date] = {}
         self.origin = self._utc_midnight(problem.horizon_start, problem.timezone)
         self.days: list[date] = []
         self.day_starts: list[int] = []  # model minute of each local midnight, plus the end
@@ -141,7 +142,12 @@ class TimeGrid:
 
     def local_date(self, minute: int, tz: str | None = None) -> date:
         """The local calendar date of a model minute in ``tz`` (default: the problem's zone)."""
-        return self.instant(minute).astimezone(zone(tz or self.problem.timezone)).date()
+        key = (minute, tz)
+        found = self._local_dates.get(key)
+        if found is None:  # memoised: model building asks for the same few thousand minutes
+            found = self.instant(minute).astimezone(zone(tz or self.problem.timezone)).date()
+            self._local_dates[key] = found
+        return found
 
     def clock_offsets(self) -> tuple[int, list[tuple[int, int]]]:
         """How to turn a grid start into local wall-clock minutes since the horizon's first local
