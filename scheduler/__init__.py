@@ -59,10 +59,11 @@ def register_extensions(app: Flask) -> None:
             from scheduler.database import configure_sqlite
 
             configure_sqlite(db.engine)
-    from scheduler import access, navigation, security  # access registers the user loader
+    from scheduler import access, navigation, security, templating  # access: the user loader
 
     security.init_app(app)
     navigation.init_app(app)
+    templating.init_app(app)
     assert access.load_user
 
 
@@ -77,6 +78,7 @@ USER_AREAS = (
     "facilitators",
     "availability",
     "imports",
+    "planning",
 )
 
 

@@ -16,6 +16,7 @@ MENU: dict[str, list[tuple[str, str]]] = {
         ("cohorts.index", "Cohorts"),
         ("facilitators.index", "Facilitators"),
         ("imports.index", "Imports"),
+        ("planning.index", "Planning"),
     ],
     "facilitator": [
         ("availability.mine", "My availability"),

@@ -8,13 +8,13 @@ team...), so the test also proves that ids edited in a URL reveal nothing (IDOR)
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import pytest
 from werkzeug.routing import Rule
 
 from scheduler.extensions import db
-from scheduler.models import CohortBlock, Role
+from scheduler.models import CohortBlock, PlanningPeriod, Role
 from tests.factories import (
     create_cohort,
     create_facilitator,
@@ -49,6 +49,7 @@ COORDINATOR_AREAS = (
     "facilitators",
     "availability",
     "imports",
+    "planning",
 )
 
 PERSONAS = ("anonymous", "coordinator", "facilitator_a", "facilitator_b", "manager_x", "manager_y")
@@ -89,8 +90,13 @@ def world(app):
         db.session.add(block)
         create_facilitator(users["facilitator_a"], site)
         facilitator_b = create_facilitator(users["facilitator_b"], site)
+        period = PlanningPeriod(
+            name="Spring", start=date(2027, 1, 4), end=date(2027, 2, 26), timezone="Europe/London"
+        )
+        db.session.add(period)
         db.session.commit()
         ids = {
+            "period": period.id,
             "site": site.id,
             "room": room.id,
             "program": program.id,

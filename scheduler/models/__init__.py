@@ -5,6 +5,20 @@ from scheduler.models.availability import AvailabilityKind, AvailabilityRule
 from scheduler.models.cohorts import Cohort, CohortBlock, CohortMember
 from scheduler.models.facilitators import Facilitator, FacilitatorSkill, TravelCost
 from scheduler.models.organisation import Learner, Room, Site
+from scheduler.models.planning import (
+    JobStatus,
+    PlanningPeriod,
+    ScheduledSection,
+    ScheduledSession,
+    ScheduleVersion,
+    SectionCohort,
+    SectionSeat,
+    SessionPin,
+    SolveJob,
+    VersionOrigin,
+    VersionStatus,
+    WaitingLearner,
+)
 from scheduler.models.programs import Program, ProgramMode, ProgramSession
 
 __all__ = [
@@ -15,13 +29,25 @@ __all__ = [
     "CohortMember",
     "Facilitator",
     "FacilitatorSkill",
+    "JobStatus",
     "Learner",
+    "PlanningPeriod",
     "Program",
     "ProgramMode",
     "ProgramSession",
     "Role",
     "Room",
+    "ScheduleVersion",
+    "ScheduledSection",
+    "ScheduledSession",
+    "SectionCohort",
+    "SectionSeat",
+    "SessionPin",
     "Site",
+    "SolveJob",
     "TravelCost",
     "User",
+    "VersionOrigin",
+    "VersionStatus",
+    "WaitingLearner",
 ]

@@ -17,6 +17,7 @@ number of cohorts, learners, facilitators or rules.
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import UTC, date, datetime, time, timedelta
@@ -33,11 +34,14 @@ from scheduler.models import (
     CohortBlock,
     CohortMember,
     Facilitator,
+    PlanningPeriod,
     Program,
     Room,
+    SessionPin,
     TravelCost,
     User,
 )
+from scheduler.planning.versions import published_version, schedule_of
 from solver.problem import PROBLEM_FORMAT, WEEKDAYS
 
 MINUTES_PER_DAY = 24 * 60
@@ -89,6 +93,45 @@ def problem_document(
     if left_out:
         document["x-left-out"] = left_out
     return document
+
+
+def period_problem(period: PlanningPeriod) -> dict:
+    """The problem of a planning period: its scope, its pins as ``fixed`` and the published
+    schedule as ``previous`` (so a re-plan moves as little of it as it can)."""
+    document = problem_document(
+        start=period.start,
+        end=period.end,
+        timezone=period.timezone,
+        program_ids=[p.id for p in period.programs] or None,
+        cohort_ids=[c.id for c in period.cohorts] or None,
+        slot_minutes=period.slot_minutes,
+        change_cost=float(period.change_cost),
+    )
+    pins = db.session.scalars(
+        select(SessionPin)
+        .where(SessionPin.period_id == period.id)
+        .options(selectinload(SessionPin.facilitator), selectinload(SessionPin.room))
+        .order_by(SessionPin.section_key, SessionPin.position)
+    )
+    fixed = [fixed_entry(pin) for pin in pins]
+    if fixed:
+        document["fixed"] = fixed
+    published = published_version(period)
+    if published is not None:
+        document["previous"] = schedule_of(published)
+    return document
+
+
+def fixed_entry(pin: SessionPin) -> dict:
+    """A ``fixed[]`` entry: the pinned start as a UTC instant, and who and where if pinned."""
+    return {
+        "section": pin.section_key,
+        "cohorts": json.loads(pin.cohorts_json),
+        "session": pin.position,
+        "start": pin.start.astimezone(UTC).isoformat(),
+        "facilitator": pin.facilitator.key if pin.facilitator else None,
+        "room": pin.room.key if pin.room else None,
+    }
 
 
 # --- queries ------------------------------------------------------------------------------------

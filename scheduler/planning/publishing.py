@@ -1,0 +1,88 @@
+"""Publish a draft: atomically, once, and only if nothing changed since it was made.
+
+The optimistic check is a conditional UPDATE of the period's ``version`` counter: of two
+coordinators publishing at the same moment, the database lets exactly one UPDATE match; the
+other publish changes nothing and is refused. Pins, moves and locks bump the counter too, so a
+draft made before them cannot be published over them.
+
+Other parts of the app (calendar invites, follow-up sequences) subscribe to
+``schedule_published``; it is sent after the new version is in place, inside the same
+transaction, so what they write commits or rolls back with the publish.
+"""
+
+from __future__ import annotations
+
+from blinker import Namespace
+from sqlalchemy import update
+
+from scheduler.database import utcnow
+from scheduler.extensions import db
+from scheduler.models import PlanningPeriod, ScheduleVersion, User, VersionStatus
+from scheduler.planning.versions import published_version
+
+signals = Namespace()
+#: Sent as ``schedule_published.send(period, version=new, previous=old_or_None)``.
+schedule_published = signals.signal("schedule-published")
+
+
+class PublishRefused(Exception):
+    """The draft cannot be published; the message says why, for the coordinator."""
+
+
+def bump_period_version(period: PlanningPeriod, expected: int) -> None:
+    """Advance the period's version from ``expected``; refuse if someone else advanced it first."""
+    result = db.session.execute(
+        update(PlanningPeriod)
+        .where(PlanningPeriod.id == period.id, PlanningPeriod.version == expected)
+        .values(version=expected + 1)
+    )
+    if result.rowcount != 1:
+        db.session.rollback()
+        raise PublishRefused(
+            "Someone published or changed this plan since you opened it. "
+            "Nothing was changed; review the current plan and try again."
+        )
+    db.session.refresh(period)
+
+
+def publish(draft: ScheduleVersion, user: User) -> ScheduleVersion | None:
+    """Make ``draft`` the published schedule of its period and commit; return the version it replaced.
+
+    Refused when the draft is not a draft, has no schedule, or the period changed since the
+    draft was made (another publish, a pin, a move).
+    """
+    period = draft.period
+    if draft.status != VersionStatus.DRAFT:
+        raise PublishRefused(f"Version {draft.number} is not a draft.")
+    if draft.solver_status not in ("optimal", "feasible"):
+        raise PublishRefused(f"Version {draft.number} has no schedule to publish.")
+    bump_period_version(period, draft.period_version)
+    previous = published_version(period)
+    if previous is not None:
+        previous.status = VersionStatus.SUPERSEDED
+        _carry_sequences(previous, draft)
+        db.session.flush()  # one published version at a time, even inside the transaction
+    draft.status = VersionStatus.PUBLISHED
+    draft.published_at = utcnow()
+    draft.published_by_id = user.id
+    db.session.flush()
+    schedule_published.send(period, version=draft, previous=previous)
+    db.session.commit()
+    return previous
+
+
+def _carry_sequences(previous: ScheduleVersion, draft: ScheduleVersion) -> None:
+    """A session that keeps its uid keeps its SEQUENCE, plus one if it changed (RFC 5545)."""
+    before = {s.uid: s for section in previous.sections for s in section.sessions}
+    for section in draft.sections:
+        for session in section.sessions:
+            old = before.get(session.uid)
+            if old is None:
+                continue
+            changed = (old.start, old.end, old.facilitator_id, old.room_id) != (
+                session.start,
+                session.end,
+                session.facilitator_id,
+                session.room_id,
+            )
+            session.sequence = old.sequence + (1 if changed else 0)
