@@ -28,6 +28,7 @@ from scheduler.models import (
     Facilitator,
     FacilitatorSkill,
     Learner,
+    PlanningPeriod,
     Program,
     ProgramMode,
     Role,
@@ -129,6 +130,14 @@ def test_cohorts_have_deadlines_8_to_12_weeks_out_and_realistic_constraints(demo
     assert any(c.blocks for c in cohorts) and any(c.conflict_groups for c in cohorts)
     early = [c for c in cohorts if c.program.key == "pos-basics" and c.hours_from < time(8, 0)]
     assert early, "some stores train before opening"
+
+
+def test_the_demo_planning_period_holds_every_cohorts_window(demo_db):
+    (period,) = demo_db.scalars(select(PlanningPeriod)).all()
+    assert period.start == PLAN_START and period.timezone == "Europe/London"
+    for cohort in demo_db.scalars(select(Cohort)):
+        assert period.start <= cohort.earliest and cohort.deadline <= period.end, cohort.key
+    assert period.programs == [] and period.cohorts == []  # every program and cohort
 
 
 def test_every_in_person_cohort_has_a_site_with_a_room_for_its_minimum_seats(demo_db):

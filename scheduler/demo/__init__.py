@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import random
 import secrets
-from datetime import date
+from datetime import date, timedelta
 
 from sqlalchemy import exists, select
 from werkzeug.security import generate_password_hash
@@ -32,7 +32,16 @@ from scheduler.demo.names import NameBook
 from scheduler.demo.organisation import DEMO_MANAGERS, OrganisationBuilder
 from scheduler.demo.timeutil import planning_start
 from scheduler.extensions import db
-from scheduler.models import Cohort, Facilitator, Learner, Program, Role, Site, User
+from scheduler.models import (
+    Cohort,
+    Facilitator,
+    Learner,
+    PlanningPeriod,
+    Program,
+    Role,
+    Site,
+    User,
+)
 
 __all__ = ["DEMO_ACCOUNTS", "DemoError", "load_demo"]
 
@@ -94,8 +103,20 @@ def load_demo(scale: int = 1, today: date | None = None) -> list[tuple[str, str,
     # Availability rules refer to their owner by id, so they come after the flush.
     db.session.add_all(room_rules(sites, plan_start))
     db.session.add_all(availability_rules(facilitators, plan_start))
+    db.session.add(demo_period(plan_start))
     db.session.flush()
     return [tuple(account) for account in DEMO_ACCOUNTS]
+
+
+def demo_period(plan_start: date) -> PlanningPeriod:
+    """The quarter both rollouts must finish in: every cohort's deadline falls inside it."""
+    return PlanningPeriod(
+        name="Demo rollout quarter",
+        start=plan_start,
+        end=plan_start + timedelta(weeks=13, days=-3),
+        timezone="Europe/London",
+        time_limit_seconds=20,
+    )
 
 
 def database_has_data() -> bool:
