@@ -9,6 +9,7 @@ from flask import Flask
 
 from scheduler import config as config_module
 from scheduler.extensions import csrf, db, login_manager, migrate
+from scheduler.jobs import queue as jobs
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 PACKAGE_ROOT = Path(__file__).resolve().parent
@@ -51,6 +52,7 @@ def register_extensions(app: Flask) -> None:
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PACKAGE_ROOT / "migrations"))
     csrf.init_app(app)
+    jobs.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message_category = "info"
@@ -59,9 +61,10 @@ def register_extensions(app: Flask) -> None:
             from scheduler.database import configure_sqlite
 
             configure_sqlite(db.engine)
-    from scheduler import access, navigation, security, templating  # access: the user loader
+    from scheduler import access, navigation, security, templating, vendor  # access: user loader
 
     security.init_app(app)
+    vendor.init_app(app, PROJECT_ROOT / "node_modules")
     navigation.init_app(app)
     templating.init_app(app)
     assert access.load_user
@@ -79,6 +82,10 @@ USER_AREAS = (
     "availability",
     "imports",
     "planning",
+    "review",
+    "adjustments",
+    "solving",
+    "calendars",
 )
 
 

@@ -20,6 +20,9 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("--port", type=int, default=5000)
     serve.add_argument("--no-demo", action="store_true", help="never load demo data")
     serve.add_argument("--threads", type=int, default=8)
+    serve.add_argument(
+        "--job-workers", type=int, default=1, help="solves run at once by the embedded worker"
+    )
     args = parser.parse_args(argv)
     if args.command == "serve":
         return serve_command(args)
@@ -49,11 +52,19 @@ def serve_command(args: argparse.Namespace) -> int:
     from waitress import serve
 
     from scheduler import create_app
+    from scheduler.jobs.worker import start_embedded_worker, stop_embedded_worker
 
     app = create_app()
     prepare_database(app, load_demo_data=not args.no_demo)
+    # Without Redis, solves run in this process; with it, `flask worker` processes run them.
+    consumer = start_embedded_worker(app, workers=args.job_workers)
     print(f"Serving on http://{args.host}:{args.port}  (Ctrl+C to stop)", flush=True)
-    serve(app, host=args.host, port=args.port, threads=args.threads)
+    try:
+        serve(app, host=args.host, port=args.port, threads=args.threads)
+    except KeyboardInterrupt:  # waitress handles the first Ctrl+C; a second one lands here
+        pass
+    finally:
+        stop_embedded_worker(consumer)
     return 0
 
 

@@ -1,4 +1,4 @@
-"""``flask --app scheduler ...`` commands: accounts and demo data."""
+"""``flask --app scheduler ...`` commands: accounts, demo data and the job worker."""
 
 from __future__ import annotations
 
@@ -7,12 +7,14 @@ from flask import Flask
 from flask.cli import with_appcontext
 
 from scheduler.extensions import db
+from scheduler.jobs.worker import worker_command
 from scheduler.models import Role
 
 
 def register(app: Flask) -> None:
     app.cli.add_command(create_user_command)
     app.cli.add_command(demo_command)
+    app.cli.add_command(worker_command)
 
 
 @click.command("create-user")

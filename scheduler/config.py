@@ -13,7 +13,18 @@ ENVIRONMENT_KEYS = {
     "SCHEDULER_ENV": "ENV",
     "SCHEDULER_TRUSTED_HOSTS": "TRUSTED_HOSTS",
     "SCHEDULER_MAIL_FROM": "MAIL_FROM",
+    "SCHEDULER_NODE_MODULES_PATH": "NODE_MODULES_PATH",
+    "SCHEDULER_MAIL_ORGANIZER": "MAIL_ORGANIZER",
+    "SCHEDULER_SMTP_HOST": "SMTP_HOST",
+    "SCHEDULER_SMTP_PORT": "SMTP_PORT",
+    "SCHEDULER_SMTP_SECURITY": "SMTP_SECURITY",
+    "SCHEDULER_SMTP_USERNAME": "SMTP_USERNAME",
+    "SCHEDULER_SMTP_PASSWORD": "SMTP_PASSWORD",
+    "SCHEDULER_OUTBOX_PATH": "OUTBOX_PATH",
+    "SCHEDULER_REMINDER_DAYS": "REMINDER_DAYS",
 }
+# Environment values read as whole numbers.
+INTEGER_KEYS = {"SMTP_PORT", "REMINDER_DAYS"}
 
 # A key used only outside production, so a developer's first run needs no setup.
 DEVELOPMENT_SECRET_KEY = "dev-only-not-secret"
@@ -36,6 +47,18 @@ def default_config(instance_path: Path) -> dict:
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "WTF_CSRF_TIME_LIMIT": None,
         "MAIL_FROM": "scheduling@example.com",
+        # Calendar invites and mail (docs/calendar.md): ORGANIZER of every invite; no SMTP host
+        # means messages are written as .eml files under OUTBOX_PATH instead of being sent.
+        "MAIL_ORGANIZER": None,  # None: MAIL_FROM
+        "SMTP_HOST": None,
+        "SMTP_PORT": 587,
+        "SMTP_SECURITY": "starttls",  # starttls, ssl or none
+        "SMTP_USERNAME": None,
+        "SMTP_PASSWORD": None,
+        "SMTP_TIMEOUT": 30,
+        "OUTBOX_PATH": str(instance_path / "outbox"),
+        "MAIL_MAX_ATTEMPTS": 20,  # then the message stays in the outbox, marked failed
+        "REMINDER_DAYS": 2,
     }
 
 
@@ -45,7 +68,11 @@ def environment_overrides(environ: os._Environ | dict) -> dict:
     for variable, key in ENVIRONMENT_KEYS.items():
         value = environ.get(variable)
         if value:
-            overrides[key] = value.split(",") if key == "TRUSTED_HOSTS" else value
+            if key == "TRUSTED_HOSTS":
+                value = value.split(",")
+            elif key in INTEGER_KEYS:
+                value = int(value)
+            overrides[key] = value
     return overrides
 
 

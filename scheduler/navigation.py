@@ -17,9 +17,11 @@ MENU: dict[str, list[tuple[str, str]]] = {
         ("facilitators.index", "Facilitators"),
         ("imports.index", "Imports"),
         ("planning.index", "Planning"),
+        ("calendars.index", "Calendars"),
     ],
     "facilitator": [
         ("availability.mine", "My availability"),
+        ("calendars.mine", "My calendar"),
     ],
     "manager": [
         ("learners.team", "My team"),

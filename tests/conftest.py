@@ -44,6 +44,7 @@ def _test_config(url: str, instance: Path) -> dict:
         "SECRET_KEY": "test",
         "TRUSTED_HOSTS": None,
         "OUTBOX_PATH": str(instance / "outbox"),
+        "JOBS_SQLITE_PATH": str(instance / "jobs.sqlite3"),  # a queue no worker takes from
     }
 
 

@@ -14,7 +14,17 @@ import pytest
 from werkzeug.routing import Rule
 
 from scheduler.extensions import db
-from scheduler.models import CohortBlock, PlanningPeriod, Role
+from scheduler.models import (
+    CohortBlock,
+    FeedKind,
+    FeedToken,
+    JobStatus,
+    PlanningPeriod,
+    Role,
+    SessionPin,
+    SolveJob,
+)
+from tests.drafts import Planned, store_draft, utc
 from tests.factories import (
     create_cohort,
     create_facilitator,
@@ -33,12 +43,18 @@ MANAGER_SELF = "manager_self"  # managers, on their own team only (no id in the 
 
 POLICY: dict[str, str] = {
     "static": PUBLIC,
+    "vendor.asset": PUBLIC,  # npm libraries (scheduler/vendor.py), a fixed list of files
     "auth.login": PUBLIC,
     "auth.logout": SIGNED_IN,
     "auth.change_password": SIGNED_IN,
     "home.index": SIGNED_IN,
     "availability.mine": FACILITATOR_SELF,
     "learners.team": MANAGER_SELF,
+    "calendars.mine": FACILITATOR_SELF,
+    "calendars.mine_ics": FACILITATOR_SELF,
+    "calendars.mine_regenerate": FACILITATOR_SELF,
+    "calendars.mine_revoke": FACILITATOR_SELF,
+    "calendars.feed": PUBLIC,  # no sign-in, but 404 unless the token is live (test_calendar_feeds)
 }
 # Every other endpoint of these areas is for coordinators only.
 COORDINATOR_AREAS = (
@@ -50,6 +66,10 @@ COORDINATOR_AREAS = (
     "availability",
     "imports",
     "planning",
+    "review",
+    "adjustments",
+    "solving",
+    "calendars",
 )
 
 PERSONAS = ("anonymous", "coordinator", "facilitator_a", "facilitator_b", "manager_x", "manager_y")
@@ -94,6 +114,25 @@ def world(app):
             name="Spring", start=date(2027, 1, 4), end=date(2027, 2, 26), timezone="Europe/London"
         )
         db.session.add(period)
+        db.session.flush()
+        version = store_draft(
+            period,
+            [Planned("S1", program, [(cohort, 1)], [(utc(2027, 1, 19, 9), facilitator_b, room)])],
+        )
+        session = version.sections[0].sessions[0]
+        pin = SessionPin(
+            period_id=period.id,
+            section_key="S1",
+            position=0,
+            start=session.start,
+            cohorts_json="[]",
+        )
+        db.session.add(pin)
+        # A finished job: its pages work, and POSTing Solve queues (never runs) another.
+        job = SolveJob(period_id=period.id, time_limit_seconds=1, status=JobStatus.FINISHED)
+        db.session.add(job)
+        feed = FeedToken(kind=FeedKind.FACILITATOR, token_hash="0" * 64, facilitator=facilitator_b)
+        db.session.add(feed)
         db.session.commit()
         ids = {
             "period": period.id,
@@ -105,6 +144,11 @@ def world(app):
             "block": block.id,
             "facilitator": facilitator_b.id,
             "user": users["manager_y"].id,
+            "version": version.id,
+            "session": session.id,
+            "pin": pin.id,
+            "job": job.id,
+            "feed": feed.id,
         }
     return ids
 

@@ -6,6 +6,7 @@ from datetime import datetime
 
 from sqlalchemy import delete, select
 
+from scheduler.adjustments.late_joiners import place_late_joiners
 from scheduler.cohorts.util import NonexistentLocalTime, local_to_utc
 from scheduler.extensions import db
 from scheduler.forms.saving import FieldError, flush_or_refuse
@@ -102,6 +103,7 @@ def _add(cohort: Cohort, learner_ids: set[int]) -> int:
     new_ids = sorted(learner_ids - present)
     db.session.add_all(CohortMember(cohort_id=cohort.id, learner_id=id_) for id_ in new_ids)
     flush_or_refuse("Someone else changed this cohort's members at the same moment; try again.")
+    place_late_joiners(cohort, new_ids)  # after publishing, newcomers need a seat or a wait
     return len(new_ids)
 
 

@@ -10,6 +10,7 @@ import secrets
 
 from werkzeug.security import generate_password_hash
 
+from scheduler.adjustments.late_joiners import place_late_joiners
 from scheduler.extensions import db
 from scheduler.facilitators.operations import set_skills
 from scheduler.imports.preview import ImportPreview
@@ -66,6 +67,9 @@ def save_cohort(row: PlannedRow) -> Cohort:
     ]
     cohort.members = kept + added
     db.session.add(cohort)
+    if row.existing is not None and added:  # only a known cohort can have a published schedule
+        db.session.flush()
+        place_late_joiners(cohort, [member.learner_id for member in added])
     return cohort
 
 

@@ -2,8 +2,10 @@
 
 from scheduler.models.accounts import Role, User
 from scheduler.models.availability import AvailabilityKind, AvailabilityRule
+from scheduler.models.calendar import FeedKind, FeedToken, InviteMethod, InviteRecord
 from scheduler.models.cohorts import Cohort, CohortBlock, CohortMember
 from scheduler.models.facilitators import Facilitator, FacilitatorSkill, TravelCost
+from scheduler.models.mail import OutboxMessage, OutboxStatus
 from scheduler.models.organisation import Learner, Room, Site
 from scheduler.models.planning import (
     JobStatus,
@@ -29,8 +31,14 @@ __all__ = [
     "CohortMember",
     "Facilitator",
     "FacilitatorSkill",
+    "FeedKind",
+    "FeedToken",
+    "InviteMethod",
+    "InviteRecord",
     "JobStatus",
     "Learner",
+    "OutboxMessage",
+    "OutboxStatus",
     "PlanningPeriod",
     "Program",
     "ProgramMode",

@@ -56,6 +56,9 @@ def _save(form: PeriodForm, period: PlanningPeriod | None):
 @bp.route("/planning/<int:period_id>")
 @coordinator_required
 def show(period_id: int):
+    from scheduler.solving.operations import fail_lost_jobs
+
+    fail_lost_jobs()  # a job whose worker died shows as failed (with Retry), not as running
     period = get_or_404(PlanningPeriod, period_id)
     return render_template(
         "planning/show.html",

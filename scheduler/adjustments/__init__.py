@@ -1,0 +1,1 @@
+"""Manual adjustments of a schedule: move, pin and lock sessions; seat learners who join late."""

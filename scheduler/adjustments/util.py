@@ -1,0 +1,150 @@
+"""Reads of the adjustments area: a version's sessions, the choices of a move, pins, waiting."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import contains_eager, joinedload, selectinload
+
+from scheduler.extensions import db
+from scheduler.models import (
+    Cohort,
+    PlanningPeriod,
+    ScheduledSection,
+    ScheduledSession,
+    ScheduleVersion,
+    SessionPin,
+    VersionStatus,
+    WaitingLearner,
+)
+from scheduler.planning.versions import problem_of, schedule_of
+
+#: The value of the room select meaning "no room" (virtual programs).
+NO_ROOM = ""
+
+
+def sections_of(version: ScheduleVersion) -> list[ScheduledSection]:
+    """The version's sections with program, cohorts, sessions, facilitators and rooms loaded."""
+    return list(
+        db.session.scalars(
+            select(ScheduledSection)
+            .where(ScheduledSection.version_id == version.id)
+            .options(
+                joinedload(ScheduledSection.program),
+                selectinload(ScheduledSection.cohorts),
+                selectinload(ScheduledSection.sessions).options(
+                    joinedload(ScheduledSession.facilitator),
+                    joinedload(ScheduledSession.room),
+                ),
+            )
+            .order_by(ScheduledSection.key)
+        )
+    )
+
+
+def pins_of(period: PlanningPeriod) -> list[SessionPin]:
+    """The period's pinned and locked sessions, by section and session."""
+    return list(
+        db.session.scalars(
+            select(SessionPin)
+            .where(SessionPin.period_id == period.id)
+            .options(joinedload(SessionPin.facilitator), joinedload(SessionPin.room))
+            .order_by(SessionPin.section_key, SessionPin.position)
+        )
+    )
+
+
+def pin_of(period: PlanningPeriod, section_key: str, position: int) -> SessionPin | None:
+    return db.session.scalar(
+        select(SessionPin).where(
+            SessionPin.period_id == period.id,
+            SessionPin.section_key == section_key,
+            SessionPin.position == position,
+        )
+    )
+
+
+def drafts_of(period: PlanningPeriod) -> list[ScheduleVersion]:
+    """The period's drafts, newest first."""
+    return list(
+        db.session.scalars(
+            select(ScheduleVersion)
+            .where(
+                ScheduleVersion.period_id == period.id,
+                ScheduleVersion.status == VersionStatus.DRAFT,
+            )
+            .order_by(ScheduleVersion.number.desc())
+        )
+    )
+
+
+def waiting_learners(period: PlanningPeriod) -> list[WaitingLearner]:
+    """Learners waiting for a seat in a cohort of the period's programs (all programs if none)."""
+    query = (
+        select(WaitingLearner)
+        .join(WaitingLearner.cohort)
+        .options(
+            contains_eager(WaitingLearner.cohort).joinedload(Cohort.program),
+            joinedload(WaitingLearner.learner),
+        )
+        .order_by(Cohort.key, WaitingLearner.created_at)
+    )
+    program_ids = [p.id for p in period.programs]
+    if program_ids:
+        query = query.where(Cohort.program_id.in_(program_ids))
+    return list(db.session.scalars(query))
+
+
+# --- the move form's choices, from the version's own problem ------------------------------------
+
+
+def section_entry(session: ScheduledSession) -> dict:
+    """The schedule document's entry of the session's section."""
+    schedule = schedule_of(session.section.version)
+    return next(s for s in schedule["sections"] if s["id"] == session.section.key)
+
+
+def facilitator_choices(version: ScheduleVersion, session: ScheduledSession) -> list[tuple]:
+    """(key, name) of the facilitators of the version's problem who have the program's skill
+    (anyone when the program needs none), the session's own facilitator always included."""
+    problem = problem_of(version)
+    program = _program(problem, session.section.program.key)
+    current = session.facilitator.key if session.facilitator else None
+    return [
+        (entry["id"], entry.get("name") or entry["id"])
+        for entry in problem["facilitators"]
+        if not program.get("skill")
+        or program["skill"] in entry.get("skills", [])
+        or entry["id"] == current
+    ]
+
+
+def room_choices(version: ScheduleVersion, session: ScheduledSession) -> list[tuple]:
+    """(key, label) of the rooms at the section's sites; only "no room" for a virtual program."""
+    problem = problem_of(version)
+    program = _program(problem, session.section.program.key)
+    if program["mode"] == "virtual":
+        return [(NO_ROOM, "No room (virtual)")]
+    cohort_sites = {c["id"]: c.get("site") for c in problem["cohorts"]}
+    sites = {cohort_sites.get(part["cohort"]) for part in section_entry(session)["cohorts"]}
+    return [
+        (
+            entry["id"],
+            f"{entry.get('name') or entry['id']} ({entry['site']}, {entry['capacity']} seats)",
+        )
+        for entry in problem["rooms"]
+        if entry["site"] in sites
+    ]
+
+
+def database_id(version: ScheduleVersion, kind: str, key: str | None) -> int | None:
+    """The database id of a facilitator or room key of the version's problem (its ``x-id``)."""
+    if key is None:
+        return None
+    for entry in problem_of(version)[kind]:
+        if entry["id"] == key:
+            return entry["x-id"]
+    return None
+
+
+def _program(problem: dict, key: str) -> dict:
+    return next(p for p in problem["programs"] if p["id"] == key)

@@ -1,0 +1,50 @@
+"""Calendar writes: feed links (issue, regenerate, revoke). Invitations and reminders, the
+other writes of this area, are in ``invites.py``.
+
+A feed token is 256 random bits (``secrets.token_urlsafe(32)``), returned once to be shown and
+stored only as its SHA-256 hash. Each subject has at most one live link: issuing a new one
+deletes the old row in the same transaction, so the old URL answers 404 from the next request.
+"""
+
+from __future__ import annotations
+
+import secrets
+
+from sqlalchemy import delete
+
+from scheduler.calendars.util import hash_token
+from scheduler.extensions import db
+from scheduler.models import Cohort, Facilitator, FeedKind, FeedToken, Learner, Room, User
+
+Subject = Facilitator | Learner | Cohort | Room | User
+
+#: The FeedToken column that names each kind's subject.
+SUBJECT_COLUMNS = {
+    FeedKind.FACILITATOR: "facilitator_id",
+    FeedKind.LEARNER: "learner_id",
+    FeedKind.COHORT: "cohort_id",
+    FeedKind.ROOM: "room_id",
+    FeedKind.SCHEDULE: "user_id",  # a coordinator's whole-schedule feed
+}
+
+
+def issue_feed(kind: FeedKind, subject: Subject, created_by: User) -> tuple[FeedToken, str]:
+    """Make a new feed link for ``subject`` (replacing its old one) and commit.
+
+    Returns the row and the token: the token exists only in this return value, so the caller
+    shows it now or never.
+    """
+    column = SUBJECT_COLUMNS[kind]
+    db.session.execute(delete(FeedToken).where(getattr(FeedToken, column) == subject.id))
+    token = secrets.token_urlsafe(32)
+    feed = FeedToken(kind=kind, token_hash=hash_token(token), created_by_id=created_by.id)
+    setattr(feed, column, subject.id)
+    db.session.add(feed)
+    db.session.commit()
+    return feed, token
+
+
+def revoke_feed(feed: FeedToken) -> None:
+    """Delete a feed link and commit: its URL answers 404 from now on."""
+    db.session.delete(feed)
+    db.session.commit()

@@ -1,0 +1,216 @@
+"""Calendar reads: published sessions of a person, cohort, room or the whole plan, as events;
+feed links by token; the organizer address."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+
+from flask import current_app
+from sqlalchemy import Select, select
+from sqlalchemy.orm import selectinload
+
+from scheduler.calendars.ics import CalendarEvent, Person
+from scheduler.extensions import db
+from scheduler.models import (
+    Facilitator,
+    FeedKind,
+    FeedToken,
+    Program,
+    ProgramMode,
+    Role,
+    Room,
+    ScheduledSection,
+    ScheduledSession,
+    ScheduleVersion,
+    SectionCohort,
+    SectionSeat,
+    VersionStatus,
+)
+
+#: Everything ``event_of`` touches, loaded with the sessions in a few queries.
+SESSION_LOADS = (
+    selectinload(ScheduledSession.section).selectinload(ScheduledSection.version),
+    selectinload(ScheduledSession.section)
+    .selectinload(ScheduledSection.program)
+    .selectinload(Program.sessions),
+    selectinload(ScheduledSession.section)
+    .selectinload(ScheduledSection.cohorts)
+    .selectinload(SectionCohort.cohort),
+    selectinload(ScheduledSession.room).selectinload(Room.site),
+    selectinload(ScheduledSession.facilitator).selectinload(Facilitator.user),
+)
+
+
+def hash_token(token: str) -> str:
+    """The stored form of a feed token: hex SHA-256 (a 256-bit random token needs no salt)."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def organizer() -> Person:
+    """The ORGANIZER of every event: the coordinators' configured address."""
+    config = current_app.config
+    return Person(config.get("MAIL_ORGANIZER") or config["MAIL_FROM"], "Training coordination")
+
+
+def published_sessions() -> Select:
+    """A query of the sessions of every period's published version, in time order."""
+    return (
+        select(ScheduledSession)
+        .join(ScheduledSession.section)
+        .join(ScheduledSection.version)
+        .where(ScheduleVersion.status == VersionStatus.PUBLISHED)
+        .options(*SESSION_LOADS)
+        .order_by(ScheduledSession.start, ScheduledSession.id)
+    )
+
+
+def sessions_of_facilitator(facilitator_id: int) -> list[ScheduledSession]:
+    return _all(published_sessions().where(ScheduledSession.facilitator_id == facilitator_id))
+
+
+def sessions_of_learner(learner_id: int) -> list[ScheduledSession]:
+    seated = select(SectionSeat.section_id).where(SectionSeat.learner_id == learner_id)
+    return _all(published_sessions().where(ScheduledSession.section_id.in_(seated)))
+
+
+def sessions_of_cohort(cohort_id: int) -> list[ScheduledSession]:
+    sections = select(SectionCohort.section_id).where(SectionCohort.cohort_id == cohort_id)
+    return _all(published_sessions().where(ScheduledSession.section_id.in_(sections)))
+
+
+def sessions_of_room(room_id: int) -> list[ScheduledSession]:
+    return _all(published_sessions().where(ScheduledSession.room_id == room_id))
+
+
+def all_published_sessions() -> list[ScheduledSession]:
+    return _all(published_sessions())
+
+
+def _all(query: Select) -> list[ScheduledSession]:
+    return list(db.session.scalars(query))
+
+
+def event_of(
+    session: ScheduledSession, attendees: Iterable[Person] = (), *, sequence: int | None = None
+) -> CalendarEvent:
+    """The calendar event of ``session``: program, part n of m, where, which cohorts."""
+    section = session.section
+    program = section.program
+    parts = program.sessions
+    count = len(parts) or 1
+    title = next((p.title for p in parts if p.position == session.position and p.title), "")
+    place = where(session)
+    cohorts = ", ".join(part.cohort.key for part in section.cohorts) or "-"
+    lines = [
+        f"Program: {program.name}",
+        f"Session {session.position + 1} of {count}" + (f": {title}" if title else ""),
+        f"Where: {place}",
+        f"Cohort{'s' if len(section.cohorts) > 1 else ''}: {cohorts}",
+    ]
+    if session.facilitator is not None:
+        lines.append(f"Facilitator: {session.facilitator.name}")
+    if program.mode == ProgramMode.VIRTUAL:
+        lines.append("This is a virtual session: the joining link comes from the facilitator.")
+    version = section.version
+    return CalendarEvent(
+        uid=session.uid,
+        sequence=session.sequence if sequence is None else sequence,
+        start=session.start,
+        end=session.end,
+        summary=f"{program.name} ({session.position + 1}/{count})",
+        location=place,
+        description="\n".join(lines),
+        last_modified=version.published_at or version.created_at,
+        attendees=tuple(attendees),
+    )
+
+
+def where(session: ScheduledSession) -> str:
+    """The room and site of an in-person session, or "Online"."""
+    if session.room is None:
+        return "Online"
+    return f"{session.room.name}, {session.room.site.name}"
+
+
+def feed_by_token(token: str) -> FeedToken | None:
+    """The live feed link of ``token``, or None (unknown, revoked, or its account disabled)."""
+    if not token or len(token) > 100:
+        return None
+    feed = db.session.scalar(select(FeedToken).where(FeedToken.token_hash == hash_token(token)))
+    if feed is None:
+        return None
+    if feed.kind == FeedKind.FACILITATOR and not feed.facilitator.user.is_enabled:
+        return None
+    if feed.kind == FeedKind.SCHEDULE and not (
+        feed.user.is_enabled and feed.user.role == Role.COORDINATOR
+    ):
+        return None
+    return feed
+
+
+def feed_contents(feed: FeedToken) -> tuple[str, str, list[ScheduledSession]]:
+    """A feed link's calendar name, time zone and sessions."""
+    subject = {
+        FeedKind.FACILITATOR: feed.facilitator,
+        FeedKind.LEARNER: feed.learner,
+        FeedKind.COHORT: feed.cohort,
+        FeedKind.ROOM: feed.room,
+        FeedKind.SCHEDULE: feed.user,
+    }[feed.kind]
+    return calendar_contents(feed.kind, subject)
+
+
+def calendar_contents(kind: FeedKind, subject) -> tuple[str, str, list[ScheduledSession]]:
+    """The calendar name, time zone and sessions of a facilitator, learner, cohort, room, or
+    (for a coordinator, ``SCHEDULE``) the whole published schedule."""
+    if kind == FeedKind.FACILITATOR:
+        name, zone = f"Training: {subject.name}", subject.timezone
+        return name, zone, sessions_of_facilitator(subject.id)
+    if kind == FeedKind.LEARNER:
+        return f"Training: {subject.name}", subject.timezone, sessions_of_learner(subject.id)
+    if kind == FeedKind.COHORT:
+        name, zone = f"Training: cohort {subject.key}", subject.timezone
+        return name, zone, sessions_of_cohort(subject.id)
+    if kind == FeedKind.ROOM:
+        name = f"Training room: {subject.name} ({subject.site.name})"
+        return name, subject.site.timezone, sessions_of_room(subject.id)
+    return "Training: published schedule", subject.timezone, all_published_sessions()
+
+
+def feed_subject(feed: FeedToken) -> str:
+    """Who or what a feed link is for, in words."""
+    if feed.kind == FeedKind.FACILITATOR:
+        return f"Facilitator {feed.facilitator.name}"
+    if feed.kind == FeedKind.LEARNER:
+        return f"Learner {feed.learner.name}"
+    if feed.kind == FeedKind.COHORT:
+        return f"Cohort {feed.cohort.key}"
+    if feed.kind == FeedKind.ROOM:
+        return f"Room {feed.room.name} ({feed.room.site.name})"
+    return f"Whole schedule ({feed.user.name})"
+
+
+def all_feeds() -> list[FeedToken]:
+    """Every live feed link, newest first (for the coordinator's page)."""
+    query = (
+        select(FeedToken)
+        .options(
+            selectinload(FeedToken.facilitator).selectinload(Facilitator.user),
+            selectinload(FeedToken.learner),
+            selectinload(FeedToken.cohort),
+            selectinload(FeedToken.room).selectinload(Room.site),
+            selectinload(FeedToken.user),
+            selectinload(FeedToken.created_by),
+        )
+        .order_by(FeedToken.created_at.desc(), FeedToken.id.desc())
+    )
+    return list(db.session.scalars(query))
+
+
+def feed_of_facilitator(facilitator_id: int) -> FeedToken | None:
+    return db.session.scalar(select(FeedToken).where(FeedToken.facilitator_id == facilitator_id))
+
+
+def facilitator_of_user(user_id: int) -> Facilitator | None:
+    return db.session.scalar(select(Facilitator).where(Facilitator.user_id == user_id))

@@ -1,0 +1,138 @@
+"""The job queue extension: one Huey instance per app, made from its configuration.
+
+Huey instances are usually module globals created at import time; here the instance is built
+from ``app.config`` the first time it is needed, so tests (and two apps in one process) can each
+have their own queue. Tasks are registered on the extension by name and bound to every app's Huey
+with a wrapper that runs them inside that app's context: the embedded worker runs them in the
+serving app, ``flask worker`` in the CLI's app.
+
+Configuration:
+
+- ``REDIS_URL`` (``SCHEDULER_REDIS_URL``): a ``RedisHuey``; workers are ``flask worker`` processes
+  on any number of machines. Unset: a ``SqliteHuey`` in ``JOBS_SQLITE_PATH`` (default
+  ``<instance>/jobs.sqlite3``) worked on by a worker inside ``cohort-scheduler serve``.
+- ``JOBS_IMMEDIATE``: run each task at once, inside the call that queues it (tests).
+- ``JOBS_QUEUE_NAME``: the queue's name, so several apps can share one Redis.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from flask import Flask, current_app
+from huey import Huey, MemoryHuey, RedisHuey, SqliteHuey
+from huey.api import TaskWrapper
+
+EXTENSION = "jobs"
+DEFAULT_QUEUE_NAME = "cohort-scheduler"
+
+
+@dataclass
+class _AppQueue:
+    """What one app's queue holds: its Huey and the tasks bound to it."""
+
+    huey: Huey
+    tasks: dict[str, TaskWrapper] = field(default_factory=dict)
+
+
+class JobQueue:
+    """The job queue extension (see the module docstring)."""
+
+    def __init__(self) -> None:
+        self._tasks: dict[str, Callable[..., Any]] = {}
+        self._on_worker_start: list[Callable[[], Any]] = []
+
+    def init_app(self, app: Flask) -> None:
+        app.config.setdefault("REDIS_URL", None)
+        app.config.setdefault("JOBS_IMMEDIATE", False)
+        app.config.setdefault("JOBS_QUEUE_NAME", DEFAULT_QUEUE_NAME)
+        app.config.setdefault("JOBS_SQLITE_PATH", os.path.join(app.instance_path, "jobs.sqlite3"))
+        # Filled on first use: building a SqliteHuey creates its file, which an app that never
+        # queues anything (most test apps, `flask create-user`) should not do.
+        app.extensions[EXTENSION] = None
+
+    def task(self, name: str) -> Callable:
+        """Register ``func`` as the task ``name`` (for every app)."""
+
+        def decorator(func: Callable[..., Any]) -> Callable[..., Any]:
+            if name in self._tasks:
+                raise ValueError(f"a task named {name!r} is already registered")
+            self._tasks[name] = func
+            return func
+
+        return decorator
+
+    def on_worker_start(self, func: Callable[[], Any]) -> Callable[[], Any]:
+        """Register ``func`` to run (in an app context) whenever a worker starts."""
+        self._on_worker_start.append(func)
+        return func
+
+    def worker_starting(self, app: Flask) -> None:
+        """Run the ``on_worker_start`` functions: a worker is about to take tasks."""
+        with app.app_context():
+            for func in self._on_worker_start:
+                func()
+
+    def huey(self, app: Flask | None = None) -> Huey:
+        """The Huey instance of ``app`` (default: the current app)."""
+        return self._app_queue(app or current_app._get_current_object()).huey
+
+    def enqueue(self, name: str, *args: Any) -> str:
+        """Queue task ``name`` with ``args`` and return its task id.
+
+        In immediate mode the task has already run when this returns, so the caller must have
+        committed whatever the task reads.
+        """
+        app_queue = self._app_queue(current_app._get_current_object())
+        task = app_queue.tasks[name].s(*args)
+        app_queue.huey.enqueue(task)
+        return task.id
+
+    def is_embedded(self, app: Flask) -> bool:
+        """Whether the web process must run its own worker: no Redis, and not immediate."""
+        return not app.config["REDIS_URL"] and not app.config["JOBS_IMMEDIATE"]
+
+    def _app_queue(self, app: Flask) -> _AppQueue:
+        app_queue = app.extensions.get(EXTENSION)
+        if app_queue is None:
+            app_queue = self._build(app)
+            app.extensions[EXTENSION] = app_queue
+        return app_queue
+
+    def _build(self, app: Flask) -> _AppQueue:
+        huey = _make_huey(app.config)
+        app_queue = _AppQueue(huey)
+        for name, func in self._tasks.items():
+            app_queue.tasks[name] = huey.task(name=name)(_in_app_context(app, func))
+        return app_queue
+
+
+def _make_huey(config) -> Huey:
+    name = config["JOBS_QUEUE_NAME"]
+    # The database row of a job, not Huey's result store, holds its outcome.
+    options = {"results": False, "utc": True}
+    if config["JOBS_IMMEDIATE"]:
+        return MemoryHuey(name, immediate=True, **options)
+    if config["REDIS_URL"]:
+        return RedisHuey(name, url=config["REDIS_URL"], **options)
+    return SqliteHuey(name, filename=config["JOBS_SQLITE_PATH"], **options)
+
+
+def _in_app_context(app: Flask, func: Callable[..., Any]) -> Callable[..., Any]:
+    """``func`` run inside an app context of ``app`` (a fresh one: its own database session)."""
+
+    def run(*args: Any, **kwargs: Any) -> Any:
+        with app.app_context():
+            return func(*args, **kwargs)
+
+    # Huey names a task after its module and name: keep the task's own module in that name.
+    run.__module__ = func.__module__
+    run.__name__ = run.__qualname__ = func.__name__
+    run.__doc__ = func.__doc__
+    return run
+
+
+queue = JobQueue()

@@ -1,0 +1,69 @@
+"""Workers: the one embedded in ``cohort-scheduler serve``, and ``flask worker`` for Redis.
+
+Huey's ``Consumer.start`` installs SIGINT/SIGTERM/SIGHUP handlers that only record the signal
+for ``Consumer.run``'s loop to act on. Inside ``serve`` nothing runs that loop (waitress owns the
+main thread), so those handlers would swallow Ctrl+C: the embedded consumer skips them and is
+stopped by ``serve`` itself. ``flask worker`` owns its process and uses ``Consumer.run`` as is.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import click
+from flask import Flask, current_app
+from flask.cli import with_appcontext
+from huey.consumer import Consumer
+
+from scheduler.jobs.queue import queue
+
+log = logging.getLogger(__name__)
+
+
+class EmbeddedConsumer(Consumer):
+    """A Huey consumer of worker threads that leaves the process's signal handlers alone."""
+
+    def _set_signal_handlers(self) -> None:
+        pass
+
+
+def start_embedded_worker(app: Flask, workers: int = 1) -> EmbeddedConsumer | None:
+    """Start a consumer in threads of this process when no Redis is configured; None otherwise."""
+    if not queue.is_embedded(app):
+        return None
+    queue.worker_starting(app)
+    consumer = EmbeddedConsumer(
+        queue.huey(app), workers=workers, worker_type="thread", periodic=False
+    )
+    consumer.start()
+    log.info("Embedded job worker started (%d thread(s)).", workers)
+    return consumer
+
+
+def stop_embedded_worker(consumer: EmbeddedConsumer | None) -> None:
+    """Stop taking tasks; a solve still running is stopped with the process (its job is then
+    failed by the heartbeat check and can be retried)."""
+    if consumer is not None:
+        consumer.stop(graceful=False)
+
+
+@click.command("worker")
+@with_appcontext
+@click.option("--workers", type=int, default=1, show_default=True, help="Tasks run at once.")
+def worker_command(workers: int) -> None:
+    """Work on background jobs (solves) until stopped with Ctrl+C or SIGTERM."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    app = current_app._get_current_object()
+    if app.config["JOBS_IMMEDIATE"]:
+        raise click.ClickException("JOBS_IMMEDIATE is set: jobs run where they are queued.")
+    if not app.config["REDIS_URL"]:
+        click.echo(
+            "No SCHEDULER_REDIS_URL: working on the SQLite queue of this machine "
+            f"({app.config['JOBS_SQLITE_PATH']}).",
+            err=True,
+        )
+    queue.worker_starting(app)
+    consumer = queue.huey(app).create_consumer(
+        workers=workers, worker_type="thread", periodic=False
+    )
+    consumer.run()

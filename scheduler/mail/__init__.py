@@ -1,0 +1,1 @@
+"""Outgoing mail: compose messages into the outbox, and deliver the outbox (docs/calendar.md)."""

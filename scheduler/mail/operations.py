@@ -1,0 +1,213 @@
+"""The outbox's writes: queue a message (inside the caller's transaction), and deliver it.
+
+Delivery is at-least-once by construction and once in practice: a worker first *claims* a row
+with a conditional UPDATE (a lease in ``claimed_until``) and commits, so two workers never send
+the same row; it marks the row sent in the transaction right after the SMTP server accepted it.
+Only a crash between the server's "250 OK" and that commit can send a message twice (after the
+lease runs out); the Message-ID is the same both times, so clients show it once.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import smtplib
+import ssl
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from email.message import EmailMessage
+from pathlib import Path
+
+from flask import Flask, current_app
+from sqlalchemy import or_, select, update
+from sqlalchemy.orm import Session
+
+from scheduler.database import utcnow
+from scheduler.extensions import db
+from scheduler.models import OutboxMessage, OutboxStatus
+
+log = logging.getLogger(__name__)
+
+#: How long a claim holds: after it, a row whose worker died is taken by another one.
+CLAIM_LEASE = timedelta(minutes=10)
+#: Retry delays: 1 minute, doubling on each failure, at most 6 hours.
+FIRST_RETRY = timedelta(minutes=1)
+LONGEST_RETRY = timedelta(hours=6)
+
+
+def queue_message(message: EmailMessage) -> OutboxMessage:
+    """Add ``message`` to the outbox in the current transaction (the caller commits)."""
+    row = OutboxMessage(
+        message_id=message["Message-ID"].strip(),
+        recipient=message["To"],
+        subject=message["Subject"],
+        content=message.as_string(),
+        status=OutboxStatus.PENDING,
+        next_attempt_at=utcnow(),
+    )
+    db.session.add(row)
+    return row
+
+
+def retry_delay(attempts: int) -> timedelta:
+    """How long to wait after the ``attempts``-th failed try."""
+    doublings = min(max(attempts - 1, 0), 20)  # 2**20 minutes is far past the cap already
+    return min(FIRST_RETRY * 2**doublings, LONGEST_RETRY)
+
+
+@dataclass
+class SendReport:
+    """What one run of the sender did."""
+
+    sent: int = 0
+    failed: int = 0  # tries that failed (the message stays queued unless it gave up)
+
+
+def send_pending_mail(
+    app_or_session: Flask | Session | None = None,
+    *,
+    now: datetime | None = None,
+    limit: int = 100,
+) -> SendReport:
+    """Send the outbox messages that are due at ``now`` (default: the current time).
+
+    Called by the periodic job with the app (a fresh app context and database session), or
+    with a session inside an app context. Without ``SMTP_HOST`` the messages are written as
+    ``.eml`` files under ``OUTBOX_PATH`` instead.
+    """
+    if isinstance(app_or_session, Flask):
+        with app_or_session.app_context():
+            return _send_due(db.session, now or utcnow(), limit)
+    return _send_due(app_or_session or db.session, now or utcnow(), limit)
+
+
+def _send_due(session: Session, now: datetime, limit: int) -> SendReport:
+    config = current_app.config
+    worker = uuid.uuid4().hex
+    due = session.scalars(
+        select(OutboxMessage.id)
+        .where(*_claimable(now))
+        .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
+        .limit(limit)
+    ).all()
+    session.commit()
+    report = SendReport()
+    transport = SmtpTransport(config) if config.get("SMTP_HOST") else FileTransport(config)
+    try:
+        for message_id in due:
+            if not _claim(session, message_id, worker, now):
+                continue  # another worker took it
+            row = session.get(OutboxMessage, message_id)
+            try:
+                transport.send(row)
+            except Exception as error:  # noqa: BLE001 - any failure means "try again later"
+                transport.reset()
+                _record_failure(session, row, error, now, config.get("MAIL_MAX_ATTEMPTS", 20))
+                report.failed += 1
+                continue
+            row.status = OutboxStatus.SENT
+            row.sent_at = utcnow()
+            row.attempts += 1
+            row.claimed_by = row.claimed_until = None
+            row.last_error = ""
+            session.commit()
+            report.sent += 1
+    finally:
+        transport.close()
+    return report
+
+
+def _claimable(now: datetime) -> tuple:
+    return (
+        OutboxMessage.status == OutboxStatus.PENDING,
+        OutboxMessage.next_attempt_at <= now,
+        or_(OutboxMessage.claimed_until.is_(None), OutboxMessage.claimed_until < now),
+    )
+
+
+def _claim(session: Session, message_id: int, worker: str, now: datetime) -> bool:
+    """Take the row for this worker; false when another worker has it (or it is no longer due)."""
+    result = session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id == message_id, *_claimable(now))
+        .values(claimed_by=worker, claimed_until=now + CLAIM_LEASE)
+        .execution_options(synchronize_session=False)
+    )
+    session.commit()
+    return result.rowcount == 1
+
+
+def _record_failure(
+    session: Session, row: OutboxMessage, error: Exception, now: datetime, max_attempts: int
+) -> None:
+    session.rollback()  # whatever the failed send left half-done in this transaction
+    row = session.get(OutboxMessage, row.id)
+    row.attempts += 1
+    row.last_error = f"{type(error).__name__}: {error}"[:2000]
+    row.next_attempt_at = now + retry_delay(row.attempts)
+    row.claimed_by = row.claimed_until = None
+    if row.attempts >= max_attempts:
+        row.status = OutboxStatus.FAILED
+    session.commit()
+    log.warning("Mail %s to %s failed (attempt %d): %s", row.id, row.recipient, row.attempts, error)
+
+
+class SmtpTransport:
+    """One SMTP connection for a run, opened at the first message, reopened after an error."""
+
+    def __init__(self, config) -> None:
+        self.config = config
+        self.connection: smtplib.SMTP | None = None
+
+    def send(self, row: OutboxMessage) -> None:
+        if self.connection is None:
+            self.connection = self._connect()
+        self.connection.sendmail(self.config["MAIL_FROM"], [row.recipient], row.content)
+
+    def _connect(self) -> smtplib.SMTP:
+        config = self.config
+        security = (config.get("SMTP_SECURITY") or "starttls").lower()
+        host, port = config["SMTP_HOST"], int(config.get("SMTP_PORT") or 587)
+        timeout = config.get("SMTP_TIMEOUT", 30)
+        context = ssl.create_default_context()
+        if security == "ssl":
+            connection = smtplib.SMTP_SSL(host, port, timeout=timeout, context=context)
+        else:
+            connection = smtplib.SMTP(host, port, timeout=timeout)
+            if security == "starttls":
+                connection.starttls(context=context)
+        if config.get("SMTP_USERNAME"):
+            connection.login(config["SMTP_USERNAME"], config.get("SMTP_PASSWORD") or "")
+        return connection
+
+    def reset(self) -> None:
+        self.close()
+
+    def close(self) -> None:
+        if self.connection is not None:
+            try:
+                self.connection.quit()
+            except (smtplib.SMTPException, OSError):
+                pass
+            self.connection = None
+
+
+class FileTransport:
+    """Writes each message to ``OUTBOX_PATH/<id>.eml``: the offline default, no server needed."""
+
+    def __init__(self, config) -> None:
+        self.folder = Path(config["OUTBOX_PATH"])
+
+    def send(self, row: OutboxMessage) -> None:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        target = self.folder / f"{row.id:08d}.eml"
+        partial = target.with_suffix(".eml.partial")
+        partial.write_bytes(row.content.encode("ascii", errors="replace"))
+        os.replace(partial, target)  # a reader never sees half a message
+
+    def reset(self) -> None:
+        pass
+
+    def close(self) -> None:
+        pass

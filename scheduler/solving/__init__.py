@@ -1,0 +1,1 @@
+"""Solving a planning period: the data check, solve jobs run by a background worker, progress."""

@@ -1,0 +1,93 @@
+"""The solve task: a queued job's period → problem → solver → a draft version.
+
+It runs in a worker (embedded in the web process, or ``flask worker``), inside an app context.
+Whatever goes wrong ends with the job failed and a reason; the period's drafts and published
+schedule are only ever added to, in the one transaction that also marks the job finished.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from flask import current_app
+
+from scheduler.extensions import db
+from scheduler.jobs import queue
+from scheduler.models import SolveJob
+from scheduler.planning.mapping import period_problem
+from scheduler.solving import operations
+from scheduler.solving.monitor import SolveMonitor
+from solver import parse_problem
+
+log = logging.getLogger(__name__)
+
+MAX_LISTED_ERRORS = 5
+
+# A worker starting up (after a crash, typically) fails the jobs that lost their worker.
+queue.on_worker_start(operations.fail_lost_jobs)
+
+
+@queue.task(operations.SOLVE_TASK)
+def solve_period(job_id: int) -> None:
+    """Solve the period of job ``job_id``, writing its progress, and store the result as a draft."""
+    if not operations.start_job(job_id):
+        return  # cancelled before a worker took it
+    try:
+        _solve(job_id)
+    except Exception as error:
+        log.exception("Solve job %s failed", job_id)
+        operations.fail_job(
+            job_id,
+            f"The solve stopped with an error ({type(error).__name__}: {error}); "
+            "the last good schedule is unchanged.",
+        )
+
+
+def _solve(job_id: int) -> None:
+    from solver.solve import solve  # loads OR-Tools: only in workers
+
+    job = db.session.get(SolveJob, job_id)
+    document = period_problem(job.period)
+    problem, errors = parse_problem(document)
+    if problem is None:
+        operations.fail_job(job_id, invalid_problem_reason(errors))
+        return
+    period_version, time_limit = job.period.version, job.time_limit_seconds
+    # End the read transaction before the search: on SQLite a worker's transaction holds the
+    # write lock, which the heartbeats and every other writer would wait for.
+    db.session.commit()
+    config = current_app.config
+    with SolveMonitor(db.engine, job_id, config.get("JOB_HEARTBEAT_INTERVAL", 0.5)) as monitor:
+        schedule = solve(
+            problem,
+            time_limit=time_limit,
+            workers=config.get("SOLVER_WORKERS", 2),
+            progress=monitor.progress,
+            stop_event=monitor.stop,
+        )
+    if schedule["status"] == "infeasible":
+        operations.fail_job(job_id, infeasible_reason(schedule))
+        return
+    operations.finish_job(
+        job_id,
+        document,
+        schedule,
+        period_version=period_version,
+        greedy_cost=monitor.greedy_cost,
+        cancelled=monitor.cancelled,
+    )
+
+
+def invalid_problem_reason(errors: list[dict]) -> str:
+    """The reason of a job whose data does not make a valid problem, naming the JSON paths."""
+    listed = "; ".join(f"{e['path']}: {e['message']}" for e in errors[:MAX_LISTED_ERRORS])
+    more = (
+        f" (and {len(errors) - MAX_LISTED_ERRORS} more)" if len(errors) > MAX_LISTED_ERRORS else ""
+    )
+    return f"The planning data is not a valid problem: {listed}{more}. Fix the data and retry."
+
+
+def infeasible_reason(schedule: dict) -> str:
+    """The reason of a job whose pinned sessions contradict each other or the data."""
+    listed = "; ".join(e["message"] for e in schedule.get("errors", [])[:MAX_LISTED_ERRORS])
+    return f"No schedule can keep every pinned session: {listed or 'no details'}."

@@ -1,0 +1,106 @@
+"""Reads of the solving area: a period's jobs, a job's progress as shown to the coordinator."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from flask import current_app, url_for
+from sqlalchemy import and_, or_, select
+
+from scheduler.database import utcnow
+from scheduler.extensions import db
+from scheduler.models import JobStatus, PlanningPeriod, SolveJob
+from scheduler.templating import has_endpoint
+
+ACTIVE = (JobStatus.QUEUED, JobStatus.RUNNING)
+DEFAULT_HEARTBEAT_TIMEOUT = 30
+
+
+def displayed_bound(bound: float | None, best_cost: float | None) -> float | None:
+    """The proven bound as shown: early in a search CP-SAT reports bounds below zero (meaningless
+    for costs) and, in LNS, the bound of a sub-problem can exceed the whole plan's cost."""
+    if bound is None:
+        return None
+    bound = max(0.0, bound)
+    return min(bound, best_cost) if best_cost is not None else bound
+
+
+def active_job(period: PlanningPeriod) -> SolveJob | None:
+    """The period's queued or running job, if any (there is at most one)."""
+    return db.session.scalar(
+        select(SolveJob)
+        .where(SolveJob.period_id == period.id, SolveJob.status.in_(ACTIVE))
+        .order_by(SolveJob.id.desc())
+        .limit(1)
+    )
+
+
+def heartbeat_cutoff() -> datetime:
+    """A running job whose last heartbeat is older than this has lost its worker."""
+    seconds = current_app.config.get("JOB_HEARTBEAT_TIMEOUT", DEFAULT_HEARTBEAT_TIMEOUT)
+    return utcnow() - timedelta(seconds=seconds)
+
+
+def lost_condition(cutoff: datetime):
+    """SQL condition of running jobs whose worker has stopped (no heartbeat since ``cutoff``)."""
+    return and_(
+        SolveJob.status == JobStatus.RUNNING,
+        or_(
+            SolveJob.heartbeat_at < cutoff,
+            and_(SolveJob.heartbeat_at.is_(None), SolveJob.started_at < cutoff),
+        ),
+    )
+
+
+def any_lost_job() -> bool:
+    return (
+        db.session.scalar(select(SolveJob.id).where(lost_condition(heartbeat_cutoff())).limit(1))
+        is not None
+    )
+
+
+def summary(job: SolveJob) -> str:
+    """What happened to a job, in a sentence."""
+    if job.status == JobStatus.QUEUED:
+        return "Waiting for a worker to start it."
+    if job.status == JobStatus.RUNNING:
+        return (
+            "Stopping: the best schedule found so far will be kept."
+            if job.cancel_requested
+            else "Solving."
+        )
+    if job.status == JobStatus.FINISHED:
+        number = job.draft.number if job.draft else "?"
+        if job.cancel_requested:
+            return (
+                f"Stopped early at your request; the best schedule found is draft version {number}."
+            )
+        return f"Finished: draft version {number}."
+    if job.status == JobStatus.CANCELLED:
+        return "Cancelled before it started."
+    return job.error or "Failed."
+
+
+def draft_url(job: SolveJob) -> str | None:
+    """Where the job's draft can be reviewed, once the review area is installed."""
+    if job.draft_id is None or not has_endpoint("review.version"):
+        return None
+    return url_for("review.version", version_id=job.draft_id)
+
+
+def status_document(job: SolveJob) -> dict:
+    """The job's progress as the progress page's script reads it."""
+    limit = job.time_limit_seconds or 1
+    return {
+        "id": job.id,
+        "status": job.status.value,
+        "active": job.status.active,
+        "summary": summary(job),
+        "elapsed_seconds": round(job.elapsed_seconds or 0.0, 1),
+        "time_limit_seconds": job.time_limit_seconds,
+        "progress": 1.0 if not job.status.active else min(1.0, (job.elapsed_seconds or 0) / limit),
+        "best_cost": job.best_cost,
+        "bound": displayed_bound(job.bound, job.best_cost),
+        "cancel_requested": job.cancel_requested,
+        "draft_url": draft_url(job),
+    }

@@ -1,0 +1,56 @@
+// The solve progress page without reloading: poll the job's JSON status every second and
+// update the figures, the progress bar and the draft link until the job ends. Without it the
+// page still shows the state at load time (reload to refresh).
+(function () {
+  "use strict";
+
+  var section = document.getElementById("job-progress");
+  if (!section || section.dataset.active !== "true") {
+    return;
+  }
+  var money = new Intl.NumberFormat(undefined, { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+
+  function field(name) {
+    return section.querySelector('[data-field="' + name + '"]');
+  }
+
+  function show(status) {
+    field("status").textContent = status.status;
+    field("summary").textContent = status.summary;
+    field("elapsed_seconds").textContent = status.elapsed_seconds.toFixed(1);
+    field("progress").value = status.progress;
+    field("best_cost").textContent = status.best_cost === null ? "—" : money.format(status.best_cost);
+    field("bound").textContent = status.bound === null ? "—" : money.format(status.bound);
+    if (status.draft_url) {
+      field("draft_url").href = status.draft_url;
+      field("draft").hidden = false;
+    }
+    if (!status.active) {
+      var cancel = document.getElementById("cancel-form");
+      if (cancel) {
+        cancel.hidden = true;
+      }
+    }
+  }
+
+  function poll() {
+    fetch(section.dataset.statusUrl, { headers: { Accept: "application/json" }, credentials: "same-origin" })
+      .then(function (response) {
+        if (!response.ok) {
+          throw new Error("status " + response.status);
+        }
+        return response.json();
+      })
+      .then(function (status) {
+        show(status);
+        if (status.active) {
+          window.setTimeout(poll, 1000);
+        }
+      })
+      .catch(function () {
+        window.setTimeout(poll, 5000); // the server is restarting or the network is down
+      });
+  }
+
+  window.setTimeout(poll, 1000);
+})();

@@ -1,0 +1,153 @@
+"""The outbox sender: to a real SMTP server on loopback, retried with backoff after a failure,
+never sent twice, and written as .eml files when no SMTP server is configured."""
+
+from __future__ import annotations
+
+import email
+import socket
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from aiosmtpd.controller import Controller
+
+from scheduler.extensions import db
+from scheduler.mail.compose import compose
+from scheduler.mail.operations import queue_message, retry_delay, send_pending_mail
+from scheduler.models import OutboxMessage, OutboxStatus
+from tests.drafts import utc
+
+NOW = utc(2027, 3, 1, 12)
+ICS = b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//t//EN\r\nMETHOD:REQUEST\r\nEND:VCALENDAR\r\n"
+
+
+class Inbox:
+    """An aiosmtpd handler that keeps what it receives."""
+
+    def __init__(self) -> None:
+        self.messages: list[tuple[str, list[str], bytes]] = []
+
+    async def handle_DATA(self, server, session, envelope):
+        self.messages.append((envelope.mail_from, envelope.rcpt_tos, envelope.content))
+        return "250 OK"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture
+def smtp_server():
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    yield controller, inbox
+    controller.stop()
+
+
+def queue(app, recipient="ana@example.com") -> int:
+    with app.app_context():
+        row = queue_message(
+            compose(
+                recipient, "Invitation: Fire safety", "Hello Ana", calendar=ICS, method="REQUEST"
+            )
+        )
+        db.session.commit()
+        return row.id
+
+
+def row(app, message_id: int) -> OutboxMessage:
+    with app.app_context():
+        found = db.session.get(OutboxMessage, message_id)
+        db.session.expunge(found)
+        return found
+
+
+def test_messages_go_to_a_real_smtp_server_once(app, smtp_server):
+    controller, inbox = smtp_server
+    app.config.update(SMTP_HOST="127.0.0.1", SMTP_PORT=controller.port, SMTP_SECURITY="none")
+    message_id = queue(app)
+    report = send_pending_mail(app, now=NOW)
+    assert (report.sent, report.failed) == (1, 0)
+    assert len(inbox.messages) == 1
+    sender, recipients, content = inbox.messages[0]
+    assert (sender, recipients) == ("scheduling@example.com", ["ana@example.com"])
+    parsed = email.message_from_bytes(content)
+    parts = [p for p in parsed.walk() if p.get_content_type() == "text/calendar"]
+    assert parts[0].get_param("method") == "REQUEST"
+    assert row(app, message_id).status == OutboxStatus.SENT
+    assert send_pending_mail(app, now=NOW + timedelta(days=1)).sent == 0
+    assert len(inbox.messages) == 1
+
+
+def test_a_send_failure_leaves_the_message_queued_for_a_later_retry(app, smtp_server):
+    controller, inbox = smtp_server
+    app.config.update(SMTP_HOST="127.0.0.1", SMTP_PORT=free_port(), SMTP_SECURITY="none")
+    message_id = queue(app)
+    report = send_pending_mail(app, now=NOW)
+    assert (report.sent, report.failed) == (0, 1)
+    failed = row(app, message_id)
+    assert failed.status == OutboxStatus.PENDING and failed.attempts == 1
+    assert failed.next_attempt_at == NOW + retry_delay(1) and failed.last_error
+    assert failed.claimed_by is None
+    # Not due yet: nothing is tried; once due, the (now reachable) server gets it.
+    app.config["SMTP_PORT"] = controller.port
+    assert send_pending_mail(app, now=NOW + timedelta(seconds=30)).sent == 0
+    assert send_pending_mail(app, now=NOW + retry_delay(1)).sent == 1
+    assert len(inbox.messages) == 1
+    assert row(app, message_id).attempts == 2
+
+
+def test_backoff_doubles_and_is_capped():
+    assert [retry_delay(n).total_seconds() for n in (1, 2, 3)] == [60, 120, 240]
+    assert retry_delay(50) == timedelta(hours=6)
+
+
+def test_a_message_claimed_by_another_worker_is_not_sent(app, smtp_server):
+    controller, inbox = smtp_server
+    app.config.update(SMTP_HOST="127.0.0.1", SMTP_PORT=controller.port, SMTP_SECURITY="none")
+    message_id = queue(app)
+    with app.app_context():
+        found = db.session.get(OutboxMessage, message_id)
+        found.claimed_by, found.claimed_until = "other", NOW + timedelta(minutes=5)
+        db.session.commit()
+    assert send_pending_mail(app, now=NOW).sent == 0
+    assert inbox.messages == []
+    # The other worker died: once its lease is over the message is sent.
+    assert send_pending_mail(app, now=NOW + timedelta(minutes=6)).sent == 1
+
+
+def test_without_smtp_messages_are_written_as_eml_files(app):
+    assert not app.config["SMTP_HOST"]
+    message_id = queue(app)
+    assert send_pending_mail(app, now=NOW).sent == 1
+    files = sorted(Path(app.config["OUTBOX_PATH"]).glob("*.eml"))
+    assert [f.name for f in files] == [f"{message_id:08d}.eml"]
+    parsed = email.message_from_bytes(files[0].read_bytes())
+    assert parsed["To"] == "ana@example.com"
+    assert any(p.get_content_type() == "text/calendar" for p in parsed.walk())
+    assert send_pending_mail(app, now=NOW).sent == 0
+
+
+def test_a_publish_writes_its_invitations_in_the_outbox_and_they_send(
+    app, smtp_server, monkeypatch
+):
+    from tests.calendar_world import first_plan, make_world, publish_plan
+
+    monkeypatch.setattr("scheduler.calendars.invites.utcnow", lambda: NOW)
+    controller, inbox = smtp_server
+    app.config.update(SMTP_HOST="127.0.0.1", SMTP_PORT=controller.port, SMTP_SECURITY="none")
+    with app.app_context():
+        w = make_world()
+        publish_plan(w, first_plan(w))
+    assert send_pending_mail(app).sent == 6
+    assert sorted(r for _, rs, _ in inbox.messages for r in rs) == [
+        "ana@example.com",
+        "ben@example.com",
+        "lea@example.com",
+        "mo@example.com",
+        "sam@example.com",
+        "zoe@example.com",
+    ]
