@@ -21,7 +21,10 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("--no-demo", action="store_true", help="never load demo data")
     serve.add_argument("--threads", type=int, default=8)
     serve.add_argument(
-        "--job-workers", type=int, default=1, help="solves run at once by the embedded worker"
+        "--job-workers",
+        type=int,
+        default=2,
+        help="tasks (solves, mail) run at once by the embedded worker",
     )
     args = parser.parse_args(argv)
     if args.command == "serve":

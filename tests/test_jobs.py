@@ -225,3 +225,15 @@ def test_a_killed_worker_fails_its_job_keeps_the_last_draft_and_retry_works(
     with app.app_context():
         assert wait_for(retry, lambda job: not job.status.active).status == JobStatus.FINISHED
         assert [number for number, _ in drafts(period_id)] == [1, 2]
+
+
+def test_workers_send_the_outbox_every_minute_and_reminders_every_quarter_hour(app):
+    from datetime import datetime
+
+    huey = queue.huey(app)
+    due = {
+        minute: {task.name for task in huey.read_periodic(datetime(2027, 3, 1, 9, minute))}
+        for minute in (1, 15)
+    }
+    assert due[1] == {"calendars.send_mail"}
+    assert due[15] == {"calendars.send_mail", "calendars.queue_reminders"}

@@ -15,6 +15,7 @@ from scheduler.cohorts.operations import add_members
 from scheduler.extensions import db
 from scheduler.models import (
     CohortBlock,
+    OutboxMessage,
     PlanningPeriod,
     Role,
     SectionSeat,
@@ -109,6 +110,14 @@ def test_late_joiner_takes_a_free_seat_in_the_cohorts_own_section_and_is_announc
     assert (seat.section.key, seat.late_joiner, seat.cohort_id) == ("S1", True, world.a.id)
     assert seat.section.version_id == world.version.id
     assert seated == [learner.id] and waiting_of(learner) is None
+
+
+def test_a_seated_late_joiner_alone_gets_a_calendar_invitation(app, world):
+    before = set(db.session.scalars(select(OutboxMessage.id)))
+    (learner,) = world.join(world.a)
+    new = db.session.scalars(select(OutboxMessage).where(OutboxMessage.id.not_in(before))).all()
+    assert [message.recipient for message in new] == [learner.email]
+    assert "METHOD:REQUEST" in new[0].content
 
 
 def test_late_joiner_goes_to_another_section_at_the_site_when_their_own_is_full(app, world):

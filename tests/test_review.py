@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import func, select
 
 from scheduler.extensions import db
+from scheduler.jobs import queue
 from scheduler.models import PlanningPeriod, Role, ScheduleVersion, User, VersionStatus
 from scheduler.planning.publishing import PublishRefused, publish, schedule_published
 from tests.drafts import Planned, first_plan, spring_organisation, store_draft, utc
@@ -219,10 +220,12 @@ def test_publish_makes_the_draft_the_published_plan(app, plan, coordinator):
     response = coordinator.post(f"/planning/versions/{version_id}/publish")
     assert response.status_code == 302
     assert response.headers["Location"] == f"/planning/{plan.period}"
-    assert "Version 1 published." in coordinator.get(response.headers["Location"]).get_data(
-        as_text=True
-    )
+    assert "Version 1 published; invitations are on their way." in coordinator.get(
+        response.headers["Location"]
+    ).get_data(as_text=True)
     assert status_of(app, version_id) == VersionStatus.PUBLISHED
+    # The invitations written with the publish are sent now, not at the next periodic send.
+    assert [task.name for task in queue.huey(app).pending()] == ["calendars.send_mail"]
 
 
 def test_publishing_a_stale_draft_is_refused_with_the_reason_and_changes_nothing(

@@ -23,6 +23,7 @@ from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from scheduler.adjustments.late_joiners import learner_seated
 from scheduler.calendars import util
 from scheduler.calendars.ics import CalendarEvent, Person, calendar_bytes
 from scheduler.database import utcnow
@@ -39,6 +40,7 @@ from scheduler.models import (
     ScheduledSession,
     ScheduleVersion,
     SectionSeat,
+    VersionStatus,
 )
 from scheduler.planning.publishing import schedule_published
 
@@ -95,6 +97,14 @@ class _Outgoing:
 def on_schedule_published(period: PlanningPeriod, version: ScheduleVersion, previous=None) -> None:
     """The publish hook: queue the invitations of ``version`` in the publish transaction."""
     send_invites(period, version)
+
+
+@learner_seated.connect
+def on_learner_seated(seat: SectionSeat) -> None:
+    """A late joiner got a seat: invite them (the ledger keeps everyone else from a repeat)."""
+    version = seat.section.version
+    if version.status == VersionStatus.PUBLISHED:
+        send_invites(version.period, version)
 
 
 def send_invites(

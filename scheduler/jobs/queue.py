@@ -43,6 +43,7 @@ class JobQueue:
 
     def __init__(self) -> None:
         self._tasks: dict[str, Callable[..., Any]] = {}
+        self._schedules: dict[str, Callable] = {}
         self._on_worker_start: list[Callable[[], Any]] = []
 
     def init_app(self, app: Flask) -> None:
@@ -61,6 +62,18 @@ class JobQueue:
             if name in self._tasks:
                 raise ValueError(f"a task named {name!r} is already registered")
             self._tasks[name] = func
+            return func
+
+        return decorator
+
+    def periodic(self, name: str, schedule: Callable) -> Callable:
+        """Register ``func`` as the task ``name`` that workers also run on ``schedule`` (a
+        ``huey.crontab``). Every worker process schedules it, so periodic tasks must be safe to
+        run twice at once (the outbox claims its rows; reminders keep a ledger)."""
+
+        def decorator(func: Callable[..., Any]) -> Callable[..., Any]:
+            self.task(name)(func)
+            self._schedules[name] = schedule
             return func
 
         return decorator
@@ -106,7 +119,9 @@ class JobQueue:
         huey = _make_huey(app.config)
         app_queue = _AppQueue(huey)
         for name, func in self._tasks.items():
-            app_queue.tasks[name] = huey.task(name=name)(_in_app_context(app, func))
+            schedule = self._schedules.get(name)
+            register = huey.periodic_task(schedule, name=name) if schedule else huey.task(name=name)
+            app_queue.tasks[name] = register(_in_app_context(app, func))
         return app_queue
 
 

@@ -27,13 +27,13 @@ class EmbeddedConsumer(Consumer):
         pass
 
 
-def start_embedded_worker(app: Flask, workers: int = 1) -> EmbeddedConsumer | None:
+def start_embedded_worker(app: Flask, workers: int = 2) -> EmbeddedConsumer | None:
     """Start a consumer in threads of this process when no Redis is configured; None otherwise."""
     if not queue.is_embedded(app):
         return None
     queue.worker_starting(app)
     consumer = EmbeddedConsumer(
-        queue.huey(app), workers=workers, worker_type="thread", periodic=False
+        queue.huey(app), workers=workers, worker_type="thread", periodic=True
     )
     consumer.start()
     log.info("Embedded job worker started (%d thread(s)).", workers)
@@ -49,7 +49,7 @@ def stop_embedded_worker(consumer: EmbeddedConsumer | None) -> None:
 
 @click.command("worker")
 @with_appcontext
-@click.option("--workers", type=int, default=1, show_default=True, help="Tasks run at once.")
+@click.option("--workers", type=int, default=2, show_default=True, help="Tasks run at once.")
 def worker_command(workers: int) -> None:
     """Work on background jobs (solves) until stopped with Ctrl+C or SIGTERM."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
@@ -63,7 +63,5 @@ def worker_command(workers: int) -> None:
             err=True,
         )
     queue.worker_starting(app)
-    consumer = queue.huey(app).create_consumer(
-        workers=workers, worker_type="thread", periodic=False
-    )
+    consumer = queue.huey(app).create_consumer(workers=workers, worker_type="thread", periodic=True)
     consumer.run()

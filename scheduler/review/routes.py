@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import (
     Blueprint,
     abort,
+    current_app,
     flash,
     jsonify,
     make_response,
@@ -15,6 +16,8 @@ from flask import (
 from flask_login import current_user
 
 from scheduler.access import coordinator_required
+from scheduler.calendars.tasks import SEND_MAIL_TASK
+from scheduler.jobs import queue
 from scheduler.models import ScheduleVersion, VersionStatus
 from scheduler.planning.publishing import PublishRefused, publish
 from scheduler.planning.versions import schedule_of
@@ -87,5 +90,15 @@ def publish_version(version_id: int):
         # publish() rolled back or changed nothing: the draft and the period are as they were.
         flash(str(refused), "error")
         return redirect(url_for("review.version", version_id=version_id))
-    flash(f"Version {number} published.", "success")
+    flash(f"Version {number} published; invitations are on their way.", "success")
+    _send_invitations_now()
     return redirect(url_for("planning.show", period_id=period_id))
+
+
+def _send_invitations_now() -> None:
+    """Ask a worker to send the outbox at once rather than at the next minute. The invitations
+    are already committed with the publish, so a queue that cannot be reached only delays them."""
+    try:
+        queue.enqueue(SEND_MAIL_TASK)
+    except Exception:  # noqa: BLE001 - the periodic send picks them up
+        current_app.logger.warning("could not queue the outbox send after a publish", exc_info=True)

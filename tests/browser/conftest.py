@@ -45,6 +45,7 @@ def live_server(tmp_path):
             "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'browser.sqlite3'}",
             "TRUSTED_HOSTS": ["127.0.0.1"],
             "OUTBOX_PATH": str(tmp_path / "outbox"),
+            "JOBS_SQLITE_PATH": str(tmp_path / "jobs.sqlite3"),
         }
     )
     with app.app_context():

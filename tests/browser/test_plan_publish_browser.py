@@ -1,0 +1,125 @@
+"""The coordinator's main loop in a real browser, on the demo data: solve the demo period and watch
+its progress, review the draft, publish it, move one session, solve again, and see in the diff
+that only that session changes."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+
+import pytest
+from playwright.sync_api import expect
+from sqlalchemy import select
+
+from scheduler.demo import load_demo
+from scheduler.extensions import db
+from scheduler.jobs.worker import start_embedded_worker, stop_embedded_worker
+from scheduler.models import PlanningPeriod, ScheduledSection, ScheduledSession, VersionStatus
+
+SOLVE_SECONDS = 8
+# Candidate moves, tried in turn until the checker accepts one: the coordinator's trial and error.
+SHIFTS = [timedelta(minutes=m) for m in (30, -30, 60, -60)] + [
+    timedelta(days=d) for d in (1, -1, 2, -2, 7, -7)
+]
+
+
+@pytest.fixture
+def demo_server(live_server):
+    with live_server.app.app_context():
+        load_demo(today=date.today())
+        period = db.session.scalar(select(PlanningPeriod))
+        period.time_limit_seconds = SOLVE_SECONDS
+        # Moving a published session costs more than any saving: a re-plan keeps what it can.
+        period.change_cost = 100_000
+        db.session.commit()
+    consumer = start_embedded_worker(live_server.app)
+    try:
+        yield live_server
+    finally:
+        stop_embedded_worker(consumer)
+
+
+def solve_and_open_the_draft(page) -> None:
+    page.get_by_role("button", name=f"Solve (up to {SOLVE_SECONDS} s)").click()
+    expect(page.locator("h1")).to_contain_text("Solve of Demo rollout quarter")
+    progress = page.locator("#job-progress")
+    # Live progress: the best cost and the elapsed time appear without reloading the page.
+    expect(progress.locator("[data-field=best_cost]")).to_have_text(re.compile(r"\d"))
+    expect(progress.locator("[data-field=elapsed_seconds]")).not_to_have_text("0")
+    draft = progress.get_by_role("link", name="Review the draft")
+    expect(draft).to_be_visible(timeout=(SOLVE_SECONDS + 60) * 1000)
+    draft.click()
+
+
+def one_session_program_session(app) -> int:
+    """A session of a one-session program in the published version (no spacing rule to break)."""
+    with app.app_context():
+        sessions = db.session.scalars(
+            select(ScheduledSession)
+            .join(ScheduledSession.section)
+            .where(ScheduledSection.version.has(status=VersionStatus.PUBLISHED))
+            .order_by(ScheduledSession.start)
+        ).all()
+        for session in sessions:
+            if len(session.section.program.sessions) == 1:
+                return session.id
+    raise AssertionError("the demo has a one-session program")
+
+
+def move_somewhere_allowed(page, session_id: int) -> str:
+    """Try the shifts in turn; each refusal names the rule; return the accepted new start."""
+    start = page.get_by_label("New start")
+    current = start.input_value()
+    for shift in SHIFTS:
+        start.fill(_shifted(current, shift))
+        page.get_by_role("button", name="Move session").click()
+        if "This move was not made" not in page.content():
+            return _shifted(current, shift)
+        start = page.get_by_label("New start")
+    raise AssertionError("no candidate move was accepted")
+
+
+def _shifted(value: str, shift: timedelta) -> str:
+    from datetime import datetime
+
+    moved = datetime.strptime(value.replace(" ", "T")[:16], "%Y-%m-%dT%H:%M") + shift
+    return moved.strftime("%Y-%m-%dT%H:%M")
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_solve_review_publish_move_and_re_solve_changes_only_the_moved_session(
+    demo_server, browser
+):
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.goto(f"{demo_server.url}/login")
+    page.get_by_label("E-mail").fill("coordinator@demo.example")
+    page.get_by_label("Password").fill("demo-coordinator")
+    page.get_by_role("button", name="Sign in").click()
+
+    page.locator("header nav").get_by_role("link", name="Planning").click()
+    page.get_by_role("link", name="Demo rollout quarter").click()
+    period_url = page.url
+    solve_and_open_the_draft(page)
+
+    # Review: calendar, costs against the greedy plan, then publish.
+    expect(page.locator("#calendar")).to_have_attribute("data-loaded", "true")
+    expect(page.locator("#calendar .fc-event").first).to_be_visible()
+    expect(page.get_by_text(re.compile(r"greedy plan"))).to_be_visible()
+    page.get_by_role("button", name=re.compile("Publish")).click()
+    expect(page.get_by_text("Version 1 published")).to_be_visible()
+
+    # Move one published session.
+    session_id = one_session_program_session(demo_server.app)
+    page.goto(f"{demo_server.url}/planning/versions/1")
+    page.get_by_role("link", name="Move, pin or lock sessions").click()
+    page.locator(f"#session-{session_id}").get_by_role("link", name="Move").click()
+    move_somewhere_allowed(page, session_id)
+    expect(page.locator("body")).to_contain_text("moved")
+
+    # Solve again: the pin is kept and nothing else moves.
+    page.goto(period_url)
+    solve_and_open_the_draft(page)
+    page.get_by_role("link", name="What changes if this is published").click()
+    expect(page.locator("#diff-summary")).to_contain_text("0 added, 1 moved, 0 cancelled")
+    expect(page.locator("#moved tbody tr")).to_have_count(1)
