@@ -42,6 +42,12 @@ def create_app(config: dict | None = None) -> Flask:
     config_module.finalise(app.config)
     instance_path.mkdir(parents=True, exist_ok=True)
 
+    if app.config.get("PROXY_COUNT"):  # behind reverse proxies: trust their X-Forwarded-* headers
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = app.config["PROXY_COUNT"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+
     register_extensions(app)
     register_blueprints(app)
     register_commands(app)
@@ -61,12 +67,15 @@ def register_extensions(app: Flask) -> None:
             from scheduler.database import configure_sqlite
 
             configure_sqlite(db.engine)
-    from scheduler import access, navigation, security, templating, vendor  # access: user loader
+    # access: the user loader
+    from scheduler import access, errors, logs, navigation, security, templating, vendor
 
+    logs.init_app(app)
     security.init_app(app)
     vendor.init_app(app, PROJECT_ROOT / "node_modules")
     navigation.init_app(app)
     templating.init_app(app)
+    errors.init_app(app)
     assert access.load_user
 
 
@@ -86,6 +95,11 @@ USER_AREAS = (
     "adjustments",
     "solving",
     "calendars",
+    "health",
+    "audit",
+    "followups",
+    "team",
+    "reports",
 )
 
 

@@ -56,8 +56,10 @@ def serve_command(args: argparse.Namespace) -> int:
 
     from scheduler import create_app
     from scheduler.jobs.worker import start_embedded_worker, stop_embedded_worker
+    from scheduler.logs import configure_logging
 
     app = create_app()
+    configure_logging(app.config.get("LOG_LEVEL", "INFO"))
     prepare_database(app, load_demo_data=not args.no_demo)
     # Without Redis, solves run in this process; with it, `flask worker` processes run them.
     consumer = start_embedded_worker(app, workers=args.job_workers)

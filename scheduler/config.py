@@ -22,9 +22,12 @@ ENVIRONMENT_KEYS = {
     "SCHEDULER_SMTP_PASSWORD": "SMTP_PASSWORD",
     "SCHEDULER_OUTBOX_PATH": "OUTBOX_PATH",
     "SCHEDULER_REMINDER_DAYS": "REMINDER_DAYS",
+    "SCHEDULER_PUBLIC_URL": "PUBLIC_URL",
+    "SCHEDULER_PROXY_COUNT": "PROXY_COUNT",
+    "SCHEDULER_LOG_LEVEL": "LOG_LEVEL",
 }
 # Environment values read as whole numbers.
-INTEGER_KEYS = {"SMTP_PORT", "REMINDER_DAYS"}
+INTEGER_KEYS = {"SMTP_PORT", "REMINDER_DAYS", "PROXY_COUNT"}
 
 # A key used only outside production, so a developer's first run needs no setup.
 DEVELOPMENT_SECRET_KEY = "dev-only-not-secret"
@@ -59,6 +62,15 @@ def default_config(instance_path: Path) -> dict:
         "OUTBOX_PATH": str(instance_path / "outbox"),
         "MAIL_MAX_ATTEMPTS": 20,  # then the message stays in the outbox, marked failed
         "REMINDER_DAYS": 2,
+        # The address learners open follow-up links at (mail is sent outside any request).
+        "PUBLIC_URL": "http://127.0.0.1:5000",
+        # Production hardening (docs/deploy.md): sign-in lockout, reset links, proxies, logs.
+        "LOGIN_ACCOUNT_LIMIT": 5,  # wrong passwords per account within the lockout window
+        "LOGIN_ADDRESS_LIMIT": 20,  # failed sign-ins per client address within the window
+        "LOGIN_LOCKOUT_MINUTES": 15,
+        "PASSWORD_RESET_HOURS": 2,
+        "PROXY_COUNT": 0,  # reverse proxies in front that set X-Forwarded-For/-Proto/-Host
+        "LOG_LEVEL": "INFO",
     }
 
 
@@ -89,6 +101,11 @@ def finalise(config: dict) -> None:
     if production:
         config["SESSION_COOKIE_SECURE"] = True
         config["REMEMBER_COOKIE_SECURE"] = True
+        config["SESSION_COOKIE_HTTPONLY"] = True
+        config["REMEMBER_COOKIE_HTTPONLY"] = True
+        for key in ("SESSION_COOKIE_SAMESITE", "REMEMBER_COOKIE_SAMESITE"):
+            config[key] = config.get(key) or "Lax"
+        config["PREFERRED_URL_SCHEME"] = "https"  # links in mail (password reset) are https
     url = config["SQLALCHEMY_DATABASE_URI"]
     if url.startswith("postgres://"):  # Heroku-style URLs name a dialect SQLAlchemy dropped
         url = "postgresql://" + url.removeprefix("postgres://")

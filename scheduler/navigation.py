@@ -18,13 +18,18 @@ MENU: dict[str, list[tuple[str, str]]] = {
         ("imports.index", "Imports"),
         ("planning.index", "Planning"),
         ("calendars.index", "Calendars"),
+        ("audit.index", "Audit log"),
+        ("followups.index", "Follow-ups"),
+        ("reports.index", "Reports"),
     ],
     "facilitator": [
         ("availability.mine", "My availability"),
         ("calendars.mine", "My calendar"),
+        ("followups.my_sessions", "Attendance"),
     ],
     "manager": [
         ("learners.team", "My team"),
+        ("team.training", "Team training"),
     ],
 }
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, Response
+from flask import Flask, Response, abort, request
 
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -12,6 +12,14 @@ CONTENT_SECURITY_POLICY = (
 
 def init_app(app: Flask) -> None:
     """Send security headers on every response (no inline scripts are allowed by the CSP)."""
+
+    @app.before_request
+    def refuse_nul_characters() -> None:
+        # No form field legitimately holds a NUL character, and PostgreSQL refuses to store
+        # one (found by tests/test_fuzz.py): refuse it before any view sees it.
+        values = [*request.args.values(), *(request.form.values() if request.form else [])]
+        if any("\x00" in value for value in values):
+            abort(400, "Text cannot contain NUL characters.")
 
     @app.after_request
     def add_security_headers(response: Response) -> Response:

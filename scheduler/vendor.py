@@ -18,6 +18,7 @@ from scheduler.security import CONTENT_SECURITY_POLICY
 ASSETS = frozenset(
     {
         "fullcalendar/index.global.min.js",  # FullCalendar v6 standard bundle (daygrid, timegrid, list)
+        "chart.js/dist/chart.umd.js",  # Chart.js v4 UMD build (global ``Chart``): report charts
     }
 )
 

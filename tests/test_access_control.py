@@ -11,9 +11,11 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 import pytest
+from sqlalchemy import select
 from werkzeug.routing import Rule
 
 from scheduler.extensions import db
+from scheduler.followups.operations import create_default_template
 from scheduler.models import (
     CohortBlock,
     FeedKind,
@@ -34,17 +36,23 @@ from tests.factories import (
     create_site,
     create_user,
 )
+from tests.followup_world import make_lessons
 
 PUBLIC = "public"  # anyone, signed in or not
 SIGNED_IN = "signed_in"  # any role; the view only touches the current user's own data
 COORDINATOR = "coordinator"
 FACILITATOR_SELF = "facilitator_self"  # facilitators, on their own data only (no id in the URL)
 MANAGER_SELF = "manager_self"  # managers, on their own team only (no id in the URL)
+# The facilitator of the object in the URL (a session), and coordinators; other facilitators 404.
+FACILITATOR_OWNED = "facilitator_owned"
 
 POLICY: dict[str, str] = {
     "static": PUBLIC,
     "vendor.asset": PUBLIC,  # npm libraries (scheduler/vendor.py), a fixed list of files
     "auth.login": PUBLIC,
+    "auth.forgot_password": PUBLIC,  # says the same whether or not the address has an account
+    "auth.reset_password": PUBLIC,  # needs a live single-use token (test_password_reset)
+    "health.healthz": PUBLIC,  # database and queue status only, no configuration
     "auth.logout": SIGNED_IN,
     "auth.change_password": SIGNED_IN,
     "home.index": SIGNED_IN,
@@ -54,7 +62,16 @@ POLICY: dict[str, str] = {
     "calendars.mine_ics": FACILITATOR_SELF,
     "calendars.mine_regenerate": FACILITATOR_SELF,
     "calendars.mine_revoke": FACILITATOR_SELF,
-    "calendars.feed": PUBLIC,  # no sign-in, but 404 unless the token is live (test_calendar_feeds)
+    "team.training": MANAGER_SELF,
+    "team.training_csv": MANAGER_SELF,
+    "team.calendar": MANAGER_SELF,
+    "team.calendar_regenerate": MANAGER_SELF,
+    "team.calendar_revoke": MANAGER_SELF,
+    "team.calendar_ics": MANAGER_SELF,
+    "calendars.feed": PUBLIC,
+    "followups.step": PUBLIC,  # no sign-in, but 404 unless the token is live (test_followups_pages)
+    "followups.my_sessions": FACILITATOR_SELF,
+    "followups.attendance": FACILITATOR_OWNED,  # no sign-in, but 404 unless the token is live (test_calendar_feeds)
 }
 # Every other endpoint of these areas is for coordinators only.
 COORDINATOR_AREAS = (
@@ -70,6 +87,9 @@ COORDINATOR_AREAS = (
     "adjustments",
     "solving",
     "calendars",
+    "reports",
+    "audit",
+    "followups",
 )
 
 PERSONAS = ("anonymous", "coordinator", "facilitator_a", "facilitator_b", "manager_x", "manager_y")
@@ -133,6 +153,8 @@ def world(app):
         db.session.add(job)
         feed = FeedToken(kind=FeedKind.FACILITATOR, token_hash="0" * 64, facilitator=facilitator_b)
         db.session.add(feed)
+        lesson = make_lessons(1)[0]
+        template = create_default_template([lesson] * 6)
         db.session.commit()
         ids = {
             "period": period.id,
@@ -149,6 +171,8 @@ def world(app):
             "pin": pin.id,
             "job": job.id,
             "feed": feed.id,
+            "lesson": lesson.id,
+            "template": template.id,
         }
     return ids
 
@@ -205,13 +229,14 @@ def test_every_non_public_view_declares_its_roles_or_needs_sign_in(app):
     for rule in app.url_map.iter_rules():
         policy = policy_of(rule.endpoint)
         view = app.view_functions[rule.endpoint]
-        if policy in (COORDINATOR, FACILITATOR_SELF, MANAGER_SELF):
+        if policy in (COORDINATOR, FACILITATOR_SELF, MANAGER_SELF, FACILITATOR_OWNED):
             roles = getattr(view, "allowed_roles", None)
             assert roles, f"{rule.endpoint} is not decorated with roles_required"
             expected = {
                 COORDINATOR: {Role.COORDINATOR},
                 FACILITATOR_SELF: {Role.FACILITATOR},
                 MANAGER_SELF: {Role.MANAGER},
+                FACILITATOR_OWNED: {Role.FACILITATOR, Role.COORDINATOR},
             }[policy]
             assert expected <= set(roles), f"{rule.endpoint} allows {roles}"
             if policy == COORDINATOR:
@@ -227,6 +252,8 @@ def allowed(policy: str, persona: str) -> bool:
         COORDINATOR: persona == "coordinator",
         FACILITATOR_SELF: persona in ("facilitator_a", "facilitator_b"),
         MANAGER_SELF: persona in ("manager_x", "manager_y"),
+        # The world's session is facilitator B's.
+        FACILITATOR_OWNED: persona in ("coordinator", "facilitator_b"),
     }[policy]
 
 
@@ -276,3 +303,21 @@ def test_manager_pages_show_only_their_own_team(app, world):
         if policy_of(rule.endpoint) == MANAGER_SELF and "GET" in rule.methods:
             body = client.get(url_for_rule(rule, world)).get_data(as_text=True)
             assert "learner-of-y@example.com" not in body
+
+
+def test_a_facilitator_cannot_mark_attendance_of_another_facilitators_session(app, world):
+    """Facilitator A gets 404 for facilitator B's published session; B and coordinators do not."""
+    from scheduler.models import Attendance, ScheduledSession, VersionStatus
+
+    with app.app_context():
+        session = db.session.get(ScheduledSession, world["session"])
+        session.section.version.status = VersionStatus.PUBLISHED
+        db.session.commit()
+    url = f"/attendance/{world['session']}"
+    intruder = client_as(app, "facilitator_a")
+    assert intruder.get(url).status_code == 404
+    assert intruder.post(url, data={"attended": []}).status_code == 404
+    with app.app_context():
+        assert db.session.scalar(select(Attendance.id)) is None
+    assert client_as(app, "facilitator_b").get(url).status_code == 200
+    assert client_as(app, "coordinator").get(url).status_code == 200

@@ -20,6 +20,8 @@ from scheduler.demo.names import NameBook
 from scheduler.demo.organisation import OrganisationBuilder
 from scheduler.demo.timeutil import planning_start
 from scheduler.extensions import db
+from scheduler.followups.operations import DEFAULT_STEPS
+from scheduler.followups.util import SHORT_STEP_MINUTES
 from scheduler.models import (
     AvailabilityKind,
     AvailabilityRule,
@@ -27,16 +29,23 @@ from scheduler.models import (
     CohortMember,
     Facilitator,
     FacilitatorSkill,
+    FollowUpStep,
     Learner,
+    MicroLesson,
     PlanningPeriod,
     Program,
     ProgramMode,
     Role,
     Room,
+    SequenceTemplate,
     Site,
+    StepKind,
+    StepStatus,
     User,
 )
+from scheduler.planning.publishing import publish
 from tests.conftest import _empty_all_tables, _test_config
+from tests.drafts import Planned, store_draft
 
 TODAY = date(2027, 3, 10)  # a Wednesday; the planning start is Monday 15 March
 PLAN_START = date(2027, 3, 15)
@@ -180,6 +189,33 @@ def test_one_off_windows_are_stored_in_utc_from_the_facilitators_local_time(demo
     assert {(r.weekday, r.start_time) for r in weekly} >= {(0, time(6, 30)), (1, time(13, 30))}
 
 
+def test_the_demo_library_has_short_lessons_with_quizzes_and_feedback(demo_db):
+    lessons = demo_db.scalars(select(MicroLesson)).all()
+    assert len(lessons) == 12
+    for lesson in lessons:
+        assert 3 <= lesson.minutes <= 7 and lesson.body, lesson.key
+        assert 1 <= len(lesson.questions) <= 5, lesson.key
+        for question in lesson.questions:
+            assert question.feedback and any(c["correct"] for c in question.choices)
+    assert any(q.multiple for lesson in lessons for q in lesson.questions)
+
+
+def test_both_rollouts_programs_have_the_default_spaced_sequence(demo_db):
+    expected = [(day, kind) for day, kind, _lesson in DEFAULT_STEPS]
+    by_program = {t.program.key: t for t in demo_db.scalars(select(SequenceTemplate))}
+    assert set(by_program) == {"pos-basics", "pos-shift-leads", "security-champions"}
+    for key, template in by_program.items():
+        assert [(s.day_offset, s.kind) for s in template.steps] == expected, key
+        lessons = [s.lesson for s in template.steps if s.kind == StepKind.LESSON]
+        assert len({lesson.id for lesson in lessons}) == 6, key
+        minutes = sum(lesson.minutes for lesson in lessons) + 3 * SHORT_STEP_MINUTES
+        assert 25 <= minutes <= 45, key  # the 35-45 minutes counts review items too
+    till = {s.lesson.key for s in by_program["pos-basics"].steps if s.lesson}
+    security = {s.lesson.key for s in by_program["security-champions"].steps if s.lesson}
+    assert all(k.startswith("till-") for k in till)
+    assert all(k.startswith("champion-") for k in security)
+
+
 def test_demo_accounts_can_sign_in(demo):
     assert {role for role, _, _ in DEMO_ACCOUNTS} == {r.value for r in Role}
     for role, email, password in DEMO_ACCOUNTS:
@@ -245,3 +281,44 @@ def test_the_same_people_are_made_every_time_without_touching_the_global_random(
     first = learner_names()
     assert random.random() == before
     assert learner_names() == first
+
+
+def test_publishing_a_demo_plan_attaches_follow_ups_to_its_learners(app):
+    with app.app_context():
+        load_demo(today=TODAY)
+        db.session.commit()
+        period = db.session.scalar(select(PlanningPeriod))
+        coordinator = db.session.scalar(select(User).where(User.role == Role.COORDINATOR))
+        sections = []
+        for number, program_key in enumerate(("pos-basics", "security-champions")):
+            cohort = db.session.scalar(
+                select(Cohort)
+                .join(Cohort.program)
+                .where(Program.key == program_key)
+                .order_by(Cohort.key)
+            )
+            size = min(cohort.size, cohort.program.seats_max)
+            facilitator = db.session.scalar(
+                select(Facilitator)
+                .join(FacilitatorSkill)
+                .where(FacilitatorSkill.skill == cohort.program.skill)
+                .order_by(Facilitator.id)
+            )
+            room = max(cohort.site.rooms, key=lambda r: r.capacity)
+            first = datetime.combine(PLAN_START + timedelta(days=7 * number), time(9), UTC)
+            sessions = [
+                (first + timedelta(days=7 * i), facilitator, room)
+                for i in range(len(cohort.program.sessions))
+            ]
+            sections.append(Planned(f"S{number}", cohort.program, [(cohort, size)], sessions))
+        draft = store_draft(period, sections)
+        db.session.commit()
+        publish(draft, coordinator)
+        for section in sections:
+            cohort, size = section.cohorts[0]
+            steps = db.session.scalars(
+                select(FollowUpStep).where(FollowUpStep.cohort_id == cohort.id)
+            ).all()
+            assert len(steps) == size * len(DEFAULT_STEPS), cohort.key
+            assert {s.status for s in steps} == {StepStatus.PENDING}
+            assert min(s.due_at for s in steps) > section.sessions[-1][0]

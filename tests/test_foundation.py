@@ -134,3 +134,17 @@ def test_create_user_command(runner, app):
             "first@example.com",
             "coordinator",
         )
+
+
+def test_form_wide_errors_are_shown_above_the_form(app):
+    from flask import render_template_string
+    from flask_wtf import FlaskForm
+
+    with app.test_request_context("/", method="POST"):
+        form = FlaskForm()
+        form.validate()
+        form.form_errors.append("Someone else just saved the same thing.")
+        html = render_template_string(
+            '{% from "_forms.html" import form_errors %}{{ form_errors(form) }}', form=form
+        )
+    assert '<p class="error" role="alert">Someone else just saved the same thing.</p>' in html

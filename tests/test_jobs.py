@@ -236,4 +236,9 @@ def test_workers_send_the_outbox_every_minute_and_reminders_every_quarter_hour(a
         for minute in (1, 15)
     }
     assert due[1] == {"calendars.send_mail"}
-    assert due[15] == {"calendars.send_mail", "calendars.queue_reminders"}
+    # Follow-up nudges (scheduler/followups/tasks.py) go out every quarter hour too.
+    assert due[15] == {
+        "calendars.send_mail",
+        "calendars.queue_reminders",
+        "followups.send_nudges",
+    }

@@ -249,7 +249,9 @@ def test_queueing_is_refused_with_a_reason_when_the_queue_is_unreachable(app, mo
     with app.app_context():
         period = small_period()
         monkeypatch.setitem(app.config, "REDIS_URL", "redis://127.0.0.1:1/0")
-        with pytest.raises(operations.SolveRefused, match="could not be reached"):
+        with pytest.raises(
+            operations.SolveRefused, match="Background jobs are paused: the queue cannot be reached"
+        ):
             operations.queue_solve(period, None)
         (job,) = jobs_of(period.id)
-        assert job.status == JobStatus.FAILED and "could not be reached" in job.error
+        assert job.status == JobStatus.FAILED and "queue cannot be reached" in job.error

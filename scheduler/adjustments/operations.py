@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from scheduler.adjustments.moves import Move, check_move, moved_documents
 from scheduler.adjustments.util import database_id, pin_of, section_entry
+from scheduler.audit.operations import record as audit
 from scheduler.extensions import db
 from scheduler.models import (
     PlanningPeriod,
@@ -26,6 +27,7 @@ from scheduler.models import (
     VersionOrigin,
     VersionStatus,
 )
+from scheduler.planning.locking import lock_period
 from scheduler.planning.publishing import bump_period_version
 from scheduler.planning.versions import (
     problem_of,
@@ -59,6 +61,7 @@ def move_session(
     """
     version = session.section.version
     period = version.period
+    lock_period(period.id)
     if version.status == VersionStatus.SUPERSEDED:
         raise AdjustmentRefused(
             [f"Version {version.number} was replaced; move the session in a newer version."]
@@ -95,6 +98,7 @@ def move_session(
         room_id=database_id(version, "rooms", room),
         locked=False,
     )
+    audit("move", period, f"{note} to {start:%Y-%m-%d %H:%M} UTC", user)
     return draft
 
 
@@ -117,14 +121,21 @@ def pin_session(session: ScheduledSession, expected_version: int, *, locked: boo
         "start": session.start,
     }
     facilitator_id, room_id = session.facilitator_id, session.room_id
+    lock_period(period.id)
     bump_period_version(period, expected_version)
     _save_pin(period, fixed, facilitator_id=facilitator_id, room_id=room_id, locked=locked)
+    what = move_note(session).removeprefix("moved ")
+    audit("lock" if locked else "pin", period, f"{'locked' if locked else 'pinned'} {what}")
 
 
 def release_pin(pin: SessionPin, expected_version: int) -> None:
     """Unpin or unlock: the next re-plan may move the session again."""
     period = db.session.get(PlanningPeriod, pin.period_id)
+    lock_period(period.id)
     bump_period_version(period, expected_version)
+    what = f"section {pin.section_key} session {pin.position + 1}"
+    action = "unlock" if pin.locked else "unpin"
+    audit(action, period, f"{action}ed {what}")
     db.session.delete(pin)
     db.session.flush()
 

@@ -17,6 +17,7 @@ from scheduler.adjustments.forms import ChangeForm, MoveForm
 from scheduler.cohorts.util import NonexistentLocalTime, local_to_utc, utc_to_local
 from scheduler.extensions import db
 from scheduler.models import PlanningPeriod, ScheduledSession, ScheduleVersion, SessionPin
+from scheduler.planning.locking import retry_on_conflict
 from scheduler.planning.publishing import PublishRefused
 from scheduler.planning.versions import published_version
 
@@ -63,16 +64,20 @@ def _try_move(form: MoveForm, session: ScheduledSession, period: PlanningPeriod)
     """The new draft, or None with the reason shown on the form (nothing saved then)."""
     try:
         start = local_to_utc(form.start.data, period.timezone)
-        draft = operations.move_session(
-            session,
-            start=start,
-            facilitator=form.facilitator.data,
-            room=form.room.data or None,
-            expected_version=form.period_version.data,
-            user=current_user,
-        )
-        db.session.commit()
-        return draft
+
+        def write():
+            draft = operations.move_session(
+                session,
+                start=start,
+                facilitator=form.facilitator.data,
+                room=form.room.data or None,
+                expected_version=form.period_version.data,
+                user=current_user,
+            )
+            db.session.commit()
+            return draft
+
+        return retry_on_conflict(write)
     except NonexistentLocalTime as error:
         form.start.errors.append(str(error))
     except operations.AdjustmentRefused as refused:
@@ -143,8 +148,7 @@ def _changed(write: Callable[[int], object]) -> bool:
         flash("This page is out of date; reload it and try again.", "error")
         return False
     try:
-        write(form.period_version.data)
-        db.session.commit()
+        retry_on_conflict(lambda: (write(form.period_version.data), db.session.commit()))
     except (operations.AdjustmentRefused, PublishRefused) as refused:
         db.session.rollback()
         flash(str(refused), "error")

@@ -21,3 +21,18 @@ class ChangePasswordForm(FlaskForm):
         "Repeat new password", validators=[DataRequired(), EqualTo("new_password")]
     )
     submit = SubmitField("Change password")
+
+
+class ForgotPasswordForm(FlaskForm):
+    email = EmailField("E-mail", validators=[DataRequired(), Length(max=254)])
+    submit = SubmitField("Send me a reset link")
+
+
+class ResetPasswordForm(FlaskForm):
+    new_password = PasswordField(
+        "New password", validators=[DataRequired(), Length(min=10, max=200)]
+    )
+    confirm = PasswordField(
+        "Repeat new password", validators=[DataRequired(), EqualTo("new_password")]
+    )
+    submit = SubmitField("Set new password")

@@ -1,10 +1,15 @@
-"""Sign in, sign out and change password."""
+"""Sign in (throttled), sign out, change password, and reset a forgotten one by e-mail."""
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
-from scheduler.auth import operations
-from scheduler.auth.forms import ChangePasswordForm, LoginForm
+from scheduler.auth import operations, reset, throttle
+from scheduler.auth.forms import (
+    ChangePasswordForm,
+    ForgotPasswordForm,
+    LoginForm,
+    ResetPasswordForm,
+)
 from scheduler.auth.util import find_user_by_email, safe_next_url
 from scheduler.extensions import db
 
@@ -17,12 +22,59 @@ def login():
         return redirect(url_for("home.index"))
     form = LoginForm()
     if form.validate_on_submit():
+        address = request.remote_addr or "unknown"
+        refused = throttle.refusal(form.email.data, address)
+        if refused:
+            form.form_errors.append(refused)
+            return render_template("auth/login.html", form=form), 429
         user = find_user_by_email(form.email.data)
         if user is not None and user.is_enabled and user.check_password(form.password.data):
             login_user(user, remember=form.remember.data)
+            throttle.clear_failures(user.email)
+            db.session.commit()
             return redirect(safe_next_url(request.args.get("next")) or url_for("home.index"))
+        throttle.record_failure(form.email.data, address)
+        db.session.commit()
         form.password.errors.append("Wrong e-mail or password.")
     return render_template("auth/login.html", form=form)
+
+
+@bp.route("/password/forgot", methods=["GET", "POST"])
+def forgot_password():
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        reset.request_reset(find_user_by_email(form.email.data))
+        db.session.commit()
+        # The same answer whether or not the address has an account: it reveals nothing.
+        flash(
+            "If an account uses this address, a link to reset its password is on its way. "
+            "It works once, within a few hours.",
+            "info",
+        )
+        return redirect(url_for("auth.login"))
+    return render_template("auth/forgot_password.html", form=form)
+
+
+@bp.route("/password/reset/<token>", methods=["GET", "POST"])
+def reset_password(token: str):
+    if reset.valid_token(token) is None:
+        db.session.rollback()
+        flash(
+            "This reset link is not valid any more (used or expired): ask for a new one.", "error"
+        )
+        return redirect(url_for("auth.forgot_password"))
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        user = reset.reset_password(token, form.new_password.data)
+        if user is None:
+            db.session.rollback()
+            flash("This reset link is not valid any more: ask for a new one.", "error")
+            return redirect(url_for("auth.forgot_password"))
+        db.session.commit()
+        logout_user()
+        flash("Password changed; every session was signed out. Sign in with it now.", "success")
+        return redirect(url_for("auth.login"))
+    return render_template("auth/reset_password.html", form=form)
 
 
 @bp.route("/logout", methods=["POST"])
@@ -45,7 +97,8 @@ def change_password():
         else:
             operations.change_password(current_user, form.new_password.data)
             db.session.commit()
-            login_user(current_user)  # this browser stays signed in with the new version
+            # This browser stays signed in with the new version (the user, not the proxy).
+            login_user(current_user._get_current_object())
             flash("Password changed; other devices are signed out.", "success")
             return redirect(url_for("home.index"))
     return render_template("auth/change_password.html", form=form)

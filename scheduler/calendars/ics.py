@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from icalendar import Calendar, Event, vCalAddress
@@ -72,12 +73,30 @@ def calendar_bytes(
         calendar.add("x-wr-timezone", zone)
     for item in events:
         calendar.add_component(_event(item, tz, method, organizer, stamp))
-    if events:
-        first = min(item.start for item in events).astimezone(tz).date()
-        last = max(item.end for item in events).astimezone(tz).date()
-        # Transitions from the year before the first session to the year after the last.
-        calendar.add_missing_timezones(date(first.year - 1, 1, 1), date(last.year + 2, 1, 1))
-    return calendar.to_ical()
+    document = calendar.to_ical()
+    if not events:
+        return document
+    first = min(item.start for item in events).astimezone(tz).year
+    last = max(item.end for item in events).astimezone(tz).year
+    # The VTIMEZONE goes in before the first event, which is where clients expect it.
+    at = document.index(b"BEGIN:VEVENT\r\n")
+    return document[:at] + vtimezone(zone, first, last) + document[at:]
+
+
+@lru_cache(maxsize=128)
+def vtimezone(zone: str, first_year: int, last_year: int) -> bytes:
+    """The VTIMEZONE of ``zone`` with its transitions from the year before ``first_year`` to the
+    year after ``last_year`` (empty for UTC, which needs none).
+
+    Computing and writing it is most of the cost of an invitation (a publish writes thousands),
+    and it is the same text for every calendar in that zone and years, hence the cache.
+    """
+    calendar = Calendar()
+    event = Event()
+    event.add("dtstart", datetime(first_year, 7, 1, 12, tzinfo=ZoneInfo(zone)))
+    calendar.add_component(event)
+    calendar.add_missing_timezones(date(first_year - 1, 1, 1), date(last_year + 2, 1, 1))
+    return b"".join(component.to_ical() for component in calendar.walk("VTIMEZONE"))
 
 
 def _event(item: CalendarEvent, tz: ZoneInfo, method: str, organizer: Person, stamp) -> Event:

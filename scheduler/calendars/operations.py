@@ -25,6 +25,7 @@ SUBJECT_COLUMNS = {
     FeedKind.COHORT: "cohort_id",
     FeedKind.ROOM: "room_id",
     FeedKind.SCHEDULE: "user_id",  # a coordinator's whole-schedule feed
+    FeedKind.TEAM: "user_id",  # a manager's team feed
 }
 
 

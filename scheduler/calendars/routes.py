@@ -23,6 +23,7 @@ from scheduler.calendars import invites, operations, tasks, util
 from scheduler.calendars.forms import IssueFeedForm
 from scheduler.calendars.ics import calendar_bytes
 from scheduler.extensions import db
+from scheduler.followups.calendar import follow_up_events
 from scheduler.mail.operations import send_pending_mail
 from scheduler.models import Cohort, Facilitator, FeedKind, FeedToken, Learner, Role, Room
 
@@ -54,8 +55,10 @@ def redact_feed_tokens() -> None:
 bp.record_once(lambda state: redact_feed_tokens())
 
 
-def _ics_response(name: str, zone: str, sessions, filename: str | None = None) -> Response:
-    events = [util.event_of(session) for session in sessions]
+def _ics_response(
+    name: str, zone: str, sessions, filename: str | None = None, extra_events=()
+) -> Response:
+    events = [util.event_of(session) for session in sessions] + list(extra_events)
     body = calendar_bytes(events, zone=zone, organizer=util.organizer(), name=name)
     response = Response(body, mimetype="text/calendar")
     response.headers["Content-Type"] = "text/calendar; charset=utf-8"
@@ -209,7 +212,8 @@ def facilitator_ics(facilitator_id: int):
 @coordinator_required
 def learner_ics(learner_id: int):
     contents = util.calendar_contents(FeedKind.LEARNER, get_or_404(Learner, learner_id))
-    return _ics_response(*contents, filename=f"learner-{learner_id}.ics")
+    steps = follow_up_events(learner_id)
+    return _ics_response(*contents, filename=f"learner-{learner_id}.ics", extra_events=steps)
 
 
 @bp.route("/calendars/cohorts/<int:cohort_id>.ics")
@@ -235,7 +239,9 @@ def feed(token: str):
     found = util.feed_by_token(token)
     if found is None:
         abort(404)
-    return _ics_response(*util.feed_contents(found))
+    # A learner's feed also shows their follow-up steps (scheduler/followups/calendar.py).
+    steps = follow_up_events(found.learner_id) if found.kind == FeedKind.LEARNER else ()
+    return _ics_response(*util.feed_contents(found), extra_events=steps)
 
 
 # --- Commands (``flask --app scheduler calendars ...``), for cron until jobs are periodic ---

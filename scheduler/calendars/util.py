@@ -12,10 +12,12 @@ from sqlalchemy.orm import selectinload
 
 from scheduler.calendars.ics import CalendarEvent, Person
 from scheduler.extensions import db
+from scheduler.learners.util import team_manager_ids
 from scheduler.models import (
     Facilitator,
     FeedKind,
     FeedToken,
+    Learner,
     Program,
     ProgramMode,
     Role,
@@ -25,6 +27,7 @@ from scheduler.models import (
     ScheduleVersion,
     SectionCohort,
     SectionSeat,
+    User,
     VersionStatus,
 )
 
@@ -81,6 +84,14 @@ def sessions_of_cohort(cohort_id: int) -> list[ScheduledSession]:
 
 def sessions_of_room(room_id: int) -> list[ScheduledSession]:
     return _all(published_sessions().where(ScheduledSession.room_id == room_id))
+
+
+def sessions_of_team(manager: User) -> list[ScheduledSession]:
+    """The published sessions in which a learner of ``manager``'s team (see
+    ``scheduler.learners.util.team_manager_ids``) has a seat, each once."""
+    team = select(Learner.id).where(Learner.manager_id.in_(team_manager_ids(manager)))
+    seated = select(SectionSeat.section_id).where(SectionSeat.learner_id.in_(team))
+    return _all(published_sessions().where(ScheduledSession.section_id.in_(seated)))
 
 
 def all_published_sessions() -> list[ScheduledSession]:
@@ -146,6 +157,8 @@ def feed_by_token(token: str) -> FeedToken | None:
         feed.user.is_enabled and feed.user.role == Role.COORDINATOR
     ):
         return None
+    if feed.kind == FeedKind.TEAM and not (feed.user.is_enabled and feed.user.role == Role.MANAGER):
+        return None
     return feed
 
 
@@ -157,6 +170,7 @@ def feed_contents(feed: FeedToken) -> tuple[str, str, list[ScheduledSession]]:
         FeedKind.COHORT: feed.cohort,
         FeedKind.ROOM: feed.room,
         FeedKind.SCHEDULE: feed.user,
+        FeedKind.TEAM: feed.user,
     }[feed.kind]
     return calendar_contents(feed.kind, subject)
 
@@ -175,6 +189,9 @@ def calendar_contents(kind: FeedKind, subject) -> tuple[str, str, list[Scheduled
     if kind == FeedKind.ROOM:
         name = f"Training room: {subject.name} ({subject.site.name})"
         return name, subject.site.timezone, sessions_of_room(subject.id)
+    if kind == FeedKind.TEAM:
+        name = f"Training: team of {subject.name}"
+        return name, subject.timezone, sessions_of_team(subject)
     return "Training: published schedule", subject.timezone, all_published_sessions()
 
 
@@ -188,6 +205,8 @@ def feed_subject(feed: FeedToken) -> str:
         return f"Cohort {feed.cohort.key}"
     if feed.kind == FeedKind.ROOM:
         return f"Room {feed.room.name} ({feed.room.site.name})"
+    if feed.kind == FeedKind.TEAM:
+        return f"Team of {feed.user.name}"
     return f"Whole schedule ({feed.user.name})"
 
 
@@ -210,6 +229,13 @@ def all_feeds() -> list[FeedToken]:
 
 def feed_of_facilitator(facilitator_id: int) -> FeedToken | None:
     return db.session.scalar(select(FeedToken).where(FeedToken.facilitator_id == facilitator_id))
+
+
+def feed_of_user(user_id: int, kind: FeedKind) -> FeedToken | None:
+    """The live feed link of kind ``kind`` whose subject is the user ``user_id``."""
+    return db.session.scalar(
+        select(FeedToken).where(FeedToken.user_id == user_id, FeedToken.kind == kind)
+    )
 
 
 def facilitator_of_user(user_id: int) -> Facilitator | None:

@@ -9,6 +9,7 @@ from sqlalchemy import delete, select
 from scheduler.adjustments.late_joiners import place_late_joiners
 from scheduler.cohorts.util import NonexistentLocalTime, local_to_utc
 from scheduler.extensions import db
+from scheduler.followups.attaching import withdraw_learners
 from scheduler.forms.saving import FieldError, flush_or_refuse
 from scheduler.models import Cohort, CohortBlock, CohortMember, Learner
 
@@ -115,4 +116,5 @@ def remove_members(cohort: Cohort, learner_ids: list[int]) -> int:
         )
     )
     db.session.expire(cohort, ["members"])
+    withdraw_learners(cohort.id, learner_ids)  # their pending follow-up steps
     return result.rowcount

@@ -28,6 +28,7 @@ from scheduler.demo.facilitators import (
     availability_rules,
     build_facilitators,
 )
+from scheduler.demo.microlessons import build_follow_ups
 from scheduler.demo.names import NameBook
 from scheduler.demo.organisation import DEMO_MANAGERS, OrganisationBuilder
 from scheduler.demo.timeutil import planning_start
@@ -104,6 +105,8 @@ def load_demo(scale: int = 1, today: date | None = None) -> list[tuple[str, str,
     db.session.add_all(room_rules(sites, plan_start))
     db.session.add_all(availability_rules(facilitators, plan_start))
     db.session.add(demo_period(plan_start))
+    # Lessons and the spaced sequence of the two rollouts, so publishing a plan attaches them.
+    build_follow_ups(programs)
     db.session.flush()
     return [tuple(account) for account in DEMO_ACCOUNTS]
 

@@ -199,16 +199,23 @@ def decode(content: bytes) -> str:
     Latin-1 or UTF-16 by a spreadsheet is reported where the accented name is.
     """
     try:
-        return content.decode("utf-8-sig")
+        text = content.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         start = error.start + (3 if content.startswith(b"\xef\xbb\xbf") else 0)
-        line_start = content.rfind(b"\n", 0, start) + 1
-        line = content.count(b"\n", 0, start) + 1
-        before = content[line_start:start].decode("utf-8", errors="replace")
-        header = _first_line_fields(content)
-        index = len(_fields_of(before)) - 1 if before else 0
-        column = header[index] if line > 1 and index < len(header) else ""
-        raise NotUtf8(line, column) from error
+        raise _not_utf8_at(content, start) from error
+    if "\x00" in text:  # a UTF-16 or binary file; no database stores NUL in text either
+        raise _not_utf8_at(content, content.index(b"\x00"))
+    return text
+
+
+def _not_utf8_at(content: bytes, start: int) -> NotUtf8:
+    line_start = content.rfind(b"\n", 0, start) + 1
+    line = content.count(b"\n", 0, start) + 1
+    before = content[line_start:start].decode("utf-8", errors="replace")
+    header = _first_line_fields(content)
+    index = len(_fields_of(before)) - 1 if before else 0
+    column = header[index] if line > 1 and index < len(header) else ""
+    return NotUtf8(line, column)
 
 
 def _first_line_fields(content: bytes) -> list[str]:

@@ -52,8 +52,10 @@ def stop_embedded_worker(consumer: EmbeddedConsumer | None) -> None:
 @click.option("--workers", type=int, default=2, show_default=True, help="Tasks run at once.")
 def worker_command(workers: int) -> None:
     """Work on background jobs (solves) until stopped with Ctrl+C or SIGTERM."""
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    from scheduler.logs import configure_logging
+
     app = current_app._get_current_object()
+    configure_logging(app.config.get("LOG_LEVEL", "INFO"))  # JSON lines, secrets redacted
     if app.config["JOBS_IMMEDIATE"]:
         raise click.ClickException("JOBS_IMMEDIATE is set: jobs run where they are queued.")
     if not app.config["REDIS_URL"]:

@@ -5,6 +5,19 @@ from scheduler.models.availability import AvailabilityKind, AvailabilityRule
 from scheduler.models.calendar import FeedKind, FeedToken, InviteMethod, InviteRecord
 from scheduler.models.cohorts import Cohort, CohortBlock, CohortMember
 from scheduler.models.facilitators import Facilitator, FacilitatorSkill, TravelCost
+from scheduler.models.followups import (
+    Attendance,
+    Audience,
+    FollowUpStep,
+    MicroLesson,
+    QuizQuestion,
+    ReviewItem,
+    SequenceTemplate,
+    StepAnswer,
+    StepKind,
+    StepStatus,
+    TemplateStep,
+)
 from scheduler.models.mail import OutboxMessage, OutboxStatus
 from scheduler.models.organisation import Learner, Room, Site
 from scheduler.models.planning import (
@@ -22,8 +35,23 @@ from scheduler.models.planning import (
     WaitingLearner,
 )
 from scheduler.models.programs import Program, ProgramMode, ProgramSession
+from scheduler.models.security import AuditEntry, LoginFailure, PasswordResetToken
 
 __all__ = [
+    "AuditEntry",
+    "LoginFailure",
+    "PasswordResetToken",
+    "Attendance",
+    "Audience",
+    "FollowUpStep",
+    "MicroLesson",
+    "QuizQuestion",
+    "ReviewItem",
+    "SequenceTemplate",
+    "StepAnswer",
+    "StepKind",
+    "StepStatus",
+    "TemplateStep",
     "AvailabilityKind",
     "AvailabilityRule",
     "Cohort",

@@ -33,6 +33,7 @@ class FeedKind(enum.StrEnum):
     COHORT = "cohort"
     ROOM = "room"
     SCHEDULE = "schedule"  # every published session, for the coordinator who made the link
+    TEAM = "team"  # the published sessions of a manager's team (``user_id`` is the manager)
 
 
 class FeedToken(db.Model):
@@ -64,7 +65,7 @@ class FeedToken(db.Model):
     room_id: Mapped[int | None] = mapped_column(
         ForeignKey("room.id", ondelete="CASCADE"), index=True
     )
-    # The coordinator whose whole-schedule feed this is.
+    # The coordinator whose whole-schedule feed this is, or the manager whose team feed it is.
     user_id: Mapped[int | None] = mapped_column(
         ForeignKey("user.id", ondelete="CASCADE"), index=True
     )

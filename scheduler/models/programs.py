@@ -40,6 +40,12 @@ class Program(db.Model):
     fixed_development_cost: Mapped[float] = mapped_column(
         Numeric(12, 2, asdecimal=False), default=0
     )
+    # The cost model's microlearning alternative, entered by the coordinator on the cost model
+    # page; None means "use the rate card's default" (scheduler.reports.costmodel.RATE_CARD).
+    microlearning_fixed_cost: Mapped[float | None] = mapped_column(Numeric(12, 2, asdecimal=False))
+    microlearning_learner_cost: Mapped[float | None] = mapped_column(
+        Numeric(10, 2, asdecimal=False)
+    )
 
     sessions: Mapped[list[ProgramSession]] = relationship(
         back_populates="program",

@@ -18,6 +18,7 @@ from sqlalchemy import update
 from scheduler.database import utcnow
 from scheduler.extensions import db
 from scheduler.models import PlanningPeriod, ScheduleVersion, User, VersionStatus
+from scheduler.planning.locking import lock_period
 from scheduler.planning.versions import published_version
 
 signals = Namespace()
@@ -38,9 +39,13 @@ def bump_period_version(period: PlanningPeriod, expected: int) -> None:
     )
     if result.rowcount != 1:
         db.session.rollback()
+        from scheduler.audit.util import last_change  # the audit area imports this module
+
+        latest = last_change(period.id)
         raise PublishRefused(
             "Someone published or changed this plan since you opened it. "
             "Nothing was changed; review the current plan and try again."
+            + (f" Latest change: {latest}." if latest else "")
         )
     db.session.refresh(period)
 
@@ -52,6 +57,7 @@ def publish(draft: ScheduleVersion, user: User) -> ScheduleVersion | None:
     draft was made (another publish, a pin, a move).
     """
     period = draft.period
+    lock_period(period.id)  # a second publisher waits here, then sees the first one's bump
     if draft.status != VersionStatus.DRAFT:
         raise PublishRefused(f"Version {draft.number} is not a draft.")
     if draft.solver_status not in ("optimal", "feasible"):

@@ -19,6 +19,7 @@ from scheduler.access import coordinator_required
 from scheduler.calendars.tasks import SEND_MAIL_TASK
 from scheduler.jobs import queue
 from scheduler.models import ScheduleVersion, VersionStatus
+from scheduler.planning.locking import retry_on_conflict
 from scheduler.planning.publishing import PublishRefused, publish
 from scheduler.planning.versions import schedule_of
 from scheduler.review import util
@@ -85,7 +86,8 @@ def publish_version(version_id: int):
     version = _version_or_404(version_id)
     number, period_id = version.number, version.period_id
     try:
-        publish(version, current_user._get_current_object())
+        user = current_user._get_current_object()
+        retry_on_conflict(lambda: publish(version, user))
     except PublishRefused as refused:
         # publish() rolled back or changed nothing: the draft and the period are as they were.
         flash(str(refused), "error")

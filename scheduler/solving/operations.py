@@ -60,8 +60,11 @@ def queue_solve(period: PlanningPeriod, user: User | None) -> SolveJob:
         task_id = queue.enqueue(SOLVE_TASK, job_id)
     except Exception as error:  # e.g. Redis unreachable: say so instead of queueing forever
         log.exception("Could not queue solve job %s", job_id)
-        fail_job(job_id, f"The job queue could not be reached ({error}); try again later.")
-        raise SolveRefused("The job queue could not be reached; try again later.") from error
+        fail_job(job_id, f"Background jobs are paused: the queue cannot be reached ({error}).")
+        raise SolveRefused(
+            "Background jobs are paused: the queue cannot be reached. Nothing was queued; "
+            "try again in a few minutes, or tell your administrator."
+        ) from error
     _set(job_id, task_id=task_id)
     return db.session.get(SolveJob, job_id)
 

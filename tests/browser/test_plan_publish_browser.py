@@ -92,6 +92,9 @@ def test_solve_review_publish_move_and_re_solve_changes_only_the_moved_session(
     demo_server, browser
 ):
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    # Publishing the whole demo writes about 1,200 invitations and 15,000 follow-up steps in one
+    # transaction (about 10 s here, more on a loaded machine).
+    page.set_default_timeout(120_000)
     page.goto(f"{demo_server.url}/login")
     page.get_by_label("E-mail").fill("coordinator@demo.example")
     page.get_by_label("Password").fill("demo-coordinator")

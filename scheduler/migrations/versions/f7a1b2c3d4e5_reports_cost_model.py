@@ -19,8 +19,14 @@ depends_on = None
 
 
 def upgrade():
-    pass
+    # The cost model's microlearning figures per program; NULL means the rate card's default.
+    # (The manager's team feed, FeedKind "team", fits the existing VARCHAR kind column.)
+    with op.batch_alter_table('program', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('microlearning_fixed_cost', sa.Numeric(precision=12, scale=2, asdecimal=False), nullable=True))
+        batch_op.add_column(sa.Column('microlearning_learner_cost', sa.Numeric(precision=10, scale=2, asdecimal=False), nullable=True))
 
 
 def downgrade():
-    pass
+    with op.batch_alter_table('program', schema=None) as batch_op:
+        batch_op.drop_column('microlearning_learner_cost')
+        batch_op.drop_column('microlearning_fixed_cost')

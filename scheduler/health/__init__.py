@@ -1,0 +1,1 @@
+"""``/healthz``: whether this app server can reach its database and its job queue."""
