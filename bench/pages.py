@@ -31,13 +31,13 @@ PASSWORD = "bench-password"
 PORT = 5077
 
 
-def _app(directory: Path):
+def _app(directory: Path, database_url: str | None = None):
     os.environ["SCHEDULER_INSTANCE_PATH"] = str(directory)
     from scheduler import create_app
 
     return create_app(
         {
-            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{directory / 'bench.sqlite3'}",
+            "SQLALCHEMY_DATABASE_URI": database_url or f"sqlite:///{directory / 'bench.sqlite3'}",
             "TRUSTED_HOSTS": None,
             "OUTBOX_PATH": str(directory / "outbox"),
             "JOBS_SQLITE_PATH": str(directory / "jobs.sqlite3"),
@@ -45,8 +45,10 @@ def _app(directory: Path):
     )
 
 
-def setup(directory: Path, scale: int, time_limit: float) -> dict:
-    """Fresh database, scaled demo, a solved and published demo period; returns the targets."""
+def setup(directory: Path, scale: int, time_limit: float, database_url: str | None = None) -> dict:
+    """Fresh database, scaled demo, a solved and published demo period; returns the targets.
+
+    ``database_url`` names an empty database to use instead of a SQLite file (bench.stack)."""
     from flask_migrate import upgrade
     from sqlalchemy import func, select
 
@@ -64,7 +66,7 @@ def setup(directory: Path, scale: int, time_limit: float) -> dict:
 
     directory.mkdir(parents=True, exist_ok=True)
     (directory / "bench.sqlite3").unlink(missing_ok=True)
-    app = _app(directory)
+    app = _app(directory, database_url)
     with app.app_context():
         upgrade()
         load_demo(scale=scale)

@@ -185,3 +185,47 @@ def test_the_outbox_holds_each_nudge_for_its_learner(app):
             select(OutboxMessage.subject).where(OutboxMessage.recipient == w["london"].email)
         ).all()
         assert "5 minutes: Lesson 1" in subjects
+
+
+def test_a_learner_who_manages_people_gets_the_managers_variant_of_the_template(app):
+    from scheduler.followups.operations import save_template
+    from scheduler.models import Audience, Role, StepKind
+    from tests.factories import create_user
+
+    with app.app_context():
+        w = follow_up_world()
+        # Lea London manages someone: her address is a manager account a learner reports to.
+        lea_as_manager = create_user(Role.MANAGER, email=w["london"].email)
+        create_learner(manager=lea_as_manager)
+        save_template(
+            None,
+            {"name": "For managers", "program_id": w["program"].id, "audience": Audience.MANAGERS},
+            [(2, StepKind.LESSON, w["lessons"][0].id), (30, StepKind.CHECK_IN, None)],
+        )
+        publish_plan(w, FIRST, LAST)
+        assert [(s.day_offset, s.kind) for s in steps_of(w["london"])] == [
+            (2, StepKind.LESSON),
+            (30, StepKind.CHECK_IN),
+        ]
+        # Nia manages nobody: she keeps the default template for everyone.
+        assert [(s.day_offset, s.kind) for s in steps_of(w["new_york"])] == [
+            (s.day_offset, s.kind) for s in w["template"].steps
+        ]
+
+
+def test_a_check_in_records_the_self_report_confidence_and_score(app):
+    from scheduler.models import StepKind
+
+    with app.app_context():
+        w = follow_up_world()
+        publish_plan(w, FIRST, LAST)
+        check_in = next(s for s in steps_of(w["london"]) if s.kind == StepKind.CHECK_IN)
+        check_in.status = StepStatus.SENT
+        db.session.commit()
+        submission = Submission(self_report="  I use the new till every shift.  ", confidence=4)
+        assert record_submission(check_in, submission, check_in.due_at + timedelta(hours=1))
+        db.session.expire_all()
+        done = db.session.get(type(check_in), check_in.id)
+        assert done.status == StepStatus.DONE
+        assert (done.self_report, done.confidence) == ("I use the new till every shift.", 4)
+        assert done.completed_at is not None
