@@ -151,3 +151,17 @@ def test_a_publish_writes_its_invitations_in_the_outbox_and_they_send(
         "sam@example.com",
         "zoe@example.com",
     ]
+
+
+def test_one_run_of_the_periodic_send_drains_a_publish_worth_of_messages(app):
+    from sqlalchemy import func, select
+
+    from scheduler.calendars.tasks import BATCH, send_mail
+
+    with app.app_context():
+        for n in range(2 * BATCH + 30):
+            queue_message(compose(f"person{n}@example.com", f"Invitation {n}", "Hello."))
+        db.session.commit()
+        assert send_mail() == 2 * BATCH + 30
+        pending = select(func.count()).where(OutboxMessage.status == OutboxStatus.PENDING)
+        assert db.session.scalar(pending) == 0
