@@ -8,8 +8,6 @@ failed sign-ins and bumps ``session_version``, which signs out every other sessi
 
 from __future__ import annotations
 
-import hashlib
-import secrets
 from datetime import timedelta
 
 from flask import current_app, url_for
@@ -22,22 +20,19 @@ from scheduler.extensions import db
 from scheduler.mail.compose import compose
 from scheduler.mail.operations import queue_message
 from scheduler.models import PasswordResetToken, User
-
-
-def token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
+from scheduler.tokens import hash_token, new_token
 
 
 def request_reset(user: User | None) -> None:
     """Mail ``user`` a reset link through the outbox (the caller commits); nothing for None."""
     if user is None or not user.is_enabled:
         return
-    token = secrets.token_urlsafe(32)
+    token = new_token()
     hours = current_app.config["PASSWORD_RESET_HOURS"]
     db.session.add(
         PasswordResetToken(
             user_id=user.id,
-            token_hash=token_hash(token),
+            token_hash=hash_token(token),
             expires_at=utcnow() + timedelta(hours=hours),
         )
     )
@@ -56,7 +51,7 @@ def request_reset(user: User | None) -> None:
 def valid_token(token: str) -> PasswordResetToken | None:
     """The unused, unexpired reset token ``token``, or None."""
     found = db.session.scalar(
-        select(PasswordResetToken).where(PasswordResetToken.token_hash == token_hash(token))
+        select(PasswordResetToken).where(PasswordResetToken.token_hash == hash_token(token))
     )
     if found is None or found.used_at is not None or found.expires_at <= utcnow():
         return None
@@ -72,7 +67,7 @@ def reset_password(token: str, new_password: str) -> User | None:
     claimed = db.session.execute(
         update(PasswordResetToken)
         .where(
-            PasswordResetToken.token_hash == token_hash(token),
+            PasswordResetToken.token_hash == hash_token(token),
             PasswordResetToken.used_at.is_(None),
             PasswordResetToken.expires_at > utcnow(),
         )
@@ -82,7 +77,7 @@ def reset_password(token: str, new_password: str) -> User | None:
     if claimed.rowcount != 1:
         return None
     found = db.session.scalar(
-        select(PasswordResetToken).where(PasswordResetToken.token_hash == token_hash(token))
+        select(PasswordResetToken).where(PasswordResetToken.token_hash == hash_token(token))
     )
     user = found.user
     if not user.is_enabled:

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from flask import current_app
 from sqlalchemy import select
@@ -43,6 +42,7 @@ from scheduler.models import (
     VersionStatus,
 )
 from scheduler.planning.publishing import schedule_published
+from scheduler.templating import localtime
 
 # An attendee: ("facilitator", id) or ("learner", id).
 AttendeeKey = tuple[str, int]
@@ -273,14 +273,11 @@ def _subject(word: str, events: list[CalendarEvent]) -> str:
 def _listing(intro: str, events: list[CalendarEvent], zone: str) -> str:
     lines = [intro, ""]
     for event in sorted(events, key=lambda e: e.start):
-        lines.append(f"- {event.summary}: {_local(event.start, zone)} to {_local(event.end, zone)}")
+        lines.append(
+            f"- {event.summary}: {localtime(event.start, zone)} to {localtime(event.end, zone)}"
+        )
         lines.append(f"  {event.location}")
     return "\n".join(lines) + "\n"
-
-
-def _local(instant: datetime, zone: str) -> str:
-    local = instant.astimezone(ZoneInfo(zone))
-    return f"{local:%a %d %b %Y %H:%M} {local.tzname()}"
 
 
 def queue_due_reminders(now: datetime | None = None, days: int | None = None) -> int:

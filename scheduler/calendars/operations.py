@@ -8,13 +8,11 @@ deletes the old row in the same transaction, so the old URL answers 404 from the
 
 from __future__ import annotations
 
-import secrets
-
 from sqlalchemy import delete
 
-from scheduler.calendars.util import hash_token
 from scheduler.extensions import db
 from scheduler.models import Cohort, Facilitator, FeedKind, FeedToken, Learner, Room, User
+from scheduler.tokens import hash_token, new_token
 
 Subject = Facilitator | Learner | Cohort | Room | User
 
@@ -37,7 +35,7 @@ def issue_feed(kind: FeedKind, subject: Subject, created_by: User) -> tuple[Feed
     """
     column = SUBJECT_COLUMNS[kind]
     db.session.execute(delete(FeedToken).where(getattr(FeedToken, column) == subject.id))
-    token = secrets.token_urlsafe(32)
+    token = new_token()
     feed = FeedToken(kind=kind, token_hash=hash_token(token), created_by_id=created_by.id)
     setattr(feed, column, subject.id)
     db.session.add(feed)

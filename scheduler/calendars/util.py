@@ -3,7 +3,6 @@ feed links by token; the organizer address."""
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterable
 
 from flask import current_app
@@ -30,6 +29,7 @@ from scheduler.models import (
     User,
     VersionStatus,
 )
+from scheduler.tokens import hash_token
 
 #: Everything ``event_of`` touches, loaded with the sessions in a few queries.
 SESSION_LOADS = (
@@ -43,11 +43,6 @@ SESSION_LOADS = (
     selectinload(ScheduledSession.room).selectinload(Room.site),
     selectinload(ScheduledSession.facilitator).selectinload(Facilitator.user),
 )
-
-
-def hash_token(token: str) -> str:
-    """The stored form of a feed token: hex SHA-256 (a 256-bit random token needs no salt)."""
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def organizer() -> Person:

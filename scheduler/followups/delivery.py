@@ -8,8 +8,6 @@ changes nothing and moves on. A crash before the commit leaves the step pending 
 
 from __future__ import annotations
 
-import hashlib
-import secrets
 from datetime import datetime
 
 from flask import current_app
@@ -21,16 +19,12 @@ from scheduler.followups import util
 from scheduler.mail.compose import compose
 from scheduler.mail.operations import queue_message
 from scheduler.models import FollowUpStep, ReviewItem, StepKind, StepStatus
+from scheduler.tokens import hash_token, new_token
 
 #: Review items appended to one step at most.
 MAX_REVIEW_ITEMS = 5
 #: The path of a step's page: ``/follow-up/<token>`` (routes.py serves it).
 STEP_PATH = "/follow-up/"
-
-
-def hash_token(token: str) -> str:
-    """The stored form of a step token: hex SHA-256 of 256 random bits."""
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def step_link(token: str) -> str:
@@ -60,7 +54,7 @@ def send_due_nudges(now: datetime | None = None, limit: int = 500) -> int:
 
 
 def _send_one(step_id: int, now: datetime) -> bool:
-    token = secrets.token_urlsafe(32)
+    token = new_token()
     claimed = db.session.execute(
         update(FollowUpStep)
         .where(FollowUpStep.id == step_id, FollowUpStep.status == StepStatus.PENDING)

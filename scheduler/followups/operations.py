@@ -5,7 +5,6 @@ learner's answers in ``learning.py``, attaching steps on publish in ``attaching.
 from __future__ import annotations
 
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import delete, select, update
 
@@ -30,6 +29,7 @@ from scheduler.models import (
     User,
     WaitingLearner,
 )
+from scheduler.templating import localtime
 
 #: The default sequence (docs/followups.md): (day after the last session, kind, lesson number).
 #: Lessons with quizzes on days 1, 3, 7, 14, 21; check-in day 30; review day 45 (only if items
@@ -183,7 +183,7 @@ def mark_attendance(
 def _no_show(session: ScheduledSession, seat: SectionSeat, now: datetime) -> None:
     learner = seat.learner
     withdraw_learners(seat.cohort_id, [learner.id], NO_SHOW)
-    when = _local(session.start, learner.timezone)
+    when = localtime(session.start, learner.timezone)
     reason = f"Did not attend session {session.position + 1} on {when}."
     waiting = db.session.scalar(
         select(WaitingLearner).where(
@@ -245,8 +245,3 @@ def _present_after_all(seat: SectionSeat) -> None:
         )
     )
     attach_seat(seat)
-
-
-def _local(instant: datetime, zone: str) -> str:
-    local = instant.astimezone(ZoneInfo(zone))
-    return f"{local:%a %d %b %Y %H:%M} {local.tzname()}"

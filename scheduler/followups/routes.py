@@ -14,7 +14,7 @@ from scheduler.access import coordinator_required, get_or_404, owned_or_404, rol
 from scheduler.database import utcnow
 from scheduler.extensions import db
 from scheduler.followups import attaching, operations, tasks, util  # attaching: signal hooks
-from scheduler.followups.delivery import STEP_PATH, hash_token, send_due_nudges
+from scheduler.followups.delivery import STEP_PATH, send_due_nudges
 from scheduler.followups.forms import (
     AttendanceForm,
     LessonForm,
@@ -38,6 +38,7 @@ from scheduler.models import (
     StepStatus,
     VersionStatus,
 )
+from scheduler.tokens import hash_token
 
 bp = Blueprint("followups", __name__)
 assert attaching.on_schedule_published and tasks.send_nudges
