@@ -3,8 +3,9 @@
 Starting from a complete plan (the greedy one), each step sets a few groups free (see
 :mod:`solver.neighbourhood`), solves their sub-problem with CP-SAT for a few seconds hinted with
 their current sections, and keeps the result only when it is cheaper. Every accepted plan therefore
-satisfies every rule, and the cost never goes up. The neighbourhood grows while CP-SAT proves its
-sub-problems optimal quickly and shrinks when it does not.
+satisfies every rule, and the cost never goes up. Sections of fixed sessions (and of ``previous``)
+are never set free, so they stay exactly as the starting plan has them. The neighbourhood grows
+while CP-SAT proves its sub-problems optimal quickly and shrinks when it does not.
 """
 
 from __future__ import annotations
@@ -143,6 +144,10 @@ def step(
     whole plan (or None) and whether CP-SAT proved the sub-problem optimal."""
     hood = freeze(cand, plan, groups, cohorts)
     sm = ScheduleModel(hood.cand, hood.free)
+    # Fixed sections stay frozen, so today the sub-problem has no fixed sessions; if a
+    # neighbourhood ever carries some, they must hold there as in the full model, not be optional.
+    for lit, _ in sm.fixed:
+        sm.model.add(lit == 1)
     add_hint(sm, hood.free)
     seconds = min(seconds, deadline - time.monotonic())
     if seconds <= 0:

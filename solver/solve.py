@@ -4,7 +4,10 @@ The greedy plan is computed first and kept: it is the complete hint of the searc
 when the search finds nothing better in time (a time limit inside presolve gives no solution).
 Small problems get one CP-SAT model of everything, which can prove optimality. Larger ones would
 spend the time limit in presolve (measured: 8–11 s on 200 cohorts, over 120 s on 1,000), so they get
-large-neighbourhood search (:mod:`solver.lns`) over a few groups at a time instead.
+large-neighbourhood search (:mod:`solver.lns`) over a few groups at a time instead. Search only ever
+moves from one valid plan to another, so it needs a valid start: with fixed sessions the greedy plan
+books them as published whatever they clash with, and when that breaks a rule the full model decides
+(it finds a schedule the greedy missed, or proves the fixed sessions contradictory and names them).
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from typing import Any
 from ortools.sat.python import cp_model
 
 from solver import candidates, lns
+from solver.check import check
 from solver.explain import fixed_conflicts, unscheduled_reasons
 from solver.greedy import greedy_plan
 from solver.hint import add_hint
@@ -76,7 +80,7 @@ def solve(
     greedy_seconds = time.monotonic() - started
     if progress is not None:  # the greedy plan is already an answer the app can show
         progress(greedy_seconds, price(cand, baseline)["total"], 0.0)
-    if len(problem.cohorts) > FULL_MODEL_COHORTS and not problem.fixed:
+    if len(problem.cohorts) > FULL_MODEL_COHORTS and _valid_start(cand, baseline):
         return _solve_by_neighbourhoods(
             cand, baseline, started, time_limit, workers, progress, stop_event, greedy_seconds
         )
@@ -102,6 +106,18 @@ def solve(
         bound = solver.best_objective_bound / 100
         proven = status == cp_model.OPTIMAL and price(cand, best)["total"] <= bound + 0.005
     return _document(cand, best, proven, bound, started, time_limit, watcher)
+
+
+def _valid_start(cand, baseline: Plan) -> bool:
+    """Whether the greedy plan keeps every rule, as the independent checker sees it.
+
+    Without fixed sessions it does by construction; with them it does unless they clash with each
+    other or the data, or leave no room for the rest of their sections."""
+    if not cand.problem.fixed:
+        return True
+    plan = Plan(list(baseline.sections))  # to_document sorts the sections it is given
+    doc = to_document(cand, plan, status="feasible", reasons={}, solver={}, lower_bound=0.0)
+    return not check(cand.problem, doc)
 
 
 def _solve_by_neighbourhoods(
