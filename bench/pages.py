@@ -3,11 +3,12 @@ availability page against a trivial page, on the demo scaled up, served by waitr
 
     python -m bench.pages setup --scale 6 --dir /tmp/bench-pages     # once: demo, solve, publish
     python -m bench.pages run --dir /tmp/bench-pages --clients 50 --requests 2000
+    python -m bench.pages run --dir /tmp/bench-pages --workers 2 --threads 4   # gunicorn
 
 ``setup`` loads ``load_demo(scale=...)`` (scale 1 ≈ 1,500 learners) into a fresh SQLite file,
 solves the demo period (greedy baseline, then ``solver.solve`` for ``--time-limit`` seconds) and
 publishes it. ``run`` starts ``waitress`` in a child process (8 threads, as ``cohort-scheduler
-serve``), signs one client session in per role, warms each page once, then has ``--clients``
+serve``; or gunicorn with ``--workers`` processes), signs one client session in per role, warms each page once, then has ``--clients``
 threads, each with its own keep-alive connection, fetch one page ``--requests`` times in total;
 it prints the median and 95th percentile latency per page, as Markdown.
 """
@@ -196,23 +197,35 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))]
 
 
-def run(directory: Path, clients: int, requests: int, threads: int) -> str:
+def server_command(directory: Path, threads: int, workers: int) -> list[str]:
+    """waitress in one process (``cohort-scheduler serve``), or gunicorn with ``workers``
+    processes of ``threads`` threads (the production set-up, docs/deploy.md)."""
+    if workers > 1:
+        gunicorn = Path(sys.executable).with_name("gunicorn")
+        return [
+            str(gunicorn),
+            f"--workers={workers}",
+            f"--threads={threads}",
+            f"--bind=127.0.0.1:{PORT}",
+            "--log-level=warning",
+            "bench.pages:gunicorn_app()",
+        ]
+    return [sys.executable, "-m", "bench.pages", "serve", "--dir", str(directory)] + [
+        "--threads",
+        str(threads),
+    ]
+
+
+def gunicorn_app():
+    """The app gunicorn serves: the benchmark's database, named by ``BENCH_DIR``."""
+    return _app(Path(os.environ["BENCH_DIR"]))
+
+
+def run(directory: Path, clients: int, requests: int, threads: int, workers: int = 1) -> str:
     targets = json.loads((directory / "targets.json").read_text())
     accounts = targets["accounts"]
     env = os.environ | {"SCHEDULER_INSTANCE_PATH": str(directory), "BENCH_DIR": str(directory)}
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "bench.pages",
-            "serve",
-            "--dir",
-            str(directory),
-            "--threads",
-            str(threads),
-        ],
-        env=env,
-    )
+    server = subprocess.Popen(server_command(directory, threads, workers), env=env)
     try:
         for _ in range(100):
             try:
@@ -255,10 +268,13 @@ def run(directory: Path, clients: int, requests: int, threads: int) -> str:
     finally:
         server.terminate()
         server.wait(timeout=30)
+    served = (
+        f"gunicorn {workers} × {threads} threads" if workers > 1 else f"waitress {threads} threads"
+    )
     header = (
         f"{targets['learners']} learners (scale {targets['scale']}), {targets['sessions']} published "
         f"sessions; largest team {targets['largest_team']} learners, store team "
-        f"{targets['store_team']}; {clients} clients, waitress {threads} threads; "
+        f"{targets['store_team']}; {clients} clients, {served}; "
         f"{platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}"
     )
     return header + "\n\n" + "\n".join(lines)
@@ -281,11 +297,14 @@ def main(argv: list[str] | None = None) -> int:
     sub.choices["setup"].add_argument("--time-limit", type=float, default=20)
     sub.choices["run"].add_argument("--clients", type=int, default=50)
     sub.choices["run"].add_argument("--requests", type=int, default=2000)
+    sub.choices["run"].add_argument(
+        "--workers", type=int, default=1, help="above 1: gunicorn with this many processes"
+    )
     args = parser.parse_args(argv)
     if args.command == "setup":
         print(json.dumps(setup(args.dir, args.scale, args.time_limit), indent=2))
     elif args.command == "run":
-        print(run(args.dir, args.clients, args.requests, args.threads))
+        print(run(args.dir, args.clients, args.requests, args.threads, args.workers))
     else:
         serve(args.dir, args.threads)
     return 0

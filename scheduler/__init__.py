@@ -7,6 +7,7 @@ from pathlib import Path
 
 from flask import Flask
 
+from scheduler import caching
 from scheduler import config as config_module
 from scheduler.extensions import csrf, db, login_manager, migrate
 from scheduler.jobs import queue as jobs
@@ -56,6 +57,7 @@ def create_app(config: dict | None = None) -> Flask:
 
 def register_extensions(app: Flask) -> None:
     db.init_app(app)
+    caching.init_app(app)
     migrate.init_app(app, db, directory=str(PACKAGE_ROOT / "migrations"))
     csrf.init_app(app)
     jobs.init_app(app)

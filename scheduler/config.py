@@ -20,6 +20,7 @@ ENVIRONMENT_KEYS = {
     "SCHEDULER_SMTP_SECURITY": "SMTP_SECURITY",
     "SCHEDULER_SMTP_USERNAME": "SMTP_USERNAME",
     "SCHEDULER_SMTP_PASSWORD": "SMTP_PASSWORD",
+    "SCHEDULER_SMTP_CAFILE": "SMTP_CAFILE",
     "SCHEDULER_OUTBOX_PATH": "OUTBOX_PATH",
     "SCHEDULER_REMINDER_DAYS": "REMINDER_DAYS",
     "SCHEDULER_PUBLIC_URL": "PUBLIC_URL",
@@ -41,6 +42,7 @@ def default_config(instance_path: Path) -> dict:
         "SQLALCHEMY_DATABASE_URI": f"sqlite:///{instance_path / 'scheduler.sqlite3'}",
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "REDIS_URL": None,
+        "PAGE_CACHE": True,  # cached page parts (scheduler/caching.py, docs/deploy.md)
         "MAX_CONTENT_LENGTH": 25 * 1024 * 1024,
         "IMPORT_MAX_BYTES": 10 * 1024 * 1024,
         "TRUSTED_HOSTS": ["127.0.0.1", "localhost"],
@@ -58,6 +60,7 @@ def default_config(instance_path: Path) -> dict:
         "SMTP_SECURITY": "starttls",  # starttls, ssl or none
         "SMTP_USERNAME": None,
         "SMTP_PASSWORD": None,
+        "SMTP_CAFILE": None,  # PEM file of the CA(s) to trust for TLS; None: the system's
         "SMTP_TIMEOUT": 30,
         "OUTBOX_PATH": str(instance_path / "outbox"),
         "MAIL_MAX_ATTEMPTS": 20,  # then the message stays in the outbox, marked failed

@@ -8,6 +8,8 @@ from zoneinfo import ZoneInfo
 from flask import Flask, current_app
 from flask_login import current_user
 
+from scheduler.forms.timezones import timezone_options
+
 DEFAULT_ZONE = "UTC"
 
 
@@ -36,3 +38,4 @@ def has_endpoint(endpoint: str) -> bool:
 def init_app(app: Flask) -> None:
     app.jinja_env.filters["localtime"] = localtime
     app.jinja_env.globals["has_endpoint"] = has_endpoint
+    app.jinja_env.globals["timezone_options"] = timezone_options

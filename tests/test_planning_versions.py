@@ -170,7 +170,7 @@ def test_a_published_version_cannot_be_published_again(app):
         coordinator = create_user(Role.COORDINATOR)
         draft = solved_draft(period)
         publish(draft, coordinator)
-        with pytest.raises(PublishRefused, match="not a draft"):
+        with pytest.raises(PublishRefused, match="already published"):
             publish(draft, coordinator)
 
 

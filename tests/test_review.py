@@ -248,7 +248,7 @@ def test_publishing_a_published_version_again_is_refused(app, plan, coordinator)
     version_id = draft(app, plan)
     coordinator.post(f"/planning/versions/{version_id}/publish")
     response = coordinator.post(f"/planning/versions/{version_id}/publish", follow_redirects=True)
-    assert "Version 1 is not a draft." in response.get_data(as_text=True)
+    assert "Version 1 is already published: nothing to do." in response.get_data(as_text=True)
     assert "Publish version 1" not in response.get_data(as_text=True)
 
 

@@ -14,8 +14,8 @@ from flask_login import current_user
 from scheduler.access import coordinator_required, get_or_404, roles_required
 from scheduler.availability import operations, util
 from scheduler.availability.forms import AvailabilityForm, FacilitatorAvailabilityForm
+from scheduler.caching import cached_by_content
 from scheduler.extensions import db
-from scheduler.forms.timezones import timezone_names
 from scheduler.models import Facilitator, Role, Room
 
 bp = Blueprint("availability", __name__)
@@ -95,11 +95,25 @@ def _edit(
         "availability/edit.html",
         form=form,
         title=title,
-        owner_word=owner_word,
         zone_name=form.display_zone(),
-        saved_zone=plan.timezone,
-        always_available=plan.always_available,
-        show_if_need_be="if_need_be" in form.section_names,
-        days=util.preview(plan, util.local_today(plan.timezone)),
-        zone_names=timezone_names() if "timezone" in form else (),
+        preview=_preview(plan, owner_word, show_if_need_be="if_need_be" in form.section_names),
+    )
+
+
+def _preview(plan: util.AvailabilityPlan, owner_word: str, show_if_need_be: bool):
+    """The next weeks as saved: built again only when the plan, the day or the wording changes."""
+    today = util.local_today(plan.timezone)
+
+    def build() -> str:
+        return render_template(
+            "availability/_preview.html",
+            owner_word=owner_word,
+            saved_zone=plan.timezone,
+            always_available=plan.always_available,
+            show_if_need_be=show_if_need_be,
+            days=util.preview(plan, today),
+        )
+
+    return cached_by_content(
+        ("availability/preview", plan, today, owner_word, show_if_need_be), build
     )

@@ -19,6 +19,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from scheduler.access import coordinator_required, get_or_404, roles_required
+from scheduler.caching import cached_part
 from scheduler.calendars import invites, operations, tasks, util
 from scheduler.calendars.forms import IssueFeedForm
 from scheduler.calendars.ics import calendar_bytes
@@ -58,8 +59,15 @@ bp.record_once(lambda state: redact_feed_tokens())
 def _ics_response(
     name: str, zone: str, sessions, filename: str | None = None, extra_events=()
 ) -> Response:
+    return _calendar_response(_ics_body(name, zone, sessions, extra_events), filename)
+
+
+def _ics_body(name: str, zone: str, sessions, extra_events=()) -> bytes:
     events = [util.event_of(session) for session in sessions] + list(extra_events)
-    body = calendar_bytes(events, zone=zone, organizer=util.organizer(), name=name)
+    return calendar_bytes(events, zone=zone, organizer=util.organizer(), name=name)
+
+
+def _calendar_response(body: bytes, filename: str | None = None) -> Response:
     response = Response(body, mimetype="text/calendar")
     response.headers["Content-Type"] = "text/calendar; charset=utf-8"
     response.headers["Cache-Control"] = "private, no-store"
@@ -239,9 +247,22 @@ def feed(token: str):
     found = util.feed_by_token(token)
     if found is None:
         abort(404)
+    feed_id = found.id
+    body = cached_part(
+        f"calendars/feed:{feed_id}", lambda: _feed_body(feed_id), timeout=FEED_CACHE_SECONDS
+    )
+    return _calendar_response(str(body).encode())
+
+
+#: Calendar clients poll feeds; a feed is built again when its data changes, else this often.
+FEED_CACHE_SECONDS = 300
+
+
+def _feed_body(feed_id: int) -> str:
+    found = db.session.get(FeedToken, feed_id)
     # A learner's feed also shows their follow-up steps (scheduler/followups/calendar.py).
     steps = follow_up_events(found.learner_id) if found.kind == FeedKind.LEARNER else ()
-    return _ics_response(*util.feed_contents(found), extra_events=steps)
+    return _ics_body(*util.feed_contents(found), extra_events=steps).decode()
 
 
 # --- Commands (``flask --app scheduler calendars ...``), for cron until jobs are periodic ---

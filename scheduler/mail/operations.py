@@ -34,6 +34,8 @@ CLAIM_LEASE = timedelta(minutes=10)
 #: Retry delays: 1 minute, doubling on each failure, at most 6 hours.
 FIRST_RETRY = timedelta(minutes=1)
 LONGEST_RETRY = timedelta(hours=6)
+#: The values of ``SMTP_SECURITY``; anything else is refused rather than sent in clear text.
+SECURITY_MODES = ("starttls", "ssl", "none")
 
 
 def queue_message(message: EmailMessage) -> OutboxMessage:
@@ -170,15 +172,25 @@ class SmtpTransport:
         security = (config.get("SMTP_SECURITY") or "starttls").lower()
         host, port = config["SMTP_HOST"], int(config.get("SMTP_PORT") or 587)
         timeout = config.get("SMTP_TIMEOUT", 30)
-        context = ssl.create_default_context()
+        if security not in SECURITY_MODES:  # a typo must not mean clear text
+            raise ValueError(
+                f"SMTP_SECURITY must be one of {', '.join(SECURITY_MODES)}, not {security!r}"
+            )
+        # A private CA (an internal relay's certificate) replaces the system's trusted CAs;
+        # certificates and host names are verified either way.
+        context = ssl.create_default_context(cafile=config.get("SMTP_CAFILE") or None)
         if security == "ssl":
             connection = smtplib.SMTP_SSL(host, port, timeout=timeout, context=context)
         else:
             connection = smtplib.SMTP(host, port, timeout=timeout)
+        try:
             if security == "starttls":
                 connection.starttls(context=context)
-        if config.get("SMTP_USERNAME"):
-            connection.login(config["SMTP_USERNAME"], config.get("SMTP_PASSWORD") or "")
+            if config.get("SMTP_USERNAME"):
+                connection.login(config["SMTP_USERNAME"], config.get("SMTP_PASSWORD") or "")
+        except BaseException:
+            connection.close()  # a refused STARTTLS or login: hang up now, not at garbage collection
+            raise
         return connection
 
     def reset(self) -> None:

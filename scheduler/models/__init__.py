@@ -36,9 +36,11 @@ from scheduler.models.planning import (
 )
 from scheduler.models.programs import Program, ProgramMode, ProgramSession
 from scheduler.models.security import AuditEntry, LoginFailure, PasswordResetToken
+from scheduler.models.stamps import DataStamp
 
 __all__ = [
     "AuditEntry",
+    "DataStamp",
     "LoginFailure",
     "PasswordResetToken",
     "Attendance",

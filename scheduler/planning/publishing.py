@@ -58,6 +58,8 @@ def publish(draft: ScheduleVersion, user: User) -> ScheduleVersion | None:
     """
     period = draft.period
     lock_period(period.id)  # a second publisher waits here, then sees the first one's bump
+    if draft.status == VersionStatus.PUBLISHED:  # e.g. a second coordinator pressed Publish too
+        raise PublishRefused(f"Version {draft.number} is already published: nothing to do.")
     if draft.status != VersionStatus.DRAFT:
         raise PublishRefused(f"Version {draft.number} is not a draft.")
     if draft.solver_status not in ("optimal", "feasible"):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 
 from scheduler.access import coordinator_required, get_or_404
+from scheduler.caching import cached_part
 from scheduler.models import Program
 from scheduler.reports import costmodel, operations, util
 from scheduler.reports.costs import TRAINING
@@ -36,8 +37,21 @@ def cost(version_id: int):
     version = util.version_light(version_id)
     if version is None:
         abort(404)
+    body = cached_part(
+        f"reports/cost:{version_id}", lambda: _cost_body(version_id), timeout=REPORT_CACHE_SECONDS
+    )
+    return render_template("reports/cost.html", body=body)
+
+
+#: Cost reports show stored data only (no clock): the stamps alone decide when they are rebuilt.
+REPORT_CACHE_SECONDS = 3600
+
+
+def _cost_body(version_id: int) -> str:
+    # Read again inside the part, so that the version's own row is among the tables it depends on.
+    version = util.version_light(version_id)
     return render_template(
-        "reports/cost.html",
+        "reports/_cost_body.html",
         report=util.cost_report(version),
         components=TRAINING,
         labels=COMPONENT_LABELS,
@@ -59,11 +73,20 @@ def classroom_share() -> float:
 def cost_model():
     """Every program's instructor-led, microlearning and blended cost lines and break-evens."""
     share = classroom_share()
-    models = util.cost_models(share)
     chosen_id = request.args.get("program", type=int)
+    body = cached_part(
+        f"reports/cost-model:{share}:{chosen_id}",
+        lambda: _cost_model_body(share, chosen_id),
+        timeout=REPORT_CACHE_SECONDS,
+    )
+    return render_template("reports/cost_model.html", body=body)
+
+
+def _cost_model_body(share: float, chosen_id: int | None) -> str:
+    models = util.cost_models(share)
     chosen = next((m for m in models if m.program_id == chosen_id), models[0] if models else None)
     return render_template(
-        "reports/cost_model.html",
+        "reports/_cost_model_body.html",
         models=models,
         chosen=chosen,
         share=share,

@@ -19,6 +19,7 @@ from sqlalchemy import Engine, select, update
 from scheduler.database import utcnow
 from scheduler.models import SolveJob
 from scheduler.solving.util import displayed_bound
+from scheduler.stamps import stamp_tables
 
 log = logging.getLogger(__name__)
 
@@ -73,6 +74,7 @@ class SolveMonitor:
                 values["best_cost"], values["bound"] = self._latest
         with self.engine.begin() as connection:
             connection.execute(update(SolveJob).where(SolveJob.id == self.job_id).values(**values))
+            stamp_tables(connection, [SolveJob.__tablename__])
             cancel = connection.scalar(
                 select(SolveJob.cancel_requested).where(SolveJob.id == self.job_id)
             )

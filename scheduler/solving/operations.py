@@ -18,6 +18,7 @@ from scheduler.jobs import queue
 from scheduler.models import JobStatus, PlanningPeriod, SolveJob, User, VersionOrigin
 from scheduler.planning.versions import store_version
 from scheduler.solving import util
+from scheduler.stamps import stamp_tables
 
 log = logging.getLogger(__name__)
 
@@ -99,6 +100,7 @@ def fail_lost_jobs() -> bool:
         return False
     with db.engine.begin() as connection:
         connection.execute(_fail_lost(util.heartbeat_cutoff()))
+        stamp_tables(connection, [SolveJob.__tablename__])
     db.session.commit()
     return True
 

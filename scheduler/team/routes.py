@@ -13,6 +13,7 @@ from flask import Blueprint, Response, flash, redirect, render_template, request
 from flask_login import current_user
 
 from scheduler.access import roles_required
+from scheduler.caching import cached_part
 from scheduler.calendars.ics import calendar_bytes
 from scheduler.calendars.util import calendar_contents, event_of, feed_of_user, organizer
 from scheduler.learners.util import team_manager_ids
@@ -30,11 +31,21 @@ def training():
     """Hours per person and week (50 people a page), follow-up progress, team totals, the chart,
     upcoming sessions."""
     start = util.first_week(current_user.timezone, request.args.get("start"))
-    manager_ids = team_manager_ids(current_user)
     page = request.args.get("page", 1, type=int)
+    key = f"team/training:{current_user.id}:{current_user.timezone}:{start.isoformat()}:{page}"
+    body = cached_part(key, lambda: _training_body(start, page), timeout=TRAINING_CACHE_SECONDS)
+    return render_template("team/training.html", body=body)
+
+
+#: The page's "due" counts and upcoming sessions move with the clock: rebuilt at least this often.
+TRAINING_CACHE_SECONDS = 60
+
+
+def _training_body(start, page: int) -> str:
+    manager_ids = team_manager_ids(current_user)
     table = util.team_table(current_user, start, manager_ids=manager_ids, page=page)
     return render_template(
-        "team/training.html",
+        "team/_training_body.html",
         table=table,
         upcoming=util.upcoming_sessions(current_user, manager_ids=manager_ids),
         start=start,

@@ -1,0 +1,89 @@
+"""Cached parts of pages: built once, served again while the data they show has not changed.
+
+A part is cached under a key that names everything of the request it depends on (the user,
+the week shown, the page...), with the data stamps (``scheduler.stamps``) of the tables it read
+when it was built. It is served again only while every one of those tables still has the same
+stamp, so a change anyone commits shows at once; ``timeout`` bounds how long a part that depends
+on the clock ("due", "upcoming") may be served. A cached part never holds a form: CSRF tokens
+belong to one browser session.
+
+The store is Flask-Caching: in the process by default, Redis when ``SCHEDULER_REDIS_URL`` is
+set (then every app server shares it). A store that fails is logged and skipped: the part is
+built as if it had never been cached.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Callable
+
+from flask import Flask
+from flask_caching import Cache
+from markupsafe import Markup
+
+from scheduler import stamps
+
+log = logging.getLogger(__name__)
+
+cache = Cache()
+
+#: Cached parts kept in one process when there is no Redis (the oldest go first).
+LOCAL_ENTRIES = 2000
+
+
+def init_app(app: Flask) -> None:
+    config = {"CACHE_DEFAULT_TIMEOUT": 300, "CACHE_KEY_PREFIX": "scheduler:part:"}
+    if app.config.get("REDIS_URL"):
+        config |= {"CACHE_TYPE": "RedisCache", "CACHE_REDIS_URL": app.config["REDIS_URL"]}
+    else:
+        config |= {"CACHE_TYPE": "SimpleCache", "CACHE_THRESHOLD": LOCAL_ENTRIES}
+    if not app.config["PAGE_CACHE"]:
+        config = {"CACHE_TYPE": "NullCache", "CACHE_NO_NULL_WARNING": True}
+    cache.init_app(app, config=config)
+    stamps.init_app(app)
+
+
+def cached_part(key: str, build: Callable[[], str], timeout: int) -> Markup:
+    """The HTML ``build()`` returns, from the cache while the tables it read are unchanged."""
+    if stamps.has_unsaved_writes():
+        return Markup(build())
+    now = stamps.current_stamps()  # before building: a change made meanwhile is seen next time
+    entry = _get(key)
+    if entry is not None and _unchanged(entry["stamps"], now):
+        return Markup(entry["html"])
+    with stamps.reading_tables() as tables:
+        html = build()
+    _set(key, {"html": str(html), "stamps": {t: now.get(t) for t in tables}}, timeout)
+    return Markup(html)
+
+
+def cached_by_content(content: tuple, build: Callable[[], str], timeout: int = 3600) -> Markup:
+    """The HTML ``build()`` returns for ``content``: everything the part shows follows from
+    ``content`` (whose ``repr`` is stable: strings, numbers, dates, frozen dataclasses), so no
+    data stamp is needed; the key is its SHA-256."""
+    key = "content:" + hashlib.sha256(repr(content).encode()).hexdigest()
+    html = _get(key)
+    if html is None:
+        html = str(build())
+        _set(key, html, timeout)
+    return Markup(html)
+
+
+def _unchanged(remembered: dict[str, int | None], now: dict[str, int]) -> bool:
+    return all(now.get(table) == token for table, token in remembered.items())
+
+
+def _get(key: str):
+    try:
+        return cache.get(key)
+    except Exception:  # the cache is an optimisation: a broken one must not break pages
+        log.warning("page cache unavailable (get)", exc_info=True)
+        return None
+
+
+def _set(key: str, value, timeout: int) -> None:
+    try:
+        cache.set(key, value, timeout=timeout)
+    except Exception:
+        log.warning("page cache unavailable (set)", exc_info=True)
