@@ -24,6 +24,7 @@ import re
 import statistics
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -221,7 +222,43 @@ def gunicorn_app():
     return _app(Path(os.environ["BENCH_DIR"]))
 
 
-def run(directory: Path, clients: int, requests: int, threads: int, workers: int = 1) -> str:
+#: wrk's report, written by its ``done`` hook: requests, errors, median and p95 in microseconds.
+WRK_REPORT = """
+done = function(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format("WRK %d %d %d %d\\n", summary.requests,
+    e.connect + e.read + e.write + e.status + e.timeout,
+    latency:percentile(50), latency:percentile(95)))
+end
+"""
+
+
+def wrk_load(port: int, cookie: str, path: str, clients: int, seconds: int) -> tuple:
+    """Median and p95 latency (ms) and the number of requests of ``clients`` connections of wrk
+    (Debian's ``wrk``, a C load generator: it leaves the CPU to the server) for ``seconds``."""
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
+        script.write(WRK_REPORT)
+    command = ["wrk", "-t2", f"-c{clients}", f"-d{seconds}s", "-s", script.name]
+    if cookie:
+        command += ["-H", f"Cookie: {cookie}"]
+    out = subprocess.run(
+        command + [f"http://127.0.0.1:{port}{path}"], capture_output=True, text=True, check=True
+    ).stdout
+    os.unlink(script.name)
+    found = re.search(r"WRK (\d+) (\d+) (\d+) (\d+)", out)
+    count, errors, median, p95 = map(int, found.groups())
+    assert errors == 0, f"{path}: {errors} errors\n{out}"
+    return median / 1000, p95 / 1000, count
+
+
+def run(
+    directory: Path,
+    clients: int,
+    requests: int,
+    threads: int,
+    workers: int = 1,
+    wrk_seconds: int = 0,
+) -> str:
     targets = json.loads((directory / "targets.json").read_text())
     accounts = targets["accounts"]
     env = os.environ | {"SCHEDULER_INSTANCE_PATH": str(directory), "BENCH_DIR": str(directory)}
@@ -259,12 +296,14 @@ def run(directory: Path, clients: int, requests: int, threads: int, workers: int
         for label, email, path in pages:
             cookie = sign_in(PORT, email) if email else ""
             load(PORT, cookie, path, 1, 3)  # warm up (first cost report prices the schedule)
-            latencies = load(PORT, cookie, path, clients, requests)
-            median, p95 = statistics.median(latencies), percentile(latencies, 0.95)
+            if wrk_seconds:
+                median, p95, count = wrk_load(PORT, cookie, path, clients, wrk_seconds)
+            else:
+                latencies = load(PORT, cookie, path, clients, requests)
+                median, p95 = statistics.median(latencies), percentile(latencies, 0.95)
+                count = len(latencies)
             trivial = trivial or p95
-            lines.append(
-                f"| {label} | {median:.1f} | {p95:.1f} | {p95 / trivial:.2f} | {len(latencies)} |"
-            )
+            lines.append(f"| {label} | {median:.1f} | {p95:.1f} | {p95 / trivial:.2f} | {count} |")
     finally:
         server.terminate()
         server.wait(timeout=30)
@@ -300,11 +339,14 @@ def main(argv: list[str] | None = None) -> int:
     sub.choices["run"].add_argument(
         "--workers", type=int, default=1, help="above 1: gunicorn with this many processes"
     )
+    sub.choices["run"].add_argument(
+        "--wrk", type=int, default=0, metavar="SECONDS", help="load each page with wrk this long"
+    )
     args = parser.parse_args(argv)
     if args.command == "setup":
         print(json.dumps(setup(args.dir, args.scale, args.time_limit), indent=2))
     elif args.command == "run":
-        print(run(args.dir, args.clients, args.requests, args.threads, args.workers))
+        print(run(args.dir, args.clients, args.requests, args.threads, args.workers, args.wrk))
     else:
         serve(args.dir, args.threads)
     return 0

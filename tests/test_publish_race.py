@@ -108,6 +108,11 @@ def test_two_coordinators_publishing_one_draft_at_once_publish_it_once(app):
     winner, loser = targets[f"/planning/{period_id}"], targets[f"/planning/versions/{draft_id}"]
     told = loser.get(f"/planning/versions/{draft_id}").get_data(as_text=True)
     assert any(reason in told for reason in REFUSALS), told
+    # ... and who got there first, from the audit log.
+    winner_email = ["coord@example.com", "ben@example.com"][clients.index(winner)]
+    with app.app_context():
+        winner_name = db.session.scalar(select(User.name).where(User.email == winner_email))
+    assert f"Latest change: {winner_name}" in told, told
     assert "Version 1 published; invitations are on their way." in winner.get(
         f"/planning/{period_id}"
     ).get_data(as_text=True)

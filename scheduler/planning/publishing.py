@@ -39,15 +39,20 @@ def bump_period_version(period: PlanningPeriod, expected: int) -> None:
     )
     if result.rowcount != 1:
         db.session.rollback()
-        from scheduler.audit.util import last_change  # the audit area imports this module
-
-        latest = last_change(period.id)
         raise PublishRefused(
             "Someone published or changed this plan since you opened it. "
-            "Nothing was changed; review the current plan and try again."
-            + (f" Latest change: {latest}." if latest else "")
+            "Nothing was changed; review the current plan and try again." + _latest_change(period)
         )
     db.session.refresh(period)
+
+
+def _latest_change(period: PlanningPeriod) -> str:
+    """A sentence naming the period's latest change in the audit log (who, when, what), to tell a
+    coordinator who got there first; empty when there is none."""
+    from scheduler.audit.util import last_change  # the audit area imports this module
+
+    latest = last_change(period.id)
+    return f" Latest change: {latest}." if latest else ""
 
 
 def publish(draft: ScheduleVersion, user: User) -> ScheduleVersion | None:
@@ -59,7 +64,9 @@ def publish(draft: ScheduleVersion, user: User) -> ScheduleVersion | None:
     period = draft.period
     lock_period(period.id)  # a second publisher waits here, then sees the first one's bump
     if draft.status == VersionStatus.PUBLISHED:  # e.g. a second coordinator pressed Publish too
-        raise PublishRefused(f"Version {draft.number} is already published: nothing to do.")
+        raise PublishRefused(
+            f"Version {draft.number} is already published: nothing to do." + _latest_change(period)
+        )
     if draft.status != VersionStatus.DRAFT:
         raise PublishRefused(f"Version {draft.number} is not a draft.")
     if draft.solver_status not in ("optimal", "feasible"):
