@@ -18,7 +18,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from functools import cache
 
-from sqlalchemy import Table, event, select
+from sqlalchemy import event, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Mapper, ORMExecuteState, Session, object_session
 from sqlalchemy.sql.util import find_tables
@@ -137,11 +137,12 @@ def _statement_run(state: ORMExecuteState) -> None:
         return
     if not (state.is_insert or state.is_update or state.is_delete):
         return
-    target = getattr(state.statement, "table", None)
-    if not isinstance(target, Table) or target.name == STAMP_TABLE:
-        return
+    # Every table the statement names (its target, and any it reads in WHERE: a spare stamp
+    # costs a rebuild, a missing one a stale page).
+    names = {t.name for t in find_tables(state.statement, include_crud=True)} - {STAMP_TABLE}
     written = _written(state.session)
-    written |= cascades_from(target.name) if state.is_delete else {target.name}
+    for name in names:
+        written |= cascades_from(name) if state.is_delete else {name}
 
 
 def _stamp_before_commit(session: Session) -> None:
