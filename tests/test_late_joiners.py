@@ -10,8 +10,12 @@ from datetime import UTC, date, datetime, time
 import pytest
 from sqlalchemy import select
 
-from scheduler.adjustments.late_joiners import learner_seated, place_late_joiner
-from scheduler.cohorts.operations import add_members
+from scheduler.adjustments.late_joiners import (
+    free_seats_of_leavers,
+    learner_seated,
+    place_late_joiner,
+)
+from scheduler.cohorts.operations import add_members, remove_members
 from scheduler.extensions import db
 from scheduler.models import (
     CohortBlock,
@@ -216,3 +220,42 @@ def test_learner_added_by_a_cohort_import_is_placed_too(app, client, tmp_path, w
     client.post("/imports/confirm", data={"confirm-token": token})
     db.session.expire_all()
     assert seat_of(newcomer).section.key == "S1" and seat_of(newcomer).late_joiner
+
+
+# --- Learners leaving a cohort after publishing -------------------------------------------------
+
+
+def test_a_learner_leaving_the_cohort_frees_their_seat_for_the_next_late_joiner(app, world):
+    world.join(world.a)  # S1 now seats 4 of 4
+    (waits,) = world.join(world.a)
+    assert seat_of(waits).section.key == "S2"  # S1 was full: the next fitting section
+    leaver = world.a.members[0].learner
+    remove_members(world.a, [leaver.id])
+    db.session.commit()
+    assert seat_of(leaver) is None
+    (newcomer,) = world.join(world.a)
+    assert seat_of(newcomer).section.key == "S1"
+
+
+def test_a_learner_leaving_the_cohort_gets_a_cancellation(app, world):
+    leaver = world.a.members[0].learner
+    before = set(db.session.scalars(select(OutboxMessage.id)))
+    remove_members(world.a, [leaver.id])
+    db.session.commit()
+    new = db.session.scalars(select(OutboxMessage).where(OutboxMessage.id.not_in(before))).all()
+    assert [message.recipient for message in new] == [leaver.email]
+    assert "METHOD:CANCEL" in new[0].content
+
+
+def test_a_leaver_keeps_the_seat_of_a_section_under_way_and_leaves_the_waiting_list(app, world):
+    leaver = world.a.members[0].learner
+    freed = free_seats_of_leavers(world.a, [leaver.id], now=utc(2030, 1, 8))  # after part 1
+    assert freed == 0 and seat_of(leaver) is not None
+    for _ in range(2):
+        world.join(world.b)  # S2 full (4 of 4)
+    world.join(world.a)  # S1 full
+    (waiting,) = world.join(world.a)
+    assert waiting_of(waiting) is not None
+    remove_members(world.a, [waiting.id])
+    db.session.commit()
+    assert waiting_of(waiting) is None

@@ -35,6 +35,9 @@ from solver.problem import WEEKDAYS
 signals = Namespace()
 #: Sent as ``learner_seated.send(seat)`` when a late joiner gets a seat (calendar invites).
 learner_seated = signals.signal("learner-seated")
+#: Sent as ``seats_freed.send(version)`` when learners leaving a cohort free seats of a published
+#: version (calendar cancellations).
+seats_freed = signals.signal("seats-freed")
 
 MINUTES_PER_DAY = 24 * 60
 REASON_LENGTH = 400
@@ -70,6 +73,42 @@ def place_late_joiner(
         where = f" at {cohort.site.name}" if _in_person(cohort) and cohort.site else ""
         reasons.append(f"no published section of {cohort.program.name}{where}")
     return _wait(cohort, learner, "; ".join(reasons))
+
+
+def free_seats_of_leavers(
+    cohort: Cohort, learner_ids: list[int], now: datetime | None = None
+) -> int:
+    """Learners taken out of ``cohort`` give up their seats in its published sections that have
+    not started (the next late joiner may take them; their calendars get a cancellation) and
+    leave its waiting list. A section under way keeps its seats: the learner may have attended
+    part of it. Returns the number of seats freed."""
+    if not learner_ids:
+        return 0
+    now = now or utcnow()
+    seats = db.session.scalars(
+        select(SectionSeat)
+        .join(SectionSeat.section)
+        .join(ScheduledSection.version)
+        .where(
+            ScheduleVersion.status == VersionStatus.PUBLISHED,
+            SectionSeat.cohort_id == cohort.id,
+            SectionSeat.learner_id.in_(learner_ids),
+        )
+        .options(selectinload(SectionSeat.section).selectinload(ScheduledSection.sessions))
+    ).all()
+    freed = [seat for seat in seats if _first_start(seat.section) > now]
+    versions = {seat.section.version for seat in freed}
+    for seat in freed:
+        seat.section.seats.remove(seat)  # delete-orphan: the row goes at the flush
+    db.session.execute(
+        delete(WaitingLearner).where(
+            WaitingLearner.cohort_id == cohort.id, WaitingLearner.learner_id.in_(learner_ids)
+        )
+    )
+    db.session.flush()
+    for version in versions:
+        seats_freed.send(version)
+    return len(freed)
 
 
 def unfit_reason(

@@ -22,7 +22,7 @@ from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from scheduler.adjustments.late_joiners import learner_seated
+from scheduler.adjustments.late_joiners import learner_seated, seats_freed
 from scheduler.calendars import util
 from scheduler.calendars.ics import CalendarEvent, Person, calendar_bytes
 from scheduler.database import utcnow
@@ -105,6 +105,12 @@ def on_learner_seated(seat: SectionSeat) -> None:
     version = seat.section.version
     if version.status == VersionStatus.PUBLISHED:
         send_invites(version.period, version)
+
+
+@seats_freed.connect
+def on_seats_freed(version: ScheduleVersion) -> None:
+    """Learners left a cohort: cancel their invitations to the sessions they no longer attend."""
+    send_invites(version.period, version)
 
 
 def send_invites(

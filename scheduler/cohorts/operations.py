@@ -6,7 +6,7 @@ from datetime import datetime
 
 from sqlalchemy import delete, select
 
-from scheduler.adjustments.late_joiners import place_late_joiners
+from scheduler.adjustments.late_joiners import free_seats_of_leavers, place_late_joiners
 from scheduler.cohorts.util import NonexistentLocalTime, local_to_utc
 from scheduler.extensions import db
 from scheduler.followups.attaching import withdraw_learners
@@ -117,4 +117,5 @@ def remove_members(cohort: Cohort, learner_ids: list[int]) -> int:
     )
     db.session.expire(cohort, ["members"])
     withdraw_learners(cohort.id, learner_ids)  # their pending follow-up steps
+    free_seats_of_leavers(cohort, learner_ids)  # their published seats, for late joiners
     return result.rowcount
