@@ -1,11 +1,15 @@
-"""A lower bound on the cost of any schedule, worked out per group without a solver.
+"""Lower bounds on the cost of any schedule, for large-neighbourhood search (no CP-SAT proof there).
 
-Used when no CP-SAT model of the whole problem is solved (large-neighbourhood search). Dropping every
-rule that links groups (shared facilitators, rooms and learners, time) leaves each group on its own:
-placing P of its learners costs at least P seats, ceil(P / capacity) sections at the cheapest
-qualified facilitator and room per session, and the unscheduled cost of the cheapest N - P learners
-left out. The bound is the sum over groups of the minimum over P. It is valid but loose: it ignores
-every time conflict, so it says nothing about how close a plan is to optimal on busy instances.
+``lower_bound`` is the larger of two valid bounds, so it is valid and never weaker than either:
+
+- ``analytic_bound``, worked out per group without a solver. Dropping every rule that links groups
+  (shared facilitators, rooms and learners, time) leaves each group on its own: placing P of its
+  learners costs at least P seats, ceil(P / capacity) sections at the cheapest qualified
+  facilitator and room per session, and the unscheduled cost of the cheapest N - P learners left
+  out. The bound is the sum over groups of the minimum over P. It ignores every conflict.
+- ``solver.lp_bound.lp_bound``, a linear program that keeps facilitators' and rooms' capacity and
+  who can reach which cohort (its module docstring says why it is valid). It is usually the
+  larger; the analytic bound can win where its exact ceiling over every P matters.
 """
 
 from __future__ import annotations
@@ -14,10 +18,16 @@ import math
 
 from solver.candidates import Candidates, Group
 from solver.cost import hourly_cents, to_cents
+from solver.lp_bound import lp_bound, placeable
 
 
-def lower_bound(cand: Candidates) -> float:
-    """A valid lower bound on ``cost.total`` (changes counted as 0)."""
+def lower_bound(cand: Candidates, seconds: float = 5.0) -> float:
+    """A valid lower bound on ``cost.total``; ``seconds`` caps the LP solve (not its building)."""
+    return max(analytic_bound(cand), lp_bound(cand, seconds))
+
+
+def analytic_bound(cand: Candidates) -> float:
+    """A valid lower bound on ``cost.total`` (changes counted as 0), group by group."""
     return sum(_group_bound(cand, g) for g in cand.groups.values()) / 100
 
 
@@ -25,26 +35,23 @@ def _group_bound(cand: Candidates, group: Group) -> int:
     """Cents: the cheapest way the group alone could place or leave out its learners."""
     problem, program = cand.problem, group.program
     nsessions = len(program.sessions)
-    placeable, left_out = [], 0  # unscheduled cost in cents per placeable learner; forced cost
+    reachable, left_out = [], 0  # unscheduled cost in cents per placeable learner; forced cost
     for c in group.cohorts:
         cohort = problem.cohorts[c]
         per_learner = to_cents(cohort.unscheduled_cost)
-        can = all(cand.cohort_starts[(c, i)] for i in range(nsessions))
-        can = can and group.capacity >= max(program.seats[0], 1)
-        can = can and (cohort.splittable or cohort.size <= group.capacity)
-        if can:
-            placeable.extend([per_learner] * cohort.size)
+        if placeable(cand, group, c):
+            reachable.extend([per_learner] * cohort.size)
         else:
             left_out += per_learner * cohort.size
     section = _section_cost(cand, group)
-    if not placeable or section is None:
-        return left_out + sum(placeable)
-    placeable.sort()  # the cheapest to leave out first
+    if not reachable or section is None:
+        return left_out + sum(reachable)
+    reachable.sort()  # the cheapest to leave out first
     seat = program.seat_cost * 100 * nsessions  # exact; seats are rounded per section and session
-    best = float(sum(placeable))  # nobody placed
+    best = float(sum(reachable))  # nobody placed
     out = best
-    for placed in range(1, len(placeable) + 1):
-        out -= placeable[len(placeable) - placed]  # place the dearest-to-leave-out learner
+    for placed in range(1, len(reachable) + 1):
+        out -= reachable[len(reachable) - placed]  # place the dearest-to-leave-out learner
         sections = math.ceil(placed / group.capacity)
         cost = placed * seat - sections * nsessions + sections * section + out
         best = min(best, cost)

@@ -1,0 +1,87 @@
+"""Lower bounds used under large-neighbourhood search: the LP bound stays below every optimum the
+full model proves, is never weaker than the analytic bound, and sees facilitators run out of time."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import PROBLEM
+from tiny import cohort, doc, facilitator, problem, program, room
+
+from bench.generate import generate
+from solver import candidates
+from solver import solve as engine
+from solver.lower_bound import analytic_bound, lower_bound
+from solver.lp_bound import lp_bound
+from solver.validate import parse_problem
+
+
+def _candidates(document):
+    return candidates.build(problem(document))
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3, 4, 5])
+def test_the_lp_bound_stays_below_the_proven_optimum_on_generated_instances(seed):
+    parsed, errors = parse_problem(generate("S", seed))
+    assert errors == []
+    schedule = engine.solve(parsed, time_limit=30)
+    assert schedule["status"] == "optimal"
+    assert lp_bound(candidates.build(parsed)) <= schedule["cost"]["total"]
+
+
+IN_PERSON = doc(
+    programs=[program(mode="in_person", sessions=[60, 60], seats=[4, 12], seat_cost=5.0)],
+    cohorts=[cohort("a", 10), cohort("b", 8, mergeable=False), cohort("c", 3, splittable=False)],
+    facilitators=[facilitator("ana", buffer_minutes=30), facilitator("ben", site="paris",
+                  hourly_rate=40.0, travel_cost={"london": 90.0})],
+    rooms=[room("big", 12), room("small", 6, hourly_cost=2.0)],
+)  # fmt: skip
+
+
+@pytest.mark.parametrize("document", [PROBLEM, IN_PERSON], ids=["small", "in-person"])
+def test_the_lp_bound_stays_below_the_proven_optimum_on_the_fixtures(document):
+    parsed = problem(document)
+    schedule = engine.solve(parsed, time_limit=30)
+    assert schedule["status"] == "optimal"
+    assert lp_bound(candidates.build(parsed)) <= schedule["cost"]["total"]
+
+
+@pytest.mark.parametrize(("size", "seed"), [("S", 1), ("S", 5), ("S", 10), ("M", 1)])
+def test_the_lower_bound_is_never_weaker_than_the_analytic_bound(size, seed):
+    parsed, _ = parse_problem(generate(size, seed))
+    cand = candidates.build(parsed)
+    assert lower_bound(cand) >= analytic_bound(cand)
+
+
+def _two_programs_one_cheap_hour():
+    """Two programs, one cohort each; the cheap facilitator has one hour, enough for one session."""
+    return doc(
+        programs=[program(id="p"), program(id="q")],
+        cohorts=[cohort("a"), cohort("b", program="q")],
+        facilitators=[
+            facilitator("cheap", hourly_rate=10.0, weekly={"mon": [["09:00", "10:00"]]}),
+            facilitator("dear", hourly_rate=100.0),
+        ],
+    )
+
+
+def test_a_cheap_facilitator_with_hours_for_one_group_only_raises_the_bound():
+    cand = _candidates(_two_programs_one_cheap_hour())
+    assert analytic_bound(cand) == pytest.approx(20.0, abs=0.05)  # both at the cheap rate
+    assert lp_bound(cand) > analytic_bound(cand)
+
+
+def test_the_bound_with_a_scarce_cheap_facilitator_is_the_optimum():
+    document = _two_programs_one_cheap_hour()
+    schedule = engine.solve(problem(document), time_limit=10)
+    assert schedule["status"] == "optimal"
+    assert lp_bound(_candidates(document)) == schedule["cost"]["total"] == 110.0
+
+
+def test_neighbourhood_search_reports_the_lp_bound_and_its_gap(monkeypatch):
+    monkeypatch.setattr(engine, "FULL_MODEL_COHORTS", 10)  # 20 cohorts take the LNS path
+    parsed, _ = parse_problem(generate("S", 5))
+    schedule = engine.solve(parsed, time_limit=3)
+    bound, cost = lower_bound(candidates.build(parsed)), schedule["cost"]["total"]
+    assert schedule["solver"]["strategy"] == "lns"
+    assert schedule["lower_bound"] == schedule["solver"]["bound"] == round(min(bound, cost), 2)
+    assert schedule["solver"]["gap"] == round((cost - min(bound, cost)) / cost, 6)
