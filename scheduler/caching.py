@@ -28,8 +28,9 @@ log = logging.getLogger(__name__)
 
 cache = Cache()
 
-#: Cached parts kept in one process when there is no Redis (the oldest go first).
-LOCAL_ENTRIES = 2000
+#: Cached parts kept in one process when there is no Redis (the oldest go first): a part is
+#: 10-70 KB (a whole-schedule feed can be 1 MB), so at most some tens of MB per process.
+LOCAL_ENTRIES = 500
 
 
 def init_app(app: Flask) -> None:
