@@ -152,6 +152,7 @@ def _solve_by_neighbourhoods(
         strategy="lns",
         lns_steps=outcome.steps,
         lns_improved=outcome.improved,
+        lns_sweep_steps=outcome.sweep_steps,
         bound_seconds=round(bound_seconds, 3),
     )
     return doc
