@@ -211,10 +211,8 @@ def server_command(directory: Path, threads: int, workers: int) -> list[str]:
             "--log-level=warning",
             "bench.pages:gunicorn_app()",
         ]
-    return [sys.executable, "-m", "bench.pages", "serve", "--dir", str(directory)] + [
-        "--threads",
-        str(threads),
-    ]
+    serve = ["serve", "--dir", str(directory), "--threads", str(threads)]
+    return [sys.executable, "-m", "bench.pages", *serve]
 
 
 def gunicorn_app():

@@ -59,6 +59,13 @@ def statements(app, client, url: str) -> int:
     app.extensions.pop("reports.breakdowns", None)
     with app.app_context():
         cache.clear()
+    response, count = counted_get(app, client, url)
+    assert response.status_code == 200, url
+    return count
+
+
+def counted_get(app, client, url: str):
+    """The response to a GET of ``url`` and the number of SQL statements it ran."""
     executed = []
 
     def count(conn, cursor, statement, parameters, context, executemany):
@@ -71,8 +78,7 @@ def statements(app, client, url: str) -> int:
         response = client.get(url)
     finally:
         event.remove(engine, "before_cursor_execute", count)
-    assert response.status_code == 200, url
-    return len(executed)
+    return response, len(executed)
 
 
 def page_counts(app, client, auth, ids) -> dict[str, int]:
@@ -134,17 +140,6 @@ def test_cached_report_pages_run_a_few_statements(app, client, auth):
 
 def statements_warm(app, client, url: str, expected: bytes) -> int:
     """SQL statements of a GET of ``url`` whose cached part is warm; its page must be unchanged."""
-    executed = []
-
-    def count(conn, cursor, statement, parameters, context, executemany):
-        executed.append(statement)
-
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        response = client.get(url)
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
+    response, count = counted_get(app, client, url)
     assert response.data == expected, url
-    return len(executed)
+    return count
