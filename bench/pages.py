@@ -198,18 +198,31 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))]
 
 
-def server_command(directory: Path, threads: int, workers: int) -> list[str]:
-    """waitress in one process (``cohort-scheduler serve``), or gunicorn with ``workers``
-    processes of ``threads`` threads (the production set-up, docs/deploy.md)."""
-    if workers > 1:
-        gunicorn = Path(sys.executable).with_name("gunicorn")
+def server_command(directory: Path, threads: int, workers: int, server: str) -> list[str]:
+    """waitress in one process (``cohort-scheduler serve``), gunicorn with ``workers`` processes
+    of ``threads`` threads (the production set-up, docs/deploy.md), or granian (a server written
+    in Rust: HTTP is parsed outside Python) with ``workers`` processes of ``threads`` threads."""
+    bin_dir = Path(sys.executable).parent
+    if server == "gunicorn":
         return [
-            str(gunicorn),
+            str(bin_dir / "gunicorn"),
             f"--workers={workers}",
             f"--threads={threads}",
             f"--bind=127.0.0.1:{PORT}",
             "--log-level=warning",
             "bench.pages:gunicorn_app()",
+        ]
+    if server == "granian":
+        return [
+            str(bin_dir / "granian"),
+            "--interface=wsgi",
+            f"--workers={workers}",
+            f"--blocking-threads={threads}",
+            "--host=127.0.0.1",
+            f"--port={PORT}",
+            "--log-level=warning",
+            "--factory",
+            "bench.pages:gunicorn_app",
         ]
     serve = ["serve", "--dir", str(directory), "--threads", str(threads)]
     return [sys.executable, "-m", "bench.pages", *serve]
@@ -256,11 +269,13 @@ def run(
     threads: int,
     workers: int = 1,
     wrk_seconds: int = 0,
+    server_name: str = "",
 ) -> str:
     targets = json.loads((directory / "targets.json").read_text())
     accounts = targets["accounts"]
     env = os.environ | {"SCHEDULER_INSTANCE_PATH": str(directory), "BENCH_DIR": str(directory)}
-    server = subprocess.Popen(server_command(directory, threads, workers), env=env)
+    server_name = server_name or ("gunicorn" if workers > 1 else "waitress")
+    server = subprocess.Popen(server_command(directory, threads, workers, server_name), env=env)
     try:
         for _ in range(100):
             try:
@@ -306,7 +321,9 @@ def run(
         server.terminate()
         server.wait(timeout=30)
     served = (
-        f"gunicorn {workers} × {threads} threads" if workers > 1 else f"waitress {threads} threads"
+        f"waitress {threads} threads"
+        if server_name == "waitress"
+        else f"{server_name} {workers} × {threads} threads"
     )
     header = (
         f"{targets['learners']} learners (scale {targets['scale']}), {targets['sessions']} published "
@@ -338,13 +355,29 @@ def main(argv: list[str] | None = None) -> int:
         "--workers", type=int, default=1, help="above 1: gunicorn with this many processes"
     )
     sub.choices["run"].add_argument(
+        "--server",
+        choices=("waitress", "gunicorn", "granian"),
+        default="",
+        help="default: waitress for 1 worker, gunicorn for more",
+    )
+    sub.choices["run"].add_argument(
         "--wrk", type=int, default=0, metavar="SECONDS", help="load each page with wrk this long"
     )
     args = parser.parse_args(argv)
     if args.command == "setup":
         print(json.dumps(setup(args.dir, args.scale, args.time_limit), indent=2))
     elif args.command == "run":
-        print(run(args.dir, args.clients, args.requests, args.threads, args.workers, args.wrk))
+        print(
+            run(
+                args.dir,
+                args.clients,
+                args.requests,
+                args.threads,
+                args.workers,
+                args.wrk,
+                args.server,
+            )
+        )
     else:
         serve(args.dir, args.threads)
     return 0

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime, time
 
 import pytest
+from flask import template_rendered
 from sqlalchemy import select
 
 from scheduler.availability import operations
@@ -17,9 +19,11 @@ from scheduler.availability.util import (
     wall_clock_to_utc,
     zone,
 )
+from scheduler.caching import cache
 from scheduler.extensions import db
 from scheduler.models import AvailabilityKind, AvailabilityRule, Facilitator, Role
 from tests.factories import (
+    PASSWORD,
     create_availability_rule,
     create_facilitator,
     create_room,
@@ -361,6 +365,59 @@ def test_changing_the_zone_reads_the_times_in_the_new_zone(app, client, auth, fa
         "Times are in <strong data-zone-name>America/New_York</strong>"
         in client.get("/availability").text
     )
+
+
+def test_the_form_is_built_once_per_saved_plan_with_each_sessions_own_token(csrf_app):
+    """A GET shows the saved plan, so its fields are kept by content: looking again builds
+    nothing, a save shows the new plan at once, and every session still gets its own token."""
+    with csrf_app.app_context():
+        profile = create_facilitator(
+            user=create_user(Role.FACILITATOR, email="fac@example.com"), timezone="Europe/Paris"
+        )
+        create_user(Role.COORDINATOR, email="coordinator@example.com")
+        db.session.commit()
+        profile_id = profile.id
+        cache.clear()
+    built: list[str] = []
+
+    def count_fields(sender, template, context, **extra):
+        if template.name == "availability/_fields.html":
+            built.append(template.name)
+
+    def token_of(page: str) -> str:
+        return re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+
+    def signed_in(email: str):
+        client = csrf_app.test_client()
+        token = token_of(client.get("/login").text)
+        client.post("/login", data={"email": email, "password": PASSWORD, "csrf_token": token})
+        return client
+
+    template_rendered.connect(count_fields, csrf_app)
+    try:
+        facilitator_client = signed_in("fac@example.com")
+        first = facilitator_client.get("/availability").text
+        assert facilitator_client.get("/availability").text == first
+        assert built == ["availability/_fields.html"]
+        coordinator_client = signed_in("coordinator@example.com")
+        theirs = coordinator_client.get(f"/facilitators/{profile_id}/availability").text
+        assert len(built) == 1  # the same plan: the same fields, for anyone
+        assert token_of(theirs) != token_of(first)
+
+        saved = facilitator_client.post(
+            "/availability",
+            data={
+                "timezone": "Europe/Paris",
+                "monday": "09:00-12:00",
+                "csrf_token": token_of(first),
+            },
+        )
+        assert saved.status_code == 302  # the token on the page built from the cache is valid
+        after = facilitator_client.get("/availability").text
+        assert 'value="09:00-12:00"' in after and 'value="09:00-12:00"' not in first
+        assert len(built) == 2
+    finally:
+        template_rendered.disconnect(count_fields, csrf_app)
 
 
 def test_preview_shows_what_was_saved(client, auth, facilitator):

@@ -124,6 +124,11 @@ class AvailabilityForm(FlaskForm):
                 self[name].append_entry()
 
     @classmethod
+    def shown_zone(cls, plan: AvailabilityPlan) -> str:
+        """The zone a GET of ``plan`` shows its times in (``display_zone`` before any input)."""
+        return plan.timezone
+
+    @classmethod
     def initial_data(cls, plan: AvailabilityPlan) -> dict:
         """Form data showing a saved plan, in the plan's zone."""
         data: dict = {
@@ -213,6 +218,14 @@ class FacilitatorAvailabilityForm(AvailabilityForm):
     if_need_be = _window_list()
 
     section_names = ("extra", "if_need_be", "blocked")
+
+    @classmethod
+    def shown_zone(cls, plan: AvailabilityPlan) -> str:
+        return canonical_timezone(plan.timezone) or plan.timezone
+
+    @classmethod
+    def initial_data(cls, plan: AvailabilityPlan) -> dict:
+        return {**super().initial_data(plan), "timezone": plan.timezone}
 
     def display_zone(self) -> str:
         return canonical_timezone(self.timezone.data) or self.zone_name

@@ -10,6 +10,7 @@ from collections.abc import Callable
 
 from flask import Blueprint, abort, flash, redirect, render_template, request
 from flask_login import current_user
+from markupsafe import Markup
 
 from scheduler.access import coordinator_required, get_or_404, roles_required
 from scheduler.availability import operations, util
@@ -44,11 +45,9 @@ def facilitator(facilitator_id: int):
 def room(room_id: int):
     """A room's weekly opening hours, extra windows and blocked periods, for coordinators."""
     found = get_or_404(Room, room_id)
-    plan = util.room_plan(found)
-    form = _form(AvailabilityForm, plan)
     return _edit(
-        form,
-        plan,
+        AvailabilityForm,
+        util.room_plan(found),
         save=lambda new_plan: operations.save_room_availability(found, new_plan),
         title=f"Availability of {found.name} ({found.site.name})",
         owner_word="the room",
@@ -56,33 +55,36 @@ def room(room_id: int):
 
 
 def _edit_facilitator(profile: Facilitator, title: str):
-    plan = util.facilitator_plan(profile)
-    form = _form(FacilitatorAvailabilityForm, plan)
-    if request.method == "GET":
-        form.timezone.data = plan.timezone
     return _edit(
-        form,
-        plan,
+        FacilitatorAvailabilityForm,
+        util.facilitator_plan(profile),
         save=lambda new_plan: operations.save_facilitator_availability(profile, new_plan),
         title=title,
         owner_word="you" if profile.user_id == current_user.id else profile.name,
     )
 
 
-def _form(form_class: type[AvailabilityForm], plan: util.AvailabilityPlan) -> AvailabilityForm:
-    # On POST the submitted data wins; ``data`` only fills the form shown on GET.
-    data = form_class.initial_data(plan) if request.method == "GET" else None
-    return form_class(data=data, zone_name=plan.timezone)
-
-
 def _edit(
-    form: AvailabilityForm,
+    form_class: type[AvailabilityForm],
     plan: util.AvailabilityPlan,
     save: Callable[[util.AvailabilityPlan], None],
     title: str,
     owner_word: str,
 ):
     """Show the page; on a valid POST save everything at once and come back to it."""
+    show_if_need_be = "if_need_be" in form_class.section_names
+    preview = _preview(plan, owner_word, show_if_need_be)
+    if request.method != "POST":
+        # A GET shows the saved plan, and the same plan always gives the same fields: they are
+        # built once per plan (the CSRF token, which differs per session, is outside them).
+        fields = cached_by_content(
+            ("availability/fields", form_class.__name__, plan),
+            lambda: _fields(
+                form_class(data=form_class.initial_data(plan), zone_name=plan.timezone)
+            ),
+        )
+        return _page(title, form_class.shown_zone(plan), [], fields, preview)
+    form = form_class(zone_name=plan.timezone)
     if form.validate_on_submit():
         save(form.plan)
         db.session.commit()
@@ -90,13 +92,23 @@ def _edit(
         for notice in form.notices:
             flash(notice, "info")
         return redirect(request.path)
+    return _page(title, form.display_zone(), form.problems, _fields(form), preview)
+
+
+def _fields(form: AvailabilityForm) -> str:
+    """The form's fields as HTML, with spare rows under each window list."""
     form.add_blank_rows()
+    return render_template("availability/_fields.html", form=form)
+
+
+def _page(title: str, zone_name: str, problems: list[str], fields: str, preview: str):
     return render_template(
         "availability/edit.html",
-        form=form,
         title=title,
-        zone_name=form.display_zone(),
-        preview=_preview(plan, owner_word, show_if_need_be="if_need_be" in form.section_names),
+        zone_name=zone_name,
+        problems=problems,
+        fields=Markup(fields),
+        preview=preview,
     )
 
 
