@@ -43,6 +43,8 @@ def _app(directory: Path, database_url: str | None = None):
             "TRUSTED_HOSTS": None,
             "OUTBOX_PATH": str(directory / "outbox"),
             "JOBS_SQLITE_PATH": str(directory / "jobs.sqlite3"),
+            # `run --cold`: every view builds its page, as the first view after a change does.
+            "PAGE_CACHE": os.environ.get("BENCH_PAGE_CACHE", "1") == "1",
         }
     )
 
@@ -249,7 +251,8 @@ def wrk_load(port: int, cookie: str, path: str, clients: int, seconds: int) -> t
     (Debian's ``wrk``, a C load generator: it leaves the CPU to the server) for ``seconds``."""
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
         script.write(WRK_REPORT)
-    command = ["wrk", "-t2", f"-c{clients}", f"-d{seconds}s", "-s", script.name]
+    # A 60 s timeout rather than wrk's 2 s: a slow page must show in the latencies, not as errors.
+    command = ["wrk", "-t2", f"-c{clients}", f"-d{seconds}s", "--timeout", "60s", "-s", script.name]
     if cookie:
         command += ["-H", f"Cookie: {cookie}"]
     out = subprocess.run(
@@ -270,10 +273,12 @@ def run(
     workers: int = 1,
     wrk_seconds: int = 0,
     server_name: str = "",
+    cold: bool = False,
 ) -> str:
     targets = json.loads((directory / "targets.json").read_text())
     accounts = targets["accounts"]
     env = os.environ | {"SCHEDULER_INSTANCE_PATH": str(directory), "BENCH_DIR": str(directory)}
+    env["BENCH_PAGE_CACHE"] = "0" if cold else "1"
     server_name = server_name or ("gunicorn" if workers > 1 else "waitress")
     server = subprocess.Popen(server_command(directory, threads, workers, server_name), env=env)
     try:
@@ -324,7 +329,7 @@ def run(
         f"waitress {threads} threads"
         if server_name == "waitress"
         else f"{server_name} {workers} × {threads} threads"
-    )
+    ) + (", page cache off" if cold else "")
     header = (
         f"{targets['learners']} learners (scale {targets['scale']}), {targets['sessions']} published "
         f"sessions; largest team {targets['largest_team']} learners, store team "
@@ -361,6 +366,9 @@ def main(argv: list[str] | None = None) -> int:
         help="default: waitress for 1 worker, gunicorn for more",
     )
     sub.choices["run"].add_argument(
+        "--cold", action="store_true", help="page cache off: every view builds its page"
+    )
+    sub.choices["run"].add_argument(
         "--wrk", type=int, default=0, metavar="SECONDS", help="load each page with wrk this long"
     )
     args = parser.parse_args(argv)
@@ -376,6 +384,7 @@ def main(argv: list[str] | None = None) -> int:
                 args.workers,
                 args.wrk,
                 args.server,
+                args.cold,
             )
         )
     else:

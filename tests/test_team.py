@@ -204,14 +204,36 @@ def test_people_come_50_a_page_and_the_totals_cover_everyone(app, client, auth, 
         from tests.factories import create_learner
 
         grace = db.session.get(User, world["grace"])
-        for n in range(55):
+        zeds = [
             create_learner(None, grace, name=f"Zed {n:02d}", email=f"zed{n}@example.com")
+            for n in range(55)
+        ]
+        db.session.flush()
+        for learner_id, minutes in ((world["lea"], 7), (zeds[-1].id, 5)):  # pages 1 and 2
+            db.session.add(
+                FollowUpStep(
+                    learner_id=learner_id,
+                    cohort_id=world["fire_london"],
+                    extra=False,
+                    kind=StepKind.LESSON,
+                    day_offset=2,
+                    anchor_at=datetime(2027, 1, 14, 10, tzinfo=UTC),
+                    due_at=datetime(2027, 1, 16, 8, tzinfo=UTC),
+                    status=StepStatus.DONE,
+                    completed_at=datetime(2027, 1, 19, 8, tzinfo=UTC),
+                    seconds_spent=minutes * 60,
+                )
+            )
         db.session.commit()
         first = util.team_table(grace, date(2027, 1, 11), page=1)
         second = util.team_table(grace, date(2027, 1, 11), page=2)
         assert (first.people, first.pages, len(first.rows), len(second.rows)) == (58, 2, 50, 8)
         assert first.week_hours[:2] == second.week_hours[:2] == [9.0, 1.5]
-        assert len(util.team_table(grace, date(2027, 1, 11)).rows) == 58  # the CSV: everyone
+        everyone = util.team_table(grace, date(2027, 1, 11))
+        assert len(everyone.rows) == 58  # the CSV: everyone
+        # The week's microlearning minutes, too, are the whole team's on every page.
+        assert first.week_minutes == second.week_minutes == everyone.week_minutes
+        assert everyone.week_minutes[1] == 12  # 7 + 5 minutes in the week of 18 January
     auth.login("grace@example.com", PASSWORD)
     page = client.get(f"/team/training?start={WEEK}&page=2").get_data(as_text=True)
     assert "People 51–58 of 58" in page

@@ -231,8 +231,14 @@ def team_table(
         week = week_of(session_start)
         if week is not None:
             hours[learner_id][week] += (session_end - session_start).total_seconds() / 3600
-    progress = follow_up_progress(team_ids(manager_ids), mondays, zone)
-    week_minutes = [sum(p.minutes.get(monday, 0) for p in progress.values()) for monday in mondays]
+    # Progress only for the people shown (a large team's check-ins and scores are most of the
+    # page's cost otherwise); the week totals from the minutes of the whole team.
+    progress = follow_up_progress(shown, mondays, zone)
+    if page is None:
+        team_minutes = {learner_id: found.minutes for learner_id, found in progress.items()}
+    else:
+        team_minutes = minutes_per_week(team, mondays, zone)
+    week_minutes = [sum(m.get(monday, 0) for m in team_minutes.values()) for monday in mondays]
     rows = []
     for learner in learners:
         learner_progress = progress.get(learner.id) or FollowUpProgress()
@@ -256,44 +262,55 @@ def team_table(
     )
 
 
-def follow_up_progress(
-    learner_ids: Select, mondays: list[date], zone: str, now: datetime | None = None
-) -> dict[int, FollowUpProgress]:
-    """Follow-up progress of the learners ``learner_ids`` (a subquery): microlearning minutes per
-    week (the weeks starting on ``mondays`` in ``zone``), steps done of those due, mean quiz
-    score and the 30/90-day check-ins. Learners with no follow-up steps are absent (the callers
-    show zeros and "—").
+def minutes_per_week(
+    learner_ids: Select | list[int], mondays: list[date], zone: str
+) -> dict[int, dict[date, int]]:
+    """Microlearning minutes of ``learner_ids`` per learner and week (the weeks starting on
+    ``mondays`` in ``zone``): the time a learner spent on a step when recorded, else the
+    lesson's length. Learners with no step done in those weeks are absent."""
+    found: dict[int, dict[date, int]] = defaultdict(dict)
+    if not mondays:
+        return found
+    tz = ZoneInfo(zone)
+    lo, hi = utc_of(mondays[0], zone), utc_of(mondays[-1] + timedelta(days=7), zone)
+    done = db.session.execute(
+        select(
+            FollowUpStep.learner_id,
+            FollowUpStep.completed_at,
+            FollowUpStep.seconds_spent,
+            MicroLesson.minutes,
+        )
+        .outerjoin(MicroLesson, MicroLesson.id == FollowUpStep.lesson_id)
+        .where(
+            FollowUpStep.learner_id.in_(learner_ids),
+            FollowUpStep.status == StepStatus.DONE,
+            FollowUpStep.completed_at >= lo,
+            FollowUpStep.completed_at < hi,
+        )
+    )
+    for learner_id, completed_at, seconds, lesson_minutes in done:
+        week = monday_of(completed_at.astimezone(tz).date())
+        spent = round(seconds / 60) if seconds is not None else (lesson_minutes or 0)
+        found[learner_id][week] = found[learner_id].get(week, 0) + spent
+    return found
 
-    The one place the reports read issue 6's follow-up steps (``FollowUpStep``), in three
-    queries. Minutes are the time a learner spent on a step when recorded, else the lesson's
-    length; a quiz score is the mean of the scores of the lessons and quizzes done; a check-in
+
+def follow_up_progress(
+    learner_ids: Select | list[int], mondays: list[date], zone: str, now: datetime | None = None
+) -> dict[int, FollowUpProgress]:
+    """Follow-up progress of the learners ``learner_ids`` (a subquery or ids): microlearning
+    minutes per week (``minutes_per_week``), steps done of those due, mean quiz score and the
+    30/90-day check-ins. Learners with no follow-up steps are absent (the callers show zeros
+    and "—").
+
+    With ``minutes_per_week``, the place the reports read issue 6's follow-up steps
+    (``FollowUpStep``), in three queries. A quiz score is the mean of the scores of the lessons and quizzes done; a check-in
     shows the learner's confidence (1-5) once done.
     """
     now = now or datetime.now(UTC)
     found: dict[int, FollowUpProgress] = defaultdict(FollowUpProgress)
-    tz = ZoneInfo(zone)
-    if mondays:
-        lo, hi = utc_of(mondays[0], zone), utc_of(mondays[-1] + timedelta(days=7), zone)
-        done = db.session.execute(
-            select(
-                FollowUpStep.learner_id,
-                FollowUpStep.completed_at,
-                FollowUpStep.seconds_spent,
-                MicroLesson.minutes,
-            )
-            .outerjoin(MicroLesson, MicroLesson.id == FollowUpStep.lesson_id)
-            .where(
-                FollowUpStep.learner_id.in_(learner_ids),
-                FollowUpStep.status == StepStatus.DONE,
-                FollowUpStep.completed_at >= lo,
-                FollowUpStep.completed_at < hi,
-            )
-        )
-        for learner_id, completed_at, seconds, lesson_minutes in done:
-            week = monday_of(completed_at.astimezone(tz).date())
-            spent = round(seconds / 60) if seconds is not None else (lesson_minutes or 0)
-            minutes = found[learner_id].minutes
-            minutes[week] = minutes.get(week, 0) + spent
+    for learner_id, minutes in minutes_per_week(learner_ids, mondays, zone).items():
+        found[learner_id].minutes = minutes
     counted = FollowUpStep.status.not_in((StepStatus.SKIPPED, StepStatus.WITHDRAWN))
     is_done = FollowUpStep.status == StepStatus.DONE
     quiz = FollowUpStep.kind.in_((StepKind.LESSON, StepKind.QUIZ))
