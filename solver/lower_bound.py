@@ -14,6 +14,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 
 from solver.candidates import Candidates, Group
@@ -24,6 +25,20 @@ from solver.lp_bound import lp_bound, placeable
 def lower_bound(cand: Candidates, seconds: float = 5.0) -> float:
     """A valid lower bound on ``cost.total``; ``seconds`` caps the LP solve (not its building)."""
     return max(analytic_bound(cand), lp_bound(cand, seconds))
+
+
+def group_bounds(cand: Candidates, seconds: float = 1.0) -> dict[str, float]:
+    """Per group, a valid lower bound on its own cost (its sections and its cohorts' unscheduled
+    learners) in any schedule: the larger of the analytic and the LP bound of the group alone.
+
+    Taking the other groups away only frees facilitators, rooms and learners, so no schedule can
+    give a group less than its bound alone. Search uses the difference to a group's current cost
+    as what a step on it could save; a group at its bound is already as cheap as it can be."""
+    out = {}
+    for key, group in cand.groups.items():
+        alone = dataclasses.replace(cand, groups={key: group})
+        out[key] = max(_group_bound(cand, group) / 100, lp_bound(alone, seconds))
+    return out
 
 
 def analytic_bound(cand: Candidates) -> float:

@@ -1,9 +1,12 @@
-"""Large-neighbourhood search: its opening sweep visits each group alone, most learners first,
-within its share of the time; each step keeps every rule and never raises the cost, the analytic
-lower bound stays below proven optima, and solve on a 200-cohort instance stops with a checked plan."""
+"""Large-neighbourhood search: its opening sweep visits single groups, most to save first, skips
+those at their bound, revisits those not proven optimal and takes large ones in parts, within its
+share of the time; random neighbourhoods grow from groups that could save; each step keeps every
+rule and never raises the cost, the lower bounds (whole and per group) stay below proven optima,
+and solve on a 200-cohort instance stops with a checked plan."""
 
 from __future__ import annotations
 
+import random
 import threading
 import time
 
@@ -13,8 +16,8 @@ from bench.generate import generate
 from solver import candidates, lns
 from solver.check import check
 from solver.greedy import greedy_plan
-from solver.lower_bound import lower_bound
-from solver.plan import price, to_document
+from solver.lower_bound import group_bounds, lower_bound
+from solver.plan import group_totals, price, to_document
 from solver.solve import solve
 from solver.validate import parse_problem
 
@@ -70,27 +73,93 @@ def test_a_200_cohort_problem_is_solved_by_neighbourhoods_within_a_short_limit()
     assert check(problem, schedule) == []
 
 
-def test_the_sweep_visits_each_group_alone_most_learners_first(monkeypatch):
-    problem, cand = _instance("M", 1)
-    plan = greedy_plan(cand)
-    sizes = lns.learners(cand)
-    visited: list[set[str]] = []
-    enough = threading.Event()
+def _recording(visited, enough, limit, proven=lambda groups: True):
+    """A stand-in for ``lns.step`` that records each step and stops the search after ``limit``."""
 
-    def record(cand, plan, groups, *args, **kwargs):
-        visited.append(set(groups))
-        if len(visited) > len(sizes):  # the sweep and one random step: that is all this needs
+    def record(cand, plan, groups, seconds, workers, deadline, run=None, cohorts=None):
+        visited.append((set(groups), cohorts))
+        if len(visited) >= limit:
             enough.set()
-        return None, True
+        return None, proven(groups)
 
-    monkeypatch.setattr(lns, "step", record)
+    return record
+
+
+def test_the_sweep_visits_single_groups_most_to_save_first(monkeypatch):
+    problem, cand = _instance("M", 1)
+    monkeypatch.setattr(lns, "WHOLE_COHORTS", 1000)  # every group whole: one pass when all proven
+    plan = greedy_plan(cand)
+    floors = group_bounds(cand)
+    room = {k: group_totals(cand, plan)[k] - floors[k] for k in lns.learners(cand)}
+    visited: list = []
+    enough = threading.Event()
+    monkeypatch.setattr(lns, "step", _recording(visited, enough, len(room) + 1))
     outcome = lns.search(cand, plan, time.monotonic() + 60, stop=enough, seed=1)
     swept = visited[: outcome.sweep_steps]
-    assert outcome.sweep_steps == len(sizes)
-    assert all(len(groups) == 1 for groups in swept)
-    order = [next(iter(groups)) for groups in swept]
-    assert sorted(order) == sorted(sizes)
-    assert [sizes[k] for k in order] == sorted(sizes.values(), reverse=True)
+    assert all(len(groups) == 1 for groups, _ in swept)
+    order = [next(iter(groups)) for groups, _ in swept]
+    assert sorted(order) == sorted(k for k in room if room[k] > 0.005)
+    assert [room[k] for k in order] == sorted((room[k] for k in order), reverse=True)
+
+
+def test_the_sweep_skips_groups_already_at_their_bound(monkeypatch):
+    problem, cand = _instance("M", 1)
+    plan = greedy_plan(cand)
+    totals = group_totals(cand, plan)
+    at_bound = sorted(lns.learners(cand))[::2]
+    floors = {k: totals[k] if k in at_bound else 0.0 for k in cand.groups}
+    monkeypatch.setattr(lns, "group_bounds", lambda cand: floors)
+    visited: list = []
+    enough = threading.Event()
+    monkeypatch.setattr(lns, "step", _recording(visited, enough, len(totals) + 1))
+    outcome = lns.search(cand, plan, time.monotonic() + 60, stop=enough, seed=1)
+    swept = {next(iter(groups)) for groups, _ in visited[: outcome.sweep_steps]}
+    assert swept and swept.isdisjoint(at_bound)
+
+
+def test_a_second_pass_revisits_only_the_groups_not_proven_optimal(monkeypatch):
+    problem, cand = _instance("M", 1)
+    monkeypatch.setattr(lns, "WHOLE_COHORTS", 1000)  # every group whole, so only proofs decide
+    plan = greedy_plan(cand)
+    keys = lns.most_to_save(cand, plan, group_bounds(cand), lns.learners(cand))
+    open_ = set(keys[1::3])
+    visited: list = []
+    enough = threading.Event()
+    record = _recording(visited, enough, len(keys) + len(open_), lambda g: not g & open_)
+    monkeypatch.setattr(lns, "step", record)
+    lns.search(cand, plan, time.monotonic() + 60, stop=enough, seed=1)
+    second = [next(iter(groups)) for groups, _ in visited[len(keys) :]]
+    assert sorted(second) == sorted(open_)
+
+
+def test_a_large_group_is_swept_in_random_parts_and_small_ones_whole(monkeypatch):
+    problem, cand = _instance("M", 2)
+    plan = greedy_plan(cand)
+    visited: list = []
+    enough = threading.Event()
+    monkeypatch.setattr(lns, "step", _recording(visited, enough, 2 * len(cand.groups)))
+    lns.search(cand, plan, time.monotonic() + 60, stop=enough, seed=1)
+    sizes = {len(cand.groups[next(iter(g))].cohorts) for g, _ in visited}
+    assert max(sizes) > lns.WHOLE_COHORTS >= min(sizes)  # the instance has both kinds
+    for groups, cohorts in visited:
+        members = cand.groups[next(iter(groups))].cohorts
+        if len(members) > lns.WHOLE_COHORTS:
+            assert len(cohorts) == lns.PART_COHORTS and cohorts <= set(members)
+        else:
+            assert cohorts is None
+
+
+def test_random_neighbourhoods_grow_from_a_group_that_could_save():
+    problem, cand = _instance("M", 1)
+    plan = greedy_plan(cand)
+    totals = group_totals(cand, plan)
+    keys = sorted(lns.learners(cand))
+    floors = {k: totals[k] - (100.0 if k == keys[3] else 0.0) for k in cand.groups}
+    rng = random.Random(1)
+    assert {lns.pick_first(cand, plan, floors, rng) for _ in range(20)} == {keys[3]}
+    related = lns.related_groups(cand, plan)
+    groups, _ = lns.choose(cand, related, 30, rng, keys[3])
+    assert keys[3] in groups
 
 
 def test_the_sweep_never_raises_the_cost_and_keeps_every_rule(monkeypatch):

@@ -5,13 +5,18 @@ from __future__ import annotations
 
 import pytest
 from conftest import PROBLEM
+from ortools.sat.python import cp_model
 from tiny import cohort, doc, facilitator, problem, program, room
 
 from bench.generate import generate
 from solver import candidates
 from solver import solve as engine
-from solver.lower_bound import analytic_bound, lower_bound
+from solver.greedy import greedy_plan
+from solver.hint import add_hint
+from solver.lower_bound import analytic_bound, group_bounds, lower_bound
 from solver.lp_bound import lp_bound
+from solver.model import ScheduleModel
+from solver.plan import group_totals, price
 from solver.validate import parse_problem
 
 
@@ -85,3 +90,30 @@ def test_neighbourhood_search_reports_the_lp_bound_and_its_gap(monkeypatch):
     assert schedule["solver"]["strategy"] == "lns"
     assert schedule["lower_bound"] == schedule["solver"]["bound"] == round(min(bound, cost), 2)
     assert schedule["solver"]["gap"] == round((cost - min(bound, cost)) / cost, 6)
+
+
+def _proven_optimal_plan(cand):
+    """The full model solved to a proof, as a plan (solve returns only the document)."""
+    sm = ScheduleModel(cand, greedy_plan(cand))
+    add_hint(sm, greedy_plan(cand))
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = 60
+    solver.parameters.num_workers = 2
+    assert solver.solve(sm.model) == cp_model.OPTIMAL
+    return sm.plan(solver.value)
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3, 5])
+def test_each_group_bound_stays_below_that_groups_cost_in_a_proven_optimum(seed):
+    parsed, _ = parse_problem(generate("S", seed))
+    cand = candidates.build(parsed)
+    totals = group_totals(cand, _proven_optimal_plan(cand))
+    bounds = group_bounds(cand)
+    assert all(bounds[key] <= totals[key] + 1e-6 for key in cand.groups)
+
+
+def test_group_totals_add_up_to_the_plans_cost():
+    parsed, _ = parse_problem(generate("S", 4))
+    cand = candidates.build(parsed)
+    plan = greedy_plan(cand)
+    assert sum(group_totals(cand, plan).values()) == pytest.approx(price(cand, plan)["total"])
