@@ -429,6 +429,13 @@ def test_wrong_encoding(app, client, coordinator):
     assert count(app, Learner) == 0
 
 
+@pytest.mark.parametrize("content", [b"\n\r\x80", b"\n\r\x00"])
+def test_a_bad_byte_after_a_lone_carriage_return_is_reported(app, client, coordinator, content):
+    """Found by tests/test_fuzz.py: a line holding only "\r" before the bad byte has no field."""
+    assert_refused(app, upload(client, "learners", content), 2, "", "not UTF-8")
+    assert count(app, Learner) == 0
+
+
 def test_empty_file(app, client, coordinator):
     response = upload(client, "learners", b"")
     assert_refused(app, response, 1, "", "empty")

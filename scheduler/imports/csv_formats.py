@@ -213,7 +213,8 @@ def _not_utf8_at(content: bytes, start: int) -> NotUtf8:
     line = content.count(b"\n", 0, start) + 1
     before = content[line_start:start].decode("utf-8", errors="replace")
     header = _first_line_fields(content)
-    index = len(_fields_of(before)) - 1 if before else 0
+    # A line start holding only "\r" reads as no field at all: count it as the first column.
+    index = max(len(_fields_of(before)) - 1, 0)
     column = header[index] if line > 1 and index < len(header) else ""
     return NotUtf8(line, column)
 
