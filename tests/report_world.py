@@ -9,14 +9,17 @@ team). Learners: Lea and Mo report to Grace, Zoe to Omar, Paul and Ines to Yara.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 
 from scheduler.extensions import db
 from scheduler.models import (
+    FollowUpStep,
     PlanningPeriod,
     ProgramMode,
     Role,
     ScheduleVersion,
+    StepKind,
+    StepStatus,
     TravelCost,
 )
 from tests.drafts import utc
@@ -119,3 +122,27 @@ def make_report_world(greedy_cost: float | None = 5000.0) -> ReportWorld:
         "paul": paul.id,
     }
     return ReportWorld(version, ids)
+
+
+def done_step(
+    learner_id: int,
+    cohort_id: int,
+    *,
+    kind: StepKind = StepKind.LESSON,
+    seconds_spent: int = 420,
+    score: float | None = None,
+) -> FollowUpStep:
+    """A follow-up step of the week of 18 January 2027, done on the 19th (not added)."""
+    return FollowUpStep(
+        learner_id=learner_id,
+        cohort_id=cohort_id,
+        extra=False,
+        kind=kind,
+        day_offset=2,
+        anchor_at=datetime(2027, 1, 14, 10, tzinfo=UTC),
+        due_at=datetime(2027, 1, 16, 8, tzinfo=UTC),
+        status=StepStatus.DONE,
+        completed_at=datetime(2027, 1, 19, 8, tzinfo=UTC),
+        seconds_spent=seconds_spent,
+        score=score,
+    )

@@ -4,7 +4,6 @@ unchanged, rebuilt as soon as anyone commits a change to one of them."""
 from __future__ import annotations
 
 import socket
-from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import select
@@ -12,9 +11,9 @@ from sqlalchemy import select
 from scheduler import caching
 from scheduler.caching import cache, cached_part
 from scheduler.extensions import db
-from scheduler.models import FollowUpStep, Learner, Program, StepKind, StepStatus
+from scheduler.models import Learner, Program, StepKind
 from tests.factories import create_learner, create_program, create_site
-from tests.report_world import make_report_world
+from tests.report_world import done_step, make_report_world
 
 PASSWORD = "correct horse battery"
 
@@ -128,21 +127,7 @@ def test_the_managers_page_shows_a_learners_progress_at_once(app, client, auth):
     before = client.get(url).get_data(as_text=True)
     assert client.get(url).get_data(as_text=True) == before  # served from the cache
     with app.app_context():
-        db.session.add(
-            FollowUpStep(
-                learner_id=ids["lea"],
-                cohort_id=ids["fire_london"],
-                extra=False,
-                kind=StepKind.QUIZ,
-                day_offset=2,
-                anchor_at=datetime(2027, 1, 14, 10, tzinfo=UTC),
-                due_at=datetime(2027, 1, 16, 8, tzinfo=UTC),
-                status=StepStatus.DONE,
-                completed_at=datetime(2027, 1, 19, 8, tzinfo=UTC),
-                seconds_spent=420,
-                score=0.8,
-            )
-        )
+        db.session.add(done_step(ids["lea"], ids["fire_london"], kind=StepKind.QUIZ, score=0.8))
         db.session.get(Learner, ids["lea"]).name = "Lea Renamed"
         db.session.commit()
     after = client.get(url).get_data(as_text=True)

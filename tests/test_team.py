@@ -12,7 +12,7 @@ import pytest
 from scheduler.extensions import db
 from scheduler.models import FollowUpStep, StepKind, StepStatus, User
 from scheduler.team import util
-from tests.report_world import make_report_world
+from tests.report_world import done_step, make_report_world
 
 PASSWORD = "correct horse battery"
 WEEK = "2027-01-11"
@@ -210,20 +210,7 @@ def test_people_come_50_a_page_and_the_totals_cover_everyone(app, client, auth, 
         ]
         db.session.flush()
         for learner_id, minutes in ((world["lea"], 7), (zeds[-1].id, 5)):  # pages 1 and 2
-            db.session.add(
-                FollowUpStep(
-                    learner_id=learner_id,
-                    cohort_id=world["fire_london"],
-                    extra=False,
-                    kind=StepKind.LESSON,
-                    day_offset=2,
-                    anchor_at=datetime(2027, 1, 14, 10, tzinfo=UTC),
-                    due_at=datetime(2027, 1, 16, 8, tzinfo=UTC),
-                    status=StepStatus.DONE,
-                    completed_at=datetime(2027, 1, 19, 8, tzinfo=UTC),
-                    seconds_spent=minutes * 60,
-                )
-            )
+            db.session.add(done_step(learner_id, world["fire_london"], seconds_spent=minutes * 60))
         db.session.commit()
         first = util.team_table(grace, date(2027, 1, 11), page=1)
         second = util.team_table(grace, date(2027, 1, 11), page=2)
