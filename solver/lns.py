@@ -114,9 +114,14 @@ def most_to_save(cand: Candidates, plan: Plan, floors: dict[str, float], keys) -
 
     Measured on M, a step's gain did not follow its group's size, and most groups of the good plans
     sit at their bound: their steps can only cost time."""
-    cost = group_totals(cand, plan)
-    room = {key: cost[key] - floors.get(key, 0.0) for key in keys}
+    room = room_to_save(cand, plan, floors)
     return sorted((key for key in keys if room[key] > 0.005), key=lambda key: (-room[key], key))
+
+
+def room_to_save(cand: Candidates, plan: Plan, floors: dict[str, float]) -> dict[str, float]:
+    """Per group, its cost in ``plan`` above its bound: the most a step on it could save."""
+    cost = group_totals(cand, plan)
+    return {key: cost[key] - floors.get(key, 0.0) for key in cost}
 
 
 def choose(
@@ -152,11 +157,11 @@ def pick_first(
 
     On M the gap of good plans sits in a few groups, some of them at their own optimum alone but
     dearer in the plan: only moving their neighbours with them can bring them down."""
-    cost = group_totals(cand, plan)
-    keys = [k for k in learners(cand) if cost[k] - floors.get(k, 0.0) > 0.005]
+    room = room_to_save(cand, plan, floors)
+    keys = [k for k in learners(cand) if room[k] > 0.005]
     if not keys:
         return None
-    return rng.choices(keys, weights=[cost[k] - floors.get(k, 0.0) for k in keys])[0]
+    return rng.choices(keys, weights=[room[k] for k in keys])[0]
 
 
 def search(
