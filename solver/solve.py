@@ -153,6 +153,7 @@ def _solve_by_neighbourhoods(
         lns_steps=outcome.steps,
         lns_improved=outcome.improved,
         lns_sweep_steps=outcome.sweep_steps,
+        lns_repack_steps=outcome.repack_steps,
         bound_seconds=round(bound_seconds, 3),
     )
     return doc

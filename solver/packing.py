@@ -1,0 +1,268 @@
+"""Sections packed full: a group's learners in as few sections as its rules allow, then placed.
+
+The greedy baseline splits a large cohort evenly over its own sections (27 learners at 16 seats
+make 14 + 13), which is what a coordinator does by hand but leaves seats empty that a remainder
+of another cohort could fill (16 + 11, the 11 sharing with someone). On M seed 2's 24-cohort
+virtual group that costs 34 sections where 27 hold everyone, and CP-SAT, even on the group alone,
+does not find its way from one composition to the other in a minute (it juggles times and
+facilitators of every section at once). So composition is decided first here, by a small CP-SAT
+model of who sits with whom, and the sections are then placed one by one like the greedy does,
+each with the cheapest facilitator free for all its sessions.
+
+``repack`` does that for one group inside a plan, around the rest of it; large-neighbourhood
+search keeps the result only when the whole plan is cheaper, and its CP-SAT steps then polish the
+times and facilitators.
+"""
+
+from __future__ import annotations
+
+import itertools
+import time
+
+from ortools.sat.python import cp_model
+
+from solver.candidates import Candidates, Group, common_starts
+from solver.greedy import Calendar, _place_from, allowed_starts, facilitator_price
+from solver.plan import Plan, PlannedSection, PlannedSession
+
+# Composition is a bin-packing model of a few dozen cohorts: CP-SAT settles it in well under this.
+PACK_SECONDS = 1.0
+
+
+def compose(
+    cand: Candidates, group: Group, learners: dict[str, int], seconds: float = PACK_SECONDS
+) -> list[dict[str, int]]:
+    """Sections (cohort -> learners) holding ``learners`` of the group's cohorts in few sections.
+
+    Rules kept: seats between the program's minimum and the group's capacity, a cohort that may not
+    be split sits in one section, one that may not merge sits alone, and cohorts share a section
+    only when they share an allowed start for every session. Learners that cannot be seated under
+    those rules are left out (the caller prices them as unscheduled). ``first_fit`` gives the
+    start; CP-SAT, hinted with it, looks for fewer sections within ``seconds``."""
+    learners = {c: n for c, n in learners.items() if n > 0}
+    start = first_fit(cand, group, learners)
+    filled = first_fit(cand, group, learners, fill=True)
+    start = start if _worse(filled, start) or filled == start else filled
+    fewest = -(-sum(learners.values()) // max(group.capacity, 1))
+    seated = sum(sum(s.values()) for s in start) == sum(learners.values())
+    if len(learners) < 2 or seconds <= 0 or (seated and len(start) <= fewest):
+        return start  # everyone seated in the fewest sections there can be
+    better = _fewer_sections(cand, group, learners, start, seconds)
+    if better is None or _worse(better, start):
+        return start
+    return better
+
+
+def _worse(sections: list[dict[str, int]], than: list[dict[str, int]]) -> bool:
+    """Fewer learners seated, or as many in more sections."""
+    seated = sum(sum(s.values()) for s in sections)
+    return (-seated, len(sections)) > (-sum(sum(s.values()) for s in than), len(than))
+
+
+def first_fit(
+    cand: Candidates, group: Group, learners: dict[str, int], fill: bool = False
+) -> list[dict[str, int]]:
+    """Full sections of each large cohort, then the rest first-fit, largest first; with ``fill``,
+    a splittable rest that no section takes whole fills the roomiest section that takes some.
+    Neither order wins everywhere (measured on M: 29 / 27 sections on one group, 27 / 28 on
+    another), so ``compose`` tries both.
+
+    A section left under the minimum takes learners from a full section of one of its cohorts
+    where that one keeps the minimum; otherwise it is dropped (its learners go unscheduled)."""
+    problem = cand.problem
+    low, cap = max(group.program.seats[0], 1), group.capacity
+    if cap < low:
+        return []
+    sections: list[dict[str, int]] = []
+    rest: list[tuple[str, int]] = []
+    for c, n in learners.items():
+        if problem.cohorts[c].splittable and n > cap:
+            sections.extend({c: cap} for _ in range(n // cap))
+            n %= cap
+        if n and (n <= cap):
+            rest.append((c, n))
+    full = list(sections)
+    for c, n in sorted(rest, key=lambda cn: (-cn[1], cn[0])):
+        while n:
+            target = next(
+                (s for s in sections if s not in full and _joins(cand, group, s, c, n)), None
+            )
+            if target is None and fill and problem.cohorts[c].splittable:
+                # No section takes all of it: fill the roomiest one that takes some, go on.
+                open_ = [s for s in sections if s not in full and _joins(cand, group, s, c, 1)]
+                target = max(open_, key=lambda s: -sum(s.values()), default=None)
+            if target is None:
+                sections.append({c: n})
+                break
+            moved = min(n, cap - sum(target.values()))
+            target[c] = moved
+            n -= moved
+    for s in [s for s in sections if sum(s.values()) < low]:
+        _top_up(sections, s, low)
+    return [s for s in sections if sum(s.values()) >= low]
+
+
+def _top_up(sections: list[dict[str, int]], short: dict[str, int], low: int) -> None:
+    """Move learners into a section under the minimum from another section of one of its cohorts
+    that keeps the minimum without them."""
+    for c in list(short):
+        for donor in sections:
+            need = low - sum(short.values())
+            if need <= 0:
+                return
+            if donor is short or donor.get(c, 0) <= need or sum(donor.values()) - need < low:
+                continue
+            donor[c] -= need
+            short[c] += need
+
+
+def _joins(cand: Candidates, group: Group, section: dict[str, int], cohort: str, n: int) -> bool:
+    """Whether ``n`` learners of ``cohort`` may join ``section``."""
+    cohorts = cand.problem.cohorts
+    if cohort in section or sum(section.values()) + n > group.capacity:
+        return False
+    if not cohorts[cohort].mergeable or not all(cohorts[c].mergeable for c in section):
+        return False
+    return common_starts(cand, [*section, cohort])
+
+
+def _fewer_sections(
+    cand: Candidates,
+    group: Group,
+    learners: dict[str, int],
+    start: list[dict[str, int]],
+    seconds: float,
+) -> list[dict[str, int]] | None:
+    """A composition with fewer sections (or fewer pieces, or fewer left out) than ``start``, or
+    None when CP-SAT finds none within ``seconds``."""
+    problem = cand.problem
+    cohorts = list(learners)
+    low, cap = max(group.program.seats[0], 1), group.capacity
+    most = max(len(start), sum(-(-learners[c] // cap) for c in cohorts))
+    model = cp_model.CpModel()
+    ks = range(most)
+    used = [model.new_bool_var("") for _ in ks]
+    has = {(c, k): model.new_bool_var("") for c in cohorts for k in ks}
+    seat = {(c, k): model.new_int_var(0, min(learners[c], cap), "") for c in cohorts for k in ks}
+    for k in ks:
+        size = sum(seat[(c, k)] for c in cohorts)
+        model.add(size >= low).only_enforce_if(used[k])
+        model.add(size <= cap * used[k])
+        for c in cohorts:
+            model.add(seat[(c, k)] <= learners[c] * has[(c, k)])
+            model.add(seat[(c, k)] >= has[(c, k)])
+        if k:
+            model.add_implication(used[k], used[k - 1])  # interchangeable sections in order
+    left = []
+    for c in cohorts:
+        model.add(sum(seat[(c, k)] for k in ks) <= learners[c])
+        if not problem.cohorts[c].splittable:
+            model.add(sum(has[(c, k)] for k in ks) <= 1)
+        left.append(learners[c] - sum(seat[(c, k)] for k in ks))
+    for a, b in itertools.combinations(cohorts, 2):
+        alone = not (problem.cohorts[a].mergeable and problem.cohorts[b].mergeable)
+        if alone or not common_starts(cand, [a, b]):
+            for k in ks:
+                model.add_bool_or([has[(a, k)].Not(), has[(b, k)].Not()])
+    # Leaving a learner out costs more than any section; a section more than all pieces.
+    piece, section = 1, len(cohorts) * most + 1
+    unseated = section * (most + 1)
+    model.minimize(unseated * sum(left) + section * sum(used) + piece * sum(has.values()))
+    fewest = -(-sum(learners.values()) // cap)
+    model.add(sum(used) >= min(fewest, most))  # redundant: helps CP-SAT see it is done
+    ordered = sorted(start, key=lambda s: -sum(s.values()))
+    for k in ks:
+        parts = ordered[k] if k < len(ordered) else {}
+        model.add_hint(used[k], bool(parts))
+        for c in cohorts:
+            model.add_hint(has[(c, k)], c in parts)
+            model.add_hint(seat[(c, k)], parts.get(c, 0))
+    # Pieces never add up to a section, so below this everyone is seated in the fewest sections.
+    done = _StopAt(section * (fewest + 1) - 1)
+    deadline = time.monotonic() + seconds
+    while (left := deadline - time.monotonic()) > 0:
+        solver = cp_model.CpSolver()
+        solver.parameters.max_time_in_seconds = left
+        solver.parameters.num_workers = 1
+        if solver.solve(model, done) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            return None
+        sections = [
+            {c: solver.value(seat[(c, k)]) for c in cohorts if solver.value(seat[(c, k)])}
+            for k in ks
+        ]
+        apart = [
+            list(parts) for parts in sections if parts and not common_starts(cand, list(parts))
+        ]
+        if not apart:
+            return [parts for parts in sections if parts]
+        # Cohorts that share starts pairwise but not all together: never all in one section.
+        for together in apart:
+            for k in ks:
+                model.add_bool_or([has[(c, k)].Not() for c in together])
+    return None
+
+
+class _StopAt(cp_model.CpSolverSolutionCallback):
+    """Stops the search at a solution costing at most ``enough``: proving its pieces the fewest
+    too would take CP-SAT the rest of its time, and pieces cost nothing in the schedule."""
+
+    def __init__(self, enough: int) -> None:
+        super().__init__()
+        self.enough = enough
+
+    def on_solution_callback(self) -> None:
+        if self.objective_value <= self.enough:
+            self.stop_search()
+
+
+def place_cheapest(
+    cand: Candidates, cal: Calendar, group: Group, parts: dict[str, int]
+) -> list[PlannedSession] | None:
+    """Every session of a section with the cheapest facilitator who can take all of them (the
+    earliest start for that facilitator), or None. The greedy takes the earliest start instead."""
+    program = group.program
+    cohorts = list(parts)
+    size = sum(parts.values())
+    starts = [allowed_starts(cand, cohorts, i) for i in range(len(program.sessions))]
+    rooms = sorted(
+        (r for r in cand.rooms_for(group) if cand.problem.rooms[r].capacity >= size),
+        key=lambda r: (cand.problem.rooms[r].hourly_cost, cand.problem.rooms[r].capacity),
+    )
+    ranked = sorted(
+        cand.qualified[program.id], key=lambda f: facilitator_price(cand, group, f, None, 0)
+    )
+    choices = [[f] for f in ranked] if program.same_facilitator else [ranked]
+    for options in choices:
+        for t0 in starts[0]:
+            sessions = _place_from(cand, cal, group, parts, starts, rooms, options, {}, t0)
+            if sessions is not None:
+                return sessions
+    return None
+
+
+def repack(cand: Candidates, plan: Plan, key: str) -> Plan | None:
+    """``plan`` with the group's movable sections replaced by packed ones placed around the rest,
+    or None when composition found nothing. The caller compares costs."""
+    group = cand.groups[key]
+    kept = [s for s in plan.sections if s.group != key or s.fixed_id or s.previous_id]
+    cal = Calendar(cand)
+    learners = {c: cand.problem.cohorts[c].size for c in group.cohorts}
+    for s in kept:
+        for x in s.sessions:
+            cal.book(s.parts, x)
+        for c, n in s.parts.items():
+            if c in learners:
+                learners[c] -= n
+    sections = compose(cand, group, learners)
+    sections.sort(
+        key=lambda p: (min(cand.problem.cohorts[c].deadline for c in p), -sum(p.values()))
+    )
+    out = Plan(list(kept))
+    for parts in sections:
+        sessions = place_cheapest(cand, cal, group, parts)
+        if sessions is None:
+            continue
+        for x in sessions:
+            cal.book(parts, x)
+        out.sections.append(PlannedSection(key, parts, sessions))
+    return out
