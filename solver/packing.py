@@ -242,7 +242,13 @@ def place_cheapest(
 
 def repack(cand: Candidates, plan: Plan, key: str) -> Plan | None:
     """``plan`` with the group's movable sections replaced by packed ones placed around the rest,
-    or None when composition found nothing. The caller compares costs."""
+    or None when that would seat fewer of the group's learners than ``plan`` does. The caller
+    compares costs.
+
+    Fewer seated can be cheaper (a packed section that finds no facilitator leaves its learners
+    out, and the rest of the group saves more than their unscheduled cost), but a coordinator
+    expects everyone who could be placed to stay placed; measured on L seed 1, accepting such
+    plans left 20 placeable learners out at 120 s."""
     group = cand.groups[key]
     kept = [s for s in plan.sections if s.group != key or s.fixed_id or s.previous_id]
     cal = Calendar(cand)
@@ -265,4 +271,10 @@ def repack(cand: Candidates, plan: Plan, key: str) -> Plan | None:
         for x in sessions:
             cal.book(parts, x)
         out.sections.append(PlannedSection(key, parts, sessions))
+    if _seated(out, group) < _seated(plan, group):
+        return None
     return out
+
+
+def _seated(plan: Plan, group: Group) -> int:
+    return sum(plan.placed(c) for c in group.cohorts)

@@ -7,7 +7,7 @@ import time
 
 from tiny import cohort, doc, facilitator, problem, program
 
-from solver import candidates, lns
+from solver import candidates, lns, packing
 from solver.check import check
 from solver.greedy import greedy_plan
 from solver.lower_bound import group_bounds
@@ -128,6 +128,20 @@ def test_repack_keeps_fixed_sections_as_they_are():
     assert pinned in packed.sections
     assert sum(s.parts.get("a", 0) for s in packed.sections) == 27
     assert _violations(cand, packed) == []
+
+
+def test_repack_never_seats_fewer_of_the_group_than_the_plan(monkeypatch):
+    cand, plan = _two_program_plan()
+    real = packing.place_cheapest
+    calls = []
+
+    def no_room_for_the_second(*args):
+        calls.append(args)
+        return real(*args) if len(calls) == 1 else None
+
+    monkeypatch.setattr(packing, "place_cheapest", no_room_for_the_second)
+    assert repack(cand, plan, GROUP) is None
+    assert len(calls) == 2
 
 
 def test_the_search_opens_with_repacking_and_keeps_it_only_when_cheaper():
