@@ -135,9 +135,11 @@ def place_section(
     group: Group,
     parts: dict[str, int],
     pins: dict[int, PlannedSession] | None = None,
+    cheapest: bool = False,
 ) -> list[PlannedSession] | None:
     """Earliest placement of every session of a section, or None; ``pins`` are sessions that must
-    stay as they are."""
+    stay as they are. With ``cheapest``, the cheapest facilitator who can take the section at any
+    start comes first, at that facilitator's earliest start (used by :mod:`solver.packing`)."""
     pins = pins or {}
     program = group.program
     cohorts = list(parts)
@@ -155,11 +157,14 @@ def place_section(
     # The cheapest free facilitator teaches the section (if_need_be extras aside, ranked once).
     ranked = sorted(facilitators, key=lambda f: facilitator_price(cand, group, f, None, 0))
     choices = [[f] for f in ranked] if program.same_facilitator else [ranked]
-    for t0 in first:
-        for options in choices:
-            sessions = _place_from(cand, cal, group, parts, starts, rooms, options, pins, t0)
-            if sessions is not None:
-                return sessions
+    if cheapest:
+        tries = ((t0, options) for options in choices for t0 in first)
+    else:
+        tries = ((t0, options) for t0 in first for options in choices)
+    for t0, options in tries:
+        sessions = _place_from(cand, cal, group, parts, starts, rooms, options, pins, t0)
+        if sessions is not None:
+            return sessions
     return None
 
 

@@ -5,9 +5,10 @@ make 14 + 13), which is what a coordinator does by hand but leaves seats empty t
 of another cohort could fill (16 + 11, the 11 sharing with someone). On M seed 2's 24-cohort
 virtual group that costs 34 sections where 27 hold everyone, and CP-SAT, even on the group alone,
 does not find its way from one composition to the other in a minute (it juggles times and
-facilitators of every section at once). So composition is decided first here, by a small CP-SAT
-model of who sits with whom, and the sections are then placed one by one like the greedy does,
-each with the cheapest facilitator free for all its sessions.
+facilitators of every section at once). So composition is decided first here (who sits with whom:
+first-fit into full sections, then a small CP-SAT bin-packing model when that is not yet the
+fewest), and the sections are then placed one by one like the greedy does, each with the cheapest
+facilitator free for all its sessions.
 
 ``repack`` does that for one group inside a plan, around the rest of it; large-neighbourhood
 search keeps the result only when the whole plan is cheaper, and its CP-SAT steps then polish the
@@ -22,8 +23,8 @@ import time
 from ortools.sat.python import cp_model
 
 from solver.candidates import Candidates, Group, common_starts
-from solver.greedy import Calendar, _place_from, allowed_starts, facilitator_price
-from solver.plan import Plan, PlannedSection, PlannedSession
+from solver.greedy import Calendar, place_section
+from solver.plan import Plan, PlannedSection
 
 # Composition is a bin-packing model of a few dozen cohorts: CP-SAT settles it in well under this.
 PACK_SECONDS = 1.0
@@ -215,31 +216,6 @@ class _StopAt(cp_model.CpSolverSolutionCallback):
             self.stop_search()
 
 
-def place_cheapest(
-    cand: Candidates, cal: Calendar, group: Group, parts: dict[str, int]
-) -> list[PlannedSession] | None:
-    """Every session of a section with the cheapest facilitator who can take all of them (the
-    earliest start for that facilitator), or None. The greedy takes the earliest start instead."""
-    program = group.program
-    cohorts = list(parts)
-    size = sum(parts.values())
-    starts = [allowed_starts(cand, cohorts, i) for i in range(len(program.sessions))]
-    rooms = sorted(
-        (r for r in cand.rooms_for(group) if cand.problem.rooms[r].capacity >= size),
-        key=lambda r: (cand.problem.rooms[r].hourly_cost, cand.problem.rooms[r].capacity),
-    )
-    ranked = sorted(
-        cand.qualified[program.id], key=lambda f: facilitator_price(cand, group, f, None, 0)
-    )
-    choices = [[f] for f in ranked] if program.same_facilitator else [ranked]
-    for options in choices:
-        for t0 in starts[0]:
-            sessions = _place_from(cand, cal, group, parts, starts, rooms, options, {}, t0)
-            if sessions is not None:
-                return sessions
-    return None
-
-
 def repack(cand: Candidates, plan: Plan, key: str) -> Plan | None:
     """``plan`` with the group's movable sections replaced by packed ones placed around the rest,
     or None when that would seat fewer of the group's learners than ``plan`` does. The caller
@@ -265,7 +241,7 @@ def repack(cand: Candidates, plan: Plan, key: str) -> Plan | None:
     )
     out = Plan(list(kept))
     for parts in sections:
-        sessions = place_cheapest(cand, cal, group, parts)
+        sessions = place_section(cand, cal, group, parts, cheapest=True)
         if sessions is None:
             continue
         for x in sessions:

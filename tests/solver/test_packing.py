@@ -132,14 +132,14 @@ def test_repack_keeps_fixed_sections_as_they_are():
 
 def test_repack_never_seats_fewer_of_the_group_than_the_plan(monkeypatch):
     cand, plan = _two_program_plan()
-    real = packing.place_cheapest
+    real = packing.place_section
     calls = []
 
-    def no_room_for_the_second(*args):
+    def no_room_for_the_second(*args, **kwargs):
         calls.append(args)
-        return real(*args) if len(calls) == 1 else None
+        return real(*args, **kwargs) if len(calls) == 1 else None
 
-    monkeypatch.setattr(packing, "place_cheapest", no_room_for_the_second)
+    monkeypatch.setattr(packing, "place_section", no_room_for_the_second)
     assert repack(cand, plan, GROUP) is None
     assert len(calls) == 2
 
