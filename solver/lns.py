@@ -34,7 +34,7 @@ from solver.hint import add_hint
 from solver.lower_bound import group_bounds
 from solver.model import ScheduleModel
 from solver.neighbourhood import freeze
-from solver.packing import repack
+from solver.packing import PACK_SECONDS, repack
 from solver.plan import Plan, group_totals, price
 
 # Cohorts in the first neighbourhood, its limits, and the CP-SAT seconds per step.
@@ -273,9 +273,11 @@ def repack_all(
     the greedy's evenly split cohorts leave seats empty that CP-SAT steps, which move times and
     facilitators of a few sections at a time, seldom fill."""
     for key in most_to_save(cand, outcome.plan, floors, learners(cand)):
-        if stopped() or deadline - time.monotonic() < MIN_STEP_SECONDS:
+        left = deadline - time.monotonic()
+        if stopped() or left < MIN_STEP_SECONDS:
             return
-        keep(repack(cand, outcome.plan, key))
+        # Half of what is left at most, so placing the sections cannot run past the deadline.
+        keep(repack(cand, outcome.plan, key, min(PACK_SECONDS, left / 2)))
         outcome.steps += 1
         outcome.repack_steps += 1
 

@@ -216,10 +216,10 @@ class _StopAt(cp_model.CpSolverSolutionCallback):
             self.stop_search()
 
 
-def repack(cand: Candidates, plan: Plan, key: str) -> Plan | None:
+def repack(cand: Candidates, plan: Plan, key: str, seconds: float = PACK_SECONDS) -> Plan | None:
     """``plan`` with the group's movable sections replaced by packed ones placed around the rest,
-    or None when that would seat fewer of the group's learners than ``plan`` does. The caller
-    compares costs.
+    or None when that would seat fewer of the group's learners than ``plan`` does; ``seconds``
+    caps composition's CP-SAT. The caller compares costs.
 
     Fewer seated can be cheaper (a packed section that finds no facilitator leaves its learners
     out, and the rest of the group saves more than their unscheduled cost), but a coordinator
@@ -235,7 +235,7 @@ def repack(cand: Candidates, plan: Plan, key: str) -> Plan | None:
         for c, n in s.parts.items():
             if c in learners:
                 learners[c] -= n
-    sections = compose(cand, group, learners)
+    sections = compose(cand, group, learners, seconds)
     sections.sort(
         key=lambda p: (min(cand.problem.cohorts[c].deadline for c in p), -sum(p.values()))
     )
