@@ -235,7 +235,7 @@ def form_sections(
         pieces = math.ceil(left / group.capacity)
         for k in range(pieces):
             chunk = left // pieces + (1 if k < left % pieces else 0)
-            target = next((s for s in sections if _fits(cand, group, s, c, chunk)), None)
+            target = next((s for s in sections if may_join(cand, group, s, c, chunk)), None)
             if target is None:
                 sections.append({c: chunk})
             else:
@@ -243,7 +243,11 @@ def form_sections(
     return sections
 
 
-def _fits(cand: Candidates, group: Group, section: dict[str, int], cohort: str, chunk: int) -> bool:
+def may_join(
+    cand: Candidates, group: Group, section: dict[str, int], cohort: str, chunk: int
+) -> bool:
+    """Whether ``chunk`` learners of ``cohort`` may join ``section``: seats left, both sides
+    mergeable, and a common allowed start for every session."""
     problem = cand.problem
     members = [problem.cohorts[c] for c in section]
     if cohort in section or sum(section.values()) + chunk > group.capacity:
@@ -347,6 +351,12 @@ def _still_valid(cand, cal, group, parts, sec) -> dict[int, PlannedSession]:
     return pins
 
 
+def urgency(cand: Candidates, parts: dict[str, int]) -> tuple:
+    """Sort key placing sections most urgent first, as a coordinator would: earliest deadline,
+    then the largest section."""
+    return (min(cand.problem.cohorts[c].deadline for c in parts), -sum(parts.values()))
+
+
 def greedy_plan(cand: Candidates) -> Plan:
     """The coordinator's plan for the problem behind ``cand``."""
     problem = cand.problem
@@ -360,10 +370,7 @@ def greedy_plan(cand: Candidates) -> Plan:
         for parts in form_sections(cand, group, remaining):
             if sum(parts.values()) >= group.program.seats[0]:
                 pending.append((group, parts))
-    # Most urgent first, as a coordinator would: earliest deadline, then the largest section.
-    pending.sort(
-        key=lambda gp: (min(problem.cohorts[c].deadline for c in gp[1]), -sum(gp[1].values()))
-    )
+    pending.sort(key=lambda gp: urgency(cand, gp[1]))
     for group, parts in pending:
         sessions = place_section(cand, cal, group, parts)
         if sessions is None:

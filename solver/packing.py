@@ -23,7 +23,8 @@ import time
 from ortools.sat.python import cp_model
 
 from solver.candidates import Candidates, Group, common_starts
-from solver.greedy import Calendar, place_section
+from solver.greedy import Calendar, may_join, place_section, urgency
+from solver.neighbourhood import is_free
 from solver.plan import Plan, PlannedSection
 
 # Composition is a bin-packing model of a few dozen cohorts: CP-SAT settles it in well under this.
@@ -41,23 +42,19 @@ def compose(
     those rules are left out (the caller prices them as unscheduled). ``first_fit`` gives the
     start; CP-SAT, hinted with it, looks for fewer sections within ``seconds``."""
     learners = {c: n for c, n in learners.items() if n > 0}
-    start = first_fit(cand, group, learners)
-    filled = first_fit(cand, group, learners, fill=True)
-    start = start if _worse(filled, start) or filled == start else filled
+    filled, plain = (first_fit(cand, group, learners, fill) for fill in (True, False))
+    start = min(filled, plain, key=_rank)  # on a tie, the filled one
     fewest = -(-sum(learners.values()) // max(group.capacity, 1))
     seated = sum(sum(s.values()) for s in start) == sum(learners.values())
     if len(learners) < 2 or seconds <= 0 or (seated and len(start) <= fewest):
         return start  # everyone seated in the fewest sections there can be
     better = _fewer_sections(cand, group, learners, start, seconds)
-    if better is None or _worse(better, start):
-        return start
-    return better
+    return start if better is None else min(better, start, key=_rank)
 
 
-def _worse(sections: list[dict[str, int]], than: list[dict[str, int]]) -> bool:
-    """Fewer learners seated, or as many in more sections."""
-    seated = sum(sum(s.values()) for s in sections)
-    return (-seated, len(sections)) > (-sum(sum(s.values()) for s in than), len(than))
+def _rank(sections: list[dict[str, int]]) -> tuple[int, int]:
+    """Better compositions rank lower: more learners seated, then fewer sections."""
+    return -sum(sum(s.values()) for s in sections), len(sections)
 
 
 def first_fit(
@@ -68,36 +65,35 @@ def first_fit(
     Neither order wins everywhere (measured on M: 29 / 27 sections on one group, 27 / 28 on
     another), so ``compose`` tries both.
 
-    A section left under the minimum takes learners from a full section of one of its cohorts
+    A section left under the minimum takes learners from another section of one of its cohorts
     where that one keeps the minimum; otherwise it is dropped (its learners go unscheduled)."""
     problem = cand.problem
     low, cap = max(group.program.seats[0], 1), group.capacity
     if cap < low:
         return []
-    sections: list[dict[str, int]] = []
+    full: list[dict[str, int]] = []  # whole sections of one large cohort; nobody joins them
     rest: list[tuple[str, int]] = []
     for c, n in learners.items():
         if problem.cohorts[c].splittable and n > cap:
-            sections.extend({c: cap} for _ in range(n // cap))
+            full.extend({c: cap} for _ in range(n // cap))
             n %= cap
-        if n and (n <= cap):
+        if 0 < n <= cap:
             rest.append((c, n))
-    full = list(sections)
+    shared: list[dict[str, int]] = []
     for c, n in sorted(rest, key=lambda cn: (-cn[1], cn[0])):
         while n:
-            target = next(
-                (s for s in sections if s not in full and _joins(cand, group, s, c, n)), None
-            )
+            target = next((s for s in shared if may_join(cand, group, s, c, n)), None)
             if target is None and fill and problem.cohorts[c].splittable:
                 # No section takes all of it: fill the roomiest one that takes some, go on.
-                open_ = [s for s in sections if s not in full and _joins(cand, group, s, c, 1)]
-                target = max(open_, key=lambda s: -sum(s.values()), default=None)
+                takers = [s for s in shared if may_join(cand, group, s, c, 1)]
+                target = min(takers, key=lambda s: sum(s.values()), default=None)
             if target is None:
-                sections.append({c: n})
+                shared.append({c: n})
                 break
             moved = min(n, cap - sum(target.values()))
             target[c] = moved
             n -= moved
+    sections = full + shared
     for s in [s for s in sections if sum(s.values()) < low]:
         _top_up(sections, s, low)
     return [s for s in sections if sum(s.values()) >= low]
@@ -115,16 +111,6 @@ def _top_up(sections: list[dict[str, int]], short: dict[str, int], low: int) -> 
                 continue
             donor[c] -= need
             short[c] += need
-
-
-def _joins(cand: Candidates, group: Group, section: dict[str, int], cohort: str, n: int) -> bool:
-    """Whether ``n`` learners of ``cohort`` may join ``section``."""
-    cohorts = cand.problem.cohorts
-    if cohort in section or sum(section.values()) + n > group.capacity:
-        return False
-    if not cohorts[cohort].mergeable or not all(cohorts[c].mergeable for c in section):
-        return False
-    return common_starts(cand, [*section, cohort])
 
 
 def _fewer_sections(
@@ -154,12 +140,12 @@ def _fewer_sections(
             model.add(seat[(c, k)] >= has[(c, k)])
         if k:
             model.add_implication(used[k], used[k - 1])  # interchangeable sections in order
-    left = []
+    unplaced = []
     for c in cohorts:
         model.add(sum(seat[(c, k)] for k in ks) <= learners[c])
         if not problem.cohorts[c].splittable:
             model.add(sum(has[(c, k)] for k in ks) <= 1)
-        left.append(learners[c] - sum(seat[(c, k)] for k in ks))
+        unplaced.append(learners[c] - sum(seat[(c, k)] for k in ks))
     for a, b in itertools.combinations(cohorts, 2):
         alone = not (problem.cohorts[a].mergeable and problem.cohorts[b].mergeable)
         if alone or not common_starts(cand, [a, b]):
@@ -168,7 +154,7 @@ def _fewer_sections(
     # Leaving a learner out costs more than any section; a section more than all pieces.
     piece, section = 1, len(cohorts) * most + 1
     unseated = section * (most + 1)
-    model.minimize(unseated * sum(left) + section * sum(used) + piece * sum(has.values()))
+    model.minimize(unseated * sum(unplaced) + section * sum(used) + piece * sum(has.values()))
     fewest = -(-sum(learners.values()) // cap)
     model.add(sum(used) >= min(fewest, most))  # redundant: helps CP-SAT see it is done
     ordered = sorted(start, key=lambda s: -sum(s.values()))
@@ -226,7 +212,7 @@ def repack(cand: Candidates, plan: Plan, key: str, seconds: float = PACK_SECONDS
     expects everyone who could be placed to stay placed; measured on L seed 1, accepting such
     plans left 20 placeable learners out at 120 s."""
     group = cand.groups[key]
-    kept = [s for s in plan.sections if s.group != key or s.fixed_id or s.previous_id]
+    kept = [s for s in plan.sections if not is_free(s, {key}, None)]
     cal = Calendar(cand)
     learners = {c: cand.problem.cohorts[c].size for c in group.cohorts}
     for s in kept:
@@ -236,9 +222,7 @@ def repack(cand: Candidates, plan: Plan, key: str, seconds: float = PACK_SECONDS
             if c in learners:
                 learners[c] -= n
     sections = compose(cand, group, learners, seconds)
-    sections.sort(
-        key=lambda p: (min(cand.problem.cohorts[c].deadline for c in p), -sum(p.values()))
-    )
+    sections.sort(key=lambda parts: urgency(cand, parts))
     out = Plan(list(kept))
     for parts in sections:
         sessions = place_section(cand, cal, group, parts, cheapest=True)
