@@ -9,7 +9,10 @@ on the clock ("due", "upcoming") may be served. A cached part never holds a form
 belong to one browser session.
 
 The store is Flask-Caching: in the process by default, Redis when ``SCHEDULER_REDIS_URL`` is
-set (then every app server shares it). A store that fails is logged and skipped: the part is
+set (then every app server shares it). What a part looks like also depends on the code and
+templates that build it, which no data stamp sees: every key starts with a digest of them, so a
+deploy (or an app server on another version, during a rolling one) never serves another
+version's parts from Redis. A store that fails is logged and skipped: the part is
 built as if it had never been cached.
 """
 
@@ -20,6 +23,8 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import cache as once
+from pathlib import Path
 
 from flask import Flask
 from flask_caching import Cache
@@ -37,7 +42,8 @@ LOCAL_ENTRIES = 500
 
 
 def init_app(app: Flask) -> None:
-    config = {"CACHE_DEFAULT_TIMEOUT": 300, "CACHE_KEY_PREFIX": "scheduler:part:"}
+    code = code_version(Path(app.root_path), Path(app.root_path, app.template_folder or ""))
+    config = {"CACHE_DEFAULT_TIMEOUT": 300, "CACHE_KEY_PREFIX": f"scheduler:part:{code}:"}
     if app.config.get("REDIS_URL"):
         config |= {"CACHE_TYPE": "RedisCache", "CACHE_REDIS_URL": app.config["REDIS_URL"]}
     else:
@@ -46,6 +52,18 @@ def init_app(app: Flask) -> None:
         config = {"CACHE_TYPE": "NullCache", "CACHE_NO_NULL_WARNING": True}
     cache.init_app(app, config=config)
     stamps.init_app(app)
+
+
+@once
+def code_version(*folders: Path) -> str:
+    """A short digest of the Python files and templates under ``folders`` (read once)."""
+    digest = hashlib.sha256()
+    for folder in folders:
+        for path in sorted(folder.rglob("*")):
+            if path.suffix in (".py", ".html", ".ics", ".txt") and path.is_file():
+                digest.update(str(path.relative_to(folder)).encode() + b"\0")
+                digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
 
 
 def cached_part(key: str, build: Callable[[], str], timeout: int) -> Markup:

@@ -10,6 +10,7 @@ built twice from the same data is equal too.
 from __future__ import annotations
 
 import socket
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select, update
@@ -124,10 +125,25 @@ def test_with_redis_configured_the_parts_are_shared_through_redis(app):
         create_learner(create_site(key="lon"), name="Ada")
         db.session.commit()
         cached_part("names", lambda: learner_names(built), timeout=60)
-        assert cache.cache._read_client.exists("scheduler:part:names")  # stored in Redis
+        stored = f"scheduler:part:{caching.code_version(*code_folders(app))}:names"
+        assert cache.cache._read_client.exists(stored)  # stored in Redis
         assert cached_part("names", lambda: learner_names(built), timeout=60) == "Ada"
         assert len(built) == 1
         cache.clear()
+
+
+def code_folders(app) -> tuple[Path, Path]:
+    return Path(app.root_path), Path(app.root_path, app.template_folder)
+
+
+def test_a_part_is_keyed_by_the_code_and_templates_that_build_it(tmp_path):
+    """Parts outlive a deploy in Redis; a changed template must not be served old parts."""
+    (tmp_path / "page.html").write_text("<p>{{ names }}</p>")
+    before = caching.code_version(tmp_path)
+    caching.code_version.cache_clear()
+    (tmp_path / "page.html").write_text("<p>Names: {{ names }}</p>")
+    assert caching.code_version(tmp_path) != before
+    caching.code_version.cache_clear()  # the Redis test checks the prefix of a stored key
 
 
 def test_the_managers_page_shows_a_learners_progress_at_once(app, client, auth):
