@@ -1,19 +1,19 @@
 """Cached parts of pages: built once, served again while the data they show has not changed.
 
-A part is cached under a key that names everything of the request it depends on (the user,
-the week shown, the page...), in identities that are never given to anything else (a feed's
-token hash, not its row id, which SQLite hands out again after a delete), with the data stamps (``scheduler.stamps``) of the tables it read
-when it was built. It is served again only while every one of those tables still has the same
-stamp, so a change anyone commits shows at once; ``timeout`` bounds how long a part that depends
-on the clock ("due", "upcoming") may be served. A cached part never holds a form: CSRF tokens
-belong to one browser session.
+A part is cached under a key that names everything of the request it depends on (the user, the
+week shown, the page...), in identities that are never given to anything else (a feed's token
+hash, not its row id, which SQLite hands out again after a delete), with the data stamps
+(``scheduler.stamps``) of the tables it read when it was built. It is served again only while
+every one of those tables still has the same stamp, so a change anyone commits shows at once;
+``timeout`` bounds how long a part that depends on the clock ("due", "upcoming") may be served.
+A cached part never holds a form: CSRF tokens belong to one browser session.
 
-The store is Flask-Caching: in the process by default, Redis when ``SCHEDULER_REDIS_URL`` is
-set (then every app server shares it). What a part looks like also depends on the code and
-templates that build it, which no data stamp sees: every key starts with a digest of them, so a
-deploy (or an app server on another version, during a rolling one) never serves another
-version's parts from Redis. A store that fails is logged and skipped: the part is
-built as if it had never been cached.
+The store is Flask-Caching: in the process by default, Redis when ``SCHEDULER_REDIS_URL`` is set
+(then every app server shares it). What a part looks like also depends on the code and templates
+that build it, which no data stamp sees: every key starts with a digest of them, so a deploy (or
+an app server on another version, during a rolling one) never serves another version's parts
+from Redis. A store that fails is logged and skipped: the part is built as if it had never been
+cached.
 """
 
 from __future__ import annotations

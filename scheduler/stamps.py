@@ -56,10 +56,12 @@ def has_unsaved_writes() -> bool:
 @contextmanager
 def reading_tables() -> Iterator[set[str]]:
     """The names of the tables read inside the ``with`` block (see the module's docstring)."""
-    # The identity map is counted as read up front: that is what makes reads the ORM answers
-    # from it (``session.get``, a loaded many-to-one) visible. Without it a part that looked a
+    # The identity-map gap is fixed here, not worked around by each caller: every table with a
+    # row in the map counts as read up front, so reads the ORM answers from the map without
+    # SQL (``session.get``, a loaded many-to-one) are covered. Without it a part that looked a
     # row up by id through the map depended on nothing of that row, and a deleted row whose id
-    # was reused by a new one was served with the old row's page (issue 15, item 1).
+    # was reused by a new one was served with the old row's page (issue 15, item 1). It costs
+    # a spare dependency or two (the signed-in user's table, say): a rebuild, never a stale page.
     read: set[str] = tables_in_identity_map(db.session)
     outer = _reading.get()
     reset = _reading.set(read)
