@@ -5,6 +5,14 @@ before it commits, in the same transaction, so that no reader sees the new rows 
 token. A cached page remembers the tokens of the tables it read (``reading_tables`` finds them
 while the page is built); it is still good while none of those tokens has changed.
 
+Reads are seen at two places, because the ORM answers some reads without any SQL:
+
+- every statement sent to the database while the page is built, with the tables of the SQL
+  actually sent (so tables that eager loads join in, and subqueries, count too);
+- every table that has a row in the session's identity map when the build starts: a row the
+  build reaches with ``session.get`` or a many-to-one attribute, without a statement, was
+  either loaded by a statement of the build (seen above) or was already there.
+
 Writes are seen through the ORM session: rows flushed (mapper events, which also see cascaded
 and orphan deletes) and ``insert``/``update``/``delete`` statements run with ``session.execute``.
 A delete also stamps the tables whose foreign keys cascade from the deleted table. Code that
@@ -16,19 +24,21 @@ from __future__ import annotations
 import secrets
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from functools import cache
 
-from sqlalchemy import event, select
-from sqlalchemy.engine import Connection
+from sqlalchemy import Table, event, inspect, select
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Mapper, ORMExecuteState, Session, object_session
 from sqlalchemy.sql.util import find_tables
 
 from scheduler.extensions import db
 from scheduler.models import DataStamp
 
-#: ``session.info`` keys: the tables this transaction wrote, the tables being read.
+#: ``session.info`` key: the tables this transaction wrote.
 WRITTEN = "stamps.written"
-READING = "stamps.reading"
+#: The tables read by the build running in this thread or task (None: no build running).
+_reading: ContextVar[set[str] | None] = ContextVar("stamps_reading", default=None)
 STAMP_TABLE = DataStamp.__tablename__
 
 
@@ -45,19 +55,28 @@ def has_unsaved_writes() -> bool:
 
 @contextmanager
 def reading_tables() -> Iterator[set[str]]:
-    """The names of the tables read through the session inside the ``with`` block."""
-    read: set[str] = set()
-    info = db.session.info
-    outer = info.get(READING)
-    info[READING] = read
+    """The names of the tables read inside the ``with`` block (see the module's docstring)."""
+    # The identity-map gap is fixed here, not worked around by each caller: every table with a
+    # row in the map counts as read up front, so reads the ORM answers from the map without
+    # SQL (``session.get``, a loaded many-to-one) are covered. Without it a part that looked a
+    # row up by id through the map depended on nothing of that row, and a deleted row whose id
+    # was reused by a new one was served with the old row's page (issue 15, item 1). It costs
+    # a spare dependency or two (the signed-in user's table, say): a rebuild, never a stale page.
+    read: set[str] = tables_in_identity_map(db.session)
+    outer = _reading.get()
+    reset = _reading.set(read)
     try:
         yield read
     finally:
+        _reading.reset(reset)
         if outer is not None:
             outer |= read
-            info[READING] = outer
-        else:
-            info.pop(READING, None)
+
+
+def tables_in_identity_map(session: Session) -> set[str]:
+    """The tables of every row held in ``session``'s identity map."""
+    classes = {key[0] for key in session.identity_map.keys()}
+    return {table.name for cls in classes for table in inspect(cls).tables}
 
 
 def stamp_tables(connection: Connection, names: Iterable[str]) -> None:
@@ -105,6 +124,7 @@ def _listen() -> None:
         event.listen(Mapper, name, _row_written)
     event.listen(Mapper, "after_delete", _row_deleted)
     event.listen(Session, "do_orm_execute", _statement_run)
+    event.listen(Engine, "before_cursor_execute", _statement_sent)
     event.listen(Session, "before_commit", _stamp_before_commit)
     event.listen(Session, "after_commit", _forget)
     event.listen(Session, "after_rollback", _forget)
@@ -129,12 +149,23 @@ def _row_deleted(mapper: Mapper, connection: Connection, target) -> None:
             written |= cascades_from(table.name)
 
 
-def _statement_run(state: ORMExecuteState) -> None:
-    if state.is_select:
-        reading = state.session.info.get(READING)
-        if reading is not None:
-            reading.update(t.name for t in find_tables(state.statement, include_joins=True))
+def _statement_sent(connection, cursor, statement, parameters, context, executemany) -> None:
+    """Trace a read: the tables of the SQL as compiled, joined eager loads included (the ORM
+    adds their joins at compile time, after ``do_orm_execute``)."""
+    read = _reading.get()
+    if read is None:
         return
+    compile_state = getattr(context.compiled, "compile_state", None)
+    if compile_state is None:  # text() or a driver-level statement: nothing to go by
+        return
+    read.update(
+        table.name
+        for table in find_tables(compile_state.statement, include_aliases=True, include_crud=True)
+        if isinstance(table, Table)
+    )
+
+
+def _statement_run(state: ORMExecuteState) -> None:
     if not (state.is_insert or state.is_update or state.is_delete):
         return
     # Every table the statement names (its target, and any it reads in WHERE: a spare stamp

@@ -4,27 +4,21 @@ other writes of this area, are in ``invites.py``.
 A feed token is 256 random bits (``secrets.token_urlsafe(32)``), returned once to be shown and
 stored only as its SHA-256 hash. Each subject has at most one live link: issuing a new one
 deletes the old row in the same transaction, so the old URL answers 404 from the next request.
+Both also drop the old link's cached calendar (``util.feed_cache_key``): unreachable already,
+since the cache key holds the token hash, but no reason to keep it.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import delete
+from sqlalchemy import delete, select
 
+from scheduler import caching
+from scheduler.calendars.util import SUBJECT_COLUMNS, feed_cache_key
 from scheduler.extensions import db
 from scheduler.models import Cohort, Facilitator, FeedKind, FeedToken, Learner, Room, User
 from scheduler.tokens import hash_token, new_token
 
 Subject = Facilitator | Learner | Cohort | Room | User
-
-#: The FeedToken column that names each kind's subject.
-SUBJECT_COLUMNS = {
-    FeedKind.FACILITATOR: "facilitator_id",
-    FeedKind.LEARNER: "learner_id",
-    FeedKind.COHORT: "cohort_id",
-    FeedKind.ROOM: "room_id",
-    FeedKind.SCHEDULE: "user_id",  # a coordinator's whole-schedule feed
-    FeedKind.TEAM: "user_id",  # a manager's team feed
-}
 
 
 def issue_feed(kind: FeedKind, subject: Subject, created_by: User) -> tuple[FeedToken, str]:
@@ -34,16 +28,24 @@ def issue_feed(kind: FeedKind, subject: Subject, created_by: User) -> tuple[Feed
     shows it now or never.
     """
     column = SUBJECT_COLUMNS[kind]
-    db.session.execute(delete(FeedToken).where(getattr(FeedToken, column) == subject.id))
+    of_subject = getattr(FeedToken, column) == subject.id
+    old_keys = [
+        feed_cache_key(old) for old in db.session.scalars(select(FeedToken).where(of_subject))
+    ]
+    db.session.execute(delete(FeedToken).where(of_subject))
     token = new_token()
     feed = FeedToken(kind=kind, token_hash=hash_token(token), created_by_id=created_by.id)
     setattr(feed, column, subject.id)
     db.session.add(feed)
     db.session.commit()
+    for key in old_keys:
+        caching.forget(key)
     return feed, token
 
 
 def revoke_feed(feed: FeedToken) -> None:
     """Delete a feed link and commit: its URL answers 404 from now on."""
+    key = feed_cache_key(feed)
     db.session.delete(feed)
     db.session.commit()
+    caching.forget(key)

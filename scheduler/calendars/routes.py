@@ -14,12 +14,12 @@ import logging
 import re
 
 import click
-from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
 from scheduler.access import coordinator_required, get_or_404, roles_required
-from scheduler.caching import cached_part
+from scheduler.caching import cached_document
 from scheduler.calendars import invites, operations, tasks, util
 from scheduler.calendars.forms import IssueFeedForm
 from scheduler.calendars.ics import calendar_bytes
@@ -243,26 +243,44 @@ def room_ics(room_id: int):
 
 @bp.route("/feeds/<token>.ics")
 def feed(token: str):
-    """A live feed link's calendar; 404 for anything else. No sign-in: the token is the key."""
+    """A live feed link's calendar; 404 for anything else. No sign-in: the token is the key.
+
+    Answers 304 to a calendar app that already has this version (``If-None-Match`` with the
+    ETag, or ``If-Modified-Since``), so polling every few minutes costs a few hundred bytes.
+    """
     found = util.feed_by_token(token)
     if found is None:
         abort(404)
-    feed_id = found.id
-    body = cached_part(
-        f"calendars/feed:{feed_id}", lambda: _feed_body(feed_id), timeout=FEED_CACHE_SECONDS
+    document = cached_document(
+        util.feed_cache_key(found),
+        lambda: _feed_body(found),
+        timeout=FEED_CACHE_SECONDS,
+        fingerprint=_without_dtstamps,
     )
-    return _calendar_response(str(body).encode())
+    response = _calendar_response(document.body.encode())
+    # Revalidate every time (no-cache), never in a shared cache (private): the URL is a secret.
+    response.headers["Cache-Control"] = "private, no-cache"
+    response.set_etag(document.etag, weak=True)  # weak: DTSTAMP differs between rebuilds
+    response.last_modified = document.modified
+    return response.make_conditional(request)
 
 
-#: Calendar clients poll feeds; a feed is built again when its data changes, else this often.
+#: Calendar clients poll feeds; a feed is built again when its data changes, else this often
+#: (for its DTSTAMPs; its ETag stays while the rest is the same).
 FEED_CACHE_SECONDS = 300
 
 
-def _feed_body(feed_id: int) -> str:
-    found = db.session.get(FeedToken, feed_id)
+def _feed_body(found: FeedToken) -> str:
     # A learner's feed also shows their follow-up steps (scheduler/followups/calendar.py).
     steps = follow_up_events(found.learner_id) if found.kind == FeedKind.LEARNER else ()
     return _ics_body(*util.feed_contents(found), extra_events=steps).decode()
+
+
+def _without_dtstamps(document: str) -> str:
+    """``document`` without its DTSTAMP lines: they say when it was written, not what it says
+    (the feed's ETag is taken from the rest, so rebuilding an unchanged feed keeps its ETag)."""
+    lines = document.split("\r\n")
+    return "\r\n".join(line for line in lines if not line.startswith("DTSTAMP"))
 
 
 # --- Commands (``flask --app scheduler calendars ...``), for cron until jobs are periodic ---

@@ -157,6 +157,29 @@ def feed_by_token(token: str) -> FeedToken | None:
     return feed
 
 
+#: The FeedToken column that names each kind's subject.
+SUBJECT_COLUMNS = {
+    FeedKind.FACILITATOR: "facilitator_id",
+    FeedKind.LEARNER: "learner_id",
+    FeedKind.COHORT: "cohort_id",
+    FeedKind.ROOM: "room_id",
+    FeedKind.SCHEDULE: "user_id",  # a coordinator's whole-schedule feed
+    FeedKind.TEAM: "user_id",  # a manager's team feed
+}
+
+
+def feed_cache_key(feed: FeedToken) -> str:
+    """The page-cache key of a feed link's calendar: its kind, its subject and its token hash.
+
+    Never the row id: SQLite gives a deleted row's id to the next row, and a feed keyed by id
+    once served a coordinator's whole schedule at a manager's new team link. The token hash is
+    never reused (256 random bits), so a new or regenerated link can only miss the cache; kind
+    and subject make the key say whose calendar it is.
+    """
+    subject_id = getattr(feed, SUBJECT_COLUMNS[feed.kind])
+    return f"calendars/feed:{feed.kind.value}:{subject_id}:{feed.token_hash}"
+
+
 def feed_contents(feed: FeedToken) -> tuple[str, str, list[ScheduledSession]]:
     """A feed link's calendar name, time zone and sessions."""
     subject = {
