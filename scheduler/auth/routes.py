@@ -10,7 +10,7 @@ from scheduler.auth.forms import (
     LoginForm,
     ResetPasswordForm,
 )
-from scheduler.auth.util import find_user_by_email, safe_next_url
+from scheduler.auth.util import find_user_by_email, password_matches, safe_next_url
 from scheduler.extensions import db
 
 bp = Blueprint("auth", __name__)
@@ -28,7 +28,7 @@ def login():
             form.form_errors.append(refused)
             return render_template("auth/login.html", form=form), 429
         user = find_user_by_email(form.email.data)
-        if user is not None and user.is_enabled and user.check_password(form.password.data):
+        if password_matches(user, form.password.data):
             login_user(user, remember=form.remember.data)
             throttle.clear_failures(user.email)
             db.session.commit()
