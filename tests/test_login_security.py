@@ -257,3 +257,17 @@ def test_a_next_path_on_this_site_is_followed_with_its_query(client, account):
 def test_a_same_site_next_is_followed_as_the_browser_reads_it(client, account, target, followed):
     response = client.post(f"/login?next={target}", data={"email": account, "password": PASSWORD})
     assert response.headers["Location"] == followed
+
+
+def test_production_answers_tell_browsers_to_use_https_only(app, tmp_path, made_apps):
+    prod = production_app(app.config["SQLALCHEMY_DATABASE_URI"], tmp_path, made_apps)
+    client = prod.test_client()
+    for path in ("/login", "/no-such-page", "/static/app.css"):
+        response = client.get(f"https://scheduler.example.com{path}")
+        response.close()
+        hsts = response.headers.get("Strict-Transport-Security", "")
+        assert hsts.startswith("max-age=31536000"), path
+
+
+def test_development_answers_do_not_pin_the_host_to_https(client):
+    assert "Strict-Transport-Security" not in client.get("/login").headers
