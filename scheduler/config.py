@@ -72,6 +72,11 @@ def default_config(instance_path: Path) -> dict:
         "LOGIN_ADDRESS_LIMIT": 20,  # failed sign-ins per client address within the window
         "LOGIN_LOCKOUT_MINUTES": 15,
         "PASSWORD_RESET_HOURS": 2,
+        # Reset links mailed per account, and reset requests per client address, within
+        # PASSWORD_RESET_LIMIT_MINUTES; past either the request is answered alike but not mailed.
+        "PASSWORD_RESET_ACCOUNT_LIMIT": 3,
+        "PASSWORD_RESET_ADDRESS_LIMIT": 10,
+        "PASSWORD_RESET_LIMIT_MINUTES": 60,
         "PROXY_COUNT": 0,  # reverse proxies in front that set X-Forwarded-For/-Proto/-Host
         "LOG_LEVEL": "INFO",
     }

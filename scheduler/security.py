@@ -8,10 +8,15 @@ CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
 )
+#: Production is served over HTTPS only: browsers that saw this once refuse plain HTTP to the
+#: host for a year, so a network attacker cannot strip TLS from a later visit.
+STRICT_TRANSPORT_SECURITY = "max-age=31536000; includeSubDomains"
 
 
 def init_app(app: Flask) -> None:
-    """Send security headers on every response (no inline scripts are allowed by the CSP)."""
+    """Send security headers on every response (no inline scripts are allowed by the CSP), and
+    HSTS in production (a development server on plain HTTP must stay reachable)."""
+    production = app.config.get("ENV") == "production"
 
     @app.before_request
     def refuse_nul_characters() -> None:
@@ -27,4 +32,6 @@ def init_app(app: Flask) -> None:
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("X-Frame-Options", "DENY")
         response.headers.setdefault("Referrer-Policy", "same-origin")
+        if production:
+            response.headers.setdefault("Strict-Transport-Security", STRICT_TRANSPORT_SECURITY)
         return response

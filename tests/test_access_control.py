@@ -48,6 +48,7 @@ FACILITATOR_OWNED = "facilitator_owned"
 
 POLICY: dict[str, str] = {
     "static": PUBLIC,
+    "home.favicon": PUBLIC,  # the site icon, a static file
     "vendor.asset": PUBLIC,  # npm libraries (scheduler/vendor.py), a fixed list of files
     "auth.login": PUBLIC,
     "auth.forgot_password": PUBLIC,  # says the same whether or not the address has an account

@@ -207,3 +207,67 @@ def test_a_csv_file_with_a_nul_byte_is_refused_as_not_utf8_text():
     with pytest.raises(NotUtf8) as refused:
         decode(b"employee_id,name\nL1,An\x00a\n")
     assert refused.value.line == 2
+
+
+HOSTILE_NEXT = [
+    "//evil.example",
+    "/\\evil.example",
+    "/%09/evil.example",  # a tab the browser drops: "//evil.example"
+    "/%5Cevil.example",  # "/\evil.example"
+    "\\/evil.example",
+    "https://evil.example/",
+    "http:evil.example",
+    "/%0D%0A/evil.example",  # CR LF: used to be a 500 (a newline in the Location header)
+    "/%0A/evil.example",
+    "%20//evil.example",  # leading space, dropped by the browser
+    "%01//evil.example",  # leading C0 control, dropped too
+    "/%09%5C/evil.example",
+    "javascript:alert(1)",
+    "evil.example",
+]
+
+
+@pytest.mark.parametrize("target", HOSTILE_NEXT)
+def test_a_next_address_that_leaves_the_site_sends_to_the_home_page(client, account, target):
+    assert client.get(f"/login?next={target}").status_code == 200
+    response = client.post(f"/login?next={target}", data={"email": account, "password": PASSWORD})
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/"
+
+
+def test_a_next_path_on_this_site_is_followed_with_its_query(client, account):
+    """The login page Flask-Login sends an anonymous visitor to carries the page they asked for."""
+    asked = client.get("/learners?page=2")
+    assert asked.headers["Location"] == "/login?next=%2Flearners%3Fpage%3D2"
+    response = client.post(asked.headers["Location"], data={"email": account, "password": PASSWORD})
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/learners?page=2"
+
+
+@pytest.mark.parametrize(
+    ("target", "followed"),
+    [
+        ("/learners", "/learners"),
+        ("%20/learners%20", "/learners"),  # spaces at the ends, which the browser drops
+        ("/lear%09ners", "/learners"),  # a tab inside, which the browser drops
+        ("/reports%5Ccost", "/reports/cost"),  # a backslash the browser reads as a slash
+        ("/a?b=//evil.example", "/a?b=//evil.example"),  # only the path's start matters
+    ],
+)
+def test_a_same_site_next_is_followed_as_the_browser_reads_it(client, account, target, followed):
+    response = client.post(f"/login?next={target}", data={"email": account, "password": PASSWORD})
+    assert response.headers["Location"] == followed
+
+
+def test_production_answers_tell_browsers_to_use_https_only(app, tmp_path, made_apps):
+    prod = production_app(app.config["SQLALCHEMY_DATABASE_URI"], tmp_path, made_apps)
+    client = prod.test_client()
+    for path in ("/login", "/no-such-page", "/static/app.css"):
+        response = client.get(f"https://scheduler.example.com{path}")
+        response.close()
+        hsts = response.headers.get("Strict-Transport-Security", "")
+        assert hsts.startswith("max-age=31536000"), path
+
+
+def test_development_answers_do_not_pin_the_host_to_https(client):
+    assert "Strict-Transport-Security" not in client.get("/login").headers

@@ -1,19 +1,21 @@
 """Sign in (throttled), sign out, change password, and reset a forgotten one by e-mail."""
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
-from scheduler.auth import operations, reset, throttle
+from scheduler.auth import operations, reset, tasks, throttle
 from scheduler.auth.forms import (
     ChangePasswordForm,
     ForgotPasswordForm,
     LoginForm,
     ResetPasswordForm,
 )
-from scheduler.auth.util import find_user_by_email, safe_next_url
+from scheduler.auth.util import find_user_by_email, password_matches, safe_next_url
 from scheduler.extensions import db
+from scheduler.jobs import queue
 
 bp = Blueprint("auth", __name__)
+assert tasks.send_reset_link  # importing the tasks registers them on the job queue
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -28,7 +30,7 @@ def login():
             form.form_errors.append(refused)
             return render_template("auth/login.html", form=form), 429
         user = find_user_by_email(form.email.data)
-        if user is not None and user.is_enabled and user.check_password(form.password.data):
+        if password_matches(user, form.password.data):
             login_user(user, remember=form.remember.data)
             throttle.clear_failures(user.email)
             db.session.commit()
@@ -43,9 +45,16 @@ def login():
 def forgot_password():
     form = ForgotPasswordForm()
     if form.validate_on_submit():
-        reset.request_reset(find_user_by_email(form.email.data))
-        db.session.commit()
-        # The same answer whether or not the address has an account: it reveals nothing.
+        request_id = reset.record_request(form.email.data, request.remote_addr or "unknown")
+        db.session.commit()  # before the job reads it (at once, in immediate mode)
+        try:
+            queue.enqueue(reset.SEND_LINK_TASK, request_id, request.url_root)
+        except Exception:  # noqa: BLE001 - e.g. Redis unreachable; said alike to everyone
+            current_app.logger.exception("could not queue password reset request %s", request_id)
+            flash("Mail cannot be sent right now: try again in a few minutes.", "error")
+            return redirect(url_for("auth.forgot_password"))
+        # The same work and the same answer whether or not the address has an account, or a
+        # limit is reached: a background job looks the account up and mails the link.
         flash(
             "If an account uses this address, a link to reset its password is on its way. "
             "It works once, within a few hours.",

@@ -1,6 +1,6 @@
-"""The landing page after sign-in: each role sees where to start."""
+"""The landing page after sign-in: each role sees where to start; and the site's icon."""
 
-from flask import Blueprint, render_template
+from flask import Blueprint, current_app, render_template, send_from_directory
 from flask_login import current_user, login_required
 
 bp = Blueprint("home", __name__)
@@ -10,3 +10,11 @@ bp = Blueprint("home", __name__)
 @login_required
 def index():
     return render_template("home/index.html", user=current_user)
+
+
+@bp.route("/favicon.ico")
+def favicon():
+    """The site's icon where browsers look for it whatever a page links (pages link the SVG)."""
+    return send_from_directory(
+        current_app.static_folder, "favicon.ico", mimetype="image/x-icon", max_age=86400
+    )

@@ -35,13 +35,19 @@ from scheduler.models.planning import (
     WaitingLearner,
 )
 from scheduler.models.programs import Program, ProgramMode, ProgramSession
-from scheduler.models.security import AuditEntry, LoginFailure, PasswordResetToken
+from scheduler.models.security import (
+    AuditEntry,
+    LoginFailure,
+    PasswordResetRequest,
+    PasswordResetToken,
+)
 from scheduler.models.stamps import DataStamp
 
 __all__ = [
     "AuditEntry",
     "DataStamp",
     "LoginFailure",
+    "PasswordResetRequest",
     "PasswordResetToken",
     "Attendance",
     "Audience",

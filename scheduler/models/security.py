@@ -1,4 +1,5 @@
-"""Security records: failed sign-ins (for lockout), password reset tokens, and the audit log."""
+"""Security records: failed sign-ins (for lockout), password reset requests and tokens, and the
+audit log."""
 
 from __future__ import annotations
 
@@ -21,6 +22,20 @@ class LoginFailure(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     # The e-mail as typed, lower-cased; it need not belong to an account.
     email: Mapped[str] = mapped_column(String(254), index=True)
+    ip_address: Mapped[str] = mapped_column(String(64), index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+
+
+class PasswordResetRequest(db.Model):
+    """One "forgot your password" request, counted per client address to limit them.
+
+    Recorded for every request, whether or not the e-mail has an account, so that asking does
+    the same work either way; a background job then decides whether to mail a link.
+    """
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # The e-mail as typed, lower-cased; it need not belong to an account.
+    email: Mapped[str] = mapped_column(String(254))
     ip_address: Mapped[str] = mapped_column(String(64), index=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
 
