@@ -322,6 +322,20 @@ def test_confirm_checks_the_file_again(app, client, coordinator):
 # Bad files: each is refused by line and column, and nothing is saved ------------------------
 
 
+@pytest.mark.parametrize(
+    ("row", "column"),
+    [
+        ('E2,"Bo\r\nDiaz",bo@example.com,Ops,,,LON', "name"),
+        ("E2,Bo Diaz,bo@example.com,Ops\x1b[31m,,,LON", "team"),
+        ("E2,Bo\u2028Diaz,bo@example.com,Ops,,,LON", "name"),
+    ],
+)
+def test_line_breaks_and_control_characters_in_a_cell(app, client, coordinator, row, column):
+    response = upload(client, "learners", learners_csv(GOOD_LEARNER, row))
+    assert_refused(app, response, 3, column, "must be on one line")
+    assert count(app, Learner) == 0
+
+
 def test_missing_email(app, client, coordinator):
     response = upload(client, "learners", learners_csv(GOOD_LEARNER, "E2,Bo Diaz,,Ops,,,LON"))
     assert_refused(app, response, 3, "email", "required")

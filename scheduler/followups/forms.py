@@ -10,11 +10,12 @@ from __future__ import annotations
 from urllib.parse import urlparse
 
 from flask_wtf import FlaskForm
-from wtforms import SelectField, StringField, SubmitField, TextAreaField
+from wtforms import SelectField, SubmitField, TextAreaField
 from wtforms.validators import Length, ValidationError
 
 from scheduler.forms.fields import (
     InRange,
+    LineField,
     Required,
     WholeNumberField,
     choices,
@@ -157,7 +158,7 @@ class LessonForm(FlaskForm):
         filters=[strip],
         validators=[Length(max=20000, message="The lesson must be at most 20,000 characters.")],
     )
-    lms_url = StringField(
+    lms_url = LineField(
         "Or a link to the lesson in your LMS",
         filters=[strip],
         validators=[Length(max=500, message="LMS link must be at most 500 characters."), web_link],

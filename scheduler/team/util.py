@@ -39,6 +39,7 @@ from scheduler.models import (
     User,
     VersionStatus,
 )
+from scheduler.text import csv_cell
 
 WEEKS_SHOWN = 8
 PEOPLE_PER_PAGE = 50
@@ -419,17 +420,6 @@ def upcoming_sessions(
 
 
 # --- CSV export ---------------------------------------------------------------------------
-
-#: Spreadsheets run a cell starting with one of these as a formula (CSV injection).
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def csv_cell(value) -> str | int | float:
-    """A value safe to open in a spreadsheet: text that a spreadsheet would take for a formula
-    gets a leading apostrophe (OWASP's advice); numbers are left as they are."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
 
 
 def percent(value: float | None) -> str:
