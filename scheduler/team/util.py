@@ -136,13 +136,13 @@ def monday_of(day: date) -> date:
     return day - timedelta(days=day.weekday())
 
 
-def first_week(zone: str, requested: str | None, now: datetime | None = None) -> date:
-    """The Monday the table starts at: the requested date's week, else this week (manager's zone)."""
+def first_week(zone: str, requested: date | None, now: datetime | None = None) -> date:
+    """The Monday the table starts at: the requested date's week, else this week (manager's zone).
+
+    ``requested`` comes from ``scheduler.query.date_arg``, which keeps it far enough from the
+    ends of the calendar for the page's weeks before and after to exist."""
     if requested:
-        try:
-            return monday_of(date.fromisoformat(requested))
-        except ValueError:
-            pass
+        return monday_of(requested)
     return monday_of((now or datetime.now(UTC)).astimezone(ZoneInfo(zone)).date())
 
 
