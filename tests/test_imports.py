@@ -524,6 +524,7 @@ def test_row_with_too_many_values(app, client, coordinator):
         ("session_fee", b",85,40,360,15", b",85,-40,360,15", "negative"),
         ("max_minutes_per_day", b",85,40,360,15", b",85,40,6h,15", "not a whole number"),
         ("buffer_minutes", b",85,40,360,15", b",85,40,360,1.5", "not a whole number"),
+        ("buffer_minutes", b",85,40,360,15", b",85,40,360," + b"9" * 5000, "more than 1440"),
     ],
 )
 def test_non_numeric_numbers(app, client, coordinator, column, before, after, words):

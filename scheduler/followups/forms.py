@@ -27,6 +27,7 @@ from scheduler.forms.fields import (
 )
 from scheduler.models import Audience, StepKind
 from scheduler.models.followups import LESSON_MINUTES, QUIZ_QUESTIONS
+from scheduler.query import parse_int
 
 KIND_WORDS = {
     "lesson": StepKind.LESSON,
@@ -112,7 +113,7 @@ def parse_steps(text: str, lesson_ids: dict[str, int]) -> list[tuple[int, StepKi
         raise ValueError(f"A template has at most {MAX_STEPS} steps.")
     for number, line in enumerate(lines, start=1):
         words = line.split()
-        if not words[0].isdigit() or not 0 <= int(words[0]) <= MAX_DAY:
+        if parse_int(words[0], None, maximum=MAX_DAY) is None:
             raise ValueError(f"Line {number}: start with the day after the last session (0-365).")
         kind = KIND_WORDS.get(words[1].lower()) if len(words) > 1 else None
         if kind is None:

@@ -24,6 +24,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Email, Length, Optional, Regexp, StopValidation, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from scheduler.query import parse_int
 from scheduler.text import control_character
 
 #: Keys the coordinator makes up (sites, rooms, programs): safe in URLs, files and the solver.
@@ -292,9 +293,12 @@ class IdListField(Field):
     def process_formdata(self, valuelist) -> None:
         self.data = []
         for value in valuelist:
-            if not str(value).isdigit():
-                raise ValueError(f"'{value}' is not a valid id.")
-            self.data.append(int(value))
+            # Not str.isdigit(): "²" passes it and int() fails, and a huge id overflows the
+            # database's integer (issue 15).
+            number = parse_int(str(value), None)
+            if number is None:
+                raise ValueError(f"'{str(value)[:20]}' is not a valid id.")
+            self.data.append(number)
 
     def _value(self) -> str:
         return ""
