@@ -12,13 +12,15 @@ import re
 
 #: C0 and C1 controls, DEL, and the Unicode line and paragraph separators: each can end a
 #: line in some reader (``str.splitlines`` splits on most of them).
-CONTROL_CHARACTERS = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
-_CONTROL_RUN = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
+_CONTROL = "[\x00-\x1f\x7f-\x9f\u2028\u2029]"
+CONTROL_CHARACTERS = re.compile(_CONTROL)
+_CONTROL_RUN = re.compile(_CONTROL + "+")
 _LINE_BREAK = re.compile("\r\n?|[\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
 _NOT_NEWLINE_CONTROL = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f]")
 
-#: Spreadsheets run a cell starting with one of these as a formula (CSV injection).
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+#: Spreadsheets run a cell starting with one of these as a formula (CSV injection); a leading
+#: tab or carriage return, which OWASP also lists, is removed by ``printable`` first.
+FORMULA_STARTS = ("=", "+", "-", "@")
 
 
 def control_character(value: str) -> str | None:
