@@ -56,6 +56,9 @@ def create_app(config: dict | None = None) -> Flask:
 
 
 def register_extensions(app: Flask) -> None:
+    from scheduler import query
+
+    query.init_app(app)  # before any route is added: ids in paths are checked by range
     db.init_app(app)
     caching.init_app(app)
     migrate.init_app(app, db, directory=str(PACKAGE_ROOT / "migrations"))

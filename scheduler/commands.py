@@ -9,6 +9,7 @@ from flask.cli import with_appcontext
 from scheduler.extensions import db
 from scheduler.jobs.worker import worker_command
 from scheduler.models import Role
+from scheduler.text import control_character
 
 
 def register(app: Flask) -> None:
@@ -17,10 +18,18 @@ def register(app: Flask) -> None:
     app.cli.add_command(worker_command)
 
 
+def _one_line(context, parameter, value: str) -> str:
+    """Click callback: a name or address with a line break would break calendars and mail."""
+    found = control_character(value or "")
+    if found:
+        raise click.BadParameter(f"must be on one line, without control characters ({found}).")
+    return value
+
+
 @click.command("create-user")
 @with_appcontext
-@click.option("--email", required=True)
-@click.option("--name", required=True)
+@click.option("--email", required=True, callback=_one_line)
+@click.option("--name", required=True, callback=_one_line)
 @click.option("--role", type=click.Choice([role.value for role in Role]), default="coordinator")
 @click.option("--timezone", default="UTC")
 @click.password_option()

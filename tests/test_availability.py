@@ -322,6 +322,14 @@ def test_overlapping_ranges_are_merged_and_the_page_says_so(app, client, auth, f
             },
             "If need be, row 2: give the start as a date and time",
         ),
+        (
+            {
+                "blocked-0-start": "2027-08-02T00:00",
+                "blocked-0-end": "2027-08-16T00:00",
+                "blocked-0-note": "Summer\r\nleave",
+            },
+            "Blocked periods, row 1: the note must be on one line, without control characters.",
+        ),
     ],
 )
 def test_bad_input_names_the_row_and_saves_nothing(app, client, auth, facilitator, data, message):

@@ -278,6 +278,19 @@ def test_adding_an_unknown_learner_saves_nothing(app, client, coordinator, staff
     assert member_keys(app, staffed["cohort"]) == ["E1"]
 
 
+@pytest.mark.parametrize("bad", ["99999999999999999999", "\u00b2", "9" * 5000])
+def test_adding_an_id_no_page_sends_is_refused(app, client, coordinator, staffed, bad):
+    """Issue 15: "²" passed ``str.isdigit`` and failed int(); a huge id overflowed SQLite."""
+    response = client.post(
+        f"/cohorts/{staffed['cohort']}/members/add",
+        data={"learner_ids": [staffed["E2"], bad]},
+        follow_redirects=True,
+    )
+    assert response.status_code == 200
+    assert "is not a valid id" in response.get_data(as_text=True)
+    assert member_keys(app, staffed["cohort"]) == ["E1"]
+
+
 def test_paste_employee_ids_adds_them_and_ignores_members(app, client, coordinator, staffed):
     response = client.post(
         f"/cohorts/{staffed['cohort']}/members/paste",

@@ -172,6 +172,7 @@ def test_a_bad_template_line_is_reported_by_number_and_nothing_is_saved(app, cli
         "1 lesson lesson-1\n\nday5 review\n": "Line 2: start with the day after the last",
         "1 lesson lesson-1\n7 lesson nope\n": "Line 2: name the lesson by its id",
         "400 review\n": "Line 1: start with the day after the last session (0-365).",
+        "\u00b2 review\n": "Line 1: start with the day after the last session (0-365).",
         "30 check-in lesson-1\n": "Line 1: a check-in step takes no lesson.",
         "45 review\n45 review\n": "The same step is listed twice.",
     }

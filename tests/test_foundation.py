@@ -136,6 +136,17 @@ def test_create_user_command(runner, app):
         )
 
 
+@pytest.mark.parametrize("option", ["--name", "--email"])
+def test_create_user_command_refuses_a_line_break(runner, app, option):
+    values = {"--email": "first@example.com", "--name": "First"}
+    values[option] += "\r\nSecond"
+    arguments = [word for pair in values.items() for word in pair]
+    result = runner.invoke(args=["create-user", *arguments, "--password", "long enough password"])
+    assert result.exit_code == 2 and "must be on one line" in result.output, result.output
+    with app.app_context():
+        assert db.session.execute(text('SELECT count(*) FROM "user"')).scalar() == 0
+
+
 def test_form_wide_errors_are_shown_above_the_form(app):
     from flask import render_template_string
     from flask_wtf import FlaskForm

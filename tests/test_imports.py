@@ -322,6 +322,20 @@ def test_confirm_checks_the_file_again(app, client, coordinator):
 # Bad files: each is refused by line and column, and nothing is saved ------------------------
 
 
+@pytest.mark.parametrize(
+    ("row", "column"),
+    [
+        ('E2,"Bo\r\nDiaz",bo@example.com,Ops,,,LON', "name"),
+        ("E2,Bo Diaz,bo@example.com,Ops\x1b[31m,,,LON", "team"),
+        ("E2,Bo\u2028Diaz,bo@example.com,Ops,,,LON", "name"),
+    ],
+)
+def test_line_breaks_and_control_characters_in_a_cell(app, client, coordinator, row, column):
+    response = upload(client, "learners", learners_csv(GOOD_LEARNER, row))
+    assert_refused(app, response, 3, column, "must be on one line")
+    assert count(app, Learner) == 0
+
+
 def test_missing_email(app, client, coordinator):
     response = upload(client, "learners", learners_csv(GOOD_LEARNER, "E2,Bo Diaz,,Ops,,,LON"))
     assert_refused(app, response, 3, "email", "required")
@@ -510,6 +524,7 @@ def test_row_with_too_many_values(app, client, coordinator):
         ("session_fee", b",85,40,360,15", b",85,-40,360,15", "negative"),
         ("max_minutes_per_day", b",85,40,360,15", b",85,40,6h,15", "not a whole number"),
         ("buffer_minutes", b",85,40,360,15", b",85,40,360,1.5", "not a whole number"),
+        ("buffer_minutes", b",85,40,360,15", b",85,40,360," + b"9" * 5000, "more than 1440"),
     ],
 )
 def test_non_numeric_numbers(app, client, coordinator, column, before, after, words):

@@ -159,6 +159,9 @@ def test_unknown_learner_is_404(client, coordinator):
     [
         ({"key": " "}, "Enter the employee id (from HR)."),
         ({"name": ""}, "Name is required."),
+        ({"name": "Ana\r\nLima"}, "Name must be on one line, without control characters"),
+        ({"team": "Store\x0b12"}, "Team must be on one line"),
+        ({"email": "ana@example.com\r\nBcc: x@example.com"}, "E-mail must be on one line"),
         ({"email": "not-an-address"}, "Enter a valid e-mail address"),
         ({"timezone": "Europe/Londn"}, "not a known time zone"),
         ({"timezone": "Europe/Londn"}, "Did you mean Europe/London?"),

@@ -327,6 +327,8 @@ def test_coordinator_edits_a_room(app, client, coordinator, site_id):
         ("hourly_cost", "1.005", "Hourly cost can have at most 2 decimal places."),
         ("hourly_cost", "1e12", "Hourly cost must be at most 99999999."),
         ("name", "", "Name is required."),
+        ("name", "Thames\r\nroom", "Name must be on one line, without control characters"),
+        ("name", "Thames\u2028room", "Name must be on one line"),
         ("key", "room 1", "Key may only contain letters, digits"),
     ],
 )

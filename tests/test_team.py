@@ -107,7 +107,8 @@ def test_csv_export_is_the_same_table_with_formulas_neutralised(app, client, aut
         ("+33 1 23", "'+33 1 23"),
         ("-5", "'-5"),
         ("@SUM(A1)", "'@SUM(A1)"),
-        ("\t=x", "'\t=x"),
+        ("\t=x", "'=x"),  # the tab is a control character: removed
+        ("Ann\r\nLee", "Ann Lee"),
         ("Ann", "Ann"),
         (-5, -5),
         (3.5, 3.5),

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, render_template
 
 from scheduler.access import coordinator_required
 from scheduler.audit import operations, util
+from scheduler.query import int_arg
 
 bp = Blueprint("audit", __name__)
 # Loading this area connects the publish hook.
@@ -15,8 +16,8 @@ assert operations.on_schedule_published
 @bp.route("/audit")
 @coordinator_required
 def index():
-    page = request.args.get("page", 1, type=int) or 1
-    period_id = request.args.get("period", type=int)
+    page = int_arg("page", 1, minimum=1)
+    period_id = int_arg("period")
     found = util.entries(page, period_id)
     return render_template(
         "audit/index.html",

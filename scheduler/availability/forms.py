@@ -28,6 +28,7 @@ from scheduler.availability.util import (
 from scheduler.forms.timezones import canonical_timezone, unknown_timezone_hint
 from scheduler.forms.widgets import TextInput
 from scheduler.models import AvailabilityKind
+from scheduler.text import control_character
 
 MAX_NOTE = 200
 MAX_ROWS = 200  # per list of windows: far more than anyone needs, small enough to bound a request
@@ -335,6 +336,10 @@ def parse_window(
     note = (row.note.data or "").strip()
     if len(note) > MAX_NOTE:
         errors.append((row.note, f"{row_label}: the note is longer than {MAX_NOTE} characters."))
+    elif control_character(note):
+        errors.append(
+            (row.note, f"{row_label}: the note must be on one line, without control characters.")
+        )
     if errors:
         return None, errors
     if end <= start:

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import SelectField, StringField, SubmitField
+from wtforms import SelectField, SubmitField
 from wtforms.validators import InputRequired, Length
 
-from scheduler.forms.fields import choices
+from scheduler.forms.fields import LineField, choices
 from scheduler.models import FeedKind
 
 
@@ -24,7 +24,7 @@ class IssueFeedForm(FlaskForm):
             ]
         ),
     )
-    key = StringField(
+    key = LineField(
         "Id (employee id, cohort id, room id or facilitator id)",
         validators=[InputRequired("Enter the id of whose feed to make."), Length(max=64)],
     )

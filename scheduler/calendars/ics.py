@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 from icalendar import Calendar, Event, vCalAddress
 
 from scheduler.database import utcnow
+from scheduler.text import printable
 
 PRODID = "-//Cohort scheduler//Calendar//EN"
 
@@ -69,7 +70,7 @@ def calendar_bytes(
     calendar.add("calscale", "GREGORIAN")
     calendar.add("method", method)
     if name:
-        calendar.add("x-wr-calname", name)
+        calendar.add("x-wr-calname", printable(name))
         calendar.add("x-wr-timezone", zone)
     for item in events:
         calendar.add_component(_event(item, tz, method, organizer, stamp))
@@ -107,9 +108,10 @@ def _event(item: CalendarEvent, tz: ZoneInfo, method: str, organizer: Person, st
     event.add("last-modified", item.last_modified)
     event.add("dtstart", item.start.astimezone(tz))
     event.add("dtend", item.end.astimezone(tz))
-    event.add("summary", item.summary)
-    event.add("location", item.location)
-    event.add("description", item.description)
+    # Names come from the database; one with a line break must not break the whole calendar.
+    event.add("summary", printable(item.summary))
+    event.add("location", printable(item.location))
+    event.add("description", printable(item.description, lines=True))
     event.add("status", "CANCELLED" if item.cancelled or method == "CANCEL" else "CONFIRMED")
     event.add("transp", "OPAQUE")
     event.add("organizer", _address(organizer, organizer=True))
@@ -120,8 +122,8 @@ def _event(item: CalendarEvent, tz: ZoneInfo, method: str, organizer: Person, st
 
 
 def _address(person: Person, organizer: bool = False) -> vCalAddress:
-    address = vCalAddress(f"mailto:{person.email}")
-    address.params["CN"] = person.name
+    address = vCalAddress(f"mailto:{printable(person.email)}")
+    address.params["CN"] = printable(person.name)
     if not organizer:
         address.params["ROLE"] = person.role
         address.params["PARTSTAT"] = "NEEDS-ACTION"

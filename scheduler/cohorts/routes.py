@@ -17,6 +17,7 @@ from scheduler.forms.fields import DeleteForm
 from scheduler.forms.saving import FieldError, save_or_show_error
 from scheduler.learners.util import site_choices
 from scheduler.models import Cohort, CohortBlock
+from scheduler.query import int_arg, search_arg
 
 bp = Blueprint("cohorts", __name__)
 
@@ -25,8 +26,8 @@ bp = Blueprint("cohorts", __name__)
 @coordinator_required
 def index():
     """Every cohort with its program, site, size and deadline, 50 a page."""
-    query = request.args.get("q", "")
-    page = util.cohort_page(query, request.args.get("page", 1, type=int))
+    query = search_arg()
+    page = util.cohort_page(query, int_arg("page", 1, minimum=1))
     counts = util.member_counts([cohort.id for cohort in page.items])
     return render_template("cohorts/index.html", page=page, query=query, counts=counts)
 
@@ -134,7 +135,7 @@ def members(cohort_id: int):
 
 
 def _render_members(cohort: Cohort, paste_form: PasteMembersForm):
-    query = request.args.get("q", "")
+    query = search_arg()
     return render_template(
         "cohorts/members.html",
         cohort=cohort,

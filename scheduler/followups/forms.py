@@ -10,11 +10,12 @@ from __future__ import annotations
 from urllib.parse import urlparse
 
 from flask_wtf import FlaskForm
-from wtforms import SelectField, StringField, SubmitField, TextAreaField
+from wtforms import SelectField, SubmitField, TextAreaField
 from wtforms.validators import Length, ValidationError
 
 from scheduler.forms.fields import (
     InRange,
+    LineField,
     Required,
     WholeNumberField,
     choices,
@@ -26,6 +27,7 @@ from scheduler.forms.fields import (
 )
 from scheduler.models import Audience, StepKind
 from scheduler.models.followups import LESSON_MINUTES, QUIZ_QUESTIONS
+from scheduler.query import parse_int
 
 KIND_WORDS = {
     "lesson": StepKind.LESSON,
@@ -111,7 +113,7 @@ def parse_steps(text: str, lesson_ids: dict[str, int]) -> list[tuple[int, StepKi
         raise ValueError(f"A template has at most {MAX_STEPS} steps.")
     for number, line in enumerate(lines, start=1):
         words = line.split()
-        if not words[0].isdigit() or not 0 <= int(words[0]) <= MAX_DAY:
+        if parse_int(words[0], None, maximum=MAX_DAY) is None:
             raise ValueError(f"Line {number}: start with the day after the last session (0-365).")
         kind = KIND_WORDS.get(words[1].lower()) if len(words) > 1 else None
         if kind is None:
@@ -157,7 +159,7 @@ class LessonForm(FlaskForm):
         filters=[strip],
         validators=[Length(max=20000, message="The lesson must be at most 20,000 characters.")],
     )
-    lms_url = StringField(
+    lms_url = LineField(
         "Or a link to the lesson in your LMS",
         filters=[strip],
         validators=[Length(max=500, message="LMS link must be at most 500 characters."), web_link],

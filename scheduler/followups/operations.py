@@ -148,8 +148,11 @@ def mark_attendance(
 
     A no-show's pending steps are withdrawn, they go on the cohort's waiting list for the next
     re-plan, and the coordinators and their manager get a message. Marking a no-show present
-    again (a correction) undoes that.
+    again (a correction) undoes that. Refused (``FieldError``) before the session starts: no
+    one can have missed it yet, and a no-show sets all of the above off.
     """
+    if now < session.start:
+        raise FieldError(None, attendance_not_open(session))
     seats = {seat.learner_id: seat for seat in session.section.seats}
     rows = {
         row.learner_id: row
@@ -178,6 +181,14 @@ def mark_attendance(
         elif present and before is False:
             _present_after_all(seat)
     return no_shows
+
+
+def attendance_not_open(session: ScheduledSession) -> str:
+    """Why attendance of a session that has not started yet cannot be marked."""
+    return (
+        "This session has not started yet: attendance can be marked from its start, "
+        f"{localtime(session.start)}."
+    )
 
 
 def _no_show(session: ScheduledSession, seat: SectionSeat, now: datetime) -> None:

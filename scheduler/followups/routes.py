@@ -24,7 +24,7 @@ from scheduler.followups.forms import (
 )
 from scheduler.followups.learning import Submission, record_submission
 from scheduler.followups.rendering import render_markdown
-from scheduler.forms.saving import save_or_show_error
+from scheduler.forms.saving import FieldError, save_or_show_error
 from scheduler.models import (
     Cohort,
     Facilitator,
@@ -38,6 +38,7 @@ from scheduler.models import (
     StepStatus,
     VersionStatus,
 )
+from scheduler.query import LARGEST_ID, parse_int
 from scheduler.tokens import hash_token
 
 bp = Blueprint("followups", __name__)
@@ -175,10 +176,16 @@ def attendance(session_id: int):
         abort(404)
     form = AttendanceForm()
     seats = sorted(session.section.seats, key=lambda seat: seat.learner.name)
+    now = utcnow()
     if form.validate_on_submit():
-        present = {int(value) for value in request.form.getlist("attended") if value.isdigit()}
+        present = {parse_int(value) for value in request.form.getlist("attended")}
         marks = {seat.learner_id: seat.learner_id in present for seat in seats}
-        no_shows = operations.mark_attendance(session, marks, current_user, utcnow())
+        try:
+            no_shows = operations.mark_attendance(session, marks, current_user, now)
+        except FieldError as error:
+            db.session.rollback()
+            form.form_errors.append(error.message)
+            return _attendance_page(form, session, seats, now)
         db.session.commit()
         flash(
             "Attendance saved."
@@ -186,12 +193,17 @@ def attendance(session_id: int):
             "success",
         )
         return redirect(url_for("followups.attendance", session_id=session.id))
+    return _attendance_page(form, session, seats, now)
+
+
+def _attendance_page(form, session, seats, now):
     return render_template(
         "followups/attendance.html",
         form=form,
         session=session,
         seats=seats,
         marked=util.attendance_of(session),
+        not_open=operations.attendance_not_open(session) if now < session.start else None,
     )
 
 
@@ -205,9 +217,15 @@ def step(token: str):
     if found is None:
         abort(404)
     questions = util.step_questions(found)
+    error = None
     if request.method == "POST" and found.status == StepStatus.SENT:
-        record_submission(found, _submission(questions), utcnow())
-        return redirect(url_for("followups.step", token=token))
+        submission = _submission(questions)
+        if questions and not any(submission.chosen.values()):
+            # Sent without a single answer (an early click): not a 0 % result, ask again.
+            error = "No answer was chosen: choose your answers, then send them."
+        else:
+            record_submission(found, submission, utcnow())
+            return redirect(url_for("followups.step", token=token))
     return render_template(
         "followups/step.html",
         step=found,
@@ -216,23 +234,28 @@ def step(token: str):
         started=int(time.time()),
         title=util.step_title(found),
         is_check_in=found.kind == StepKind.CHECK_IN,
+        error=error,
+        self_report=request.form.get("self_report", "") if error else "",
     )
 
 
 def _submission(questions) -> Submission:
+    """What the page sent; numbers that are not plain, in-range whole numbers ("²", 5,000
+    digits) are ignored like missing ones."""
     chosen = {}
     for question in questions:
         values = request.form.getlist(f"q{question.id}")
+        last = len(question.choices) - 1
         chosen[question.id] = {
-            int(v) for v in values if v.isdigit() and int(v) < len(question.choices)
+            index for v in values if (index := parse_int(v, None, maximum=last)) is not None
         }
     timed = {}
     for question in questions:
-        value = request.form.get(f"t{question.id}", "")
-        if value.isdigit():
-            timed[question.id] = int(value)
-    started = request.form.get("started", "")
-    seconds = int(time.time()) - int(started) if started.isdigit() else None
+        value = parse_int(request.form.get(f"t{question.id}"), None, maximum=LARGEST_ID)
+        if value is not None:
+            timed[question.id] = value
+    started = parse_int(request.form.get("started"), None, maximum=LATEST_TIMESTAMP)
+    seconds = int(time.time()) - started if started is not None else None
     confidence = request.form.get("confidence", "")
     return Submission(
         chosen=chosen,
@@ -242,6 +265,10 @@ def _submission(questions) -> Submission:
         self_report=request.form.get("self_report", ""),
         confidence=int(confidence) if confidence in {"1", "2", "3", "4", "5"} else None,
     )
+
+
+#: The page's "started" is a Unix time; anything after the year 9999 is not one.
+LATEST_TIMESTAMP = 253_402_300_799
 
 
 def _answers(step):

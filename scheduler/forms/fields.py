@@ -24,6 +24,9 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Email, Length, Optional, Regexp, StopValidation, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from scheduler.query import parse_int
+from scheduler.text import control_character
+
 #: Keys the coordinator makes up (sites, rooms, programs): safe in URLs, files and the solver.
 KEY_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"
 #: Ids of people and cohorts come from HR systems; only the separators of lists in import
@@ -97,6 +100,37 @@ class InRange:
             raise ValidationError(f"{field.label.text} must be at most {self.maximum}{self.unit}.")
 
 
+class SingleLine:
+    """No line breaks or other control characters: a name with one breaks calendars, mail
+    headers and CSV files. Every one-line field of every form has it (``LineField``)."""
+
+    def __call__(self, form, field) -> None:
+        # The stripped value where there is one; the typed text of fields that parse it (tags).
+        texts = [field.data] if isinstance(field.data, str) else (field.raw_data or [])
+        found = next(filter(None, (control_character(str(text)) for text in texts)), None)
+        if found:
+            raise StopValidation(
+                f"{field.label.text} must be on one line, without control characters "
+                f"(found {found})."
+            )
+
+
+class OneLine:
+    """Mixin of a one-line field: ``SingleLine`` runs first, before the field's validators."""
+
+    def pre_validate(self, form) -> None:
+        super().pre_validate(form)
+        SingleLine()(form, self)
+
+
+class LineField(OneLine, StringField):
+    """A one-line text input; use it (not ``StringField``) for every one-line value."""
+
+
+class LineEmailField(OneLine, EmailField):
+    """An e-mail input that refuses control characters like every one-line field."""
+
+
 def required_text(label: str, max_length: int, message: str | None = None) -> list:
     """Validators of a required text field that must fit its database column."""
     return [
@@ -118,7 +152,7 @@ def text_field(label: str, max_length: int, required: bool = True, message: str 
         if required
         else [Length(max=max_length, message=f"{label} must be at most {max_length} characters.")]
     )
-    return StringField(label, filters=[strip], validators=validators)
+    return LineField(label, filters=[strip], validators=validators)
 
 
 def key_field(label: str = "Key", required_message: str | None = None, strict: bool = True):
@@ -138,7 +172,7 @@ def key_field(label: str = "Key", required_message: str | None = None, strict: b
         )
     else:
         pattern = Regexp(ID_PATTERN, message=f"{label} may not contain spaces or semicolons.")
-    return StringField(
+    return LineField(
         label,
         filters=[strip],
         validators=[*required_text(label, KEY_MAX_LENGTH, required_message), pattern],
@@ -147,7 +181,7 @@ def key_field(label: str = "Key", required_message: str | None = None, strict: b
 
 def email_field(label: str = "E-mail", required_message: str | None = None) -> EmailField:
     """An e-mail address, stored lower-cased so that matching ignores case."""
-    return EmailField(
+    return LineEmailField(
         label,
         filters=[strip_lower],
         validators=[
@@ -207,7 +241,7 @@ class MoneyField(_TypedNumber, DecimalField):
         return amount
 
 
-class SlugListField(StringField):
+class SlugListField(OneLine, StringField):
     """Comma-separated tags, kept as a list of unique lower-case slugs in the order typed."""
 
     def __init__(self, label: str, max_length: int = 64, **kwargs):
@@ -233,6 +267,7 @@ class SlugListField(StringField):
                 self.data.append(slug)
 
     def pre_validate(self, form) -> None:
+        super().pre_validate(form)
         if getattr(self, "bad_parts", None):
             raise StopValidation(
                 f"{self.label.text}: {', '.join(repr(p) for p in self.bad_parts)} "
@@ -258,9 +293,12 @@ class IdListField(Field):
     def process_formdata(self, valuelist) -> None:
         self.data = []
         for value in valuelist:
-            if not str(value).isdigit():
-                raise ValueError(f"'{value}' is not a valid id.")
-            self.data.append(int(value))
+            # Not str.isdigit(): "²" passes it and int() fails, and a huge id overflows the
+            # database's integer (issue 15).
+            number = parse_int(str(value), None)
+            if number is None:
+                raise ValueError(f"'{str(value)[:20]}' is not a valid id.")
+            self.data.append(number)
 
     def _value(self) -> str:
         return ""

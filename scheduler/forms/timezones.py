@@ -14,7 +14,7 @@ from markupsafe import Markup
 from wtforms import StringField
 from wtforms.validators import Length, ValidationError
 
-from scheduler.forms.fields import Required, strip
+from scheduler.forms.fields import OneLine, Required, strip
 
 #: Shown when nothing close to the typed name exists.
 EXAMPLE_ZONES = "such as Europe/London or America/New_York"
@@ -72,7 +72,7 @@ class KnownTimezone:
         field.data = name
 
 
-class TimezoneField(StringField):
+class TimezoneField(OneLine, StringField):
     """A time zone typed as text; templates offer the known names with ``timezone_options()``."""
 
     def __init__(self, label: str = "Time zone", **kwargs):

@@ -11,6 +11,8 @@ import csv
 import io
 from dataclasses import dataclass, field
 
+from scheduler.text import control_character
+
 
 @dataclass(frozen=True)
 class Column:
@@ -278,7 +280,30 @@ def _read_records(reader, names: list[str], table: Table) -> None:
                 )
             )
             continue
-        table.records.append(Record(start, dict(zip(names, cells, strict=True))))
+        values = dict(zip(names, cells, strict=True))
+        broken = _cells_with_control_characters(start, values)
+        if broken:
+            table.errors.extend(broken)
+            continue
+        table.records.append(Record(start, values))
+
+
+def _cells_with_control_characters(line: int, values: dict[str, str]) -> list[RowError]:
+    """Every value of an import is one line: a line break inside a quoted cell (or another
+    control character) would break the calendars and e-mails that show it."""
+    errors = []
+    for column, value in values.items():
+        found = control_character(value.strip())
+        if found:
+            errors.append(
+                RowError(
+                    line,
+                    column,
+                    f"This value must be on one line, without line breaks or other control "
+                    f"characters (found {found}).",
+                )
+            )
+    return errors
 
 
 def check_header(names: list[str], fmt: ImportFormat) -> list[RowError]:

@@ -127,6 +127,8 @@ def minutes(value: str, largest: int = 1440) -> int:
     """A whole number of minutes from 0 to ``largest``."""
     if not re.fullmatch(r"[0-9]+", value):
         raise CellError(f"{value!r} is not a whole number of minutes")
+    if len(value) > 9:  # int() refuses more than 4,300 digits with an error of its own
+        raise CellError(f"{value[:12]!r}... is more than {largest} minutes")
     number = int(value)
     if number > largest:
         raise CellError(f"{value!r} is more than {largest} minutes")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from scheduler.access import coordinator_required, get_or_404, roles_required
@@ -12,6 +12,7 @@ from scheduler.forms.saving import save_or_show_error
 from scheduler.learners import operations, util
 from scheduler.learners.forms import LearnerForm
 from scheduler.models import Learner, Role
+from scheduler.query import int_arg, search_arg
 
 bp = Blueprint("learners", __name__)
 
@@ -20,8 +21,8 @@ bp = Blueprint("learners", __name__)
 @coordinator_required
 def index():
     """Every learner, 50 a page, optionally filtered by name, e-mail, team or employee id."""
-    query = request.args.get("q", "")
-    page = util.learner_page(query, request.args.get("page", 1, type=int))
+    query = search_arg()
+    page = util.learner_page(query, int_arg("page", 1, minimum=1))
     return render_template("learners/index.html", page=page, query=query)
 
 

@@ -9,6 +9,7 @@ from email.utils import format_datetime, make_msgid
 from flask import current_app
 
 from scheduler.database import utcnow
+from scheduler.text import printable
 
 # CRLF line ends and 7-bit transfer encodings: the stored text goes to any SMTP server as is.
 POLICY = SMTP.clone(cte_type="7bit")
@@ -30,8 +31,10 @@ def compose(
     """
     message = EmailMessage(policy=POLICY)
     message["From"] = current_app.config["MAIL_FROM"]
-    message["To"] = recipient
-    message["Subject"] = subject
+    # A header with a line break is refused by ``email`` (and would inject headers otherwise);
+    # the subject holds names from the database.
+    message["To"] = printable(recipient)
+    message["Subject"] = printable(subject)
     message["Date"] = format_datetime(utcnow())
     domain = current_app.config["MAIL_FROM"].rpartition("@")[2] or None
     message["Message-ID"] = make_msgid("cohort-scheduler", domain=domain)

@@ -11,7 +11,7 @@ import re
 
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
-from wtforms import BooleanField, FieldList, Form, FormField, SelectField, StringField, SubmitField
+from wtforms import BooleanField, FieldList, Form, FormField, SelectField, SubmitField
 from wtforms.validators import AnyOf, Length, ValidationError
 
 try:
@@ -23,6 +23,7 @@ except ImportError:  # WTForms < 3.3, where (value, label) tuples are the only f
 
 from scheduler.forms.fields import (
     InRange,
+    LineField,
     MoneyField,
     Required,
     WholeNumberField,
@@ -100,7 +101,7 @@ class ProgramForm(FlaskForm):
     )
     # Stored as a slug ("Point of Sale" as point-of-sale), as facilitators' skills are,
     # so that the two match however either was typed.
-    skill = StringField(
+    skill = LineField(
         "Required skill",
         filters=[strip, blank_to_none],
         validators=[

@@ -7,6 +7,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from scheduler.access import coordinator_required, get_or_404
 from scheduler.caching import cached_part
 from scheduler.models import Program
+from scheduler.query import int_arg, int_args
 from scheduler.reports import costmodel, operations, util
 from scheduler.reports.costs import TRAINING
 from scheduler.reports.forms import MicrolearningCostForm
@@ -73,7 +74,7 @@ def classroom_share() -> float:
 def cost_model():
     """Every program's instructor-led, microlearning and blended cost lines and break-evens."""
     share = classroom_share()
-    chosen_id = request.args.get("program", type=int)
+    chosen_id = int_arg("program")
     body = cached_part(
         f"reports/cost-model:{share}:{chosen_id}",
         lambda: _cost_model_body(share, chosen_id),
@@ -120,8 +121,8 @@ def microlearning_costs(program_id: int):
 @coordinator_required
 def pilot():
     """Two cohorts (or groups of cohorts) side by side: completion, quiz scores, check-ins."""
-    a = request.args.getlist("a", type=int)
-    b = request.args.getlist("b", type=int)
+    a = int_args("a")
+    b = int_args("b")
     groups = [util.pilot_group(a), util.pilot_group(b)] if a and b else None
     return render_template(
         "reports/pilot.html",

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
-from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from scheduler.access import roles_required
@@ -18,6 +18,7 @@ from scheduler.calendars.ics import calendar_bytes
 from scheduler.calendars.util import calendar_contents, event_of, feed_of_user, organizer
 from scheduler.learners.util import team_manager_ids
 from scheduler.models import FeedKind, Role
+from scheduler.query import date_arg, int_arg
 from scheduler.team import operations, util
 
 bp = Blueprint("team", __name__)
@@ -30,8 +31,8 @@ manager_required = roles_required(Role.MANAGER)
 def training():
     """Hours per person and week (50 people a page), follow-up progress, team totals, the chart,
     upcoming sessions."""
-    start = util.first_week(current_user.timezone, request.args.get("start"))
-    page = request.args.get("page", 1, type=int)
+    start = util.first_week(current_user.timezone, date_arg("start"))
+    page = int_arg("page", 1, minimum=1)
     key = f"team/training:{current_user.id}:{current_user.timezone}:{start.isoformat()}:{page}"
     body = cached_part(key, lambda: _training_body(start, page), timeout=TRAINING_CACHE_SECONDS)
     return render_template("team/training.html", body=body)
@@ -60,7 +61,7 @@ def _training_body(start, page: int) -> str:
 @manager_required
 def training_csv():
     """The same table as CSV, for a spreadsheet: every person of the team, on one sheet."""
-    start = util.first_week(current_user.timezone, request.args.get("start"))
+    start = util.first_week(current_user.timezone, date_arg("start"))
     body = util.team_csv(util.team_table(current_user, start))
     response = Response(body, mimetype="text/csv")
     response.headers["Content-Type"] = "text/csv; charset=utf-8"

@@ -39,6 +39,7 @@ from scheduler.models import (
     User,
     VersionStatus,
 )
+from scheduler.text import csv_cell
 
 WEEKS_SHOWN = 8
 PEOPLE_PER_PAGE = 50
@@ -135,13 +136,13 @@ def monday_of(day: date) -> date:
     return day - timedelta(days=day.weekday())
 
 
-def first_week(zone: str, requested: str | None, now: datetime | None = None) -> date:
-    """The Monday the table starts at: the requested date's week, else this week (manager's zone)."""
+def first_week(zone: str, requested: date | None, now: datetime | None = None) -> date:
+    """The Monday the table starts at: the requested date's week, else this week (manager's zone).
+
+    ``requested`` comes from ``scheduler.query.date_arg``, which keeps it far enough from the
+    ends of the calendar for the page's weeks before and after to exist."""
     if requested:
-        try:
-            return monday_of(date.fromisoformat(requested))
-        except ValueError:
-            pass
+        return monday_of(requested)
     return monday_of((now or datetime.now(UTC)).astimezone(ZoneInfo(zone)).date())
 
 
@@ -419,17 +420,6 @@ def upcoming_sessions(
 
 
 # --- CSV export ---------------------------------------------------------------------------
-
-#: Spreadsheets run a cell starting with one of these as a formula (CSV injection).
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def csv_cell(value) -> str | int | float:
-    """A value safe to open in a spreadsheet: text that a spreadsheet would take for a formula
-    gets a leading apostrophe (OWASP's advice); numbers are left as they are."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
 
 
 def percent(value: float | None) -> str:
