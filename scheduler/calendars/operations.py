@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from sqlalchemy import delete
 
+from scheduler.audit import operations as audit
+from scheduler.audit.wording import label_of
 from scheduler.extensions import db
 from scheduler.models import Cohort, Facilitator, FeedKind, FeedToken, Learner, Room, User
 from scheduler.tokens import hash_token, new_token
@@ -25,6 +27,15 @@ SUBJECT_COLUMNS = {
     FeedKind.SCHEDULE: "user_id",  # a coordinator's whole-schedule feed
     FeedKind.TEAM: "user_id",  # a manager's team feed
 }
+#: The model of each kind's subject.
+SUBJECT_MODELS = {
+    FeedKind.FACILITATOR: Facilitator,
+    FeedKind.LEARNER: Learner,
+    FeedKind.COHORT: Cohort,
+    FeedKind.ROOM: Room,
+    FeedKind.SCHEDULE: User,
+    FeedKind.TEAM: User,
+}
 
 
 def issue_feed(kind: FeedKind, subject: Subject, created_by: User) -> tuple[FeedToken, str]:
@@ -39,11 +50,25 @@ def issue_feed(kind: FeedKind, subject: Subject, created_by: User) -> tuple[Feed
     feed = FeedToken(kind=kind, token_hash=hash_token(token), created_by_id=created_by.id)
     setattr(feed, column, subject.id)
     db.session.add(feed)
+    audit.record_by_person("feed", f"made a new calendar feed link for {_subject(kind, subject)}")
     db.session.commit()
     return feed, token
 
 
 def revoke_feed(feed: FeedToken) -> None:
     """Delete a feed link and commit: its URL answers 404 from now on."""
+    subject_id = getattr(feed, SUBJECT_COLUMNS[feed.kind])
+    subject = db.session.get(SUBJECT_MODELS[feed.kind], subject_id) if subject_id else None
+    audit.record_by_person(
+        "feed", f"revoked the calendar feed link of {_subject(feed.kind, subject)}"
+    )
     db.session.delete(feed)
     db.session.commit()
+
+
+def _subject(kind: FeedKind, subject: Subject | None) -> str:
+    if subject is None:
+        return f"a {kind.value} feed"
+    if isinstance(subject, User):
+        return f"{kind.value} of {subject.name}"
+    return label_of(subject)
