@@ -364,3 +364,13 @@ def test_every_change_is_logged_old_to_new_with_who_made_it(app, client, plan, t
     found = [(a, who, s) for a, who, s in entries() if a == action]
     # The whole entry: a field that did not change (2500 read back as 2500.0) must not show up.
     assert (action, actor, summary) in found, found
+
+
+def test_a_change_at_the_end_of_a_long_value_is_still_logged_and_shown_short():
+    from scheduler.audit.wording import LONGEST, changes, shown
+
+    cohorts = [f"cohort-{n:03d}" for n in range(40)]
+    before = {"cohorts": shown(", ".join(cohorts))}
+    after = {"cohorts": shown(", ".join([*cohorts[:-1], "cohort-new"]))}
+    (line,) = changes(before, after)
+    assert line.startswith("cohorts: cohort-000, cohort-001") and len(line) < 3 * LONGEST

@@ -101,10 +101,15 @@ def changes(before: Snapshot, after: Snapshot) -> list[str]:
         if old == new:
             continue
         if old.zone and old.zone == new.zone:
-            lines.append(f"{label}: {old.text} → {new}")
+            lines.append(f"{label}: {_short(old.text)} → {_short(new.text)} {new.zone}")
         else:
-            lines.append(f"{label}: {old} → {new}")
+            lines.append(f"{label}: {_short(str(old))} → {_short(str(new))}")
     return lines
+
+
+def _short(text: str) -> str:
+    # Compared whole (a change at the end of a long list counts), shown cut short.
+    return text if len(text) <= LONGEST else text[: LONGEST - 1] + "…"
 
 
 def shown(value, zone: str = "UTC") -> Shown:
@@ -123,8 +128,7 @@ def shown(value, zone: str = "UTC") -> Shown:
         return Shown(f"{value:%H:%M}")
     if isinstance(value, int | float | Decimal):  # 2500, 2500.0 and Decimal("2500") alike
         return Shown(f"{float(value):,.2f}".removesuffix(".00"))
-    text = " ".join(str(value).split())
-    return Shown(text if len(text) <= LONGEST else text[: LONGEST - 1] + "…")
+    return Shown(" ".join(str(value).split()))
 
 
 def when(instant: datetime, zone: str) -> str:
