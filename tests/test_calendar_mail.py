@@ -165,3 +165,75 @@ def test_one_run_of_the_periodic_send_drains_a_publish_worth_of_messages(app):
         assert send_mail() == 2 * BATCH + 30
         pending = select(func.count()).where(OutboxMessage.status == OutboxStatus.PENDING)
         assert db.session.scalar(pending) == 0
+
+
+class Clock:
+    """A clock that only moves when told: a "slow" send without sleeping."""
+
+    def __init__(self, start) -> None:
+        self.now = start
+
+    def __call__(self):
+        return self.now
+
+
+def test_a_run_longer_than_the_lease_keeps_its_rows_and_sends_nothing_twice(app, monkeypatch):
+    """Each send takes four minutes of the clock: the run outlasts the ten-minute lease. A second
+    worker starting in the middle must not take the row the first one is sending."""
+    from collections import Counter
+
+    from scheduler.mail.operations import CLAIM_LEASE, FileTransport
+
+    ids = [queue(app, f"person{n}@example.com") for n in range(4)]
+    clock = Clock(NOW)
+    sent: list[int] = []
+    second_run = {}
+    write = FileTransport.send
+
+    def slow_send(transport, row):
+        clock.now += timedelta(minutes=4)
+        if clock.now - NOW > CLAIM_LEASE and not second_run:
+            # Another worker's run, now, while this one is still sending ``row``.
+            second_run["report"] = send_pending_mail(app, clock=clock)
+            second_run["during"] = row.id
+            second_run["holder"] = row_of(app, row.id).claimed_by
+        sent.append(row.id)
+        write(transport, row)
+
+    monkeypatch.setattr(FileTransport, "send", slow_send)
+    first = send_pending_mail(app, clock=clock)
+    # Each message went out once: the one being sent stayed with the first worker; the second
+    # worker took only the message nobody held yet, and the first then left it alone.
+    assert Counter(sent) == Counter(ids), sent
+    assert second_run["during"] == ids[2] and second_run["holder"] is not None
+    assert (first.sent, second_run["report"].sent) == (3, 1)
+    assert all(row_of(app, i).status == OutboxStatus.SENT for i in ids)
+
+
+def test_a_worker_whose_lease_ran_out_before_the_send_does_not_send(app, monkeypatch):
+    """Opening the connection outlasted the lease and another worker claimed the row meanwhile:
+    the first worker's renewal fails, so it leaves the row to the other one."""
+    from scheduler.mail.operations import CLAIM_LEASE, FileTransport
+
+    message_id = queue(app)
+    clock = Clock(NOW)
+    sent: list[int] = []
+
+    def slow_open(transport):
+        clock.now += CLAIM_LEASE + timedelta(minutes=1)
+        with app.app_context():  # another worker's claim, as the lease had run out
+            found = db.session.get(OutboxMessage, message_id)
+            found.claimed_by, found.claimed_until = "other", clock.now + CLAIM_LEASE
+            db.session.commit()
+
+    monkeypatch.setattr(FileTransport, "open", slow_open)
+    monkeypatch.setattr(FileTransport, "send", lambda transport, row: sent.append(row.id))
+    report = send_pending_mail(app, clock=clock)
+    assert (report.sent, report.failed, sent) == (0, 0, [])
+    left = row_of(app, message_id)
+    assert (left.status, left.claimed_by) == (OutboxStatus.PENDING, "other")
+
+
+def row_of(app, message_id: int) -> OutboxMessage:
+    with app.app_context():
+        return db.session.get(OutboxMessage, message_id)

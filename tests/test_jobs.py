@@ -135,6 +135,37 @@ def drafts(period_id: int) -> list[tuple[int, float]]:
     return [tuple(row) for row in rows]
 
 
+def test_an_idle_embedded_worker_starts_a_queued_job_without_waiting_for_its_next_poll(app):
+    """Polling every 10 minutes: a job queued in this process still starts at once, because the
+    queue wakes the idle worker. (Without the wake-up the job would wait for the poll, and the
+    generous timeout below would run out.)"""
+    import threading
+
+    app.config["JOBS_POLL_SECONDS"] = 600
+    huey = queue.huey(app)
+    idle, ran = threading.Event(), threading.Event()
+    dequeue = huey.dequeue
+
+    def watched_dequeue():
+        task = dequeue()
+        if task is None:
+            idle.set()  # the worker found nothing and is about to sleep
+        return task
+
+    huey.dequeue = watched_dequeue
+    probe = huey.task(name="tests.wake_probe")(ran.set)
+    consumer = EmbeddedConsumer(
+        huey, workers=1, worker_type="thread", periodic=False, initial_delay=600, max_delay=600
+    )
+    consumer.start()
+    try:
+        assert idle.wait(timeout=60), "the worker never looked at the queue"
+        probe()
+        assert ran.wait(timeout=60), "the queued job waited for the worker's next poll"
+    finally:
+        consumer.stop(graceful=True)
+
+
 def test_embedded_worker_solves_a_period_into_a_draft(app, client, coordinator, embedded_worker):
     with app.app_context():
         period_id = small_period(time_limit=3).id

@@ -15,6 +15,7 @@ from blinker import Namespace
 from sqlalchemy import delete, exists, select
 from sqlalchemy.orm import selectinload
 
+from scheduler.audit import operations as audit
 from scheduler.database import utcnow
 from scheduler.extensions import db
 from scheduler.models import (
@@ -49,7 +50,17 @@ def place_late_joiners(cohort: Cohort, learner_ids: list[int]) -> None:
         return  # nothing published for the program: the next plan includes them
     learners = db.session.scalars(select(Learner).where(Learner.id.in_(learner_ids)))
     for learner in sorted(learners, key=lambda learner: learner.key):
-        place_late_joiner(cohort, learner)
+        _record(cohort, learner, place_late_joiner(cohort, learner))
+
+
+def _record(cohort: Cohort, learner: Learner, placed: SectionSeat | WaitingLearner | None) -> None:
+    who = f"late joiner {learner.name} (cohort {cohort.key})"
+    if isinstance(placed, SectionSeat):
+        section = placed.section
+        where = f"{section.program.name} section {section.key}"
+        audit.record_by_person("late joiner", f"{who}: seated in {where}", section.version.period)
+    elif isinstance(placed, WaitingLearner):
+        audit.record_by_person("late joiner", f"{who}: on the waiting list ({placed.reason})")
 
 
 def place_late_joiner(

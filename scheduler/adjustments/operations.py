@@ -15,9 +15,12 @@ from sqlalchemy import select
 from scheduler.adjustments.moves import Move, check_move, moved_documents
 from scheduler.adjustments.util import database_id, pin_of, section_entry
 from scheduler.audit.operations import record as audit
+from scheduler.audit.wording import changes, name_of, shown
 from scheduler.extensions import db
 from scheduler.models import (
+    Facilitator,
     PlanningPeriod,
+    Room,
     ScheduledSection,
     ScheduledSession,
     ScheduleVersion,
@@ -79,6 +82,12 @@ def move_session(
     if problems:
         raise AdjustmentRefused(problems)
     note = move_note(session)
+    facilitator_id = database_id(version, "facilitators", facilitator)
+    room_id = database_id(version, "rooms", room)
+    lines = changes(
+        _placement(session.start, session.facilitator_id, session.room_id, period.timezone),
+        _placement(start, facilitator_id, room_id, period.timezone),
+    )
     bump_period_version(period, expected_version)  # first: the draft is made at the new version
     draft = store_version(
         period,
@@ -91,15 +100,23 @@ def move_session(
     )
     _carry_late_joiners(version, draft)
     fixed = problem["fixed"][-1]
-    _save_pin(
-        period,
-        fixed,
-        facilitator_id=database_id(version, "facilitators", facilitator),
-        room_id=database_id(version, "rooms", room),
-        locked=False,
-    )
-    audit("move", period, f"{note} to {start:%Y-%m-%d %H:%M} UTC", user)
+    _save_pin(period, fixed, facilitator_id=facilitator_id, room_id=room_id, locked=False)
+    # A new facilitator or room at the same time is a swap, worded as one.
+    moved = start != session.start
+    summary = note if moved else note.replace("moved", "changed", 1)
+    audit("move" if moved else "swap", period, f"{summary}: {'; '.join(lines)}", user)
     return draft
+
+
+def _placement(start: datetime, facilitator_id, room_id, zone: str) -> dict:
+    """A session's time, facilitator and room as the audit log shows them."""
+    facilitator = db.session.get(Facilitator, facilitator_id) if facilitator_id else None
+    room = db.session.get(Room, room_id) if room_id else None
+    return {
+        "time": shown(start, zone),
+        "facilitator": shown(name_of(facilitator) if facilitator else None),
+        "room": shown(room.name if room else None),
+    }
 
 
 def move_note(session: ScheduledSession) -> str:

@@ -1,1 +1,2 @@
-"""The audit log: who published, moved, pinned, locked or released which session, and when."""
+"""The audit log: who changed what (old → new), and when: publishes, moves, pins, data edits,
+imports, availability, late joiners and attendance."""

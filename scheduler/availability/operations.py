@@ -13,6 +13,8 @@ from datetime import time
 
 from sqlalchemy import delete, select
 
+from scheduler.audit import operations as audit
+from scheduler.audit.wording import availability, changes, label_of, shown
 from scheduler.availability.util import MINUTES_PER_DAY, AvailabilityPlan
 from scheduler.extensions import db
 from scheduler.models import AvailabilityKind, AvailabilityRule, Facilitator, Room
@@ -23,20 +25,45 @@ def save_facilitator_availability(facilitator: Facilitator, plan: AvailabilityPl
     db.session.execute(
         select(Facilitator.id).where(Facilitator.id == facilitator.id).with_for_update()
     )
+    owned = AvailabilityRule.facilitator_id == facilitator.id
+    before = _described(_current(owned), facilitator.timezone)
     facilitator.timezone = plan.timezone
     db.session.execute(
         delete(AvailabilityRule).where(AvailabilityRule.facilitator_id == facilitator.id)
     )
-    db.session.add_all(_rules(plan, facilitator_id=facilitator.id))
+    rules = _rules(plan, facilitator_id=facilitator.id)
+    db.session.add_all(rules)
     db.session.flush()
+    _record(facilitator, before, _described(rules, plan.timezone))
 
 
 def save_room_availability(room: Room, plan: AvailabilityPlan) -> None:
     """Replace every availability rule of a room with ``plan`` (its zone is its site's)."""
     db.session.execute(select(Room.id).where(Room.id == room.id).with_for_update())
+    zone = room.site.timezone if room.site else "UTC"
+    before = availability(_current(AvailabilityRule.room_id == room.id), zone)
     db.session.execute(delete(AvailabilityRule).where(AvailabilityRule.room_id == room.id))
-    db.session.add_all(_rules(plan, room_id=room.id))
+    rules = _rules(plan, room_id=room.id)
+    db.session.add_all(rules)
     db.session.flush()
+    _record(room, before, availability(rules, zone))
+
+
+def _current(owner) -> list[AvailabilityRule]:
+    return list(db.session.scalars(select(AvailabilityRule).where(owner)))
+
+
+def _described(rules: list[AvailabilityRule], zone: str):
+    return {"time zone": shown(zone)} | availability(list(rules), zone)
+
+
+def _record(owner, before, after) -> None:
+    """One entry per save that changed something: "availability of room Thames (London): …"."""
+    lines = changes(before, after)
+    if lines:
+        audit.record_by_person(
+            "availability", f"availability of {label_of(owner)}: {'; '.join(lines)}"
+        )
 
 
 def _rules(plan: AvailabilityPlan, **owner: int) -> list[AvailabilityRule]:

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import or_, select, update
 from sqlalchemy.orm import selectinload
 
 from scheduler.adjustments.late_joiners import learner_seated, seats_freed
@@ -319,6 +319,8 @@ def queue_due_reminders(now: datetime | None = None, days: int | None = None) ->
             record = records.get((session.uid, attendee.key))
             if record is None or record.reminded_start == session.start:
                 continue
+            if not _claim_reminder(record, session.start):
+                continue  # another run (every worker runs the job) reminded them meanwhile
             event = util.event_of(session)
             body = _listing(
                 f"Hello {attendee.name},\n\nA reminder of your training session:",
@@ -326,7 +328,21 @@ def queue_due_reminders(now: datetime | None = None, days: int | None = None) ->
                 attendee.timezone,
             )
             queue_message(compose(attendee.email, f"Reminder: {event.summary}", body))
-            record.reminded_start = session.start
             count += 1
     db.session.commit()
     return count
+
+
+def _claim_reminder(record: InviteRecord, start: datetime) -> bool:
+    """Mark the reminder at ``start`` sent, unless another run did: of two runs, the database
+    lets one conditional UPDATE match; the other waits for its commit and matches nothing."""
+    claimed = db.session.execute(
+        update(InviteRecord)
+        .where(
+            InviteRecord.id == record.id,
+            or_(InviteRecord.reminded_start.is_(None), InviteRecord.reminded_start != start),
+        )
+        .values(reminded_start=start)
+        .execution_options(synchronize_session=False)
+    )
+    return claimed.rowcount == 1

@@ -13,12 +13,24 @@ from __future__ import annotations
 from sqlalchemy import delete, select
 
 from scheduler import caching
+from scheduler.audit import operations as audit
+from scheduler.audit.wording import label_of
 from scheduler.calendars.util import SUBJECT_COLUMNS, feed_cache_key
 from scheduler.extensions import db
 from scheduler.models import Cohort, Facilitator, FeedKind, FeedToken, Learner, Room, User
 from scheduler.tokens import hash_token, new_token
 
 Subject = Facilitator | Learner | Cohort | Room | User
+
+#: The model of each kind's subject.
+SUBJECT_MODELS = {
+    FeedKind.FACILITATOR: Facilitator,
+    FeedKind.LEARNER: Learner,
+    FeedKind.COHORT: Cohort,
+    FeedKind.ROOM: Room,
+    FeedKind.SCHEDULE: User,
+    FeedKind.TEAM: User,
+}
 
 
 def issue_feed(kind: FeedKind, subject: Subject, created_by: User) -> tuple[FeedToken, str]:
@@ -37,6 +49,7 @@ def issue_feed(kind: FeedKind, subject: Subject, created_by: User) -> tuple[Feed
     feed = FeedToken(kind=kind, token_hash=hash_token(token), created_by_id=created_by.id)
     setattr(feed, column, subject.id)
     db.session.add(feed)
+    audit.record_by_person("feed", f"made a new calendar feed link for {_subject(kind, subject)}")
     db.session.commit()
     for key in old_keys:
         caching.forget(key)
@@ -46,6 +59,19 @@ def issue_feed(kind: FeedKind, subject: Subject, created_by: User) -> tuple[Feed
 def revoke_feed(feed: FeedToken) -> None:
     """Delete a feed link and commit: its URL answers 404 from now on."""
     key = feed_cache_key(feed)
+    subject_id = getattr(feed, SUBJECT_COLUMNS[feed.kind])
+    subject = db.session.get(SUBJECT_MODELS[feed.kind], subject_id) if subject_id else None
+    audit.record_by_person(
+        "feed", f"revoked the calendar feed link of {_subject(feed.kind, subject)}"
+    )
     db.session.delete(feed)
     db.session.commit()
     caching.forget(key)
+
+
+def _subject(kind: FeedKind, subject: Subject | None) -> str:
+    if subject is None:
+        return f"a {kind.value} feed"
+    if isinstance(subject, User):
+        return f"{kind.value} of {subject.name}"
+    return label_of(subject)

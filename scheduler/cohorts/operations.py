@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlalchemy import delete, select
 
 from scheduler.adjustments.late_joiners import free_seats_of_leavers, place_late_joiners
+from scheduler.audit import operations as audit
 from scheduler.cohorts.util import NonexistentLocalTime, local_to_utc
 from scheduler.extensions import db
 from scheduler.followups.attaching import withdraw_learners
@@ -24,23 +25,27 @@ def save_cohort(cohort: Cohort | None, values: dict) -> Cohort:
         others = others.where(Cohort.id != cohort.id)
     if db.session.scalar(others) is not None:
         raise FieldError("key", f"Cohort id {values['key']} is already used by another cohort.")
+    before = audit.snapshot(cohort)
     if cohort is None:
         cohort = Cohort()
         db.session.add(cohort)
     for name, value in values.items():
         setattr(cohort, name, value)
     flush_or_refuse("Another cohort was just saved with this id.")
+    audit.record_changes(cohort, before)
     return cohort
 
 
 def delete_cohort(cohort: Cohort) -> None:
     """Delete ``cohort`` with its member list and blocked periods (not the learners)."""
+    audit.record_deleted(cohort)
     db.session.delete(cohort)
     db.session.flush()
 
 
 def add_block(cohort: Cohort, start: datetime, end: datetime, reason: str) -> CohortBlock:
     """Block ``start``-``end``, naive wall-clock times in the cohort's zone, stored as UTC."""
+    before = audit.snapshot(cohort)
     block = CohortBlock(
         start=_to_utc(start, cohort.timezone, "start"),
         end=_to_utc(end, cohort.timezone, "end"),
@@ -51,6 +56,7 @@ def add_block(cohort: Cohort, start: datetime, end: datetime, reason: str) -> Co
         raise FieldError("end", "The blocked period must end after it starts.")
     cohort.blocks.append(block)
     db.session.flush()
+    audit.record_changes(cohort, before)
     return block
 
 
@@ -62,8 +68,12 @@ def _to_utc(local: datetime, timezone: str, field: str) -> datetime:
 
 
 def delete_block(block: CohortBlock) -> None:
+    cohort = block.cohort
+    before = audit.snapshot(cohort)
     db.session.delete(block)
     db.session.flush()
+    db.session.expire(cohort, ["blocks"])
+    audit.record_changes(cohort, before)
 
 
 def add_members(cohort: Cohort, learner_ids: list[int]) -> int:
@@ -104,12 +114,18 @@ def _add(cohort: Cohort, learner_ids: set[int]) -> int:
     new_ids = sorted(learner_ids - present)
     db.session.add_all(CohortMember(cohort_id=cohort.id, learner_id=id_) for id_ in new_ids)
     flush_or_refuse("Someone else changed this cohort's members at the same moment; try again.")
+    _record_members("added", cohort, new_ids)
     place_late_joiners(cohort, new_ids)  # after publishing, newcomers need a seat or a wait
     return len(new_ids)
 
 
 def remove_members(cohort: Cohort, learner_ids: list[int]) -> int:
     """Take these learners out of ``cohort``; returns how many were in it."""
+    leaving = db.session.scalars(
+        select(CohortMember.learner_id).where(
+            CohortMember.cohort_id == cohort.id, CohortMember.learner_id.in_(learner_ids)
+        )
+    ).all()
     result = db.session.execute(
         delete(CohortMember).where(
             CohortMember.cohort_id == cohort.id, CohortMember.learner_id.in_(learner_ids)
@@ -117,5 +133,18 @@ def remove_members(cohort: Cohort, learner_ids: list[int]) -> int:
     )
     db.session.expire(cohort, ["members"])
     withdraw_learners(cohort.id, learner_ids)  # their pending follow-up steps
-    free_seats_of_leavers(cohort, learner_ids)  # their published seats, for late joiners
+    freed = free_seats_of_leavers(cohort, learner_ids)  # their published seats, for late joiners
+    _record_members("removed", cohort, leaving, f"; {freed} published seats freed" if freed else "")
     return result.rowcount
+
+
+def _record_members(verb: str, cohort: Cohort, learner_ids, more: str = "") -> None:
+    if not learner_ids:
+        return
+    names = db.session.scalars(
+        select(Learner.name).where(Learner.id.in_(learner_ids)).order_by(Learner.name)
+    ).all()
+    count = f"{len(names)} learner{'s' if len(names) != 1 else ''}"
+    where = "to" if verb == "added" else "from"
+    summary = f"{verb} {count} {where} cohort {cohort.key}: {audit.names(names)}{more}"
+    audit.record_by_person("members", summary)

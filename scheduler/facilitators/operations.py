@@ -6,6 +6,7 @@ import secrets
 
 from sqlalchemy import func, select
 
+from scheduler.audit import operations as audit
 from scheduler.auth.operations import create_user, end_all_sessions
 from scheduler.extensions import db
 from scheduler.forms.fields import slugify
@@ -44,26 +45,31 @@ def create_facilitator(values: dict, password: str) -> Facilitator:
     db.session.add(facilitator)
     _apply(facilitator, values)
     flush_or_refuse(ACCOUNT_CLASH)
+    audit.record_changes(facilitator, None)
     return facilitator
 
 
 def update_facilitator(facilitator: Facilitator, values: dict) -> Facilitator:
     """Change the profile and the account's name, e-mail and time zone."""
     _check_unique(facilitator, values)
+    before = audit.snapshot(facilitator)
     facilitator.user.name = values["name"]
     facilitator.user.email = values["email"]
     facilitator.user.timezone = values["timezone"]
     _apply(facilitator, values)
     flush_or_refuse(ACCOUNT_CLASH)
+    audit.record_changes(facilitator, before)
     return facilitator
 
 
 def set_enabled(facilitator: Facilitator, enabled: bool) -> None:
     """Let the facilitator sign in again, or stop them; disabling ends their sessions at once."""
+    before = audit.snapshot(facilitator)
     facilitator.user.is_enabled = enabled
     if not enabled:
         end_all_sessions(facilitator.user)
     db.session.flush()
+    audit.record_changes(facilitator, before)
 
 
 def _check_unique(facilitator: Facilitator | None, values: dict) -> None:

@@ -8,6 +8,7 @@ from datetime import datetime
 
 from sqlalchemy import delete, select, update
 
+from scheduler.audit import operations as audit
 from scheduler.extensions import db
 from scheduler.followups.attaching import NO_SHOW, attach_seat, withdraw_learners
 from scheduler.forms.saving import FieldError, flush_or_refuse
@@ -59,6 +60,7 @@ def save_lesson(lesson: MicroLesson | None, values: dict, questions: list[dict])
         others = others.where(MicroLesson.id != lesson.id)
     if db.session.scalar(others) is not None:
         raise FieldError("key", f"Lesson id {values['key']} is already used by another lesson.")
+    before = audit.snapshot(lesson)
     if lesson is None:
         lesson = MicroLesson()
         db.session.add(lesson)
@@ -66,6 +68,7 @@ def save_lesson(lesson: MicroLesson | None, values: dict, questions: list[dict])
         setattr(lesson, name, value)
     _replace_questions(lesson, questions)
     flush_or_refuse("Another lesson was just saved with this id.")
+    audit.record_changes(lesson, before)
     return lesson
 
 
@@ -95,6 +98,7 @@ def save_template(
 
     Learners' steps already made from it keep their dates; new publishes use the new steps.
     """
+    before = audit.snapshot(template)
     if template is None:
         template = SequenceTemplate()
         db.session.add(template)
@@ -115,6 +119,7 @@ def save_template(
     for position, step in enumerate(kept):
         step.position = position
     flush_or_refuse("Someone else changed this template at the same moment; try again.")
+    audit.record_changes(template, before)
     return template
 
 
@@ -134,6 +139,7 @@ def create_default_template(
 
 
 def delete_template(template: SequenceTemplate) -> None:
+    audit.record_deleted(template)
     db.session.delete(template)
     db.session.flush()
 
@@ -160,7 +166,7 @@ def mark_attendance(
             select(Attendance).where(Attendance.session_uid == session.uid)
         )
     }
-    no_shows = []
+    no_shows, marked = [], []
     for learner_id, present in attended.items():
         seat = seats.get(learner_id)
         if seat is None:
@@ -170,6 +176,8 @@ def mark_attendance(
         if row is None:
             row = Attendance(session_uid=session.uid, learner_id=learner_id)
             db.session.add(row)
+        if before is not present:
+            marked.append(f"{seat.learner.name}: {_presence(before)} → {_presence(present)}")
         row.cohort_id = seat.cohort_id
         row.attended = present
         row.marked_by_id = user.id
@@ -180,6 +188,15 @@ def mark_attendance(
             no_shows.append(seat)
         elif present and before is False:
             _present_after_all(seat)
+    if marked:
+        section = session.section
+        what = f"{section.program.name} section {section.key} session {session.position + 1}"
+        audit.record_by_person(
+            "attendance",
+            f"attendance of {what}: {'; '.join(marked)}",
+            section.version.period,
+            user,
+        )
     return no_shows
 
 
@@ -189,6 +206,10 @@ def attendance_not_open(session: ScheduledSession) -> str:
         "This session has not started yet: attendance can be marked from its start, "
         f"{localtime(session.start)}."
     )
+
+
+def _presence(attended: bool | None) -> str:
+    return "not marked" if attended is None else "present" if attended else "absent"
 
 
 def _no_show(session: ScheduledSession, seat: SectionSeat, now: datetime) -> None:

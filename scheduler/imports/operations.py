@@ -11,10 +11,11 @@ import secrets
 from werkzeug.security import generate_password_hash
 
 from scheduler.adjustments.late_joiners import place_late_joiners
+from scheduler.audit import operations as audit
 from scheduler.extensions import db
 from scheduler.facilitators.operations import set_skills
 from scheduler.imports.preview import ImportPreview
-from scheduler.imports.rows import CREATE, UNCHANGED, PlannedRow
+from scheduler.imports.rows import CREATE, UNCHANGED, UPDATE, PlannedRow
 from scheduler.models import (
     Cohort,
     CohortMember,
@@ -34,7 +35,14 @@ def apply_import(preview: ImportPreview) -> dict[str, int]:
         if row.action != UNCHANGED:
             apply_row(row)
     db.session.flush()
-    return preview.counts
+    counts = preview.counts
+    # One entry per import: the rows are listed in the file the coordinator kept.
+    audit.record_by_person(
+        "import",
+        f"imported {preview.fmt.kind}: {counts[CREATE]} added, {counts[UPDATE]} changed, "
+        f"{counts[UNCHANGED]} unchanged",
+    )
+    return counts
 
 
 def _set_attributes(target, row: PlannedRow, skip: tuple[str, ...] = ()) -> None:

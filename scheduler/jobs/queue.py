@@ -13,11 +13,15 @@ Configuration:
   ``<instance>/jobs.sqlite3``) worked on by a worker inside ``cohort-scheduler serve``.
 - ``JOBS_IMMEDIATE``: run each task at once, inside the call that queues it (tests).
 - ``JOBS_QUEUE_NAME``: the queue's name, so several apps can share one Redis.
+- ``JOBS_POLL_SECONDS``: the longest an idle embedded worker waits before looking at the SQLite
+  queue again (default 10). A job queued by this process wakes it at once; the polling only
+  matters for jobs another process puts on the same SQLite queue.
 """
 
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -51,6 +55,7 @@ class JobQueue:
         app.config.setdefault("JOBS_IMMEDIATE", False)
         app.config.setdefault("JOBS_QUEUE_NAME", DEFAULT_QUEUE_NAME)
         app.config.setdefault("JOBS_SQLITE_PATH", os.path.join(app.instance_path, "jobs.sqlite3"))
+        app.config.setdefault("JOBS_POLL_SECONDS", 10.0)
         # Filled on first use: building a SqliteHuey creates its file, which an app that never
         # queues anything (most test apps, `flask create-user`) should not do.
         app.extensions[EXTENSION] = None
@@ -125,6 +130,21 @@ class JobQueue:
         return app_queue
 
 
+class WakingSqliteHuey(SqliteHuey):
+    """A SQLite queue that wakes this process's idle workers whenever a task is queued (by a
+    request, the periodic scheduler or a retry): SQLite cannot block until a task arrives, so
+    without this a new solve waited for the next poll, seconds on an idle worker."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.task_queued = threading.Event()
+
+    def enqueue(self, task):
+        result = super().enqueue(task)
+        self.task_queued.set()  # after the write: a woken worker must find the task
+        return result
+
+
 def _make_huey(config) -> Huey:
     name = config["JOBS_QUEUE_NAME"]
     # The database row of a job, not Huey's result store, holds its outcome.
@@ -133,7 +153,7 @@ def _make_huey(config) -> Huey:
         return MemoryHuey(name, immediate=True, **options)
     if config["REDIS_URL"]:
         return RedisHuey(name, url=config["REDIS_URL"], **options)
-    return SqliteHuey(name, filename=config["JOBS_SQLITE_PATH"], **options)
+    return WakingSqliteHuey(name, filename=config["JOBS_SQLITE_PATH"], **options)
 
 
 def _in_app_context(app: Flask, func: Callable[..., Any]) -> Callable[..., Any]:

@@ -4,6 +4,10 @@ Huey's ``Consumer.start`` installs SIGINT/SIGTERM/SIGHUP handlers that only reco
 for ``Consumer.run``'s loop to act on. Inside ``serve`` nothing runs that loop (waitress owns the
 main thread), so those handlers would swallow Ctrl+C: the embedded consumer skips them and is
 stopped by ``serve`` itself. ``flask worker`` owns its process and uses ``Consumer.run`` as is.
+
+An idle Huey worker polls a SQLite queue, backing off up to its longest delay; the embedded
+workers also wake as soon as this process queues a task (``WakingSqliteHuey``), so a solve
+starts at once instead of at the next poll.
 """
 
 from __future__ import annotations
@@ -13,18 +17,49 @@ import logging
 import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
-from huey.consumer import Consumer
+from huey.consumer import Consumer, Worker
 
-from scheduler.jobs.queue import queue
+from scheduler.jobs.queue import WakingSqliteHuey, queue
 
 log = logging.getLogger(__name__)
 
 
+class WakingWorker(Worker):
+    """A Huey worker whose idle wait ends as soon as a task is queued in this process."""
+
+    def sleep(self) -> None:
+        woken = self.huey.task_queued.wait(min(self.delay, self.max_delay))
+        if woken:
+            # Cleared before the next dequeue, so a task queued from now on wakes us again.
+            self.huey.task_queued.clear()
+            self.delay = self.default_delay
+        else:
+            self.delay = min(self.delay * self.backoff, self.max_delay)
+
+
 class EmbeddedConsumer(Consumer):
-    """A Huey consumer of worker threads that leaves the process's signal handlers alone."""
+    """A Huey consumer of worker threads that leaves the process's signal handlers alone and
+    wakes its workers when this process queues a task."""
+
+    def _create_worker(self) -> Worker:
+        worker_class = WakingWorker if isinstance(self.huey, WakingSqliteHuey) else Worker
+        return worker_class(
+            huey=self.huey,
+            stop_flag=self.stop_flag,
+            default_delay=self.default_delay,
+            max_delay=self.max_delay,
+            backoff=self.backoff,
+            max_tasks=self.max_tasks,
+        )
 
     def _set_signal_handlers(self) -> None:
         pass
+
+    def stop(self, graceful: bool = False) -> None:
+        self.stop_flag.set()
+        if isinstance(self.huey, WakingSqliteHuey):
+            self.huey.task_queued.set()  # idle workers see the stop now, not at their next poll
+        super().stop(graceful=graceful)
 
 
 def start_embedded_worker(app: Flask, workers: int = 2) -> EmbeddedConsumer | None:
@@ -33,7 +68,11 @@ def start_embedded_worker(app: Flask, workers: int = 2) -> EmbeddedConsumer | No
         return None
     queue.worker_starting(app)
     consumer = EmbeddedConsumer(
-        queue.huey(app), workers=workers, worker_type="thread", periodic=True
+        queue.huey(app),
+        workers=workers,
+        worker_type="thread",
+        periodic=True,
+        max_delay=app.config["JOBS_POLL_SECONDS"],
     )
     consumer.start()
     log.info("Embedded job worker started (%d thread(s)).", workers)

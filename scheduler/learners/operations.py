@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
+from scheduler.audit import operations as audit
 from scheduler.extensions import db
 from scheduler.forms.saving import FieldError, flush_or_refuse
 from scheduler.models import Learner
@@ -16,12 +17,14 @@ def save_learner(learner: Learner | None, values: dict) -> Learner:
     the caller then rolls the session back so that nothing is written.
     """
     _check_unique(learner, values)
+    before = audit.snapshot(learner)
     if learner is None:
         learner = Learner()
         db.session.add(learner)
     for name, value in values.items():
         setattr(learner, name, value)
     flush_or_refuse("Another learner was just saved with this id or e-mail.")
+    audit.record_changes(learner, before)
     return learner
 
 
@@ -38,5 +41,6 @@ def _check_unique(learner: Learner | None, values: dict) -> None:
 
 def delete_learner(learner: Learner) -> None:
     """Delete ``learner``; the database removes their cohort places with them."""
+    audit.record_deleted(learner)
     db.session.delete(learner)
     db.session.flush()

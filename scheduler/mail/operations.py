@@ -1,8 +1,8 @@
 """The outbox's writes: queue a message (inside the caller's transaction), and deliver it.
 
 Delivery is at-least-once by construction and once in practice: a worker first *claims* a row
-with a conditional UPDATE (a lease in ``claimed_until``) and commits, so two workers never send
-the same row; it marks the row sent in the transaction right after the SMTP server accepted it.
+with a conditional UPDATE (a lease in ``claimed_until``, from the time of that claim) and commits,
+and renews the lease just before sending, so two workers never send the same row; it marks the row sent in the transaction right after the SMTP server accepted it.
 Only a crash between the server's "250 OK" and that commit can send a message twice (after the
 lease runs out); the Message-ID is the same both times, so clients show it once.
 """
@@ -14,6 +14,7 @@ import os
 import smtplib
 import ssl
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.message import EmailMessage
@@ -70,26 +71,30 @@ def send_pending_mail(
     app_or_session: Flask | Session | None = None,
     *,
     now: datetime | None = None,
+    clock: Callable[[], datetime] | None = None,
     limit: int = 100,
 ) -> SendReport:
-    """Send the outbox messages that are due at ``now`` (default: the current time).
+    """Send the outbox messages that are due; the time is read from ``clock`` (default: the
+    current time) at each claim, or is ``now`` throughout when given (tests).
 
     Called by the periodic job with the app (a fresh app context and database session), or
     with a session inside an app context. Without ``SMTP_HOST`` the messages are written as
     ``.eml`` files under ``OUTBOX_PATH`` instead.
     """
+    if clock is None:
+        clock = utcnow if now is None else (lambda: now)
     if isinstance(app_or_session, Flask):
         with app_or_session.app_context():
-            return _send_due(db.session, now or utcnow(), limit)
-    return _send_due(app_or_session or db.session, now or utcnow(), limit)
+            return _send_due(db.session, clock, limit)
+    return _send_due(app_or_session or db.session, clock, limit)
 
 
-def _send_due(session: Session, now: datetime, limit: int) -> SendReport:
+def _send_due(session: Session, clock: Callable[[], datetime], limit: int) -> SendReport:
     config = current_app.config
     worker = uuid.uuid4().hex
     due = session.scalars(
         select(OutboxMessage.id)
-        .where(*_claimable(now))
+        .where(*_claimable(clock()))
         .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
         .limit(limit)
     ).all()
@@ -98,22 +103,24 @@ def _send_due(session: Session, now: datetime, limit: int) -> SendReport:
     transport = SmtpTransport(config) if config.get("SMTP_HOST") else FileTransport(config)
     try:
         for message_id in due:
-            if not _claim(session, message_id, worker, now):
+            # The time of each claim, not of the run's start: a run longer than the lease would
+            # otherwise write leases already over, and another worker would send the row again.
+            if not _claim(session, message_id, worker, clock()):
                 continue  # another worker took it
-            row = session.get(OutboxMessage, message_id)
             try:
-                transport.send(row)
+                transport.open()
+                # Opening a connection can take a while: send only under a lease still held.
+                message = _renew(session, message_id, worker, clock())
+                if message is None:
+                    continue
+                transport.send(message)
             except Exception as error:  # noqa: BLE001 - any failure means "try again later"
                 transport.reset()
-                _record_failure(session, row, error, now, config.get("MAIL_MAX_ATTEMPTS", 20))
+                max_attempts = config.get("MAIL_MAX_ATTEMPTS", 20)
+                _record_failure(session, message_id, error, clock(), max_attempts)
                 report.failed += 1
                 continue
-            row.status = OutboxStatus.SENT
-            row.sent_at = utcnow()
-            row.attempts += 1
-            row.claimed_by = row.claimed_until = None
-            row.last_error = ""
-            session.commit()
+            _mark_sent(session, message_id, clock())
             report.sent += 1
     finally:
         transport.close()
@@ -130,9 +137,59 @@ def _claimable(now: datetime) -> tuple:
 
 def _claim(session: Session, message_id: int, worker: str, now: datetime) -> bool:
     """Take the row for this worker; false when another worker has it (or it is no longer due)."""
+    return _lease(session, message_id, now, _claimable(now), worker)
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """What a transport sends: read, and its transaction ended, before talking to the server
+    (on SQLite an open transaction would hold the write lock for the whole send)."""
+
+    id: int
+    recipient: str
+    content: str
+
+
+def _renew(session: Session, message_id: int, worker: str, now: datetime) -> Outgoing | None:
+    """Extend this worker's lease on the row and read it; None when the lease ran out (another
+    worker may have the row now) or the row is no longer pending."""
+    held = (
+        OutboxMessage.status == OutboxStatus.PENDING,
+        OutboxMessage.claimed_by == worker,
+        OutboxMessage.claimed_until >= now,
+    )
+    if not _lease(session, message_id, now, held, worker):
+        return None
+    row = session.execute(
+        select(OutboxMessage.id, OutboxMessage.recipient, OutboxMessage.content).where(
+            OutboxMessage.id == message_id
+        )
+    ).one()
+    session.commit()
+    return Outgoing(*row)
+
+
+def _mark_sent(session: Session, message_id: int, now: datetime) -> None:
+    session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id == message_id)
+        .values(
+            status=OutboxStatus.SENT,
+            sent_at=now,
+            attempts=OutboxMessage.attempts + 1,
+            claimed_by=None,
+            claimed_until=None,
+            last_error="",
+        )
+        .execution_options(synchronize_session=False)
+    )
+    session.commit()
+
+
+def _lease(session: Session, message_id: int, now: datetime, conditions, worker: str) -> bool:
     result = session.execute(
         update(OutboxMessage)
-        .where(OutboxMessage.id == message_id, *_claimable(now))
+        .where(OutboxMessage.id == message_id, *conditions)
         .values(claimed_by=worker, claimed_until=now + CLAIM_LEASE)
         .execution_options(synchronize_session=False)
     )
@@ -141,10 +198,10 @@ def _claim(session: Session, message_id: int, worker: str, now: datetime) -> boo
 
 
 def _record_failure(
-    session: Session, row: OutboxMessage, error: Exception, now: datetime, max_attempts: int
+    session: Session, message_id: int, error: Exception, now: datetime, max_attempts: int
 ) -> None:
     session.rollback()  # whatever the failed send left half-done in this transaction
-    row = session.get(OutboxMessage, row.id)
+    row = session.get(OutboxMessage, message_id)
     row.attempts += 1
     row.last_error = f"{type(error).__name__}: {error}"[:2000]
     row.next_attempt_at = now + retry_delay(row.attempts)
@@ -162,9 +219,13 @@ class SmtpTransport:
         self.config = config
         self.connection: smtplib.SMTP | None = None
 
-    def send(self, row: OutboxMessage) -> None:
+    def open(self) -> None:
+        """Connect, unless connected already."""
         if self.connection is None:
             self.connection = self._connect()
+
+    def send(self, row: Outgoing) -> None:
+        self.open()
         self.connection.sendmail(self.config["MAIL_FROM"], [row.recipient], row.content)
 
     def _connect(self) -> smtplib.SMTP:
@@ -211,12 +272,15 @@ class FileTransport:
     def __init__(self, config) -> None:
         self.folder = Path(config["OUTBOX_PATH"])
 
-    def send(self, row: OutboxMessage) -> None:
+    def send(self, row: Outgoing) -> None:
         self.folder.mkdir(parents=True, exist_ok=True)
         target = self.folder / f"{row.id:08d}.eml"
         partial = target.with_suffix(".eml.partial")
         partial.write_bytes(row.content.encode("ascii", errors="replace"))
         os.replace(partial, target)  # a reader never sees half a message
+
+    def open(self) -> None:
+        pass
 
     def reset(self) -> None:
         pass

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from scheduler.audit import operations as audit
 from scheduler.extensions import db
 from scheduler.models import Cohort, PlanningPeriod, Program
 
@@ -16,6 +17,7 @@ def save_period(period: PlanningPeriod | None, values: dict) -> PlanningPeriod:
     Changing a period's dates or scope does not touch its versions: drafts and the published
     schedule keep the problem they were made from.
     """
+    before = audit.snapshot(period)
     if period is None:
         period = PlanningPeriod()
         db.session.add(period)
@@ -29,4 +31,5 @@ def save_period(period: PlanningPeriod | None, values: dict) -> PlanningPeriod:
         db.session.scalars(select(Cohort).where(Cohort.id.in_(values["cohort_ids"])))
     )
     db.session.flush()
+    audit.record_changes(period, before, period=period)
     return period

@@ -5,6 +5,7 @@ The caller (the request) commits; these functions change the session and flush.
 
 from __future__ import annotations
 
+from scheduler.audit import operations as audit
 from scheduler.extensions import db
 from scheduler.models import Program, ProgramSession
 from scheduler.sites.operations import ensure_key_free
@@ -17,16 +18,19 @@ def create_program(sessions: list[tuple[str, int]], **fields) -> Program:
     _set_sessions(program, sessions)
     db.session.add(program)
     db.session.flush()
+    audit.record_changes(program, None)
     return program
 
 
 def update_program(program: Program, sessions: list[tuple[str, int]], **fields) -> Program:
     """Change a program's fields and sessions."""
     ensure_key_free(Program, fields["key"], "Key", current_id=program.id)
+    before = audit.snapshot(program)
     for name, value in fields.items():
         setattr(program, name, value)
     _set_sessions(program, sessions)
     db.session.flush()
+    audit.record_changes(program, before)
     return program
 
 
@@ -52,5 +56,6 @@ def _set_sessions(program: Program, sessions: list[tuple[str, int]]) -> None:
 
 def delete_program(program: Program) -> None:
     """Delete a program with its sessions; its cohorts go too (foreign key cascade)."""
+    audit.record_deleted(program)
     db.session.delete(program)
     db.session.flush()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from scheduler.audit import operations as audit
 from scheduler.extensions import db
 from scheduler.models import Program
 
@@ -11,6 +12,8 @@ def save_microlearning_costs(
 ) -> None:
     """Store a program's microlearning fixed cost and cost per active learner (None: use the rate
     card's default) and commit."""
+    before = audit.snapshot(program)
     program.microlearning_fixed_cost = fixed
     program.microlearning_learner_cost = per_learner
+    audit.record_changes(program, before)
     db.session.commit()

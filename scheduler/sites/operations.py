@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from scheduler.audit import operations as audit
 from scheduler.extensions import db
 from scheduler.forms.saving import FieldError
 from scheduler.models import Room, Site
@@ -26,14 +27,17 @@ def create_site(key: str, name: str, timezone: str) -> Site:
     site = Site(key=key, name=name, timezone=timezone)
     db.session.add(site)
     db.session.flush()
+    audit.record_changes(site, None)
     return site
 
 
 def update_site(site: Site, key: str, name: str, timezone: str) -> Site:
     """Change a site's key, name or time zone."""
     ensure_key_free(Site, key, "Key", current_id=site.id)
+    before = audit.snapshot(site)
     site.key, site.name, site.timezone = key, name, timezone
     db.session.flush()
+    audit.record_changes(site, before)
     return site
 
 
@@ -44,6 +48,7 @@ def delete_site(site: Site) -> None:
     the foreign keys set them to NULL. Rooms are deleted through the ORM first because the
     ``Site.rooms`` relationship would otherwise try to detach them (NULL ``site_id``).
     """
+    audit.record_deleted(site)
     for room in list(site.rooms):
         db.session.delete(room)
     db.session.delete(site)
@@ -56,18 +61,22 @@ def create_room(site: Site, key: str, name: str, capacity: int, hourly_cost: flo
     room = Room(site=site, key=key, name=name, capacity=capacity, hourly_cost=hourly_cost)
     db.session.add(room)
     db.session.flush()
+    audit.record_changes(room, None)
     return room
 
 
 def update_room(room: Room, key: str, name: str, capacity: int, hourly_cost: float) -> Room:
     """Change a room's key, name, capacity or hourly cost."""
     ensure_key_free(Room, key, "Key", current_id=room.id)
+    before = audit.snapshot(room)
     room.key, room.name, room.capacity, room.hourly_cost = key, name, capacity, hourly_cost
     db.session.flush()
+    audit.record_changes(room, before)
     return room
 
 
 def delete_room(room: Room) -> None:
     """Delete a room; its availability rules go with it (foreign key cascade)."""
+    audit.record_deleted(room)
     db.session.delete(room)
     db.session.flush()

@@ -19,6 +19,11 @@ from scheduler import create_app
 from scheduler.extensions import db
 
 CHROMIUM = Path("/usr/bin/chromium")
+# Tests wait for what the page shows, never for fixed seconds, and a loaded machine (2 cores
+# shared by a test run, solves and Chromium) can take far longer than Playwright's 5 s default
+# to show it: these only matter when something is really broken.
+EXPECT_TIMEOUT_MS = 60_000
+ACTION_TIMEOUT_MS = 120_000
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -65,19 +70,36 @@ def live_server(tmp_path):
             db.engine.dispose()
 
 
+class PatientBrowser:
+    """The Playwright browser, whose new pages wait as long as a loaded machine may need."""
+
+    def __init__(self, browser) -> None:
+        self._browser = browser
+
+    def new_page(self, **options):
+        page = self._browser.new_page(**options)
+        page.set_default_timeout(ACTION_TIMEOUT_MS)
+        return page
+
+    def __getattr__(self, name: str):
+        return getattr(self._browser, name)
+
+
 @pytest.fixture
 def browser():
-    """Headless Debian Chromium driven by Playwright's sync API."""
+    """Headless Debian Chromium driven by Playwright's sync API (patient: see the timeouts)."""
     if not CHROMIUM.exists():
         pytest.skip(
             "browser tests need Debian's chromium at /usr/bin/chromium: "
             "run `sudo bash scripts/install-browser`"
         )
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
+    expect.set_options(timeout=EXPECT_TIMEOUT_MS)
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         try:
-            yield chromium
+            yield PatientBrowser(chromium)
         finally:
             chromium.close()
+            expect.set_options(timeout=5_000)
