@@ -175,6 +175,43 @@ def test_a_solve_while_another_is_queued_is_refused_with_exit_1(app, runner):
     assert "already queued" in result.output
 
 
+def test_ctrl_c_during_an_in_process_solve_fails_its_job_and_exits_130(app, runner, monkeypatch):
+    def interrupted(job_id):
+        from scheduler.solving.operations import start_job
+
+        start_job(job_id)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("scheduler.solving.tasks.solve_period", interrupted)
+    with app.app_context():
+        small_period()
+    result = runner.invoke(args=["plan", "solve", "--period", "March"])
+    assert result.exit_code == 130
+    assert "Interrupted. The solve was stopped" in result.output
+    with app.app_context():
+        (job,) = db.session.scalars(select(SolveJob))
+        assert job.status == JobStatus.FAILED and "command line" in job.error
+
+
+def test_ctrl_c_while_waiting_for_a_worker_cancels_the_queued_job(app, runner, monkeypatch):
+    # Workers elsewhere (as with Redis), and none of them takes the job.
+    monkeypatch.setattr(type(queue), "is_embedded", lambda self, app: False)
+
+    def interrupted(seconds):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("scheduler.planning.commands.sleep", interrupted)
+    with app.app_context():
+        small_period()
+    result = runner.invoke(args=["plan", "solve", "--period", "March"])
+    assert result.exit_code == 130
+    assert "Waiting for a worker to start it." in result.output
+    assert "The solve was cancelled before it started." in result.output
+    with app.app_context():
+        (job,) = db.session.scalars(select(SolveJob))
+        assert job.status == JobStatus.CANCELLED
+
+
 # --- plan publish --------------------------------------------------------------------------------
 
 
@@ -289,6 +326,7 @@ def test_status_shows_published_version_latest_draft_and_the_queued_solve(app, r
     assert lines[1].startswith(
         "Published:    version 1, cost 1,234.50, 4 sessions, 0 learners not placed; published "
     )
+    assert lines[1].endswith(("GMT", "BST"))  # the period's zone, named
     # Draft 2 was stored after the publish: it answers the plan as it is now.
     assert lines[2] == "Latest draft: version 2, cost 999.00, 0 sessions, 1 learner not placed"
     assert lines[3] == f"Solve:        queued (job {job_id}, 0 s of 60 s)"

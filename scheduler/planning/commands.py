@@ -8,7 +8,7 @@ period, version or user (and click's own usage errors), 130 interrupted.
 
 from __future__ import annotations
 
-import time
+from time import sleep
 
 import click
 from flask import current_app
@@ -138,7 +138,7 @@ def wait_for_job(job_id: int) -> SolveJob:
             said = job.status
         # On SQLite an open transaction holds the write lock the worker's heartbeats need.
         db.session.rollback()
-        time.sleep(POLL_SECONDS)
+        sleep(POLL_SECONDS)
 
 
 def not_placed_line(version: ScheduleVersion) -> str:
@@ -214,7 +214,7 @@ def status_command(period_name: str) -> None:
     line = _version_line(published)
     if published is not None and published.published_at is not None:
         by = db.session.get(User, published.published_by_id) if published.published_by_id else None
-        line += f"; published {localtime(published.published_at, 'UTC')}"
+        line += f"; published {localtime(published.published_at, period.timezone)}"
         line += f" by {by.name}" if by is not None else ""
     click.echo(f"Published:    {line}")
     draft = util.latest_draft(period)
