@@ -88,21 +88,20 @@ def test_solve_without_redis_runs_in_this_process_and_prints_the_draft_and_its_c
 def test_solve_prints_who_could_not_be_placed_on_one_line(app, runner, monkeypatch):
     from solver import solve as solver_solve
 
-    real = solver_solve.solve
+    real, left_out = solver_solve.solve, []
 
-    def leaving_out_one_learner(problem, **options):
+    def leaving_out_two_learners(problem, **options):
         schedule = real(problem, **options)
-        cohort = next(iter(problem.cohorts))  # the problem's cohorts by their key
-        schedule["unscheduled"] = [{"cohort": cohort, "learners": 1, "reasons": []}]
+        left_out.append(next(iter(problem.cohorts)))  # a cohort's key
+        schedule["unscheduled"] = [{"cohort": left_out[0], "learners": 2, "reasons": []}]
         return schedule
 
-    monkeypatch.setattr("solver.solve.solve", leaving_out_one_learner)
+    monkeypatch.setattr("solver.solve.solve", leaving_out_two_learners)
     with app.app_context():
         small_period(time_limit=3)
     result = runner.invoke(args=["plan", "solve", "--period", "March"])
     assert result.exit_code == 0, result.output
-    lines = [line for line in result.stdout.splitlines() if line.startswith("Not placed")]
-    assert len(lines) == 1 and lines[0].startswith("Not placed: 1 learner (")
+    assert result.stdout.splitlines()[1] == f"Not placed: 2 learners ({left_out[0]}: 2)."
 
 
 def test_solve_waits_for_the_serve_worker_when_it_takes_the_job(app, runner):
@@ -223,7 +222,13 @@ def spring(app) -> dict:
         period, found = spring_organisation()
         draft = store_draft(period, first_plan(found), costs=Costs(total=1234.5))
         db.session.commit()
-        return {"period": period.id, "draft": draft.id}
+        objects = {name: (type(value), value.id) for name, value in found.items()}
+        return {"period": period.id, "draft": draft.id, "objects": objects}
+
+
+def spring_objects(spring: dict) -> dict:
+    """The organisation's cohorts, facilitators and rooms in the current session."""
+    return {name: db.session.get(kind, id_) for name, (kind, id_) in spring["objects"].items()}
 
 
 def outbox() -> list[str]:
@@ -232,6 +237,11 @@ def outbox() -> list[str]:
 
 
 def test_publish_latest_draft_publishes_it_and_queues_its_invitations(app, runner, spring):
+    with app.app_context():
+        period = db.session.get(PlanningPeriod, spring["period"])
+        newest = store_draft(period, first_plan(spring_objects(spring)), costs=Costs(total=999.0))
+        db.session.commit()
+        newest_id = newest.id
     result = runner.invoke(
         args=[
             "plan",
@@ -244,16 +254,18 @@ def test_publish_latest_draft_publishes_it_and_queues_its_invitations(app, runne
         ]
     )
     assert result.exit_code == 0, result.output
-    assert "Published version 1 of Spring." in result.stdout
+    assert "Published version 2 of Spring." in result.stdout
     with app.app_context():
         period = db.session.get(PlanningPeriod, spring["period"])
-        assert published_version(period).id == spring["draft"]
-        assert period.version == 1
+        assert published_version(period).id == newest_id
+        assert versions_of(period.id) == [(1, "draft", 1234.5), (2, "published", 999.0)]
         recipients = outbox()
-        assert recipients  # the facilitators' and learners' invitations
+        assert len(recipients) >= 3  # two facilitators and the learners
         assert f"Invitations queued: {len(recipients)} messages." in result.stdout
         entry = db.session.scalar(select(AuditEntry))
         assert (entry.action, entry.user_name) == ("publish", "Casey")
+    # As after the page's Publish: a worker is asked to send them now.
+    assert [task.name for task in queue.huey(app).pending()] == ["calendars.send_mail"]
 
 
 def test_publish_by_number_refuses_a_draft_made_before_the_plan_changed(app, runner, spring):
