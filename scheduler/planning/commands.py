@@ -30,6 +30,9 @@ from scheduler.planning import util
 from scheduler.planning.operations import publish_draft
 from scheduler.planning.publishing import PublishRefused
 from scheduler.planning.versions import published_version, schedule_of
+from scheduler.review.util import unscheduled
+from scheduler.solving import operations, tasks
+from scheduler.solving.util import active_job, summary
 from scheduler.templating import localtime
 
 plan = AppGroup("plan", help="Solve, publish and inspect planning periods (for cron).")
@@ -78,13 +81,10 @@ by_option = click.option(
 @by_option
 def solve_command(period_name: str, time_limit: int | None, by_email: str | None) -> None:
     """Solve a period as its Solve button does and wait for the draft; print its version and cost."""
-    from scheduler.solving.operations import SolveRefused, queue_solve
-    from scheduler.solving.util import summary
-
     period, user = find_period(period_name), find_coordinator(by_email)
     try:
-        job = queue_solve(period, user, time_limit)
-    except SolveRefused as refused:
+        job = operations.queue_solve(period, user, time_limit)
+    except operations.SolveRefused as refused:
         raise click.ClickException(str(refused)) from refused
     click.echo(
         f"Solving {job.period.name} (job {job.id}, at most {job.time_limit_seconds} s)...", err=True
@@ -105,31 +105,28 @@ def run_to_the_end(job_id: int) -> SolveJob:
     without ``serve``), so this process runs the task itself; if a ``serve`` on this machine took
     the job first, the task sees it started and returns, and the job is waited for like one a
     Redis worker runs."""
-    from scheduler.solving import operations, tasks
-
-    run_here = queue.is_embedded(current_app._get_current_object())
+    solving_here = False
     try:
-        if run_here:
+        if queue.is_embedded(current_app._get_current_object()):
+            solving_here = True
             tasks.solve_period(job_id)
+            solving_here = False
         return wait_for_job(job_id)
     except KeyboardInterrupt:
         db.session.rollback()
-        if run_here:
+        if solving_here:  # nobody else would ever end the job: end it now
             operations.fail_job(job_id, "Stopped from the command line before it finished.")
             said = "The solve was stopped; the last good schedule is unchanged."
-        else:
+        else:  # a worker runs it: ask it to stop, as the page's Cancel does
             said = operations.cancel(db.session.get(SolveJob, job_id))
         raise Interrupted(f"Interrupted. {said}") from None
 
 
 def wait_for_job(job_id: int) -> SolveJob:
     """Read the job every ``POLL_SECONDS`` until it has ended, saying when its status changes."""
-    from scheduler.solving.operations import fail_lost_jobs
-    from scheduler.solving.util import summary
-
     said = None
     while True:
-        fail_lost_jobs()  # a worker that died mid-solve fails its job instead of hanging here
+        operations.fail_lost_jobs()  # a worker that died mid-solve fails its job instead of hanging here
         job = db.session.get(SolveJob, job_id, populate_existing=True)
         if not job.status.active:
             return job
@@ -143,8 +140,6 @@ def wait_for_job(job_id: int) -> SolveJob:
 
 def not_placed_line(version: ScheduleVersion) -> str:
     """Who the version leaves out, on one line: each cohort with its count."""
-    from scheduler.review.util import unscheduled
-
     left_out = unscheduled(version, schedule_of(version))
     if not left_out:
         return "Not placed: nobody."
@@ -205,9 +200,8 @@ def _last_outbox_id() -> int:
 @period_option
 def status_command(period_name: str) -> None:
     """Print a period's published version, latest draft and solve in progress."""
-    from scheduler.solving.operations import fail_lost_jobs
 
-    fail_lost_jobs()  # as the period page does: a job whose worker died shows as failed
+    operations.fail_lost_jobs()  # as the period page does: a job whose worker died shows as failed
     period = find_period(period_name)
     click.echo(f"{period.name} ({period.start} to {period.end}, {period.timezone})")
     published = published_version(period)
@@ -237,8 +231,6 @@ def _version_line(version: ScheduleVersion | None) -> str:
 
 
 def _solve_line(period: PlanningPeriod) -> str:
-    from scheduler.solving.util import active_job, summary
-
     job = active_job(period)
     if job is not None:
         best = f", best cost so far {job.best_cost:,.2f}" if job.best_cost is not None else ""
