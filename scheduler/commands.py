@@ -1,21 +1,27 @@
-"""``flask --app scheduler ...`` commands: accounts, demo data and the job worker."""
+"""``flask --app scheduler ...`` commands: accounts, demo data, the job worker, planning periods
+(``plan``, in scheduler/planning/commands.py) and the outbox (``mail``)."""
 
 from __future__ import annotations
 
 import click
 from flask import Flask
-from flask.cli import with_appcontext
+from flask.cli import AppGroup, with_appcontext
 
 from scheduler.extensions import db
 from scheduler.jobs.worker import worker_command
 from scheduler.models import Role
+from scheduler.planning.commands import plan
 from scheduler.text import control_character
+
+mail = AppGroup("mail", help="The outbox of invitations, reminders and follow-up nudges.")
 
 
 def register(app: Flask) -> None:
     app.cli.add_command(create_user_command)
     app.cli.add_command(demo_command)
     app.cli.add_command(worker_command)
+    app.cli.add_command(plan)
+    app.cli.add_command(mail)
 
 
 def _one_line(context, parameter, value: str) -> str:
@@ -60,3 +66,18 @@ def demo_command(scale: int) -> None:
     click.echo("Demo data loaded. Accounts (e-mail / password):")
     for role, email, password in accounts:
         click.echo(f"  {role:<12} {email:<36} {password}")
+
+
+@mail.command("send")
+def mail_send_command() -> None:
+    """Send the outbox's due messages once, as the periodic send does (for cron); exit 1 if any
+    failed (they are retried later)."""
+    from scheduler.calendars.tasks import drain_outbox
+
+    report = drain_outbox()
+    click.echo(f"sent {report.sent}, failed {report.failed}")
+    if report.failed:
+        raise click.ClickException(
+            f"{report.failed} message{'s' if report.failed != 1 else ''} could not be sent; "
+            "each is tried again later (its last error is kept in the outbox)."
+        )

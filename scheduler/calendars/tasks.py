@@ -2,7 +2,8 @@
 
 Workers run them on a schedule: the outbox every minute (a publish also queues a send at once),
 reminders every 15 minutes. ``flask --app scheduler calendars send-mail`` and ``... remind`` do the
-same by hand or from cron (docs/calendar.md).
+same by hand or from cron (docs/calendar.md), and ``flask --app scheduler mail send`` drains the
+outbox as one periodic run does.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from huey import crontab
 
 from scheduler.calendars.invites import queue_due_reminders
 from scheduler.jobs import queue
-from scheduler.mail.operations import send_pending_mail
+from scheduler.mail.operations import SendReport, send_pending_mail
 
 SEND_MAIL_TASK = "calendars.send_mail"
 REMINDERS_TASK = "calendars.queue_reminders"
@@ -28,13 +29,20 @@ RUN_SECONDS = 45
 @queue.periodic(SEND_MAIL_TASK, crontab(minute="*"))
 def send_mail() -> int:
     """Send the outbox messages that are due, batch after batch; return how many were sent."""
-    started, sent = time.monotonic(), 0
+    return drain_outbox().sent
+
+
+def drain_outbox() -> SendReport:
+    """One run of the periodic send (also ``flask mail send``): batches of due messages until a
+    batch is not full or ``RUN_SECONDS`` have passed."""
+    started, total = time.monotonic(), SendReport()
     while time.monotonic() - started < RUN_SECONDS:
         report = send_pending_mail(limit=BATCH)
-        sent += report.sent
+        total.sent += report.sent
+        total.failed += report.failed
         if report.sent + report.failed < BATCH:
             break
-    return sent
+    return total
 
 
 @queue.periodic(REMINDERS_TASK, crontab(minute="*/15"))

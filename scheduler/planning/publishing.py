@@ -55,8 +55,10 @@ def _latest_change(period: PlanningPeriod) -> str:
     return f" Latest change: {latest}." if latest else ""
 
 
-def publish(draft: ScheduleVersion, user: User) -> ScheduleVersion | None:
+def publish(draft: ScheduleVersion, user: User | None) -> ScheduleVersion | None:
     """Make ``draft`` the published schedule of its period and commit; return the version it replaced.
+
+    ``user`` is who published (None: a command run by an administrator, not in anyone's name).
 
     Refused when the draft is not a draft, has no schedule, or the period changed since the
     draft was made (another publish, a pin, a move).
@@ -79,7 +81,7 @@ def publish(draft: ScheduleVersion, user: User) -> ScheduleVersion | None:
         db.session.flush()  # one published version at a time, even inside the transaction
     draft.status = VersionStatus.PUBLISHED
     draft.published_at = utcnow()
-    draft.published_by_id = user.id
+    draft.published_by_id = user.id if user is not None else None
     db.session.flush()
     schedule_published.send(period, version=draft, previous=previous)
     db.session.commit()

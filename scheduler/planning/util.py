@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from sqlalchemy import func, select
 
 from scheduler.extensions import db
@@ -9,14 +11,85 @@ from scheduler.models import (
     Cohort,
     PlanningPeriod,
     Program,
+    Role,
+    ScheduledSection,
+    ScheduledSession,
     ScheduleVersion,
     SolveJob,
+    User,
+    VersionStatus,
     WaitingLearner,
 )
 
 
 def periods() -> list[PlanningPeriod]:
     return list(db.session.scalars(select(PlanningPeriod).order_by(PlanningPeriod.start.desc())))
+
+
+def periods_named(name: str) -> list[PlanningPeriod]:
+    """The periods ``name`` designates: those called exactly that; else those called that when
+    case and surrounding spaces are ignored; else the period whose id it is (how the command line
+    tells apart two periods of one name). More than one means the name is ambiguous."""
+    for condition in (
+        PlanningPeriod.name == name,
+        func.lower(func.trim(PlanningPeriod.name)) == name.strip().lower(),
+    ):
+        found = list(
+            db.session.scalars(select(PlanningPeriod).where(condition).order_by(PlanningPeriod.id))
+        )
+        if found:
+            return found
+    by_id = db.session.get(PlanningPeriod, int(name)) if name.strip().isdigit() else None
+    return [by_id] if by_id is not None else []
+
+
+def coordinator_by_email(email: str) -> User | None:
+    """The enabled coordinator account of ``email`` (any case), if there is one."""
+    return db.session.scalar(
+        select(User).where(
+            func.lower(User.email) == email.strip().lower(),
+            User.role == Role.COORDINATOR,
+            User.is_enabled.is_(True),
+        )
+    )
+
+
+def version_numbered(period: PlanningPeriod, number: int) -> ScheduleVersion | None:
+    return db.session.scalar(
+        select(ScheduleVersion).where(
+            ScheduleVersion.period_id == period.id, ScheduleVersion.number == number
+        )
+    )
+
+
+def latest_draft(period: PlanningPeriod) -> ScheduleVersion | None:
+    """The period's newest draft (a solve's or a move's), whether or not it is still current."""
+    return db.session.scalar(
+        select(ScheduleVersion)
+        .where(
+            ScheduleVersion.period_id == period.id,
+            ScheduleVersion.status == VersionStatus.DRAFT,
+        )
+        .order_by(ScheduleVersion.number.desc())
+        .limit(1)
+    )
+
+
+def session_count(version: ScheduleVersion) -> int:
+    return (
+        db.session.scalar(
+            select(func.count(ScheduledSession.id))
+            .join(ScheduledSession.section)
+            .where(ScheduledSection.version_id == version.id)
+        )
+        or 0
+    )
+
+
+def unplaced_learners(version: ScheduleVersion) -> int:
+    """How many learners the version leaves out (the solver's ``unscheduled`` entries)."""
+    schedule = json.loads(version.schedule_json)
+    return sum(entry["learners"] for entry in schedule.get("unscheduled", []))
 
 
 def versions(period: PlanningPeriod) -> list[ScheduleVersion]:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from flask import (
     Blueprint,
     abort,
-    current_app,
     flash,
     jsonify,
     make_response,
@@ -16,11 +15,9 @@ from flask import (
 from flask_login import current_user
 
 from scheduler.access import coordinator_required
-from scheduler.calendars.tasks import SEND_MAIL_TASK
-from scheduler.jobs import queue
 from scheduler.models import ScheduleVersion, VersionStatus
-from scheduler.planning.locking import retry_on_conflict
-from scheduler.planning.publishing import PublishRefused, publish
+from scheduler.planning.operations import publish_draft
+from scheduler.planning.publishing import PublishRefused
 from scheduler.planning.versions import schedule_of
 from scheduler.review import util
 from scheduler.vendor import allow_calendar
@@ -86,21 +83,10 @@ def publish_version(version_id: int):
     version = _version_or_404(version_id)
     number, period_id = version.number, version.period_id
     try:
-        user = current_user._get_current_object()
-        retry_on_conflict(lambda: publish(version, user))
+        publish_draft(version, current_user._get_current_object())
     except PublishRefused as refused:
         # publish() rolled back or changed nothing: the draft and the period are as they were.
         flash(str(refused), "error")
         return redirect(url_for("review.version", version_id=version_id))
     flash(f"Version {number} published; invitations are on their way.", "success")
-    _send_invitations_now()
     return redirect(url_for("planning.show", period_id=period_id))
-
-
-def _send_invitations_now() -> None:
-    """Ask a worker to send the outbox at once rather than at the next minute. The invitations
-    are already committed with the publish, so a queue that cannot be reached only delays them."""
-    try:
-        queue.enqueue(SEND_MAIL_TASK)
-    except Exception:  # noqa: BLE001 - the periodic send picks them up
-        current_app.logger.warning("could not queue the outbox send after a publish", exc_info=True)

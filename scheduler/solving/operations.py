@@ -32,8 +32,13 @@ class SolveRefused(Exception):
     """A solve that cannot be queued; the message says why, in the coordinator's words."""
 
 
-def queue_solve(period: PlanningPeriod, user: User | None) -> SolveJob:
-    """Queue a solve of ``period`` and commit; refused while another one is queued or running."""
+def queue_solve(
+    period: PlanningPeriod, user: User | None, time_limit: int | None = None
+) -> SolveJob:
+    """Queue a solve of ``period`` and commit; refused while another one is queued or running.
+
+    ``time_limit`` (seconds) overrides the period's own for this job only (the command line's
+    ``--time-limit``)."""
     # The period's row lock makes two simultaneous clicks take turns, so the second one sees the
     # first one's job (PostgreSQL; SQLite's BEGIN IMMEDIATE already serialises writers).
     db.session.execute(
@@ -49,7 +54,7 @@ def queue_solve(period: PlanningPeriod, user: User | None) -> SolveJob:
     job = SolveJob(
         period_id=period.id,
         requested_by_id=user.id if user else None,
-        time_limit_seconds=period.time_limit_seconds,
+        time_limit_seconds=time_limit or period.time_limit_seconds,
     )
     db.session.add(job)
     db.session.flush()
