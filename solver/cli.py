@@ -20,6 +20,8 @@ from solver.schedule import EXIT_CODES, INVALID, invalid_schedule, parse_utc
 from solver.validate import load_json_file, load_problem_file
 
 EXIT_OK, EXIT_FOUND, EXIT_INVALID = 0, 1, 2
+# Errors listed on stderr; the schedule document written for ``solve`` holds them all.
+MAX_PRINTED_ERRORS = 50
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -130,10 +132,19 @@ def _write_json(doc: dict[str, Any], output: Path | None) -> None:
 
 
 def _print_errors(source: Path, errors: list[dict[str, str]], out: TextIO | None = None) -> None:
+    """One line per error, ``file: path: message``, whatever the file held."""
     out = out or sys.stderr
-    print(f"{source}: invalid, {len(errors)} error(s)", file=out)
-    for error in errors:
-        print(f"  {error['path']}: {error['message']}", file=out)
+    for error in errors[:MAX_PRINTED_ERRORS]:
+        print(_one_line(f"{source}: {error['path']}: {error['message']}"), file=out)
+    if len(errors) > MAX_PRINTED_ERRORS:
+        print(f"{source}: … and {len(errors) - MAX_PRINTED_ERRORS:,} more errors", file=out)
+
+
+def _one_line(text: str, limit: int = 500) -> str:
+    """``text`` with line breaks and other control characters escaped, cut to ``limit``."""
+    if not text.isprintable():
+        text = "".join(ch if ch.isprintable() else ascii(ch)[1:-1] for ch in text)
+    return text if len(text) <= limit else text[:limit] + "…"
 
 
 def _money(value: float | None) -> str:
