@@ -17,6 +17,7 @@ from typing import Any
 from solver import candidates as cands
 from solver.candidates import Candidates, Group
 from solver.plan import Plan, PlannedSection, PlannedSession
+from solver.pricing import facilitator_cents, reluctance_cents
 from solver.problem import Problem
 
 
@@ -108,16 +109,16 @@ class Calendar:
 
 def facilitator_price(
     cand: Candidates, group: Group, f: str, start: int | None, minutes: int
-) -> float:
-    """What one session costs with facilitator ``f`` (fee, rate, travel, and if_need_be when
-    ``start`` is given); ``minutes`` 0 prices the whole program."""
-    fac = cand.problem.facilitators[f]
-    minutes = minutes or sum(group.program.sessions)
-    cost = fac.hourly_rate * minutes / 60 + fac.session_fee
-    if group.program.in_person and fac.site != group.site:
-        cost += fac.travel_cost.get(group.site or "", 0.0)
+) -> int:
+    """What one session costs with facilitator ``f``, in cents (``solver.pricing``: fee, rate and
+    travel), plus if_need_be when ``start`` is given; ``minutes`` 0 prices every session of the
+    program."""
+    fac, program = cand.problem.facilitators[f], group.program
+    if not minutes:
+        return sum(facilitator_cents(fac, program, group.site, m) for m in program.sessions)
+    cost = facilitator_cents(fac, program, group.site, minutes)
     if start is not None and cand.reluctantly(f, start, minutes):
-        cost += fac.if_need_be_cost
+        cost += reluctance_cents(fac)
     return cost
 
 

@@ -18,8 +18,8 @@ import dataclasses
 import math
 
 from solver.candidates import Candidates, Group
-from solver.cost import hourly_cents, to_cents
 from solver.lp_bound import lp_bound, placeable
+from solver.pricing import facilitator_cents, room_cents, seat_cents, unscheduled_cents
 
 
 def lower_bound(cand: Candidates, seconds: float = 5.0) -> float:
@@ -53,7 +53,7 @@ def _group_bound(cand: Candidates, group: Group) -> int:
     reachable, left_out = [], 0  # unscheduled cost in cents per placeable learner; forced cost
     for c in group.cohorts:
         cohort = problem.cohorts[c]
-        per_learner = to_cents(cohort.unscheduled_cost)
+        per_learner = unscheduled_cents(cohort, 1)
         if placeable(cand, group, c):
             reachable.extend([per_learner] * cohort.size)
         else:
@@ -62,15 +62,14 @@ def _group_bound(cand: Candidates, group: Group) -> int:
     if not reachable or section is None:
         return left_out + sum(reachable)
     reachable.sort()  # the cheapest to leave out first
-    seat = program.seat_cost * 100 * nsessions  # exact; seats are rounded per section and session
-    best = float(sum(reachable))  # nobody placed
+    seat = seat_cents(program, 1) * nsessions  # exact: amounts are whole cents
+    best = sum(reachable)  # nobody placed
     out = best
     for placed in range(1, len(reachable) + 1):
         out -= reachable[len(reachable) - placed]  # place the dearest-to-leave-out learner
         sections = math.ceil(placed / group.capacity)
-        cost = placed * seat - sections * nsessions + sections * section + out
-        best = min(best, cost)
-    return left_out + math.floor(best)
+        best = min(best, placed * seat + sections * section + out)
+    return left_out + best
 
 
 def _section_cost(cand: Candidates, group: Group) -> int | None:
@@ -84,14 +83,10 @@ def _section_cost(cand: Candidates, group: Group) -> int | None:
     for minutes in program.sessions:
         prices = []
         for f in cand.qualified[program.id]:
-            fac = problem.facilitators[f]
-            cost = hourly_cents(fac.hourly_rate, minutes, fac.session_fee)
-            if program.in_person and fac.site != group.site:
-                cost += to_cents(fac.travel_cost.get(group.site or "", 0.0))
-            prices.append(cost)
+            prices.append(facilitator_cents(problem.facilitators[f], program, group.site, minutes))
         if not prices or (program.in_person and not rooms):
             return None
         total += min(prices)
         if program.in_person:
-            total += min(hourly_cents(r.hourly_cost, minutes) for r in rooms)
+            total += min(room_cents(r, minutes) for r in rooms)
     return total

@@ -18,8 +18,8 @@ from ortools.sat.python import cp_model
 
 from solver import rules
 from solver.candidates import Candidates, Group
-from solver.cost import to_cents
 from solver.plan import Plan, PlannedSection, PlannedSession
+from solver.pricing import cents
 
 
 @dataclass
@@ -100,7 +100,7 @@ class ScheduleModel:
     def objective(self) -> cp_model.LinearExprT:
         """The total cost in cents."""
         # Integer cents: CP-SAT would scale a float objective and the costs would drift.
-        changes = to_cents(self.problem.change_cost) * self.change_sessions
+        changes = cents(self.problem.change_cost) * self.change_sessions
         return sum(sum(terms) for terms in self.costs.values()) + changes
 
     # -- variables ---------------------------------------------------------------------------
