@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
+from solver.deadline import Deadline
 from solver.localtime import local_span
 from solver.problem import Problem
 from solver.schedule import EXIT_CODES, INVALID, invalid_schedule, parse_utc
@@ -60,7 +61,11 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def run_solve(args: argparse.Namespace) -> int:
-    """``solve``: validate, optimise, write the schedule document, summarise on stderr."""
+    """``solve``: validate, optimise, write the schedule document, summarise on stderr.
+
+    ``--time-limit`` counts from the start of the process: reading and validating the file, and
+    every stage of the solve, fit in it (the answer is written within a small margin after)."""
+    deadline = Deadline.from_process_start(args.time_limit)
     problem, errors = load_problem_file(args.problem)
     if problem is None:
         _write_json(invalid_schedule(errors), args.output)
@@ -71,7 +76,13 @@ def run_solve(args: argparse.Namespace) -> int:
     def progress(elapsed: float, best: float | None, bound: float | None) -> None:
         print(f"  {elapsed:6.1f} s  best {_money(best)}  bound {_money(bound)}", file=sys.stderr)
 
-    schedule = solve(problem, time_limit=args.time_limit, workers=args.workers, progress=progress)
+    schedule = solve(
+        problem,
+        time_limit=args.time_limit,
+        workers=args.workers,
+        progress=progress,
+        deadline=deadline,
+    )
     _write_json(schedule, args.output)
     _print_summary(problem, schedule, verbose=args.verbose)
     return EXIT_CODES.get(schedule.get("status"), EXIT_INVALID)

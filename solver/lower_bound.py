@@ -18,26 +18,38 @@ import dataclasses
 import math
 
 from solver.candidates import Candidates, Group
+from solver.deadline import Deadline
 from solver.lp_bound import lp_bound, placeable
 from solver.pricing import facilitator_cents, room_cents, seat_cents, unscheduled_cents
 
 
-def lower_bound(cand: Candidates, seconds: float = 5.0) -> float:
-    """A valid lower bound on ``cost.total``; ``seconds`` caps the LP solve (not its building)."""
-    return max(analytic_bound(cand), lp_bound(cand, seconds))
+def lower_bound(
+    cand: Candidates, seconds: float = 5.0, deadline: Deadline | None = None
+) -> float | None:
+    """A valid lower bound on ``cost.total``, or None when ``cand`` was cut short by its deadline
+    (cohorts left unexamined look unplaceable, which would overstate the bound). ``seconds`` caps
+    the LP solve; ``deadline`` the whole LP, building included (the analytic bound then stands)."""
+    if cand.unexamined:
+        return None
+    return max(analytic_bound(cand), lp_bound(cand, seconds, deadline))
 
 
-def group_bounds(cand: Candidates, seconds: float = 1.0) -> dict[str, float]:
+def group_bounds(
+    cand: Candidates, seconds: float = 1.0, deadline: Deadline | None = None
+) -> dict[str, float]:
     """Per group, a valid lower bound on its own cost (its sections and its cohorts' unscheduled
     learners) in any schedule: the larger of the analytic and the LP bound of the group alone.
 
     Taking the other groups away only frees facilitators, rooms and learners, so no schedule can
     give a group less than its bound alone. Search uses the difference to a group's current cost
-    as what a step on it could save; a group at its bound is already as cheap as it can be."""
-    out = {}
+    as what a step on it could save; a group at its bound is already as cheap as it can be.
+    Groups the ``deadline`` leaves no time for get 0, which is valid and claims nothing."""
+    out = dict.fromkeys(cand.groups, 0.0)
     for key, group in cand.groups.items():
+        if deadline is not None and deadline.passed():
+            break
         alone = dataclasses.replace(cand, groups={key: group})
-        out[key] = max(_group_bound(cand, group) / 100, lp_bound(alone, seconds))
+        out[key] = max(_group_bound(cand, group) / 100, lp_bound(alone, seconds, deadline))
     return out
 
 

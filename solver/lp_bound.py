@@ -39,6 +39,7 @@ from dataclasses import dataclass
 from ortools.linear_solver import pywraplp
 
 from solver.candidates import Candidates, Group, common_starts
+from solver.deadline import Deadline, TimeUp
 from solver.pricing import facilitator_cents, room_cents, seat_cents, unscheduled_cents
 from solver.timegrid import normalise
 
@@ -63,6 +64,8 @@ class _LP:
 
     def minimum(self, seconds: float) -> float:
         """A valid lower bound on the LP minimum (the minimum itself when GLOP solves it)."""
+        if seconds <= 0:  # no time for GLOP: zero multipliers still give a valid bound
+            return self.dual_bound([0.0] * len(self.rows))
         solver = pywraplp.Solver.CreateSolver("GLOP")
         xs = [solver.NumVar(0.0, u, "") for u in self.upper]
         constraints = []
@@ -106,19 +109,27 @@ def placeable(cand: Candidates, group: Group, cohort: str) -> bool:
     )
 
 
-def lp_bound(cand: Candidates, seconds: float = 5.0) -> float:
-    """A valid lower bound on ``cost.total``, in money (see the module docstring)."""
+def lp_bound(cand: Candidates, seconds: float = 5.0, deadline: Deadline | None = None) -> float:
+    """A valid lower bound on ``cost.total``, in money (see the module docstring); 0 when
+    ``deadline`` passes before the LP is built, its dual bound so far when it passes in GLOP."""
     lp = _LP()
     constant = 0
     usage: dict[tuple[str, str], dict[int, float]] = defaultdict(dict)  # (kind, id) -> var: minutes
-    for group in cand.groups.values():
-        out = [c for c in group.cohorts if not placeable(cand, group, c)]
-        for c in out:
-            cohort = cand.problem.cohorts[c]
-            constant += unscheduled_cents(cohort, cohort.size)
-        for component in _components(cand, group, [c for c in group.cohorts if c not in out]):
-            constant += _component(lp, cand, group, component, usage)
-    _capacities(lp, cand, usage)
+    try:
+        for group in cand.groups.values():
+            if deadline is not None:
+                deadline.check()
+            out = [c for c in group.cohorts if not placeable(cand, group, c)]
+            for c in out:
+                cohort = cand.problem.cohorts[c]
+                constant += unscheduled_cents(cohort, cohort.size)
+            for component in _components(cand, group, [c for c in group.cohorts if c not in out]):
+                constant += _component(lp, cand, group, component, usage)
+        _capacities(lp, cand, usage, deadline)
+    except TimeUp:
+        return 0.0
+    if deadline is not None:
+        seconds = min(seconds, deadline.left())
     return math.floor(constant + lp.minimum(seconds)) / 100
 
 
@@ -222,7 +233,7 @@ def _hosts(cand: Candidates, room: str, cohort: str, index: int, minutes: int) -
     return not cand.room_starts(room, minutes).isdisjoint(cand.cohort_starts[(cohort, index)])
 
 
-def _capacities(lp: _LP, cand: Candidates, usage) -> None:
+def _capacities(lp: _LP, cand: Candidates, usage, deadline: Deadline | None) -> None:
     """Each facilitator's and room's sessions fit, disjoint, in the time they could be used."""
     problem, grid = cand.problem, cand.grid
     starts: dict[tuple[str, int], set[int]] = {}  # (group, session) -> starts of any cohort
@@ -232,6 +243,8 @@ def _capacities(lp: _LP, cand: Candidates, usage) -> None:
                 *(cand.cohort_starts[(c, i)] for c in group.cohorts)
             )
     for (kind, who), terms in usage.items():
+        if deadline is not None:
+            deadline.check()
         fac = problem.facilitators[who] if kind == "f" else None
         buffer = fac.buffer_minutes if fac else 0
         daily = fac.max_minutes_per_day if fac else None

@@ -23,6 +23,7 @@ import time
 from ortools.sat.python import cp_model
 
 from solver.candidates import Candidates, Group, common_starts
+from solver.deadline import Deadline, TimeUp
 from solver.greedy import Calendar, may_join, place_section, urgency
 from solver.neighbourhood import is_free
 from solver.plan import Plan, PlannedSection
@@ -202,10 +203,16 @@ class _StopAt(cp_model.CpSolverSolutionCallback):
             self.stop_search()
 
 
-def repack(cand: Candidates, plan: Plan, key: str, seconds: float = PACK_SECONDS) -> Plan | None:
+def repack(
+    cand: Candidates,
+    plan: Plan,
+    key: str,
+    seconds: float = PACK_SECONDS,
+    deadline: Deadline | None = None,
+) -> Plan | None:
     """``plan`` with the group's movable sections replaced by packed ones placed around the rest,
-    or None when that would seat fewer of the group's learners than ``plan`` does; ``seconds``
-    caps composition's CP-SAT. The caller compares costs.
+    or None when that would seat fewer of the group's learners than ``plan`` does, or when
+    ``deadline`` passes first; ``seconds`` caps composition's CP-SAT. The caller compares costs.
 
     Fewer seated can be cheaper (a packed section that finds no facilitator leaves its learners
     out, and the rest of the group saves more than their unscheduled cost), but a coordinator
@@ -225,7 +232,10 @@ def repack(cand: Candidates, plan: Plan, key: str, seconds: float = PACK_SECONDS
     sections.sort(key=lambda parts: urgency(cand, parts))
     out = Plan(list(kept))
     for parts in sections:
-        sessions = place_section(cand, cal, group, parts, cheapest=True)
+        try:
+            sessions = place_section(cand, cal, group, parts, cheapest=True, deadline=deadline)
+        except TimeUp:
+            return None
         if sessions is None:
             continue
         for x in sessions:

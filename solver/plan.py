@@ -60,6 +60,8 @@ class Plan:
     """A whole schedule in model terms."""
 
     sections: list[PlannedSection] = field(default_factory=list)
+    # cohorts the greedy never tried to place because the deadline passed (or cancel)
+    unreached: set[str] = field(default_factory=set)
 
     def placed(self, cohort: str) -> int:
         """Learners of ``cohort`` placed in any section."""
@@ -187,7 +189,7 @@ def to_document(
     status: str,
     reasons: dict[str, list[str]],
     solver: dict[str, Any],
-    lower_bound: float,
+    lower_bound: float | None,
 ) -> dict[str, Any]:
     """The v1 schedule document of a plan; ``reasons`` explains each unscheduled cohort."""
     problem, grid = cand.problem, cand.grid
@@ -224,7 +226,7 @@ def to_document(
         "format": SCHEDULE_FORMAT,
         "status": status,
         "cost": price(cand, plan),
-        "lower_bound": round(lower_bound, 2),
+        "lower_bound": None if lower_bound is None else round(lower_bound, 2),
         "sections": sections,
         "unscheduled": unscheduled,
         "errors": [],

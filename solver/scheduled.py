@@ -74,6 +74,7 @@ class PlacedSchedule:
     unscheduled: dict[str, int]  # cohort id -> learners left out
     cost: dict[str, Any] | None
     problems: list[Violation]  # what could not be read
+    bounds: dict[str, Any] = field(default_factory=dict)  # path -> a reported lower bound
 
     @property
     def sessions(self) -> list[PlacedSession]:
@@ -101,7 +102,9 @@ def read_schedule(problem: Problem, doc: Any) -> PlacedSchedule:
     cost = doc.get("cost") if isinstance(doc.get("cost"), dict) else None
     if cost is None:
         problems.append(violation("schedule_format", "cost", "must be an object"))
-    return PlacedSchedule(status, sections, unscheduled, cost, problems)
+    info = doc.get("solver") if isinstance(doc.get("solver"), dict) else {}
+    bounds = {"lower_bound": doc.get("lower_bound"), "solver.bound": info.get("bound")}
+    return PlacedSchedule(status, sections, unscheduled, cost, problems, bounds)
 
 
 def _list(obj: dict[str, Any], key: str, path: str, problems: list[Violation]) -> list[Any]:
