@@ -194,8 +194,11 @@ def _cohort_starts(cand: Candidates, cohort: Cohort, windows: Intervals) -> list
         )
         for minutes in program.sessions
     ]
+    if len(per_session) == 1:
+        return per_session  # no spacing to narrow
     lo, hi = program.gap_days
-    days = [{grid.day_index(t) for t in starts} for starts in per_session]
+    day = grid.slot_day  # every start here is a grid start
+    days = [{day[t] for t in starts} for starts in per_session]
     # Arc consistency on days: a session day needs a compatible day for the previous and next one.
     for _ in range(2):
         for i in range(1, len(days)):
@@ -203,7 +206,7 @@ def _cohort_starts(cand: Candidates, cohort: Cohort, windows: Intervals) -> list
         for i in range(len(days) - 2, -1, -1):
             days[i] = {d for d in days[i] if any(d + k in days[i + 1] for k in range(lo, hi + 1))}
     return [
-        [t for t in starts if grid.day_index(t) in allowed]
+        [t for t in starts if day[t] in allowed]
         for starts, allowed in zip(per_session, days, strict=True)
     ]
 

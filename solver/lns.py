@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from ortools.sat.python import cp_model
 
 from solver.candidates import Candidates
-from solver.deadline import Deadline
+from solver.deadline import Deadline, TimeUp
 from solver.hint import add_hint
 from solver.lower_bound import group_bounds
 from solver.model import ScheduleModel
@@ -305,7 +305,10 @@ def step(
     """Re-optimise ``groups`` (only ``cohorts`` of them, when given) within ``plan``: the cheaper
     whole plan (or None) and whether CP-SAT proved the sub-problem optimal."""
     hood = freeze(cand, plan, groups, cohorts)
-    sm = ScheduleModel(hood.cand, hood.free)
+    try:  # building a large neighbourhood's model can take seconds: it stops at the deadline too
+        sm = ScheduleModel(hood.cand, hood.free, deadline)
+    except TimeUp:
+        return None, False
     # Fixed sections stay frozen, so today the sub-problem has no fixed sessions; if a
     # neighbourhood ever carries some, they must hold there as in the full model, not be optional.
     for lit, _ in sm.fixed:

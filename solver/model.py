@@ -18,6 +18,7 @@ from ortools.sat.python import cp_model
 
 from solver import rules
 from solver.candidates import Candidates, Group
+from solver.deadline import Deadline
 from solver.plan import Plan, PlannedSection, PlannedSession
 from solver.pricing import cents
 
@@ -81,7 +82,10 @@ class KeptSession:
 class ScheduleModel:
     """The whole CP-SAT model of one problem."""
 
-    def __init__(self, cand: Candidates, plan: Plan | None = None) -> None:
+    def __init__(
+        self, cand: Candidates, plan: Plan | None = None, deadline: Deadline | None = None
+    ) -> None:
+        """Build the model; raises ``TimeUp`` between rules once ``deadline`` has passed."""
         self.cand = cand
         self.problem = cand.problem
         self.grid = cand.grid
@@ -93,6 +97,8 @@ class ScheduleModel:
         self.change_sessions = 0
         self._create_sections(plan or Plan())
         for rule in rules.ALL_RULES:
+            if deadline is not None:
+                deadline.check()
             rule(self)
         self.model.minimize(self.objective)
 

@@ -161,3 +161,10 @@ def test_the_cli_writes_a_valid_partial_schedule_when_the_limit_is_already_spent
     schedule = json.loads(out.read_text())
     _every_unplaced_learner_has_a_reason(_problem(), schedule)
     assert schedule["solver"]["stopped"].startswith("the time limit ran out")
+
+
+def test_a_neighbourhood_step_past_the_deadline_builds_no_model_and_solves_nothing():
+    problem = _problem()
+    cand = candidates.build(problem)
+    plan = greedy_plan(cand)
+    assert lns.step(cand, plan, set(cand.groups), 2.0, 2, _expired()) == (None, False)
