@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from bench.generate import generate
-from solver import candidates, lns
+from solver import candidates, lns, rules
 from solver import solve as engine
 from solver.check import check
 from solver.deadline import Deadline, TimeUp
@@ -163,8 +163,13 @@ def test_the_cli_writes_a_valid_partial_schedule_when_the_limit_is_already_spent
     assert schedule["solver"]["stopped"].startswith("the time limit ran out")
 
 
-def test_a_neighbourhood_step_past_the_deadline_builds_no_model_and_solves_nothing():
+def test_a_neighbourhood_step_past_the_deadline_builds_no_model_and_solves_nothing(monkeypatch):
     problem = _problem()
     cand = candidates.build(problem)
     plan = greedy_plan(cand)
+
+    def no_rule(sm):
+        raise AssertionError("a rule was posted after the deadline")
+
+    monkeypatch.setattr(rules, "ALL_RULES", (no_rule,))
     assert lns.step(cand, plan, set(cand.groups), 2.0, 2, _expired()) == (None, False)
