@@ -123,7 +123,10 @@ def lp_bound(cand: Candidates, seconds: float = 5.0, deadline: Deadline | None =
             for c in out:
                 cohort = cand.problem.cohorts[c]
                 constant += unscheduled_cents(cohort, cohort.size)
-            for component in _components(cand, group, [c for c in group.cohorts if c not in out]):
+            placeable_cohorts = [c for c in group.cohorts if c not in out]
+            for component in _components(cand, group, placeable_cohorts, deadline):
+                if deadline is not None:
+                    deadline.check()
                 constant += _component(lp, cand, group, component, usage)
         _capacities(lp, cand, usage, deadline)
     except TimeUp:
@@ -133,7 +136,9 @@ def lp_bound(cand: Candidates, seconds: float = 5.0, deadline: Deadline | None =
     return math.floor(constant + lp.minimum(seconds)) / 100
 
 
-def _components(cand: Candidates, group: Group, cohorts: list[str]) -> list[list[str]]:
+def _components(
+    cand: Candidates, group: Group, cohorts: list[str], deadline: Deadline | None = None
+) -> list[list[str]]:
     """Cohorts that could end up in one section, transitively."""
     parent = {c: c for c in cohorts}
 
@@ -145,6 +150,8 @@ def _components(cand: Candidates, group: Group, cohorts: list[str]) -> list[list
 
     mergeable = [c for c in cohorts if cand.problem.cohorts[c].mergeable]
     for k, a in enumerate(mergeable):
+        if deadline is not None:  # pairs of a large group's cohorts: seconds on 2,000 cohorts
+            deadline.check()
         for b in mergeable[k + 1 :]:
             if root(a) != root(b) and common_starts(cand, [a, b]):
                 parent[root(b)] = root(a)
