@@ -21,7 +21,7 @@ from solver.schedule import EXIT_CODES, INVALID, invalid_schedule, parse_utc
 from solver.validate import load_json_file, load_problem_file
 
 EXIT_OK, EXIT_FOUND, EXIT_INVALID = 0, 1, 2
-# Errors listed on stderr; the schedule document written for ``solve`` holds them all.
+# Errors (and unscheduled cohorts) listed on stderr; the schedule document holds them all.
 MAX_PRINTED_ERRORS = 50
 
 
@@ -178,9 +178,13 @@ def _print_summary(problem: Problem, schedule: dict[str, Any], verbose: bool) ->
     )
     for error in schedule.get("errors") or []:
         print(f"  {error.get('path')}: {error.get('message')}", file=sys.stderr)
-    for item in schedule.get("unscheduled") or []:
+    unscheduled = schedule.get("unscheduled") or []
+    for item in unscheduled[:MAX_PRINTED_ERRORS]:
         print(f"  unscheduled {item.get('cohort')} ({item.get('learners')}): "
               f"{'; '.join(item.get('reasons') or [])}", file=sys.stderr)  # fmt: skip
+    if len(unscheduled) > MAX_PRINTED_ERRORS:
+        print(f"  … and {len(unscheduled) - MAX_PRINTED_ERRORS:,} more cohorts unscheduled "
+              "(all listed in the schedule document)", file=sys.stderr)  # fmt: skip
     if verbose:
         for section in sections:
             for session in section.get("sessions") or []:
