@@ -15,10 +15,11 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from solver.deadline import Deadline
+from solver.jsonfile import load_json_file
 from solver.localtime import local_span
 from solver.problem import Problem
 from solver.schedule import EXIT_CODES, INVALID, invalid_schedule, parse_utc
-from solver.validate import load_json_file, load_problem_file
+from solver.validate import load_problem_file
 
 EXIT_OK, EXIT_FOUND, EXIT_INVALID = 0, 1, 2
 # Errors (and unscheduled cohorts) listed on stderr; the schedule document holds them all.

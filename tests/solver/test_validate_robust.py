@@ -13,8 +13,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from solver.check import check
+from solver.jsonfile import read_json
 from solver.limits import MAX_AMOUNT, MAX_LEARNERS
-from solver.validate import parse_problem, read_json
+from solver.validate import parse_problem
 
 DATA = Path(__file__).parent / "data"
 PROBLEM = json.loads((DATA / "small_problem.json").read_text())
