@@ -84,10 +84,12 @@ def table(rows: list[dict[str, Any]]) -> str:
             "| status | placed | ratio | peak MB |")  # fmt: skip
     lines = [head, "|" + "---|" * 13]
     for r in rows:
+        bound = "—" if r["bound"] is None else f"{r['bound']:,.0f}"  # unknown: none to report
+        gap = "—" if r["gap"] is None else f"{100 * r['gap']:.1f} %"
         lines.append(
             f"| {r['size']} | {r['seed']} | {r['learners']} | {r['greedy_cost']:,.0f} "
             f"| {r['first_solution_seconds']} | {r['cost_at_10s']:,.0f} | {r['cost']:,.0f} "
-            f"| {r['bound']:,.0f} | {100 * (r['gap'] or 0):.1f} % | {r['status']} "
+            f"| {bound} | {gap} | {r['status']} "
             f"| {r['placed']} | {r['ratio_to_greedy']} | {r['peak_memory_mb']:,.0f} |"
         )
     return "\n".join(lines)

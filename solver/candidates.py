@@ -13,6 +13,7 @@ import math
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from solver.deadline import Deadline, TimeUp
 from solver.problem import Cohort, Facilitator, Problem, Program, Room
 from solver.timegrid import Intervals, TimeGrid, contains, overlaps
 
@@ -49,6 +50,8 @@ class Candidates:
     # (facilitator, local date) -> minutes already taught then by sessions outside the model
     # (a frozen part of the plan in large-neighbourhood search)
     day_minutes: dict[tuple[str, object], int] = field(default_factory=dict)
+    # cohorts the deadline left unexamined: no allowed start, and no valid bound from their data
+    unexamined: set[str] = field(default_factory=set)
 
     _starts_cache: dict[tuple[str, str, int], frozenset[int]] = field(default_factory=dict)
 
@@ -97,24 +100,63 @@ def room_seats(room: Room, program: Program) -> bool:
     return room.capacity >= program.seats[0]
 
 
-def build(problem: Problem, grid: TimeGrid | None = None) -> Candidates:
-    """Compute every pre-filtered option of ``problem``."""
+def build(
+    problem: Problem, grid: TimeGrid | None = None, deadline: Deadline | None = None
+) -> Candidates:
+    """Compute every pre-filtered option of ``problem``.
+
+    When ``deadline`` passes first, the cohorts not yet examined get no allowed start and are
+    listed in ``unexamined``: nothing will place them, and no bound may be derived from them."""
     grid = grid or TimeGrid(problem)
     cand = Candidates(problem=problem, grid=grid)
-    for f in problem.facilitators.values():
-        cand.bookable[f.id], cand.reluctant[f.id] = grid.availability(f.availability, f.timezone)
     for r in problem.rooms.values():
-        cand.room_bookable[r.id], _ = grid.availability(r.availability, r.timezone)
         cand.rooms_at.setdefault(r.site, []).append(r.id)
     for p in problem.programs.values():
         cand.qualified[p.id] = [f.id for f in problem.facilitators.values() if teaches(f, p)]
-    for c in problem.cohorts.values():
-        cand.cohort_windows[c.id] = grid.cohort_windows(c)
-        for i, starts in enumerate(_cohort_starts(cand, c)):
-            cand.cohort_starts[(c.id, i)] = starts
+    try:
+        _examine(cand, deadline)
+    except TimeUp:
+        for f in problem.facilitators.values():
+            cand.bookable.setdefault(f.id, [])
+            cand.reluctant.setdefault(f.id, [])
+        for r in problem.rooms.values():
+            cand.room_bookable.setdefault(r.id, [])
+        for c in problem.cohorts.values():
+            if c.id not in cand.cohort_windows:
+                cand.unexamined.add(c.id)
+                cand.cohort_windows[c.id] = []
+                for i in range(len(problem.programs[c.program].sessions)):
+                    cand.cohort_starts[(c.id, i)] = []
     cand.conflicts = _conflict_cliques(problem)
     cand.groups, cand.group_of = _groups(cand)
     return cand
+
+
+def _examine(cand: Candidates, deadline: Deadline | None) -> None:
+    """Availability of every facilitator and room, and allowed starts of every cohort; those the
+    fixed sessions need first and whatever the deadline, since a fixed session must be kept."""
+    problem, grid = cand.problem, cand.grid
+    fixed = {part.cohort for fx in problem.fixed for part in fx.cohorts}
+    programs = {problem.cohorts[c].program for c in fixed}
+    sites = {problem.cohorts[c].site for c in fixed}
+    needed = {f for p in programs for f in cand.qualified[p]}
+    people = sorted(problem.facilitators.values(), key=lambda f: f.id not in needed)
+    for f in people:
+        if deadline is not None and f.id not in needed:
+            deadline.check()
+        cand.bookable[f.id], cand.reluctant[f.id] = grid.availability(f.availability, f.timezone)
+    for r in sorted(problem.rooms.values(), key=lambda r: r.site not in sites):
+        if deadline is not None and r.site not in sites:
+            deadline.check()
+        cand.room_bookable[r.id], _ = grid.availability(r.availability, r.timezone)
+    for c in sorted(problem.cohorts.values(), key=lambda c: c.id not in fixed):
+        if deadline is not None and c.id not in fixed:
+            deadline.check()
+        windows = grid.cohort_windows(c)
+        starts = _cohort_starts(cand, c, windows)
+        cand.cohort_windows[c.id] = windows
+        for i, allowed in enumerate(starts):
+            cand.cohort_starts[(c.id, i)] = allowed
 
 
 def _resource_starts(
@@ -141,11 +183,10 @@ def _union_of_resources(cand: Candidates, site: str | None, program: Program, mi
     return fac & rooms
 
 
-def _cohort_starts(cand: Candidates, cohort: Cohort) -> list[list[int]]:
+def _cohort_starts(cand: Candidates, cohort: Cohort, windows: Intervals) -> list[list[int]]:
     """Allowed starts of each session, narrowed by the gap_days window to its neighbours."""
     program = cand.problem.programs[cohort.program]
     grid = cand.grid
-    windows = cand.cohort_windows[cohort.id]
     per_session = [
         sorted(
             set(grid.starts_within(windows, minutes))
@@ -153,8 +194,11 @@ def _cohort_starts(cand: Candidates, cohort: Cohort) -> list[list[int]]:
         )
         for minutes in program.sessions
     ]
+    if len(per_session) == 1:
+        return per_session  # no spacing to narrow
     lo, hi = program.gap_days
-    days = [{grid.day_index(t) for t in starts} for starts in per_session]
+    day = grid.slot_day  # every start here is a grid start
+    days = [{day[t] for t in starts} for starts in per_session]
     # Arc consistency on days: a session day needs a compatible day for the previous and next one.
     for _ in range(2):
         for i in range(1, len(days)):
@@ -162,7 +206,7 @@ def _cohort_starts(cand: Candidates, cohort: Cohort) -> list[list[int]]:
         for i in range(len(days) - 2, -1, -1):
             days[i] = {d for d in days[i] if any(d + k in days[i + 1] for k in range(lo, hi + 1))}
     return [
-        [t for t in starts if grid.day_index(t) in allowed]
+        [t for t in starts if day[t] in allowed]
         for starts, allowed in zip(per_session, days, strict=True)
     ]
 

@@ -11,6 +11,7 @@ Rules about sections, dates and cost are here; facilitators, rooms and learner c
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from collections.abc import Callable, Iterator
 from datetime import timedelta
@@ -310,6 +311,21 @@ def cost_matches(problem: Problem, placed: PlacedSchedule) -> Iterator[Violation
             )
 
 
+def bound_below_cost(problem: Problem, placed: PlacedSchedule) -> Iterator[Violation]:
+    """A reported lower bound (``lower_bound``, ``solver.bound``) is null or a number no greater
+    than the recomputed total cost: no schedule, this one included, costs less than a bound."""
+    total = cost_of(problem, placed)["total"]
+    for path, value in placed.bounds.items():
+        if value is None:
+            continue
+        if not _is_number(value) or not math.isfinite(value):
+            yield violation("schedule_format", path, "must be a number or null")
+        elif value > total + COST_TOLERANCE:
+            yield violation(
+                "lower_bound", path, f"{value:.2f} is above the recomputed cost {total:.2f}"
+            )
+
+
 def _is_number(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
@@ -330,4 +346,5 @@ RULES: tuple[Rule, ...] = (
     fixed_kept,
     *RESOURCE_RULES,
     cost_matches,
+    bound_below_cost,
 )

@@ -14,12 +14,16 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
+from solver.deadline import Deadline
+from solver.jsonfile import load_json_file
 from solver.localtime import local_span
 from solver.problem import Problem
 from solver.schedule import EXIT_CODES, INVALID, invalid_schedule, parse_utc
-from solver.validate import load_json_file, load_problem_file
+from solver.validate import load_problem_file
 
 EXIT_OK, EXIT_FOUND, EXIT_INVALID = 0, 1, 2
+# Errors (and unscheduled cohorts) listed on stderr; the schedule document holds them all.
+MAX_PRINTED_ERRORS = 50
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -58,7 +62,11 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def run_solve(args: argparse.Namespace) -> int:
-    """``solve``: validate, optimise, write the schedule document, summarise on stderr."""
+    """``solve``: validate, optimise, write the schedule document, summarise on stderr.
+
+    ``--time-limit`` counts from the start of the process: reading and validating the file, and
+    every stage of the solve, fit in it (the answer is written within a small margin after)."""
+    deadline = Deadline.from_process_start(args.time_limit)
     problem, errors = load_problem_file(args.problem)
     if problem is None:
         _write_json(invalid_schedule(errors), args.output)
@@ -69,7 +77,13 @@ def run_solve(args: argparse.Namespace) -> int:
     def progress(elapsed: float, best: float | None, bound: float | None) -> None:
         print(f"  {elapsed:6.1f} s  best {_money(best)}  bound {_money(bound)}", file=sys.stderr)
 
-    schedule = solve(problem, time_limit=args.time_limit, workers=args.workers, progress=progress)
+    schedule = solve(
+        problem,
+        time_limit=args.time_limit,
+        workers=args.workers,
+        progress=progress,
+        deadline=deadline,
+    )
     _write_json(schedule, args.output)
     _print_summary(problem, schedule, verbose=args.verbose)
     return EXIT_CODES.get(schedule.get("status"), EXIT_INVALID)
@@ -130,10 +144,19 @@ def _write_json(doc: dict[str, Any], output: Path | None) -> None:
 
 
 def _print_errors(source: Path, errors: list[dict[str, str]], out: TextIO | None = None) -> None:
+    """One line per error, ``file: path: message``, whatever the file held."""
     out = out or sys.stderr
-    print(f"{source}: invalid, {len(errors)} error(s)", file=out)
-    for error in errors:
-        print(f"  {error['path']}: {error['message']}", file=out)
+    for error in errors[:MAX_PRINTED_ERRORS]:
+        print(_one_line(f"{source}: {error['path']}: {error['message']}"), file=out)
+    if len(errors) > MAX_PRINTED_ERRORS:
+        print(f"{source}: … and {len(errors) - MAX_PRINTED_ERRORS:,} more errors", file=out)
+
+
+def _one_line(text: str, limit: int = 500) -> str:
+    """``text`` with line breaks and other control characters escaped, cut to ``limit``."""
+    if not text.isprintable():
+        text = "".join(ch if ch.isprintable() else ascii(ch)[1:-1] for ch in text)
+    return text if len(text) <= limit else text[:limit] + "…"
 
 
 def _money(value: float | None) -> str:
@@ -156,9 +179,13 @@ def _print_summary(problem: Problem, schedule: dict[str, Any], verbose: bool) ->
     )
     for error in schedule.get("errors") or []:
         print(f"  {error.get('path')}: {error.get('message')}", file=sys.stderr)
-    for item in schedule.get("unscheduled") or []:
+    unscheduled = schedule.get("unscheduled") or []
+    for item in unscheduled[:MAX_PRINTED_ERRORS]:
         print(f"  unscheduled {item.get('cohort')} ({item.get('learners')}): "
               f"{'; '.join(item.get('reasons') or [])}", file=sys.stderr)  # fmt: skip
+    if len(unscheduled) > MAX_PRINTED_ERRORS:
+        print(f"  … and {len(unscheduled) - MAX_PRINTED_ERRORS:,} more cohorts unscheduled "
+              "(all listed in the schedule document)", file=sys.stderr)  # fmt: skip
     if verbose:
         for section in sections:
             for session in section.get("sessions") or []:

@@ -1,8 +1,8 @@
 """Cost rules and redundant cost cuts, posted on a :class:`solver.model.ScheduleModel`.
 
 Each cost rule adds integer-cent terms to ``sm.costs[category]`` (the categories of ``cost`` in the
-schedule document), rounding each item like ``solver.cost`` so the objective and the reported cost
-agree. The capacity cuts change no solution; they only tighten the LP bound.
+schedule document), priced by :mod:`solver.pricing` like every other part of the engine, so the
+objective and the reported cost agree. The capacity cuts change no solution; they only tighten the LP bound.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from collections import defaultdict
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from solver.cost import hourly_cents, to_cents
+from solver.pricing import cents, facilitator_items, room_cents, seat_cents
 from solver.timegrid import intersect
 
 if TYPE_CHECKING:
@@ -62,10 +62,10 @@ def facilitator_cost(sm: ScheduleModel) -> None:
         for x in s.sessions:
             for f, lit in x.facilitators.items():
                 fac = sm.problem.facilitators[f]
-                pay = hourly_cents(fac.hourly_rate, x.minutes, fac.session_fee)
+                pay, travel = facilitator_items(fac, s.group.program, site, x.minutes)
                 sm.costs["facilitators"].append(pay * lit)
-                if s.group.program.in_person and fac.site != site:
-                    sm.costs["travel"].append(to_cents(fac.travel_cost.get(site or "", 0.0)) * lit)
+                if travel:
+                    sm.costs["travel"].append(travel * lit)
 
 
 def room_cost(sm: ScheduleModel) -> None:
@@ -73,14 +73,13 @@ def room_cost(sm: ScheduleModel) -> None:
     for s in sm.sections:
         for x in s.sessions:
             for r, lit in x.rooms.items():
-                hourly = sm.problem.rooms[r].hourly_cost
-                sm.costs["rooms"].append(hourly_cents(hourly, x.minutes) * lit)
+                sm.costs["rooms"].append(room_cents(sm.problem.rooms[r], x.minutes) * lit)
 
 
 def seat_cost(sm: ScheduleModel) -> None:
     """Each learner placed costs the program's seat_cost for every session of the section."""
     for s in sm.sections:
-        per_learner = to_cents(s.group.program.seat_cost) * len(s.sessions)
+        per_learner = seat_cents(s.group.program, 1) * len(s.sessions)
         sm.costs["seats"].append(per_learner * s.size)
 
 
@@ -118,7 +117,7 @@ def change_cost(sm: ScheduleModel) -> None:
             if r is not None:
                 m.add_implication(kept, session.rooms[r])
             sm.kept.append(KeptSession(s, i, start, f, r, kept))
-            sm.costs["changes"].append(-to_cents(sm.problem.change_cost) * kept)
+            sm.costs["changes"].append(-cents(sm.problem.change_cost) * kept)
 
 
 def _minute(sm: ScheduleModel, text) -> int | None:

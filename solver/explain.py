@@ -8,13 +8,14 @@ found with CP-SAT assumptions (one worker, no hint) and shrunk to a minimal set 
 
 from __future__ import annotations
 
+from collections import defaultdict
 from typing import Any
 
 from ortools.sat.python import cp_model
 
 from solver import candidates
 from solver.candidates import Candidates
-from solver.plan import Plan
+from solver.plan import Plan, PlannedSection, PlannedSession
 from solver.problem import Problem
 from solver.timegrid import contains
 
@@ -115,16 +116,34 @@ def _timing_reasons(cand: Candidates, cohort_id: str, skill: str) -> list[str]:
             f"with a qualified facilitator free, within the cohort's hours {by}"]  # fmt: skip
 
 
-def unscheduled_reasons(cand: Candidates, plan: Plan) -> dict[str, list[str]]:
-    """Reasons for every cohort with learners left out of ``plan``."""
+def unscheduled_reasons(
+    cand: Candidates, plan: Plan, stopped: str = "the time limit ran out"
+) -> dict[str, list[str]]:
+    """Reasons for every cohort with learners left out of ``plan``; ``stopped`` says why the
+    cohorts in ``plan.unreached`` were never tried."""
     out = {}
+    placed = plan.placed_by_cohort()
+    taught = _sessions_by_facilitator(plan)
     for c in cand.problem.cohorts.values():
-        if c.size - plan.placed(c.id) > 0:
-            out[c.id] = static_reasons(cand, c.id) or _competition(cand, plan, c.id)
+        left = c.size - placed.get(c.id, 0)
+        if left <= 0:
+            continue
+        if c.id in plan.unreached:
+            out[c.id] = [f"not scheduled: {stopped} before the engine got to this cohort"]
+        else:
+            out[c.id] = static_reasons(cand, c.id) or _competition(cand, taught, c.id, left)
     return out
 
 
-def _competition(cand: Candidates, plan: Plan, cohort_id: str) -> list[str]:
+def _sessions_by_facilitator(plan: Plan) -> dict[str, list[tuple[PlannedSection, PlannedSession]]]:
+    taught = defaultdict(list)
+    for s in plan.sections:
+        for x in s.sessions:
+            taught[x.facilitator].append((s, x))
+    return taught
+
+
+def _competition(cand: Candidates, taught, cohort_id: str, left: int) -> list[str]:
     """Name the cohorts that took the qualified facilitators during this cohort's hours."""
     problem = cand.problem
     c = problem.cohorts[cohort_id]
@@ -132,18 +151,16 @@ def _competition(cand: Candidates, plan: Plan, cohort_id: str) -> list[str]:
     windows = cand.cohort_windows[c.id]
     rivals: set[str] = set()
     busy: set[str] = set()
-    for s in plan.sections:
-        for x in s.sessions:
-            if x.facilitator in cand.qualified[program.id] and any(
-                a < x.end and x.start < b for a, b in windows
-            ):
+    for f in cand.qualified[program.id]:
+        for s, x in taught.get(f, ()):
+            if any(a < x.end and x.start < b for a, b in windows):
                 rivals.update(k for k in s.parts if k != c.id)
-                busy.add(x.facilitator)
+                busy.add(f)
     if rivals:
         return [f"competition with cohorts {', '.join(sorted(rivals))} "
                 f"for facilitators {', '.join(sorted(busy))}"]  # fmt: skip
-    if program.seats[0] > c.size - plan.placed(c.id):
-        return [f"the {c.size - plan.placed(c.id)} learners left are fewer than the minimum of "
+    if program.seats[0] > left:
+        return [f"the {left} learners left are fewer than the minimum of "
                 f"{program.seats[0]} seats of a section"]  # fmt: skip
     return ["placing these learners would cost more than leaving them unscheduled"]
 

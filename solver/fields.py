@@ -8,12 +8,16 @@ file in one round when they see every error at once, so nothing here raises.
 from __future__ import annotations
 
 import difflib
+import json
 import math
 import re
 from collections.abc import Callable, Iterable
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from solver.limits import CENT_DECIMALS, MAX_AMOUNT, MAX_COUNT, MAX_TEXT
 
 REQUIRED = object()  # marker: the field has no default
 
@@ -24,13 +28,37 @@ _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _CLOCK = re.compile(r"(\d{2}):(\d{2})")
 _LOCAL = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?")
 _INSTANT = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?(Z|[+-]\d{2}:\d{2})?")
+# Longest text of a value or property name quoted in a message: a hostile document must not turn
+# one error line into megabytes.
+SHOWN_CHARS = 40
 
 
 def join(path: str, key: str | int) -> str:
     """The JSON path of ``key`` inside ``path``: ``cohorts[3].deadline``."""
     if isinstance(key, int):
         return f"{path}[{key}]"
+    key = key_text(key)
     return f"{path}.{key}" if path and path != "$" else key
+
+
+def key_text(key: str) -> str:
+    """A property name as a path shows it: as written, unless it is long or holds control
+    characters (then quoted, escaped and cut), so that every error stays one short line."""
+    if len(key) <= SHOWN_CHARS and key.isprintable():
+        return key
+    cut = key[:SHOWN_CHARS]
+    return json.dumps(cut) + ("…" if cut != key else "")
+
+
+def shown(value: Any) -> str:
+    """A value as a message quotes it: ``repr``, cut to a few dozen characters; large numbers in
+    exponent form."""
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 10**15:
+        value = float(value) if abs(value) < 10**300 else math.copysign(math.inf, value)
+    if isinstance(value, float) and math.isfinite(value) and abs(value) >= 1e15:
+        return f"{value:.3g}"
+    text = repr(value)
+    return text if len(text) <= SHOWN_CHARS else text[:SHOWN_CHARS] + "…"
 
 
 def describe(value: Any) -> str:
@@ -64,7 +92,7 @@ class Reader:
             if key not in known and not str(key).startswith(EXTENSION_PREFIX):
                 hint = difflib.get_close_matches(key, known, n=1)
                 suffix = f" (did you mean '{hint[0]}'?)" if hint else ""
-                self.error(join(path, key), f"unknown property '{key}'{suffix}")
+                self.error(join(path, key), f"unknown property '{key_text(key)}'{suffix}")
         return value
 
     def items(self, value: Any, path: str) -> list[Any] | None:
@@ -105,9 +133,12 @@ class Reader:
     # --- scalars ----------------------------------------------------------------------------
 
     def text(self, value: Any, path: str) -> str | None:
-        """A non-empty string."""
+        """A non-empty string of at most ``MAX_TEXT`` characters (ids, names, sites, tags)."""
         if not isinstance(value, str) or not value.strip():
             self.error(path, f"must be a non-empty string, not {describe(value)}")
+            return None
+        if len(value) > MAX_TEXT:
+            self.error(path, f"must be at most {MAX_TEXT:,} characters, not {len(value):,}")
             return None
         return value
 
@@ -118,39 +149,56 @@ class Reader:
             return None
         return value
 
-    def whole(self, value: Any, path: str, minimum: int = 0, unit: str = "") -> int | None:
-        """A whole number at least ``minimum`` (``1.0`` is accepted as 1)."""
-        if isinstance(value, float) and value.is_integer():
+    def whole(
+        self, value: Any, path: str, minimum: int = 0, unit: str = "", maximum: int = MAX_COUNT
+    ) -> int | None:
+        """A whole number from ``minimum`` to ``maximum`` (``1.0`` is accepted as 1)."""
+        if isinstance(value, float) and math.isfinite(value) and value.is_integer():
             value = int(value)
+        if isinstance(value, float) and not math.isfinite(value):
+            what = "NaN" if math.isnan(value) else "a number that large"
+            self.error(path, f"must be a whole number from {minimum} to {maximum:,}, not {what}")
+            return None
         if isinstance(value, bool) or not isinstance(value, int):
             self.error(
                 path, f"must be a whole number{unit and ' of ' + unit}, not {describe(value)}"
             )
             return None
         if value < minimum:
-            self.error(path, f"must be at least {minimum}, not {value}")
+            self.error(path, f"must be at least {minimum}, not {shown(value)}")
+            return None
+        if value > maximum:
+            self.error(path, f"must be at most {maximum:,}, not {shown(value)}")
             return None
         return value
 
-    def count(self, value: Any, path: str) -> int | None:
+    def count(self, value: Any, path: str, maximum: int = MAX_COUNT) -> int | None:
         """A whole number, zero or more."""
-        return self.whole(value, path, 0)
+        return self.whole(value, path, 0, maximum=maximum)
 
-    def positive(self, value: Any, path: str) -> int | None:
+    def positive(self, value: Any, path: str, maximum: int = MAX_COUNT) -> int | None:
         """A whole number, one or more."""
-        return self.whole(value, path, 1)
+        return self.whole(value, path, 1, maximum=maximum)
 
     def amount(self, value: Any, path: str) -> float | None:
-        """A finite number, zero or more (money, in the document's currency)."""
-        if (
-            isinstance(value, bool)
-            or not isinstance(value, int | float)
-            or not math.isfinite(value)
-        ):
+        """Money in the document's currency: a number from 0 to ``MAX_AMOUNT`` in whole cents.
+
+        More decimals are refused rather than rounded: each cost item would round them its own
+        way, and a coordinator who typed 12.345 should decide what they meant."""
+        if isinstance(value, bool) or not isinstance(value, int | float):
             self.error(path, f"must be a number, not {describe(value)}")
             return None
+        if not math.isfinite(value):
+            self.error(path, f"must be a finite number, not {value}")
+            return None
         if value < 0:
-            self.error(path, f"must not be negative, not {value}")
+            self.error(path, f"must not be negative, not {shown(value)}")
+            return None
+        if value > MAX_AMOUNT:
+            self.error(path, f"must be at most {MAX_AMOUNT:,}, not {shown(value)}")
+            return None
+        if Decimal(repr(value)).as_tuple().exponent < -CENT_DECIMALS:
+            self.error(path, f"must be in whole cents (at most two decimals), not {shown(value)}")
             return None
         return float(value)
 
@@ -161,7 +209,7 @@ class Reader:
                 return date.fromisoformat(value)
             except ValueError:
                 pass
-        self.error(path, f"must be a date like 2027-01-04, not {value!r}")
+        self.error(path, f"must be a date like 2027-01-04, not {shown(value)}")
         return None
 
     def clock(self, value: Any, path: str) -> int | None:
@@ -171,7 +219,7 @@ class Reader:
             hours, mins = int(match[1]), int(match[2])
             if mins < 60 and (hours < 24 or (hours == 24 and mins == 0)):
                 return hours * 60 + mins
-        self.error(path, f"must be a time between 00:00 and 24:00 like 09:30, not {value!r}")
+        self.error(path, f"must be a time between 00:00 and 24:00 like 09:30, not {shown(value)}")
         return None
 
     def local_datetime(self, value: Any, path: str) -> datetime | None:
@@ -181,7 +229,7 @@ class Reader:
                 return datetime.fromisoformat(value)
             except ValueError:
                 pass
-        self.error(path, f"must be a local date and time like 2027-01-09T09:00, not {value!r}")
+        self.error(path, f"must be a local date and time like 2027-01-09T09:00, not {shown(value)}")
         return None
 
     def instant(self, value: Any, path: str, tz: str | None) -> datetime | None:
@@ -198,7 +246,8 @@ class Reader:
                 return parsed
         self.error(
             path,
-            f"must be a date and time like 2027-01-05T09:00 or 2027-01-05T09:00+01:00, not {value!r}",
+            f"must be a date and time like 2027-01-05T09:00 or 2027-01-05T09:00+01:00, "
+            f"not {shown(value)}",
         )
         return None
 
@@ -210,5 +259,5 @@ class Reader:
                 return value
             except (ZoneInfoNotFoundError, ValueError, OSError):
                 pass
-        self.error(path, f"unknown time zone {value!r} (use an IANA name like Europe/London)")
+        self.error(path, f"unknown time zone {shown(value)} (use an IANA name like Europe/London)")
         return None

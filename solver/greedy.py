@@ -16,7 +16,9 @@ from typing import Any
 
 from solver import candidates as cands
 from solver.candidates import Candidates, Group
+from solver.deadline import Deadline, TimeUp
 from solver.plan import Plan, PlannedSection, PlannedSession
+from solver.pricing import facilitator_cents, reluctance_cents
 from solver.problem import Problem
 
 
@@ -108,16 +110,16 @@ class Calendar:
 
 def facilitator_price(
     cand: Candidates, group: Group, f: str, start: int | None, minutes: int
-) -> float:
-    """What one session costs with facilitator ``f`` (fee, rate, travel, and if_need_be when
-    ``start`` is given); ``minutes`` 0 prices the whole program."""
-    fac = cand.problem.facilitators[f]
-    minutes = minutes or sum(group.program.sessions)
-    cost = fac.hourly_rate * minutes / 60 + fac.session_fee
-    if group.program.in_person and fac.site != group.site:
-        cost += fac.travel_cost.get(group.site or "", 0.0)
+) -> int:
+    """What one session costs with facilitator ``f``, in cents (``solver.pricing``: fee, rate and
+    travel), plus if_need_be when ``start`` is given; ``minutes`` 0 prices every session of the
+    program."""
+    fac, program = cand.problem.facilitators[f], group.program
+    if not minutes:
+        return sum(facilitator_cents(fac, program, group.site, m) for m in program.sessions)
+    cost = facilitator_cents(fac, program, group.site, minutes)
     if start is not None and cand.reluctantly(f, start, minutes):
-        cost += fac.if_need_be_cost
+        cost += reluctance_cents(fac)
     return cost
 
 
@@ -136,10 +138,12 @@ def place_section(
     parts: dict[str, int],
     pins: dict[int, PlannedSession] | None = None,
     cheapest: bool = False,
+    deadline: Deadline | None = None,
 ) -> list[PlannedSession] | None:
     """Earliest placement of every session of a section, or None; ``pins`` are sessions that must
     stay as they are. With ``cheapest``, the cheapest facilitator who can take the section at any
-    start comes first, at that facilitator's earliest start (used by :mod:`solver.packing`)."""
+    start comes first, at that facilitator's earliest start (used by :mod:`solver.packing`).
+    Raises ``TimeUp`` when ``deadline`` passes during the search."""
     pins = pins or {}
     program = group.program
     cohorts = list(parts)
@@ -162,6 +166,8 @@ def place_section(
     else:
         tries = ((t0, options) for t0 in first for options in choices)
     for t0, options in tries:
+        if deadline is not None:
+            deadline.check()
         sessions = _place_from(cand, cal, group, parts, starts, rooms, options, pins, t0)
         if sessions is not None:
             return sessions
@@ -296,11 +302,17 @@ def _free_or_first(options: list, free) -> Any:
 
 
 def _previous_sections(
-    cand: Candidates, cal: Calendar, plan: Plan, remaining: dict[str, int]
+    cand: Candidates,
+    cal: Calendar,
+    plan: Plan,
+    remaining: dict[str, int],
+    deadline: Deadline | None,
 ) -> None:
     """Keep each section of ``previous`` that still fits, moving only the sessions that must move."""
     fixed_ids = {fx.section for fx in cand.problem.fixed}
     for sec in (cand.problem.previous or {}).get("sections") or []:
+        if deadline is not None:
+            deadline.check()
         parts = {}
         for part in sec.get("cohorts") or []:
             c = part.get("cohort")
@@ -357,27 +369,43 @@ def urgency(cand: Candidates, parts: dict[str, int]) -> tuple:
     return (min(cand.problem.cohorts[c].deadline for c in parts), -sum(parts.values()))
 
 
-def greedy_plan(cand: Candidates) -> Plan:
-    """The coordinator's plan for the problem behind ``cand``."""
+def greedy_plan(cand: Candidates, deadline: Deadline | None = None) -> Plan:
+    """The coordinator's plan for the problem behind ``cand``.
+
+    When ``deadline`` passes, the sections placed so far are the plan (fixed sessions are always
+    booked first) and ``plan.unreached`` lists the cohorts it did not get to."""
     problem = cand.problem
     cal = Calendar(cand)
-    plan = Plan()
+    plan = Plan(unreached=set(cand.unexamined))
     remaining = {c.id: c.size for c in problem.cohorts.values()}
     _fixed_sections(cand, cal, plan, remaining)
-    _previous_sections(cand, cal, plan, remaining)
     pending: list[tuple[Group, dict[str, int]]] = []
-    for group in cand.groups.values():
-        for parts in form_sections(cand, group, remaining):
-            if sum(parts.values()) >= group.program.seats[0]:
-                pending.append((group, parts))
-    pending.sort(key=lambda gp: urgency(cand, gp[1]))
-    for group, parts in pending:
-        sessions = place_section(cand, cal, group, parts)
-        if sessions is None:
-            continue
-        for s in sessions:
-            cal.book(parts, s)
-        plan.sections.append(PlannedSection(group.key, parts, sessions))
+    formed: set[str] = set()  # groups whose sections are formed
+    tried = 0
+    try:
+        _previous_sections(cand, cal, plan, remaining, deadline)
+        for group in cand.groups.values():
+            if deadline is not None:
+                deadline.check()
+            for parts in form_sections(cand, group, remaining):
+                if sum(parts.values()) >= group.program.seats[0]:
+                    pending.append((group, parts))
+            formed.add(group.key)
+        pending.sort(key=lambda gp: urgency(cand, gp[1]))
+        while tried < len(pending):
+            group, parts = pending[tried]
+            sessions = place_section(cand, cal, group, parts, deadline=deadline)
+            tried += 1
+            if sessions is None:
+                continue
+            for s in sessions:
+                cal.book(parts, s)
+            plan.sections.append(PlannedSection(group.key, parts, sessions))
+    except TimeUp:  # the section being placed, and those after it, were not tried to the end
+        plan.unreached.update(c for _, parts in pending[tried:] for c in parts)
+        plan.unreached.update(
+            c for key, group in cand.groups.items() if key not in formed for c in group.cohorts
+        )
     return plan
 
 

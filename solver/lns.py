@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import random
 import threading
-import time
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -30,6 +29,7 @@ from dataclasses import dataclass
 from ortools.sat.python import cp_model
 
 from solver.candidates import Candidates
+from solver.deadline import Deadline, TimeUp
 from solver.hint import add_hint
 from solver.lower_bound import group_bounds
 from solver.model import ScheduleModel
@@ -169,7 +169,7 @@ def pick_first(
 def search(
     cand: Candidates,
     plan: Plan,
-    deadline: float,
+    deadline: Deadline,
     *,
     workers: int = 2,
     improved: Callable[[Plan, float], None] | None = None,
@@ -177,15 +177,17 @@ def search(
     seed: int = 0,
     run: Callable[[cp_model.CpSolver, cp_model.CpModel], int] | None = None,
 ) -> Outcome:
-    """Improve ``plan`` until ``deadline`` (a ``time.monotonic()`` value) or ``stop`` is set.
+    """Improve ``plan`` until ``deadline`` passes or ``stop`` is set.
 
     ``improved(plan, cost)`` is called on each accepted plan; ``run(solver, model)`` solves one
     sub-problem (default ``solver.solve(model)``; the engine passes one that honours cancel).
     """
     outcome = Outcome(plan, price(cand, plan)["total"])
 
+    deadline = deadline.with_stop(stop)
+
     def stopped() -> bool:
-        return stop is not None and stop.is_set()
+        return deadline.cancelled()
 
     def keep(result: Plan | None) -> None:
         if outcome.offer(cand, result) and improved is not None:
@@ -195,14 +197,14 @@ def search(
         return step(cand, outcome.plan, groups, seconds, workers, deadline, run, cohorts)
 
     rng = random.Random(seed)
-    floors = group_bounds(cand)
+    floors = group_bounds(cand, deadline=deadline)
     repack_all(cand, outcome, floors, deadline, keep, stopped)
     sweep(cand, outcome, floors, deadline, attempt, keep, stopped, rng)
 
     size = START_COHORTS
     related = related_groups(cand, plan)
     while not stopped():
-        left = deadline - time.monotonic()
+        left = deadline.left()
         if left < MIN_STEP_SECONDS:
             break
         first = pick_first(cand, outcome.plan, floors, rng)
@@ -223,7 +225,7 @@ def sweep(
     cand: Candidates,
     outcome: Outcome,
     floors: dict[str, float],
-    deadline: float,
+    deadline: Deadline,
     attempt: Callable[[set[str], float, set[str] | None], tuple[Plan | None, bool]],
     keep: Callable[[Plan | None], None],
     stopped: Callable[[], bool],
@@ -235,12 +237,12 @@ def sweep(
     short by its time often gains again on a second visit, and one proven optimal cannot (until
     its neighbours move, which the random neighbourhoods see to). A group of more than
     ``WHOLE_COHORTS`` cohorts goes in random parts, so it stays in every pass."""
-    sweep_end = time.monotonic() + SWEEP_SHARE * max(0.0, deadline - time.monotonic())
+    sweep_end = deadline.sooner(SWEEP_SHARE * deadline.left())
     order = most_to_save(cand, outcome.plan, floors, learners(cand))
     while order:
         unproven = []
         for visited, key in enumerate(order):
-            left = min(sweep_end, deadline) - time.monotonic()
+            left = sweep_end.left()
             if stopped() or left < MIN_SWEEP_STEP_SECONDS:
                 return
             # An even share of what is left: steps that CP-SAT proves early hand their time on.
@@ -262,7 +264,7 @@ def repack_all(
     cand: Candidates,
     outcome: Outcome,
     floors: dict[str, float],
-    deadline: float,
+    deadline: Deadline,
     keep: Callable[[Plan | None], None],
     stopped: Callable[[], bool],
 ) -> None:
@@ -273,11 +275,11 @@ def repack_all(
     the greedy's evenly split cohorts leave seats empty that CP-SAT steps, which move times and
     facilitators of a few sections at a time, seldom fill."""
     for key in most_to_save(cand, outcome.plan, floors, learners(cand)):
-        left = deadline - time.monotonic()
+        left = deadline.left()
         if stopped() or left < MIN_STEP_SECONDS:
             return
-        # Half of what is left at most, so placing the sections cannot run past the deadline.
-        keep(repack(cand, outcome.plan, key, min(PACK_SECONDS, left / 2)))
+        # Half of what is left at most for composition, so placing the sections has time too.
+        keep(repack(cand, outcome.plan, key, min(PACK_SECONDS, left / 2), deadline))
         outcome.steps += 1
         outcome.repack_steps += 1
 
@@ -296,20 +298,23 @@ def step(
     groups: set[str],
     seconds: float,
     workers: int,
-    deadline: float,
+    deadline: Deadline,
     run: Callable[[cp_model.CpSolver, cp_model.CpModel], int] | None = None,
     cohorts: set[str] | None = None,
 ) -> tuple[Plan | None, bool]:
     """Re-optimise ``groups`` (only ``cohorts`` of them, when given) within ``plan``: the cheaper
     whole plan (or None) and whether CP-SAT proved the sub-problem optimal."""
     hood = freeze(cand, plan, groups, cohorts)
-    sm = ScheduleModel(hood.cand, hood.free)
+    try:  # building a large neighbourhood's model can take seconds: it stops at the deadline too
+        sm = ScheduleModel(hood.cand, hood.free, deadline)
+    except TimeUp:
+        return None, False
     # Fixed sections stay frozen, so today the sub-problem has no fixed sessions; if a
     # neighbourhood ever carries some, they must hold there as in the full model, not be optional.
     for lit, _ in sm.fixed:
         sm.model.add(lit == 1)
     add_hint(sm, hood.free)
-    seconds = min(seconds, deadline - time.monotonic())
+    seconds = min(seconds, deadline.left())
     if seconds <= 0:
         return None, False
     solver = cp_model.CpSolver()

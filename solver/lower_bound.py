@@ -18,26 +18,38 @@ import dataclasses
 import math
 
 from solver.candidates import Candidates, Group
-from solver.cost import hourly_cents, to_cents
+from solver.deadline import Deadline
 from solver.lp_bound import lp_bound, placeable
+from solver.pricing import facilitator_cents, room_cents, seat_cents, unscheduled_cents
 
 
-def lower_bound(cand: Candidates, seconds: float = 5.0) -> float:
-    """A valid lower bound on ``cost.total``; ``seconds`` caps the LP solve (not its building)."""
-    return max(analytic_bound(cand), lp_bound(cand, seconds))
+def lower_bound(
+    cand: Candidates, seconds: float = 5.0, deadline: Deadline | None = None
+) -> float | None:
+    """A valid lower bound on ``cost.total``, or None when ``cand`` was cut short by its deadline
+    (cohorts left unexamined look unplaceable, which would overstate the bound). ``seconds`` caps
+    the LP solve; ``deadline`` the whole LP, building included (the analytic bound then stands)."""
+    if cand.unexamined:
+        return None
+    return max(analytic_bound(cand), lp_bound(cand, seconds, deadline))
 
 
-def group_bounds(cand: Candidates, seconds: float = 1.0) -> dict[str, float]:
+def group_bounds(
+    cand: Candidates, seconds: float = 1.0, deadline: Deadline | None = None
+) -> dict[str, float]:
     """Per group, a valid lower bound on its own cost (its sections and its cohorts' unscheduled
     learners) in any schedule: the larger of the analytic and the LP bound of the group alone.
 
     Taking the other groups away only frees facilitators, rooms and learners, so no schedule can
     give a group less than its bound alone. Search uses the difference to a group's current cost
-    as what a step on it could save; a group at its bound is already as cheap as it can be."""
-    out = {}
+    as what a step on it could save; a group at its bound is already as cheap as it can be.
+    Groups the ``deadline`` leaves no time for get 0, which is valid and claims nothing."""
+    out = dict.fromkeys(cand.groups, 0.0)
     for key, group in cand.groups.items():
+        if deadline is not None and deadline.passed():
+            break
         alone = dataclasses.replace(cand, groups={key: group})
-        out[key] = max(_group_bound(cand, group) / 100, lp_bound(alone, seconds))
+        out[key] = max(_group_bound(cand, group) / 100, lp_bound(alone, seconds, deadline))
     return out
 
 
@@ -53,7 +65,7 @@ def _group_bound(cand: Candidates, group: Group) -> int:
     reachable, left_out = [], 0  # unscheduled cost in cents per placeable learner; forced cost
     for c in group.cohorts:
         cohort = problem.cohorts[c]
-        per_learner = to_cents(cohort.unscheduled_cost)
+        per_learner = unscheduled_cents(cohort, 1)
         if placeable(cand, group, c):
             reachable.extend([per_learner] * cohort.size)
         else:
@@ -62,15 +74,14 @@ def _group_bound(cand: Candidates, group: Group) -> int:
     if not reachable or section is None:
         return left_out + sum(reachable)
     reachable.sort()  # the cheapest to leave out first
-    seat = program.seat_cost * 100 * nsessions  # exact; seats are rounded per section and session
-    best = float(sum(reachable))  # nobody placed
+    seat = seat_cents(program, 1) * nsessions  # exact: amounts are whole cents
+    best = sum(reachable)  # nobody placed
     out = best
     for placed in range(1, len(reachable) + 1):
         out -= reachable[len(reachable) - placed]  # place the dearest-to-leave-out learner
         sections = math.ceil(placed / group.capacity)
-        cost = placed * seat - sections * nsessions + sections * section + out
-        best = min(best, cost)
-    return left_out + math.floor(best)
+        best = min(best, placed * seat + sections * section + out)
+    return left_out + best
 
 
 def _section_cost(cand: Candidates, group: Group) -> int | None:
@@ -84,14 +95,10 @@ def _section_cost(cand: Candidates, group: Group) -> int | None:
     for minutes in program.sessions:
         prices = []
         for f in cand.qualified[program.id]:
-            fac = problem.facilitators[f]
-            cost = hourly_cents(fac.hourly_rate, minutes, fac.session_fee)
-            if program.in_person and fac.site != group.site:
-                cost += to_cents(fac.travel_cost.get(group.site or "", 0.0))
-            prices.append(cost)
+            prices.append(facilitator_cents(problem.facilitators[f], program, group.site, minutes))
         if not prices or (program.in_person and not rooms):
             return None
         total += min(prices)
         if program.in_person:
-            total += min(hourly_cents(r.hourly_cost, minutes) for r in rooms)
+            total += min(room_cents(r, minutes) for r in rooms)
     return total

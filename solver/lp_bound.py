@@ -20,8 +20,8 @@ objective is at most the schedule's cost, so the LP minimum is at most the optim
 - Section counts are integers at least placed / capacity, so the rounding cut
   ``sections >= k - (T - placed) / r`` (k = ceil(T / capacity), r = T - (k - 1) * capacity, T the
   component's learners) holds for all of them; it keeps the ceiling when everyone is placed.
-- Costs are priced per item like :mod:`solver.cost`; seats and unscheduled learners at their rate
-  in cents rounded down, preferences (if_need_be) and changes at 0, each at most the real cost.
+- Costs are priced per item by :mod:`solver.pricing`, like the schedule's; preferences
+  (if_need_be) and changes at 0, at most their real cost.
 
 Left out: integral sections, when sessions happen (so learners' conflicts, gap days, and which
 facilitator is free at which hour beyond the totals), and the cohorts' hours beyond "some allowed
@@ -35,12 +35,12 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from dataclasses import dataclass
-from decimal import Decimal
 
 from ortools.linear_solver import pywraplp
 
 from solver.candidates import Candidates, Group, common_starts
-from solver.cost import hourly_cents, to_cents
+from solver.deadline import Deadline, TimeUp
+from solver.pricing import facilitator_cents, room_cents, seat_cents, unscheduled_cents
 from solver.timegrid import normalise
 
 _INF = math.inf
@@ -64,6 +64,8 @@ class _LP:
 
     def minimum(self, seconds: float) -> float:
         """A valid lower bound on the LP minimum (the minimum itself when GLOP solves it)."""
+        if seconds <= 0:  # no time for GLOP: zero multipliers still give a valid bound
+            return self.dual_bound([0.0] * len(self.rows))
         solver = pywraplp.Solver.CreateSolver("GLOP")
         xs = [solver.NumVar(0.0, u, "") for u in self.upper]
         constraints = []
@@ -107,28 +109,36 @@ def placeable(cand: Candidates, group: Group, cohort: str) -> bool:
     )
 
 
-def rate_cents(amount: float) -> int:
-    """Cents per unit, rounded down: ``rate_cents(a) * n`` never exceeds ``to_cents(a * n)``."""
-    return math.floor(Decimal(repr(amount)) * 100)
-
-
-def lp_bound(cand: Candidates, seconds: float = 5.0) -> float:
-    """A valid lower bound on ``cost.total``, in money (see the module docstring)."""
+def lp_bound(cand: Candidates, seconds: float = 5.0, deadline: Deadline | None = None) -> float:
+    """A valid lower bound on ``cost.total``, in money (see the module docstring); 0 when
+    ``deadline`` passes before the LP is built, its dual bound so far when it passes in GLOP."""
     lp = _LP()
     constant = 0
     usage: dict[tuple[str, str], dict[int, float]] = defaultdict(dict)  # (kind, id) -> var: minutes
-    for group in cand.groups.values():
-        out = [c for c in group.cohorts if not placeable(cand, group, c)]
-        for c in out:
-            cohort = cand.problem.cohorts[c]
-            constant += rate_cents(cohort.unscheduled_cost) * cohort.size
-        for component in _components(cand, group, [c for c in group.cohorts if c not in out]):
-            constant += _component(lp, cand, group, component, usage)
-    _capacities(lp, cand, usage)
+    try:
+        for group in cand.groups.values():
+            if deadline is not None:
+                deadline.check()
+            out = [c for c in group.cohorts if not placeable(cand, group, c)]
+            for c in out:
+                cohort = cand.problem.cohorts[c]
+                constant += unscheduled_cents(cohort, cohort.size)
+            placeable_cohorts = [c for c in group.cohorts if c not in out]
+            for component in _components(cand, group, placeable_cohorts, deadline):
+                if deadline is not None:
+                    deadline.check()
+                constant += _component(lp, cand, group, component, usage)
+        _capacities(lp, cand, usage, deadline)
+    except TimeUp:
+        return 0.0
+    if deadline is not None:
+        seconds = min(seconds, deadline.left())
     return math.floor(constant + lp.minimum(seconds)) / 100
 
 
-def _components(cand: Candidates, group: Group, cohorts: list[str]) -> list[list[str]]:
+def _components(
+    cand: Candidates, group: Group, cohorts: list[str], deadline: Deadline | None = None
+) -> list[list[str]]:
     """Cohorts that could end up in one section, transitively."""
     parent = {c: c for c in cohorts}
 
@@ -140,6 +150,8 @@ def _components(cand: Candidates, group: Group, cohorts: list[str]) -> list[list
 
     mergeable = [c for c in cohorts if cand.problem.cohorts[c].mergeable]
     for k, a in enumerate(mergeable):
+        if deadline is not None:  # pairs of a large group's cohorts: seconds on 2,000 cohorts
+            deadline.check()
         for b in mergeable[k + 1 :]:
             if root(a) != root(b) and common_starts(cand, [a, b]):
                 parent[root(b)] = root(a)
@@ -164,10 +176,10 @@ def _component(lp: _LP, cand: Candidates, group: Group, cohorts: list[str], usag
     problem, program = cand.problem, group.program
     sizes = {c: problem.cohorts[c].size for c in cohorts}
     total, cap, low = sum(sizes.values()), group.capacity, program.seats[0]
-    seat = rate_cents(program.seat_cost) * len(program.sessions)
+    seat = seat_cents(program, 1) * len(program.sessions)
     placed, constant = {}, 0
     for c in cohorts:
-        unscheduled = rate_cents(problem.cohorts[c].unscheduled_cost)
+        unscheduled = unscheduled_cents(problem.cohorts[c], 1)
         constant += unscheduled * sizes[c]
         placed[c] = lp.var(seat - unscheduled, sizes[c])
     comp = _Component(lp.var(0.0, total // low), placed, sizes, total // low)
@@ -186,7 +198,8 @@ def _component(lp: _LP, cand: Candidates, group: Group, cohorts: list[str], usag
         for f in cand.qualified[program.id]:
             fits = [c for c in cohorts if all(_teaches(cand, f, c, i, program) for i in part)]
             if fits:
-                price = sum(_price(cand, group, f, m) for m in minutes)
+                fac = problem.facilitators[f]
+                price = sum(facilitator_cents(fac, program, group.site, m) for m in minutes)
                 options[("f", f)] = (fits, price, cap, minutes)
         _assign(lp, comp, options, usage)
     for i, minutes in enumerate(program.sessions if program.in_person else ()):
@@ -195,7 +208,7 @@ def _component(lp: _LP, cand: Candidates, group: Group, cohorts: list[str], usag
             room = problem.rooms[rid]
             fits = [c for c in cohorts if _hosts(cand, rid, c, i, minutes)]
             if room.capacity >= low and fits:
-                price = hourly_cents(room.hourly_cost, minutes)
+                price = room_cents(room, minutes)
                 options[("r", rid)] = (fits, price, min(cap, room.capacity), [minutes])
         _assign(lp, comp, options, usage)
     return constant
@@ -227,16 +240,7 @@ def _hosts(cand: Candidates, room: str, cohort: str, index: int, minutes: int) -
     return not cand.room_starts(room, minutes).isdisjoint(cand.cohort_starts[(cohort, index)])
 
 
-def _price(cand: Candidates, group: Group, f: str, minutes: int) -> int:
-    """Cents: facilitator f's fee and travel for one session of the group."""
-    fac = cand.problem.facilitators[f]
-    cost = hourly_cents(fac.hourly_rate, minutes, fac.session_fee)
-    if group.program.in_person and fac.site != group.site:
-        cost += to_cents(fac.travel_cost.get(group.site or "", 0.0))
-    return cost
-
-
-def _capacities(lp: _LP, cand: Candidates, usage) -> None:
+def _capacities(lp: _LP, cand: Candidates, usage, deadline: Deadline | None) -> None:
     """Each facilitator's and room's sessions fit, disjoint, in the time they could be used."""
     problem, grid = cand.problem, cand.grid
     starts: dict[tuple[str, int], set[int]] = {}  # (group, session) -> starts of any cohort
@@ -246,6 +250,8 @@ def _capacities(lp: _LP, cand: Candidates, usage) -> None:
                 *(cand.cohort_starts[(c, i)] for c in group.cohorts)
             )
     for (kind, who), terms in usage.items():
+        if deadline is not None:
+            deadline.check()
         fac = problem.facilitators[who] if kind == "f" else None
         buffer = fac.buffer_minutes if fac else 0
         daily = fac.max_minutes_per_day if fac else None

@@ -18,8 +18,9 @@ from ortools.sat.python import cp_model
 
 from solver import rules
 from solver.candidates import Candidates, Group
-from solver.cost import to_cents
+from solver.deadline import Deadline
 from solver.plan import Plan, PlannedSection, PlannedSession
+from solver.pricing import cents
 
 
 @dataclass
@@ -81,7 +82,10 @@ class KeptSession:
 class ScheduleModel:
     """The whole CP-SAT model of one problem."""
 
-    def __init__(self, cand: Candidates, plan: Plan | None = None) -> None:
+    def __init__(
+        self, cand: Candidates, plan: Plan | None = None, deadline: Deadline | None = None
+    ) -> None:
+        """Build the model; raises ``TimeUp`` between rules once ``deadline`` has passed."""
         self.cand = cand
         self.problem = cand.problem
         self.grid = cand.grid
@@ -93,6 +97,8 @@ class ScheduleModel:
         self.change_sessions = 0
         self._create_sections(plan or Plan())
         for rule in rules.ALL_RULES:
+            if deadline is not None:
+                deadline.check()
             rule(self)
         self.model.minimize(self.objective)
 
@@ -100,7 +106,7 @@ class ScheduleModel:
     def objective(self) -> cp_model.LinearExprT:
         """The total cost in cents."""
         # Integer cents: CP-SAT would scale a float objective and the costs would drift.
-        changes = to_cents(self.problem.change_cost) * self.change_sessions
+        changes = cents(self.problem.change_cost) * self.change_sessions
         return sum(sum(terms) for terms in self.costs.values()) + changes
 
     # -- variables ---------------------------------------------------------------------------

@@ -23,6 +23,7 @@ import time
 from ortools.sat.python import cp_model
 
 from solver.candidates import Candidates, Group, common_starts
+from solver.deadline import Deadline, TimeUp
 from solver.greedy import Calendar, may_join, place_section, urgency
 from solver.neighbourhood import is_free
 from solver.plan import Plan, PlannedSection
@@ -32,7 +33,11 @@ PACK_SECONDS = 1.0
 
 
 def compose(
-    cand: Candidates, group: Group, learners: dict[str, int], seconds: float = PACK_SECONDS
+    cand: Candidates,
+    group: Group,
+    learners: dict[str, int],
+    seconds: float = PACK_SECONDS,
+    deadline: Deadline | None = None,
 ) -> list[dict[str, int]]:
     """Sections (cohort -> learners) holding ``learners`` of the group's cohorts in few sections.
 
@@ -42,13 +47,13 @@ def compose(
     those rules are left out (the caller prices them as unscheduled). ``first_fit`` gives the
     start; CP-SAT, hinted with it, looks for fewer sections within ``seconds``."""
     learners = {c: n for c, n in learners.items() if n > 0}
-    filled, plain = (first_fit(cand, group, learners, fill) for fill in (True, False))
+    filled, plain = (first_fit(cand, group, learners, fill, deadline) for fill in (True, False))
     start = min(filled, plain, key=_rank)  # on a tie, the filled one
     fewest = -(-sum(learners.values()) // max(group.capacity, 1))
     seated = sum(sum(s.values()) for s in start) == sum(learners.values())
     if len(learners) < 2 or seconds <= 0 or (seated and len(start) <= fewest):
         return start  # everyone seated in the fewest sections there can be
-    better = _fewer_sections(cand, group, learners, start, seconds)
+    better = _fewer_sections(cand, group, learners, start, seconds, deadline)
     return start if better is None else min(better, start, key=_rank)
 
 
@@ -58,7 +63,11 @@ def _rank(sections: list[dict[str, int]]) -> tuple[int, int]:
 
 
 def first_fit(
-    cand: Candidates, group: Group, learners: dict[str, int], fill: bool = False
+    cand: Candidates,
+    group: Group,
+    learners: dict[str, int],
+    fill: bool = False,
+    deadline: Deadline | None = None,
 ) -> list[dict[str, int]]:
     """Full sections of each large cohort, then the rest first-fit, largest first; with ``fill``,
     a splittable rest that no section takes whole fills the roomiest section that takes some.
@@ -81,6 +90,8 @@ def first_fit(
             rest.append((c, n))
     shared: list[dict[str, int]] = []
     for c, n in sorted(rest, key=lambda cn: (-cn[1], cn[0])):
+        if deadline is not None:  # each cohort tests every section: hundreds on a large group
+            deadline.check()
         while n:
             target = next((s for s in shared if may_join(cand, group, s, c, n)), None)
             if target is None and fill and problem.cohorts[c].splittable:
@@ -119,6 +130,7 @@ def _fewer_sections(
     learners: dict[str, int],
     start: list[dict[str, int]],
     seconds: float,
+    deadline: Deadline | None = None,
 ) -> list[dict[str, int]] | None:
     """A composition with fewer sections (or fewer pieces, or fewer left out) than ``start``, or
     None when CP-SAT finds none within ``seconds``."""
@@ -147,6 +159,8 @@ def _fewer_sections(
             model.add(sum(has[(c, k)] for k in ks) <= 1)
         unplaced.append(learners[c] - sum(seat[(c, k)] for k in ks))
     for a, b in itertools.combinations(cohorts, 2):
+        if deadline is not None:  # pairs of a 300-cohort group take longer than a time limit
+            deadline.check()
         alone = not (problem.cohorts[a].mergeable and problem.cohorts[b].mergeable)
         if alone or not common_starts(cand, [a, b]):
             for k in ks:
@@ -202,10 +216,16 @@ class _StopAt(cp_model.CpSolverSolutionCallback):
             self.stop_search()
 
 
-def repack(cand: Candidates, plan: Plan, key: str, seconds: float = PACK_SECONDS) -> Plan | None:
+def repack(
+    cand: Candidates,
+    plan: Plan,
+    key: str,
+    seconds: float = PACK_SECONDS,
+    deadline: Deadline | None = None,
+) -> Plan | None:
     """``plan`` with the group's movable sections replaced by packed ones placed around the rest,
-    or None when that would seat fewer of the group's learners than ``plan`` does; ``seconds``
-    caps composition's CP-SAT. The caller compares costs.
+    or None when that would seat fewer of the group's learners than ``plan`` does, or when
+    ``deadline`` passes first; ``seconds`` caps composition's CP-SAT. The caller compares costs.
 
     Fewer seated can be cheaper (a packed section that finds no facilitator leaves its learners
     out, and the rest of the group saves more than their unscheduled cost), but a coordinator
@@ -221,11 +241,17 @@ def repack(cand: Candidates, plan: Plan, key: str, seconds: float = PACK_SECONDS
         for c, n in s.parts.items():
             if c in learners:
                 learners[c] -= n
-    sections = compose(cand, group, learners, seconds)
+    try:
+        sections = compose(cand, group, learners, seconds, deadline)
+    except TimeUp:
+        return None
     sections.sort(key=lambda parts: urgency(cand, parts))
     out = Plan(list(kept))
     for parts in sections:
-        sessions = place_section(cand, cal, group, parts, cheapest=True)
+        try:
+            sessions = place_section(cand, cal, group, parts, cheapest=True, deadline=deadline)
+        except TimeUp:
+            return None
         if sessions is None:
             continue
         for x in sessions:

@@ -12,7 +12,14 @@ from datetime import datetime
 from typing import Any
 
 from solver.candidates import Candidates
-from solver.cost import hourly_cents, to_cents
+from solver.pricing import (
+    cents,
+    facilitator_items,
+    reluctance_cents,
+    room_cents,
+    seat_cents,
+    unscheduled_cents,
+)
 from solver.problem import SCHEDULE_FORMAT, Problem
 
 COST_KEYS = ("facilitators", "travel", "rooms", "seats", "preferences", "unscheduled", "changes")
@@ -53,33 +60,37 @@ class Plan:
     """A whole schedule in model terms."""
 
     sections: list[PlannedSection] = field(default_factory=list)
+    # cohorts the greedy never tried to place because the deadline passed (or cancel)
+    unreached: set[str] = field(default_factory=set)
 
     def placed(self, cohort: str) -> int:
         """Learners of ``cohort`` placed in any section."""
         return sum(s.parts.get(cohort, 0) for s in self.sections)
+
+    def placed_by_cohort(self) -> dict[str, int]:
+        """Learners placed per cohort, in one pass (``placed`` per cohort is quadratic: 10,000
+        cohorts in 5,000 sections)."""
+        out: dict[str, int] = {}
+        for s in self.sections:
+            for c, n in s.parts.items():
+                out[c] = out.get(c, 0) + n
+        return out
 
 
 def session_prices(
     cand: Candidates, section: PlannedSection, session: PlannedSession
 ) -> dict[str, int]:
     """The cost items of one session in cents (seats and unscheduled are priced per section and
-    cohort). Each item is rounded to the cent like ``solver.cost`` does, so the model's integer
-    objective and the reported cost agree."""
+    cohort), from :mod:`solver.pricing` like the model's objective, so the two agree."""
     problem = cand.problem
     group = cand.groups[section.group]
     f = problem.facilitators[session.facilitator]
-    prices = {
-        "facilitators": hourly_cents(f.hourly_rate, session.minutes, f.session_fee),
-        "travel": 0,
-        "rooms": 0,
-        "preferences": 0,
-    }
-    if group.program.in_person and f.site != group.site:
-        prices["travel"] = to_cents(f.travel_cost.get(group.site or "", 0.0))
+    pay, travel = facilitator_items(f, group.program, group.site, session.minutes)
+    prices = {"facilitators": pay, "travel": travel, "rooms": 0, "preferences": 0}
     if session.room is not None:
-        prices["rooms"] = hourly_cents(problem.rooms[session.room].hourly_cost, session.minutes)
+        prices["rooms"] = room_cents(problem.rooms[session.room], session.minutes)
     if cand.reluctantly(f.id, session.start, session.minutes):
-        prices["preferences"] = to_cents(f.if_need_be_cost)
+        prices["preferences"] = reluctance_cents(f)
     return prices
 
 
@@ -119,38 +130,39 @@ def price(cand: Candidates, plan: Plan) -> dict[str, float]:
     cost = dict.fromkeys(COST_KEYS, 0)
     for section in plan.sections:
         program = cand.groups[section.group].program
-        cost["seats"] += len(section.sessions) * to_cents(program.seat_cost * section.size)
+        cost["seats"] += len(section.sessions) * seat_cents(program, section.size)
         for session in section.sessions:
             for key, value in session_prices(cand, section, session).items():
                 cost[key] += value
+    placed = plan.placed_by_cohort()
     for c in problem.cohorts.values():
-        cost["unscheduled"] += to_cents(max(c.size - plan.placed(c.id), 0) * c.unscheduled_cost)
+        cost["unscheduled"] += unscheduled_cents(c, max(c.size - placed.get(c.id, 0), 0))
     kept, total = kept_previous_sessions(cand, plan)
-    cost["changes"] = (total - kept) * to_cents(problem.change_cost)
+    cost["changes"] = (total - kept) * cents(problem.change_cost)
     out = {"total": sum(cost.values()) / 100, **{k: v / 100 for k, v in cost.items()}}
-    placed = sum(s.size for s in plan.sections)
+    seated = sum(s.size for s in plan.sections)
     trained = sum(cost[k] for k in ("facilitators", "travel", "rooms", "seats")) / 100
-    out["per_trained_learner"] = round(trained / placed, 2) if placed else 0.0
+    out["per_trained_learner"] = round(trained / seated, 2) if seated else 0.0
     return out
 
 
 def group_totals(cand: Candidates, plan: Plan) -> dict[str, float]:
     """Each group's part of ``price(cand, plan)["total"]`` without changes: its sections' costs
     and the unscheduled cost of its cohorts."""
-    cents: dict[str, int] = dict.fromkeys(cand.groups, 0)
+    totals: dict[str, int] = dict.fromkeys(cand.groups, 0)
     placed: dict[str, int] = {}  # one pass, not plan.placed per cohort: L has 1,000 cohorts
     for section in plan.sections:
         program = cand.groups[section.group].program
-        cents[section.group] += len(section.sessions) * to_cents(program.seat_cost * section.size)
+        totals[section.group] += len(section.sessions) * seat_cents(program, section.size)
         for session in section.sessions:
-            cents[section.group] += sum(session_prices(cand, section, session).values())
+            totals[section.group] += sum(session_prices(cand, section, session).values())
         for c, n in section.parts.items():
             placed[c] = placed.get(c, 0) + n
     for c in cand.problem.cohorts.values():
         if c.id in cand.group_of:
             left = max(c.size - placed.get(c.id, 0), 0)
-            cents[cand.group_of[c.id]] += to_cents(left * c.unscheduled_cost)
-    return {key: value / 100 for key, value in cents.items()}
+            totals[cand.group_of[c.id]] += unscheduled_cents(c, left)
+    return {key: value / 100 for key, value in totals.items()}
 
 
 def section_ids(problem: Problem, plan: Plan) -> list[str]:
@@ -177,7 +189,7 @@ def to_document(
     status: str,
     reasons: dict[str, list[str]],
     solver: dict[str, Any],
-    lower_bound: float,
+    lower_bound: float | None,
 ) -> dict[str, Any]:
     """The v1 schedule document of a plan; ``reasons`` explains each unscheduled cohort."""
     problem, grid = cand.problem, cand.grid
@@ -203,8 +215,9 @@ def to_document(
             }
         )
     unscheduled = []
+    placed = plan.placed_by_cohort()
     for c in problem.cohorts.values():
-        left = c.size - plan.placed(c.id)
+        left = c.size - placed.get(c.id, 0)
         if left > 0:
             unscheduled.append(
                 {"cohort": c.id, "learners": left, "reasons": reasons.get(c.id) or []}
@@ -213,7 +226,7 @@ def to_document(
         "format": SCHEDULE_FORMAT,
         "status": status,
         "cost": price(cand, plan),
-        "lower_bound": round(lower_bound, 2),
+        "lower_bound": None if lower_bound is None else round(lower_bound, 2),
         "sections": sections,
         "unscheduled": unscheduled,
         "errors": [],

@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING
 
 from ortools.sat.python import cp_model
 
-from solver.cost import to_cents
 from solver.cost_rules import (
     change_cost,
     facilitator_capacity,
@@ -22,6 +21,7 @@ from solver.cost_rules import (
     room_cost,
     seat_cost,
 )
+from solver.pricing import reluctance_cents, unscheduled_cents
 
 if TYPE_CHECKING:
     from solver.model import ScheduleModel
@@ -65,7 +65,7 @@ def cohort_learners_placed_once(sm: ScheduleModel) -> None:
     for c in sm.problem.cohorts.values():
         total = sum(placed[c.id])
         sm.model.add(total <= c.size)
-        sm.costs["unscheduled"].append(to_cents(c.unscheduled_cost) * (c.size - total))
+        sm.costs["unscheduled"].append(unscheduled_cents(c, 1) * (c.size - total))
 
 
 def unsplittable_cohorts(sm: ScheduleModel) -> None:
@@ -132,7 +132,7 @@ def facilitator_availability(sm: ScheduleModel) -> None:
                 free = cand.facilitator_starts(f, x.minutes)
                 allowed = [t for t in x.domain if t in free]
                 _restrict(m, x.start, allowed, x.domain, [lit])
-                fee = sm.problem.facilitators[f].if_need_be_cost
+                fee = reluctance_cents(sm.problem.facilitators[f])
                 regular = [t for t in allowed if not cand.reluctantly(f, t, x.minutes)]
                 if fee <= 0 or len(regular) == len(allowed):
                     continue
@@ -140,7 +140,7 @@ def facilitator_availability(sm: ScheduleModel) -> None:
                 m.add_implication(reluctant, lit)
                 _restrict(m, x.start, regular, allowed, [lit, reluctant.negated()])
                 x.reluctant[f] = reluctant
-                sm.costs["preferences"].append(to_cents(fee) * reluctant)
+                sm.costs["preferences"].append(fee * reluctant)
 
 
 def facilitator_no_double_booking(sm: ScheduleModel) -> None:

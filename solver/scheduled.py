@@ -10,7 +10,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from solver.fields import join
+from solver.fields import join, shown
+from solver.limits import MAX_LEARNERS
 from solver.problem import SCHEDULE_FORMAT, CohortPart, Problem, Program
 from solver.schedule import STATUSES, parse_utc
 
@@ -73,6 +74,7 @@ class PlacedSchedule:
     unscheduled: dict[str, int]  # cohort id -> learners left out
     cost: dict[str, Any] | None
     problems: list[Violation]  # what could not be read
+    bounds: dict[str, Any] = field(default_factory=dict)  # path -> a reported lower bound
 
     @property
     def sessions(self) -> list[PlacedSession]:
@@ -100,7 +102,9 @@ def read_schedule(problem: Problem, doc: Any) -> PlacedSchedule:
     cost = doc.get("cost") if isinstance(doc.get("cost"), dict) else None
     if cost is None:
         problems.append(violation("schedule_format", "cost", "must be an object"))
-    return PlacedSchedule(status, sections, unscheduled, cost, problems)
+    info = doc.get("solver") if isinstance(doc.get("solver"), dict) else {}
+    bounds = {"lower_bound": doc.get("lower_bound"), "solver.bound": info.get("bound")}
+    return PlacedSchedule(status, sections, unscheduled, cost, problems, bounds)
 
 
 def _list(obj: dict[str, Any], key: str, path: str, problems: list[Violation]) -> list[Any]:
@@ -151,11 +155,13 @@ def _read_parts(
         cohort = item.get("cohort") if isinstance(item, dict) else None
         learners = item.get("learners") if isinstance(item, dict) else None
         if not _is_id(cohort) or cohort not in problem.cohorts:
-            problems.append(violation("unknown_reference", here, f"unknown cohort {cohort!r}"))
-        elif isinstance(learners, bool) or not isinstance(learners, int) or learners < 1:
+            problems.append(violation("unknown_reference", here, f"unknown cohort {shown(cohort)}"))
+        elif not _learner_count(learners, 1):
             problems.append(
                 violation(
-                    "schedule_format", join(here, "learners"), "must be a whole number, 1 or more"
+                    "schedule_format",
+                    join(here, "learners"),
+                    f"must be a whole number from 1 to {MAX_LEARNERS:,}",
                 )
             )
         else:
@@ -190,6 +196,14 @@ def _read_session(
     return PlacedSession(section, position, index, start, end, facilitator, room, path)
 
 
+def _learner_count(value: Any, minimum: int) -> bool:
+    """Whether ``value`` is a whole number of learners a problem could hold (larger ones would
+    only overflow the cost arithmetic)."""
+    return (
+        isinstance(value, int) and not isinstance(value, bool) and minimum <= value <= MAX_LEARNERS
+    )
+
+
 def _is_id(value: Any) -> bool:
     return isinstance(value, str)
 
@@ -205,7 +219,9 @@ def _reference(
         problems.append(violation("schedule_format", join(path, key), "must be an id or null"))
         return None
     if value not in known:
-        problems.append(violation("unknown_reference", join(path, key), f"unknown {key} {value!r}"))
+        problems.append(
+            violation("unknown_reference", join(path, key), f"unknown {key} {shown(value)}")
+        )
     return value
 
 
@@ -218,11 +234,13 @@ def _read_unscheduled(
         cohort = item.get("cohort") if isinstance(item, dict) else None
         learners = item.get("learners") if isinstance(item, dict) else None
         if not _is_id(cohort) or cohort not in problem.cohorts:
-            problems.append(violation("unknown_reference", path, f"unknown cohort {cohort!r}"))
-        elif isinstance(learners, bool) or not isinstance(learners, int) or learners < 0:
+            problems.append(violation("unknown_reference", path, f"unknown cohort {shown(cohort)}"))
+        elif not _learner_count(learners, 0):
             problems.append(
                 violation(
-                    "schedule_format", join(path, "learners"), "must be a whole number, 0 or more"
+                    "schedule_format",
+                    join(path, "learners"),
+                    f"must be a whole number from 0 to {MAX_LEARNERS:,}",
                 )
             )
         else:

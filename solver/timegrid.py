@@ -112,6 +112,9 @@ class TimeGrid:
             for first, nxt in zip(self.day_starts, self.day_starts[1:], strict=False)
             for start in range(first, nxt, problem.slot_minutes)
         ]
+        # day_index of every grid start, looked up rather than bisected: pre-filtering 10,000
+        # cohorts asks it tens of millions of times
+        self.slot_day: dict[int, int] = {t: self.day_index(t) for t in self.slot_starts}
 
     @property
     def end(self) -> int:

@@ -6,13 +6,14 @@ bad input: a coordinator gets the whole list, and the CLI writes it into an ``in
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from datetime import time
 from pathlib import Path
 from typing import Any, TypeVar
 
-from solver.fields import REQUIRED, Reader, join
+from solver.fields import REQUIRED, Reader, join, shown
+from solver.jsonfile import load_json_file
+from solver.limits import MAX_HORIZON_DAYS
 from solver.localtime import bookable_windows, minutes, on_slot_grid, to_local
 from solver.problem import (
     DEFAULT_CHANGE_COST,
@@ -51,28 +52,6 @@ def load_problem_file(path: str | Path) -> tuple[Problem | None, list[Error]]:
     return (None, errors) if errors else parse_problem(doc)
 
 
-def load_json_file(path: str | Path) -> tuple[Any, list[Error]]:
-    """The JSON value of a file, or an error at "$" saying plainly why it cannot be read."""
-    try:
-        raw = Path(path).read_bytes()
-    except OSError as exc:
-        return None, [{"path": "$", "message": f"cannot read {path}: {exc.strerror or exc}"}]
-    if not raw.strip():
-        return None, [{"path": "$", "message": "the file is empty"}]
-    try:
-        text = raw.decode("utf-8-sig")  # tolerate the byte-order mark some Windows editors add
-    except UnicodeDecodeError as exc:
-        return None, [{"path": "$", "message": f"the file is not UTF-8 text (byte {exc.start})"}]
-    try:
-        return json.loads(text, parse_constant=_reject_constant), []
-    except ValueError as exc:
-        return None, [{"path": "$", "message": f"the file is not valid JSON: {exc}"}]
-
-
-def _reject_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not a JSON number")
-
-
 def parse_problem(doc: Any) -> tuple[Problem | None, list[Error]]:
     """Validate a whole problem document and fill its defaults.
 
@@ -83,7 +62,7 @@ def parse_problem(doc: Any) -> tuple[Problem | None, list[Error]]:
     if top is None:
         return None, r.errors
     if top.get("format") != PROBLEM_FORMAT:
-        found = "missing" if top.get("format") is None else repr(top.get("format"))
+        found = "missing" if top.get("format") is None else shown(top.get("format"))
         r.error("format", f'must be "{PROBLEM_FORMAT}", not {found}')
     ctx = _read_context(r, top)
     programs = _read_list(
@@ -131,7 +110,20 @@ def _read_context(r: Reader, top: dict[str, Any]) -> Context:
         if start and end and end < start:
             r.error("horizon.end", f"end {end} is before start {start}")
             start = end = None
-    slot = r.field(top, "slot_minutes", "", r.positive, default=DEFAULT_SLOT_MINUTES)
+        elif start and end and (end - start).days + 1 > MAX_HORIZON_DAYS:
+            r.error(
+                "horizon.end",
+                f"the horizon is {(end - start).days + 1:,} days long, at most "
+                f"{MAX_HORIZON_DAYS:,} are planned at once",
+            )
+            start = end = None
+    slot = r.field(
+        top,
+        "slot_minutes",
+        "",
+        lambda v, p: r.positive(v, p, MINUTES_PER_DAY),
+        default=DEFAULT_SLOT_MINUTES,
+    )
     if slot is not None and MINUTES_PER_DAY % slot:
         r.error("slot_minutes", f"{slot} does not divide a day of 1440 minutes evenly")
         slot = None

@@ -20,15 +20,17 @@ def clock_text(minutes: int) -> str:
     return f"{minutes // 60:02d}:{minutes % 60:02d}"
 
 
-def read_range(r: Reader, value: Any, path: str, minimum: int, unit: str) -> tuple[int, int] | None:
-    """A ``[min, max]`` pair of whole numbers with ``min <= max``."""
+def read_range(
+    r: Reader, value: Any, path: str, minimum: int, unit: str, maximum: int
+) -> tuple[int, int] | None:
+    """A ``[min, max]`` pair of whole numbers from ``minimum`` to ``maximum``, ``min <= max``."""
     items = r.items(value, path)
     if items is None:
         return None
     if len(items) != 2:
         r.error(path, f"must be a [minimum, maximum] pair, not {len(items)} values")
         return None
-    low, high = (r.whole(v, join(path, k), minimum) for k, v in enumerate(items))
+    low, high = (r.whole(v, join(path, k), minimum, maximum=maximum) for k, v in enumerate(items))
     if low is None or high is None:
         return None
     if low > high:

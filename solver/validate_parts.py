@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from solver.fields import Reader, join
+from solver.fields import Reader, join, shown
+from solver.limits import MAX_DAYS, MAX_LEARNERS, MAX_MINUTES, MAX_SESSIONS
 from solver.problem import (
     DEFAULT_UNSCHEDULED_COST,
     WEEKDAYS,
@@ -82,7 +83,12 @@ def read_sessions(r: Reader, value: Any, path: str) -> tuple[int, ...] | None:
     if not items:
         r.error(path, "a program needs at least one session")
         return None
-    lengths = [r.whole(v, join(path, k), 1, "minutes") for k, v in enumerate(items)]
+    if len(items) > MAX_SESSIONS:
+        r.error(path, f"a program has at most {MAX_SESSIONS} sessions, not {len(items):,}")
+        return None
+    lengths = [
+        r.whole(v, join(path, k), 1, "minutes", maximum=MAX_MINUTES) for k, v in enumerate(items)
+    ]
     return None if None in lengths else tuple(lengths)
 
 
@@ -99,11 +105,13 @@ def read_program(r: Reader, value: Any, path: str, ctx: Context) -> Program | No
             obj,
             "gap_days",
             path,
-            lambda v, p: read_range(r, v, p, 0, "days"),
+            lambda v, p: read_range(r, v, p, 0, "days", MAX_DAYS),
             default=(0, ctx.horizon_days),
         ),
         "mode": r.field(obj, "mode", path, lambda v, p: _read_mode(r, v, p)),
-        "seats": r.field(obj, "seats", path, lambda v, p: read_range(r, v, p, 1, "seats")),
+        "seats": r.field(
+            obj, "seats", path, lambda v, p: read_range(r, v, p, 1, "seats", MAX_LEARNERS)
+        ),
         "seat_cost": r.field(obj, "seat_cost", path, r.amount, default=0.0),
         "same_facilitator": r.field(obj, "same_facilitator", path, r.flag, default=True),
     }
@@ -115,7 +123,7 @@ def read_program(r: Reader, value: Any, path: str, ctx: Context) -> Program | No
 
 def _read_mode(r: Reader, value: Any, path: str) -> str | None:
     if value not in MODES:
-        r.error(path, f'must be "in_person" or "virtual", not {value!r}')
+        r.error(path, f'must be "in_person" or "virtual", not {shown(value)}')
         return None
     return value
 
@@ -202,8 +210,14 @@ def _read_size(
         if learners is not None and not learners:
             r.error(join(path, "size"), "size is required when no learners are listed")
             return None
+        if learners is not None and len(learners) > MAX_LEARNERS:
+            r.error(
+                join(path, "learners"),
+                f"at most {MAX_LEARNERS:,} learners, not {len(learners):,}",
+            )
+            return None
         return len(learners) if learners is not None else None
-    size = r.field(obj, "size", path, r.positive)
+    size = r.field(obj, "size", path, lambda v, p: r.positive(v, p, MAX_LEARNERS))
     if size is not None and learners and size < len(learners):
         r.error(
             join(path, "size"), f"size {size} is smaller than the {len(learners)} learners listed"
@@ -228,10 +242,14 @@ def read_facilitator(r: Reader, value: Any, path: str, ctx: Context) -> Facilita
         "travel_cost": r.field(
             obj, "travel_cost", path, lambda v, p: _read_costs(r, v, p), default={}
         ),
-        "buffer_minutes": r.field(obj, "buffer_minutes", path, r.count, default=0),
+        "buffer_minutes": r.field(
+            obj, "buffer_minutes", path, lambda v, p: r.count(v, p, MAX_MINUTES), default=0
+        ),
     }
     site = r.field(obj, "site", path, r.text, default=None)
-    daily = r.field(obj, "max_minutes_per_day", path, r.positive, default=None)
+    daily = r.field(
+        obj, "max_minutes_per_day", path, lambda v, p: r.positive(v, p, MAX_MINUTES), default=None
+    )
     if "max_minutes_per_day" in obj and obj["max_minutes_per_day"] is not None and daily is None:
         return None
     if not _all_given(fid, skills, availability, *fields.values()):
@@ -259,7 +277,7 @@ def read_room(r: Reader, value: Any, path: str, ctx: Context) -> Room | None:
     fields = {
         "id": r.field(obj, "id", path, r.text),
         "site": r.field(obj, "site", path, r.text),
-        "capacity": r.field(obj, "capacity", path, r.positive),
+        "capacity": r.field(obj, "capacity", path, lambda v, p: r.positive(v, p, MAX_LEARNERS)),
         "hourly_cost": r.field(obj, "hourly_cost", path, r.amount, default=0.0),
         "timezone": r.field(obj, "timezone", path, r.timezone, default=ctx.timezone),
         "availability": read_availability(r, obj, path, reluctant=False),
@@ -275,7 +293,7 @@ def read_fixed(r: Reader, value: Any, path: str, ctx: Context) -> FixedSession |
     fields = {
         "section": r.field(obj, "section", path, r.text),
         "cohorts": r.field(obj, "cohorts", path, lambda v, p: _read_parts(r, v, p)),
-        "session": r.field(obj, "session", path, r.count),
+        "session": r.field(obj, "session", path, lambda v, p: r.count(v, p, MAX_SESSIONS)),
         "start": r.field(obj, "start", path, lambda v, p: r.instant(v, p, ctx.timezone)),
     }
     facilitator = r.field(obj, "facilitator", path, r.text, default=None)
@@ -298,7 +316,9 @@ def _read_parts(r: Reader, value: Any, path: str) -> tuple[CohortPart, ...] | No
         if obj is None:
             continue
         cohort = r.field(obj, "cohort", join(path, k), r.text)
-        learners = r.field(obj, "learners", join(path, k), r.positive)
+        learners = r.field(
+            obj, "learners", join(path, k), lambda v, p: r.positive(v, p, MAX_LEARNERS)
+        )
         if cohort is not None and learners is not None:
             parts.append(CohortPart(cohort, learners))
     return tuple(parts) if len(parts) == len(items) else None

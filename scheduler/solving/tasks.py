@@ -18,6 +18,7 @@ from scheduler.planning.mapping import period_problem
 from scheduler.solving import operations
 from scheduler.solving.monitor import SolveMonitor
 from solver import parse_problem
+from solver.deadline import Deadline
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +48,8 @@ def _solve(job_id: int) -> None:
     from solver.solve import solve  # loads OR-Tools: only in workers
 
     job = db.session.get(SolveJob, job_id)
+    # The time limit counts from the job's start: building the problem is part of it.
+    deadline = Deadline.after(job.time_limit_seconds)
     document = period_problem(job.period)
     problem, errors = parse_problem(document)
     if problem is None:
@@ -64,6 +67,7 @@ def _solve(job_id: int) -> None:
             workers=config.get("SOLVER_WORKERS", 2),
             progress=monitor.progress,
             stop_event=monitor.stop,
+            deadline=deadline,
         )
     if schedule["status"] == "infeasible":
         operations.fail_job(job_id, infeasible_reason(schedule))

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import copy
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,10 @@ from solver.check import check
 from solver.validate import parse_problem
 
 DATA = Path(__file__).parent / "data"
+
+# A lower bound above a schedule's cost raises here (solver.solve.InvalidBound) instead of being
+# logged and reported as unknown; the CLI run as a subprocess inherits it.
+os.environ.setdefault("COHORT_SOLVER_STRICT", "1")
 
 
 def load(name: str) -> dict[str, Any]:

@@ -250,3 +250,23 @@ def test_a_virtual_section_may_merge_cohorts_of_several_sites(
                             "seats": 300.0, "preferences": 0.0, "unscheduled": 0.0, "changes": 0.0,
                             "per_trained_learner": 55.24}  # fmt: skip
     assert violations(problem_doc, schedule_doc) == set()
+
+
+def test_a_bound_above_the_recomputed_cost_is_reported(problem_doc, schedule_doc, violations):
+    schedule_doc["lower_bound"] = 1160.02  # the schedule costs 1,160.00
+    schedule_doc["solver"]["bound"] = 2000.0
+    assert violations(problem_doc, schedule_doc) == {
+        ("lower_bound", "lower_bound"),
+        ("lower_bound", "solver.bound"),
+    }
+
+
+def test_a_bound_at_the_cost_or_unknown_passes(problem_doc, schedule_doc, violations):
+    schedule_doc["lower_bound"] = 1160.0
+    schedule_doc["solver"]["bound"] = None
+    assert violations(problem_doc, schedule_doc) == set()
+
+
+def test_a_bound_that_is_not_a_number_is_reported(problem_doc, schedule_doc, violations):
+    schedule_doc["lower_bound"] = "1160"
+    assert violations(problem_doc, schedule_doc) == {("schedule_format", "lower_bound")}

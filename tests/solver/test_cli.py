@@ -5,6 +5,7 @@ the CLI, not about the search."""
 
 from __future__ import annotations
 
+import copy
 import json
 import subprocess
 import sys
@@ -134,3 +135,76 @@ def test_python_dash_m_solver_runs_the_cli(files):
         cwd=ROOT, capture_output=True, text=True, check=False,
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
+
+
+# --- hostile input: exit 2 and one line naming the JSON path, from the real command line ---------
+
+
+def _hostile(problem_doc, case: str) -> str:
+    """The text of a problem file that is hostile in one way."""
+    doc = copy.deepcopy(problem_doc)
+    if case == "nested 100k levels":
+        doc["cohorts"][0]["x-notes"] = "DEEP"
+        return json.dumps(doc).replace('"DEEP"', "[" * 100_000 + "]" * 100_000)
+    if case in ("NaN", "Infinity", "huge integer"):
+        doc["rooms"][0]["capacity"] = "HOSTILE"
+        literal = "9" * 5000 if case == "huge integer" else case
+        return json.dumps(doc).replace('"HOSTILE"', literal)
+    where, value = {
+        "capacity 1e30": (doc["rooms"][0], ("capacity", 1e30)),
+        "cost 1e300": (doc["facilitators"][0], ("hourly_rate", 1e300)),
+        "three decimals": (doc["facilitators"][0], ("hourly_rate", 12.345)),
+        "wrong type": (doc["rooms"][0], ("capacity", "twenty")),
+    }[case]
+    where[value[0]] = value[1]
+    return json.dumps(doc)
+
+
+HOSTILE = {
+    "nested 100k levels": ("cohorts[0].x-notes[0][0][0]…", "more than 64 levels deep"),
+    "NaN": ("rooms[0].capacity", "NaN is not a JSON number"),
+    "Infinity": ("rooms[0].capacity", "Infinity is not a JSON number"),
+    "huge integer": ("rooms[0].capacity", "not a number that large"),
+    "capacity 1e30": ("rooms[0].capacity", "must be at most 100,000, not 1e+30"),
+    "cost 1e300": ("facilitators[0].hourly_rate", "must be at most 100,000,000, not 1e+300"),
+    "three decimals": ("facilitators[0].hourly_rate", "at most two decimals"),
+    "wrong type": ("rooms[0].capacity", "must be a whole number, not a string"),
+}
+
+
+def _run(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "solver", *args], cwd=ROOT, capture_output=True, text=True,
+        check=False, timeout=60,
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize("case", sorted(HOSTILE))
+@pytest.mark.parametrize("command", ["solve", "explain", "check"])
+def test_a_hostile_problem_exits_2_with_one_line_naming_the_json_path(
+    command, case, tmp_path, problem_doc, files
+):
+    path = tmp_path / "hostile.json"
+    path.write_text(_hostile(problem_doc, case))
+    extra = {"solve": ["-o", str(tmp_path / "out.json")], "check": [str(files[1])]}
+    result = _run(command, str(path), *extra.get(command, []))
+    where, message = HOSTILE[case]
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.splitlines() == [result.stderr.strip()]  # one line
+    assert result.stderr.startswith(f"{path}: {where}: ") and message in result.stderr
+    if command == "solve":
+        written = json.loads((tmp_path / "out.json").read_text())
+        assert written["status"] == "invalid" and written["errors"][0]["path"] == where
+
+
+@pytest.mark.parametrize("case", ["nested 100k levels", "NaN"])
+def test_a_hostile_schedule_file_makes_check_exit_2_naming_the_json_path(
+    case, tmp_path, files, problem_doc
+):
+    path = tmp_path / "schedule.json"
+    path.write_text(_hostile(problem_doc, case))  # a problem file where a schedule is expected
+    result = _run("check", str(files[0]), str(path))
+    where, message = HOSTILE[case]
+    assert result.returncode == 2
+    assert result.stderr.strip() == result.stderr.splitlines()[0]
+    assert f"{path}: {where}: " in result.stderr and message in result.stderr

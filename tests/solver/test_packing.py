@@ -3,12 +3,11 @@ plan and the search's repacking pass, each result through the independent checke
 
 from __future__ import annotations
 
-import time
-
 from tiny import cohort, doc, facilitator, problem, program
 
 from solver import candidates, lns, packing
 from solver.check import check
+from solver.deadline import Deadline
 from solver.greedy import greedy_plan
 from solver.lower_bound import group_bounds
 from solver.packing import compose, first_fit, repack
@@ -149,7 +148,7 @@ def test_the_search_opens_with_repacking_and_keeps_it_only_when_cheaper():
     outcome = lns.Outcome(plan, price(cand, plan)["total"])
     kept = []
     lns.repack_all(
-        cand, outcome, group_bounds(cand), time.monotonic() + 30,
+        cand, outcome, group_bounds(cand), Deadline.after(30),
         lambda result: kept.append(outcome.offer(cand, result)), lambda: False,
     )  # fmt: skip
     assert kept == [True]
@@ -157,7 +156,7 @@ def test_the_search_opens_with_repacking_and_keeps_it_only_when_cheaper():
     # Repacking a plan that is already packed finds nothing cheaper and keeps it.
     again = []
     lns.repack_all(
-        cand, outcome, {}, time.monotonic() + 30,
+        cand, outcome, {}, Deadline.after(30),
         lambda result: again.append(outcome.offer(cand, result)), lambda: False,
     )  # fmt: skip
     assert again == [False]

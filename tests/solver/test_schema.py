@@ -103,3 +103,32 @@ def test_the_invalid_schedule_document_uses_only_declared_properties():
 def test_both_schemas_are_draft_2020_12():
     for name in ("problem.v1.json", "schedule.v1.json"):
         assert load_schema(name)["$schema"] == "https://json-schema.org/draft/2020-12/schema"
+
+
+def test_the_problem_schema_states_the_validators_limits():
+    from solver import limits
+
+    schema = load_schema("problem.v1.json")
+    defs = schema["$defs"]
+    money = defs["money"]
+    assert (money["minimum"], money["maximum"]) == (0, limits.MAX_AMOUNT)
+    assert money["multipleOf"] == 10**-limits.CENT_DECIMALS
+    assert defs["id"]["maxLength"] == limits.MAX_TEXT
+    learners = [
+        defs["cohort"]["properties"]["size"]["maximum"],
+        defs["cohort"]["properties"]["learners"]["maxItems"],
+        defs["room"]["properties"]["capacity"]["maximum"],
+        defs["cohortPart"]["properties"]["learners"]["maximum"],
+        *(item["maximum"] for item in defs["seatRange"]["prefixItems"]),
+    ]
+    assert learners == [limits.MAX_LEARNERS] * 6
+    minutes = [
+        schema["properties"]["slot_minutes"]["maximum"],
+        defs["program"]["properties"]["sessions"]["items"]["maximum"],
+        defs["facilitator"]["properties"]["max_minutes_per_day"]["anyOf"][0]["maximum"],
+        defs["facilitator"]["properties"]["buffer_minutes"]["maximum"],
+    ]
+    assert minutes == [limits.MAX_MINUTES] * 4
+    assert defs["program"]["properties"]["sessions"]["maxItems"] == limits.MAX_SESSIONS
+    assert defs["fixed"]["properties"]["session"]["maximum"] == limits.MAX_SESSIONS
+    assert [item["maximum"] for item in defs["gapRange"]["prefixItems"]] == [limits.MAX_DAYS] * 2
