@@ -13,6 +13,7 @@ instants or into another zone's wall-clock time is the caller's business.
 
 from __future__ import annotations
 
+import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -55,7 +56,12 @@ def country_names() -> dict[str, str]:
     names = {row[0]: row[1] for row in _tz_table("iso3166.tab")}
     supported = holidays.list_supported_countries()
     known = {code: names[code] for code in supported if code in names}
-    return dict(sorted(known.items(), key=lambda item: item[1]))
+    return dict(sorted(known.items(), key=lambda item: _sort_key(item[1])))
+
+
+def _sort_key(name: str) -> str:
+    """Names sorted as readers expect: "Åland Islands" among the A's."""
+    return unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().casefold()
 
 
 def default_country(timezone: str) -> str:

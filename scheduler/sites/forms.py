@@ -92,12 +92,17 @@ class SiteForm(FlaskForm):
         }
 
 
+def subdivision_list(country: str) -> str:
+    """The regions of ``country`` as the form lists them: "BB (Brandenburg), BE (Berlin)..."."""
+    parts = closed_days.subdivisions(country)
+    return ", ".join(code if code == part else f"{code} ({part})" for code, part in parts.items())
+
+
 def _unknown_subdivision(country: str, text: str) -> str:
     name = closed_days.country_names()[country]
-    parts = closed_days.subdivisions(country)
-    if not parts:
+    listed = subdivision_list(country)
+    if not listed:
         return f"{name} has no regions with holidays of their own: leave this empty."
-    listed = ", ".join(code if code == part else f"{code} ({part})" for code, part in parts.items())
     return f"'{text}' is not a region of {name}. Leave it empty or write one of: {listed}."
 
 

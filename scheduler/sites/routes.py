@@ -12,7 +12,7 @@ from scheduler.forms.fields import DeleteForm
 from scheduler.forms.saving import save_or_show_error
 from scheduler.models import Closure, Site
 from scheduler.sites import closed_days, operations, util
-from scheduler.sites.forms import ClosureForm, RoomForm, SiteForm
+from scheduler.sites.forms import ClosureForm, RoomForm, SiteForm, subdivision_list
 
 #: How far ahead a site's page lists its public holidays.
 HOLIDAYS_AHEAD = timedelta(days=365)
@@ -79,6 +79,7 @@ def _site_form(form: SiteForm, site: Site | None):
         form=form,
         site=site,
         subdivisions=closed_days.subdivisions(country) if country else {},
+        subdivision_list=subdivision_list(country) if country else "",
     )
 
 
