@@ -17,6 +17,7 @@ from werkzeug.routing import Rule
 from scheduler.extensions import db
 from scheduler.followups.operations import create_default_template
 from scheduler.models import (
+    Closure,
     CohortBlock,
     FeedKind,
     FeedToken,
@@ -129,6 +130,8 @@ def world(app):
             end=datetime(2027, 1, 23, tzinfo=UTC),
         )
         db.session.add(block)
+        closure = Closure(name="Refit", start=date(2027, 1, 4), end=date(2027, 1, 8), site=site)
+        db.session.add(closure)
         create_facilitator(users["facilitator_a"], site)
         facilitator_b = create_facilitator(users["facilitator_b"], site)
         period = PlanningPeriod(
@@ -165,6 +168,7 @@ def world(app):
             "learner": learner_of_y.id,
             "cohort": cohort.id,
             "block": block.id,
+            "closure": closure.id,
             "facilitator": facilitator_b.id,
             "user": users["manager_y"].id,
             "version": version.id,

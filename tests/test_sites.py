@@ -391,7 +391,8 @@ def sites_urls(app, site_id: int, room_id: int) -> list[tuple[str, str]]:
     for rule in app.url_map.iter_rules():
         if rule.endpoint.split(".")[0] != "sites":
             continue
-        url = rule.build({"site_id": site_id, "room_id": room_id}, append_unknown=False)[1]
+        ids = {"site_id": site_id, "room_id": room_id, "closure_id": 1}  # no closure: 403 first
+        url = rule.build(ids, append_unknown=False)[1]
         urls += [(method, url) for method in sorted(rule.methods - {"HEAD", "OPTIONS"})]
     return urls
 

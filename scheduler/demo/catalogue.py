@@ -30,6 +30,9 @@ class SiteSpec:
     timezone: str
     #: (name, capacity, hourly cost)
     rooms: tuple[tuple[str, int, float], ...]
+    #: Whose public holidays the site keeps: (country, subdivision) as the ``holidays`` package
+    #: names them; the demo knows its cities, so it names the region its zone cannot tell.
+    holidays: tuple[str, str] = ("", "")
 
 
 SITES = (
@@ -38,30 +41,35 @@ SITES = (
         "London head office",
         "Europe/London",
         (("Thames", 40, 85.0), ("Fleet", 16, 45.0), ("Lambeth", 10, 30.0), ("Till lab", 12, 20.0)),
+        ("GB", "ENG"),
     ),
     SiteSpec(
         "manchester",
         "Manchester regional hub",
         "Europe/London",
         (("Pennine", 24, 40.0), ("Irwell", 12, 25.0), ("Till lab", 12, 15.0)),
+        ("GB", "ENG"),
     ),
     SiteSpec(
         "paris",
         "Paris La Défense office",
         "Europe/Paris",
         (("Seine", 20, 60.0), ("Montmartre", 10, 35.0), ("Salle caisses", 10, 15.0)),
+        ("FR", ""),
     ),
     SiteSpec(
         "berlin",
         "Berlin Mitte office",
         "Europe/Berlin",
         (("Spree", 30, 55.0), ("Tiergarten", 12, 30.0), ("Kassenschulung", 10, 15.0)),
+        ("DE", "BE"),
     ),
     SiteSpec(
         "new-york",
         "New York office",
         "America/New_York",
         (("Hudson", 24, 95.0), ("Chelsea", 8, 50.0)),
+        ("US", "NY"),
     ),
 )
 
@@ -185,7 +193,14 @@ def build_sites() -> dict[str, Site]:
     """The sites with their rooms, by site key."""
     sites = {}
     for spec in SITES:
-        site = Site(key=spec.key, name=spec.name, timezone=spec.timezone)
+        country, subdivision = spec.holidays
+        site = Site(
+            key=spec.key,
+            name=spec.name,
+            timezone=spec.timezone,
+            country=country,
+            subdivision=subdivision,
+        )
         site.rooms = [
             Room(
                 key=f"{spec.key}-{name.lower().replace(' ', '-')}",

@@ -19,7 +19,7 @@ from scheduler.models.followups import (
     TemplateStep,
 )
 from scheduler.models.mail import OutboxMessage, OutboxStatus
-from scheduler.models.organisation import Learner, Room, Site
+from scheduler.models.organisation import Closure, Learner, Room, Site
 from scheduler.models.planning import (
     JobStatus,
     PlanningPeriod,
@@ -62,6 +62,7 @@ __all__ = [
     "TemplateStep",
     "AvailabilityKind",
     "AvailabilityRule",
+    "Closure",
     "Cohort",
     "CohortBlock",
     "CohortMember",

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from sqlalchemy import ForeignKey, Numeric, String
+from datetime import date, datetime
+
+from sqlalchemy import CheckConstraint, ForeignKey, Numeric, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from scheduler.database import UTCDateTime, utcnow
 from scheduler.extensions import db
 
 
@@ -15,6 +18,10 @@ class Site(db.Model):
     key: Mapped[str] = mapped_column(String(64), unique=True)  # stable external id
     name: Mapped[str] = mapped_column(String(200))
     timezone: Mapped[str] = mapped_column(String(64))
+    # Whose public holidays the site keeps: an ISO 3166 country code as the ``holidays`` package
+    # knows it ("" = none) and optionally one of that country's subdivisions ("BY", "NY").
+    country: Mapped[str] = mapped_column(String(2), default="", server_default="")
+    subdivision: Mapped[str] = mapped_column(String(40), default="", server_default="")
 
     rooms: Mapped[list[Room]] = relationship(back_populates="site", order_by="Room.name")
 
@@ -49,4 +56,23 @@ class Learner(db.Model):
     )
 
     manager = relationship("User")
+    site: Mapped[Site | None] = relationship()
+
+
+class Closure(db.Model):
+    """Days nobody trains: a company shutdown (no site: the whole organisation) or one site's
+    (a refit). ``start`` and ``end`` are inclusive local dates, in the site's own zone (for the
+    whole organisation: in each site's, facilitator's or cohort's own zone)."""
+
+    __table_args__ = (CheckConstraint('"end" >= start', name="end_not_before_start"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    start: Mapped[date]
+    end: Mapped[date]
+    site_id: Mapped[int | None] = mapped_column(
+        ForeignKey("site.id", ondelete="CASCADE"), index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
     site: Mapped[Site | None] = relationship()

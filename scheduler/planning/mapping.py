@@ -11,6 +11,13 @@ so instants are converted here with ``zoneinfo`` (a window stored in UTC in summ
 local summer time it was entered at). A ``time`` column cannot hold 24:00, so an end of 00:00
 means midnight at the end of the day, as the models document.
 
+Public holidays and closures (``scheduler.sites.closed_days``) become ``unavailable`` windows,
+whole local days at the site they belong to: a room's site's holidays and closures close the
+room; a cohort's site's holidays and the organisation's closures close the cohort, virtual
+sessions too; a facilitator's home site's holidays and the organisation's closures close the
+facilitator. The closed days also travel as ``x-closed-days`` (per site at the top level, per
+cohort on its entry) for the data check and the review calendar.
+
 The number of SQL statements is fixed (eager loading, one query per kind of row), whatever the
 number of cohorts, learners, facilitators or rules.
 """
@@ -38,10 +45,12 @@ from scheduler.models import (
     Program,
     Room,
     SessionPin,
+    Site,
     TravelCost,
     User,
 )
 from scheduler.planning.versions import published_version, schedule_of
+from scheduler.sites.closed_days import ClosedDays, ClosedDaysBySite, closed_days, day_ranges
 from solver.problem import PROBLEM_FORMAT, WEEKDAYS
 
 MINUTES_PER_DAY = 24 * 60
@@ -75,6 +84,9 @@ def problem_document(
     planned = [c for c in cohorts if c.size > 0]
     programs = sorted({c.program.key: c.program for c in planned}.values(), key=lambda p: p.key)
     facilitator_rules, room_rules = _availability_rules(lo, hi)
+    facilitators, rooms = _facilitators(), _rooms()
+    sites = _sites_of(planned, facilitators, rooms)
+    closed = closed_days(sites, start - MARGIN, end + MARGIN)
     document = {
         "format": PROBLEM_FORMAT,
         "name": f"Planning period {start.isoformat()} to {end.isoformat()}",
@@ -83,12 +95,16 @@ def problem_document(
         "slot_minutes": slot_minutes,
         "change_cost": change_cost,
         "programs": [program_entry(p) for p in programs],
-        "cohorts": [cohort_entry(c, start, end) for c in planned],
+        "cohorts": [close_cohort(cohort_entry(c, start, end), c, closed) for c in planned],
         "facilitators": [
-            facilitator_entry(f, facilitator_rules.get(f.id, [])) for f in _facilitators()
+            close_facilitator(facilitator_entry(f, facilitator_rules.get(f.id, [])), f, closed)
+            for f in facilitators
         ],
-        "rooms": [room_entry(r, room_rules.get(r.id, [])) for r in _rooms()],
+        "rooms": [close_room(room_entry(r, room_rules.get(r.id, [])), r, closed) for r in rooms],
     }
+    by_site = site_closed_days(sites, closed, start, end)
+    if by_site:
+        document["x-closed-days"] = by_site
     left_out = [{"cohort": c.key, "reason": "no learners yet"} for c in cohorts if c.size == 0]
     if left_out:
         document["x-left-out"] = left_out
@@ -201,6 +217,14 @@ def _rooms() -> list[Room]:
     return list(db.session.scalars(query))
 
 
+def _sites_of(
+    cohorts: list[Cohort], facilitators: list[Facilitator], rooms: list[Room]
+) -> list[Site]:
+    """The sites the document mentions, by key (already loaded with their owners)."""
+    sites = [c.site for c in cohorts] + [f.site for f in facilitators] + [r.site for r in rooms]
+    return sorted({s.id: s for s in sites if s is not None}.values(), key=lambda s: s.key)
+
+
 def _availability_rules(lo: datetime, hi: datetime) -> tuple[Rules, Rules]:
     """Weekly rules and the one-off rules that touch ``lo``–``hi``, by facilitator and by room."""
     query = (
@@ -305,6 +329,68 @@ def room_entry(room: Room, rules: list[AvailabilityRule]) -> dict:
         "timezone": room.site.timezone,
         **_availability(rules, room.site.timezone, reluctant=False),
     }
+
+
+# --- public holidays and closures ---------------------------------------------------------------
+
+
+def close_room(entry: dict, room: Room, closed: ClosedDaysBySite) -> dict:
+    """Add its site's holidays and closures, and the organisation's, to a room's windows."""
+    days = closed.of_site(room.site_id)
+    entry["unavailable"] += _closed_intervals(days, room.site.timezone, room.site.timezone)
+    return entry
+
+
+def close_cohort(entry: dict, cohort: Cohort, closed: ClosedDaysBySite) -> dict:
+    """Add its site's public holidays and the organisation's closures to a cohort's blocked
+    periods: its learners are off, whether the session is in person or not. A closure of the
+    site alone (a refit) only closes the rooms."""
+    days = closed.of_site(cohort.site_id, with_site_closures=False)
+    zone = cohort.site.timezone if cohort.site else cohort.timezone
+    entry["unavailable"] += _closed_intervals(days, zone, cohort.timezone)
+    if days:
+        entry["x-closed-days"] = {day.isoformat(): name for day, name in days.items()}
+    return entry
+
+
+def close_facilitator(entry: dict, facilitator: Facilitator, closed: ClosedDaysBySite) -> dict:
+    """Add their home site's public holidays and the organisation's closures to a
+    facilitator's unavailable windows (no home site: the closures, in their own zone)."""
+    days = closed.of_site(facilitator.site_id, with_site_closures=False)
+    zone = facilitator.site.timezone if facilitator.site else facilitator.timezone
+    entry["unavailable"] += _closed_intervals(days, zone, facilitator.timezone)
+    return entry
+
+
+def site_closed_days(sites: list[Site], closed: ClosedDaysBySite, start: date, end: date) -> list:
+    """``x-closed-days``: each site's closed days within the period, for the review calendar."""
+    out = []
+    for site in sites:
+        days = {d: name for d, name in closed.of_site(site.id).items() if start <= d <= end}
+        if days:
+            out.append(
+                {
+                    "site": site.key,
+                    "x-id": site.id,
+                    "name": site.name,
+                    "days": {day.isoformat(): name for day, name in days.items()},
+                }
+            )
+    return out
+
+
+def _closed_intervals(days: ClosedDays, day_zone: str, owner_zone: str) -> list[list[str]]:
+    """Closed days, local dates in ``day_zone``, as whole-day intervals in ``owner_zone``'s
+    wall-clock time: local midnight to midnight at the site, whatever length DST makes it."""
+    zone = ZoneInfo(day_zone)
+    instants = [
+        (
+            datetime.combine(first, time(), zone).astimezone(UTC),
+            datetime.combine(last + timedelta(days=1), time(), zone).astimezone(UTC),
+        )
+        for first, last in day_ranges(days)
+    ]
+    return _local_intervals(instants, owner_zone)
 
 
 # --- availability and time ----------------------------------------------------------------------

@@ -58,8 +58,10 @@ def version(version_id: int):
 @bp.route("/planning/versions/<int:version_id>/events.json")
 @coordinator_required
 def events(version_id: int):
-    """The calendar's events (JSON): the page script fetches them, no inline data needed."""
-    return jsonify(util.calendar_events(_version_or_404(version_id)))
+    """The calendar's events (JSON): the page script fetches them, no inline data needed.
+    Sessions first, then the sites' public holidays and closures as background events."""
+    version = _version_or_404(version_id)
+    return jsonify(util.calendar_events(version) + util.closed_day_events(version))
 
 
 @bp.route("/planning/versions/<int:version_id>/diff")

@@ -7,7 +7,8 @@ the schedule is.
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections import defaultdict
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -180,6 +181,39 @@ def calendar_events(version: ScheduleVersion) -> list[dict]:
                 }
             )
     return sorted(events, key=lambda e: (e["start"], e["title"]))
+
+
+def closed_day_events(version: ScheduleVersion) -> list[dict]:
+    """The public holidays and closures the solver kept clear, as FullCalendar background
+    events (one per site and day), from the version's own problem document: what this plan
+    honoured, not what the sites say today. Their filters are the site's, its rooms' and its
+    facilitators', so the "Show" list keeps a site's closed days with its sessions."""
+    problem = problem_of(version)
+    filters = defaultdict(list)
+    for room in problem.get("rooms", []):
+        filters[room["site"]].append(f"room-{room['x-id']}")
+    for facilitator in problem.get("facilitators", []):
+        if facilitator.get("site"):
+            filters[facilitator["site"]].append(f"facilitator-{facilitator['x-id']}")
+    events = []
+    for site in problem.get("x-closed-days", []):
+        for day, name in site["days"].items():
+            events.append(
+                {
+                    "id": f"closed-{site['site']}-{day}",
+                    "title": f"{name} · {site['name']}",
+                    "start": day,
+                    "end": (date.fromisoformat(day) + timedelta(days=1)).isoformat(),
+                    "allDay": True,
+                    "display": "background",
+                    "classNames": ["closed-day"],
+                    "extendedProps": {
+                        "closed": True,
+                        "filters": [f"site-{site['x-id']}", *filters[site["site"]]],
+                    },
+                }
+            )
+    return events
 
 
 def _wall_clock(instant: datetime, zone: ZoneInfo) -> str:

@@ -1,4 +1,4 @@
-"""Writes of the sites area: sites and their rooms.
+"""Writes of the sites area: sites, their rooms and closures.
 
 The caller (the request) commits; these functions only change the session and flush, so that
 a clash with a unique index surfaces here, inside the caller's transaction.
@@ -6,12 +6,15 @@ a clash with a unique index surfaces here, inside the caller's transaction.
 
 from __future__ import annotations
 
+from datetime import date
+
 from sqlalchemy import select
 
 from scheduler.audit import operations as audit
 from scheduler.extensions import db
 from scheduler.forms.saving import FieldError
-from scheduler.models import Room, Site
+from scheduler.models import Closure, Room, Site
+from scheduler.sites.closed_days import default_country
 
 
 def ensure_key_free(model: type, key: str, label: str, current_id: int | None = None) -> None:
@@ -21,21 +24,28 @@ def ensure_key_free(model: type, key: str, label: str, current_id: int | None = 
         raise FieldError("key", f"{label} '{key}' is already used by {owner.name}; choose another.")
 
 
-def create_site(key: str, name: str, timezone: str) -> Site:
-    """Add a site."""
+def create_site(
+    key: str, name: str, timezone: str, country: str | None = None, subdivision: str = ""
+) -> Site:
+    """Add a site; without a ``country`` it keeps the public holidays of its time zone's."""
     ensure_key_free(Site, key, "Key")
-    site = Site(key=key, name=name, timezone=timezone)
+    if country is None:
+        country = default_country(timezone)
+    site = Site(key=key, name=name, timezone=timezone, country=country, subdivision=subdivision)
     db.session.add(site)
     db.session.flush()
     audit.record_changes(site, None)
     return site
 
 
-def update_site(site: Site, key: str, name: str, timezone: str) -> Site:
-    """Change a site's key, name or time zone."""
+def update_site(
+    site: Site, key: str, name: str, timezone: str, country: str, subdivision: str = ""
+) -> Site:
+    """Change a site's key, name, time zone or public holidays."""
     ensure_key_free(Site, key, "Key", current_id=site.id)
     before = audit.snapshot(site)
     site.key, site.name, site.timezone = key, name, timezone
+    site.country, site.subdivision = country, subdivision
     db.session.flush()
     audit.record_changes(site, before)
     return site
@@ -79,4 +89,19 @@ def delete_room(room: Room) -> None:
     """Delete a room; its availability rules go with it (foreign key cascade)."""
     audit.record_deleted(room)
     db.session.delete(room)
+    db.session.flush()
+
+
+def create_closure(name: str, start: date, end: date, site_id: int | None = None) -> Closure:
+    """Close one site (``site_id``) or the whole organisation (None) from ``start`` to ``end``,
+    inclusive local dates."""
+    closure = Closure(name=name, start=start, end=end, site_id=site_id)
+    db.session.add(closure)
+    db.session.flush()
+    return closure
+
+
+def delete_closure(closure: Closure) -> None:
+    """Open the days of a closure again."""
+    db.session.delete(closure)
     db.session.flush()

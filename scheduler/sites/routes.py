@@ -1,6 +1,8 @@
-"""Sites and their rooms: the coordinator lists, creates, edits and deletes them."""
+"""Sites, their rooms and closures: the coordinator lists, creates, edits and deletes them."""
 
 from __future__ import annotations
+
+from datetime import timedelta
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 
@@ -8,9 +10,12 @@ from scheduler.access import coordinator_required, get_or_404
 from scheduler.extensions import db
 from scheduler.forms.fields import DeleteForm
 from scheduler.forms.saving import save_or_show_error
-from scheduler.models import Site
-from scheduler.sites import operations, util
-from scheduler.sites.forms import RoomForm, SiteForm
+from scheduler.models import Closure, Site
+from scheduler.sites import closed_days, operations, util
+from scheduler.sites.forms import ClosureForm, RoomForm, SiteForm, subdivision_list
+
+#: How far ahead a site's page lists its public holidays.
+HOLIDAYS_AHEAD = timedelta(days=365)
 
 bp = Blueprint("sites", __name__)
 
@@ -40,11 +45,16 @@ def create():
 def show(site_id: int):
     """A site with its rooms."""
     site = get_or_404(Site, site_id)
+    today = util.site_today(site)
     return render_template(
         "sites/show.html",
         site=site,
         rooms=site.rooms,
         room_availability=util.room_availability_page_exists(),
+        holidays_label=closed_days.holidays_label(site),
+        holidays=closed_days.public_holidays(
+            site.country, site.subdivision, today, today + HOLIDAYS_AHEAD
+        ),
     )
 
 
@@ -63,7 +73,14 @@ def edit(site_id: int):
 
 
 def _site_form(form: SiteForm, site: Site | None):
-    return render_template("sites/form.html", form=form, site=site)
+    country = form.chosen_country()
+    return render_template(
+        "sites/form.html",
+        form=form,
+        site=site,
+        subdivisions=closed_days.subdivisions(country) if country else {},
+        subdivision_list=subdivision_list(country) if country else "",
+    )
 
 
 @bp.route("/sites/<int:site_id>/delete", methods=["GET", "POST"])
@@ -132,3 +149,33 @@ def delete_room(site_id: int, room_id: int):
         room=room,
         rule_count=util.room_availability_rule_count(room),
     )
+
+
+@bp.route("/sites/closures", methods=["GET", "POST"])
+@coordinator_required
+def closures():
+    """Every closure, and the form to add one (for the whole organisation or one site)."""
+    form = ClosureForm(sites=closed_days.sites_by_name())
+    if form.validate_on_submit():
+        closure = save_or_show_error(form, lambda: operations.create_closure(**form.values()))
+        if closure is not None:
+            flash(f"Closure {closure.name} added.", "success")
+            return redirect(url_for("sites.closures"))
+    return render_template(
+        "sites/closures.html",
+        form=form,
+        closures=closed_days.all_closures(),
+        delete_form=DeleteForm(),
+    )
+
+
+@bp.route("/sites/closures/<int:closure_id>/delete", methods=["POST"])
+@coordinator_required
+def delete_closure(closure_id: int):
+    """Delete a closure: its days are open again (CSRFProtect checks the form's token)."""
+    closure = get_or_404(Closure, closure_id)
+    name = closure.name
+    operations.delete_closure(closure)
+    db.session.commit()
+    flash(f"Closure {name} deleted.", "success")
+    return redirect(url_for("sites.closures"))

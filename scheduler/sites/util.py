@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 from flask import current_app
 from sqlalchemy import func, select
@@ -10,6 +12,7 @@ from sqlalchemy import func, select
 from scheduler.extensions import db
 from scheduler.models import (
     AvailabilityRule,
+    Closure,
     Cohort,
     Facilitator,
     Learner,
@@ -17,6 +20,7 @@ from scheduler.models import (
     Site,
     TravelCost,
 )
+from scheduler.sites.closed_days import holidays_label
 
 
 @dataclass(frozen=True)
@@ -25,6 +29,7 @@ class SiteRow:
 
     site: Site
     room_count: int
+    holidays: str  # whose public holidays it keeps
 
 
 def sites_with_room_counts() -> list[SiteRow]:
@@ -36,7 +41,7 @@ def sites_with_room_counts() -> list[SiteRow]:
         .group_by(Site.id)
         .order_by(Site.name, Site.id)
     ).all()
-    return [SiteRow(site, count) for site, count in rows]
+    return [SiteRow(site, count, holidays_label(site)) for site, count in rows]
 
 
 @dataclass(frozen=True)
@@ -48,12 +53,20 @@ class SiteDeletionImpact:
     cohorts: int
     learners: int
     facilitators: int
+    closures: int
 
     @property
     def touches_nothing_else(self) -> bool:
         """Whether the site can go without affecting any other data."""
         return not any(
-            (self.rooms, self.travel_costs, self.cohorts, self.learners, self.facilitators)
+            (
+                self.rooms,
+                self.travel_costs,
+                self.cohorts,
+                self.learners,
+                self.facilitators,
+                self.closures,
+            )
         )
 
 
@@ -69,6 +82,7 @@ def site_deletion_impact(site: Site) -> SiteDeletionImpact:
         cohorts=_count(Cohort, Cohort.site_id == site.id),
         learners=_count(Learner, Learner.site_id == site.id),
         facilitators=_count(Facilitator, Facilitator.site_id == site.id),
+        closures=_count(Closure, Closure.site_id == site.id),
     )
 
 
@@ -86,3 +100,8 @@ def room_in_site(site: Site, room_id: int) -> Room | None:
 def room_availability_page_exists() -> bool:
     """Whether the availability area offers a page per room to link to."""
     return "availability.room" in current_app.view_functions
+
+
+def site_today(site: Site) -> date:
+    """Today's date at the site."""
+    return datetime.now(ZoneInfo(site.timezone)).date()

@@ -1,6 +1,7 @@
 // The review page's calendar: FullCalendar (served from node_modules by the app) showing the
 // version's sessions, fetched as JSON, with a "Show" list that keeps only one facilitator's,
 // room's or site's sessions. The sections table on the page lists the same sessions as text.
+// Public holidays and closures come as background events ("closed" in extendedProps).
 (function () {
   "use strict";
 
@@ -14,6 +15,12 @@
   // Title on the first line, then who and where: what a coordinator scans a week for.
   function content(arg) {
     var props = arg.event.extendedProps;
+    if (props.closed) {
+      var title = document.createElement("div");
+      title.className = "closed-day-title";
+      title.textContent = arg.event.title;
+      return { domNodes: [title] };
+    }
     var lines = [
       [arg.timeText, "fc-event-time"],
       [arg.event.title, "fc-event-title"],
@@ -62,6 +69,10 @@
     eventContent: content,
     eventDidMount: function (arg) {
       var props = arg.event.extendedProps;
+      if (props.closed) {
+        arg.el.title = arg.event.title;
+        return;
+      }
       arg.el.title = arg.event.title + "\n" + props.facilitator + "\n" + props.room + ", " + props.site;
     },
   });
@@ -71,6 +82,9 @@
     var first = 8;
     var last = 18;
     events.forEach(function (event) {
+      if (event.extendedProps.closed) {
+        return;
+      }
       first = Math.min(first, Number(event.start.slice(11, 13)));
       last = Math.max(last, Math.ceil(Number(event.end.slice(11, 13)) + Number(event.end.slice(14, 16)) / 60));
     });
@@ -81,7 +95,9 @@
   function refresh() {
     calendar.removeAllEventSources();
     calendar.addEventSource(chosen());
-    element.dataset.shown = String(chosen().length);
+    element.dataset.shown = String(chosen().filter(function (event) {
+      return !event.extendedProps.closed;
+    }).length);
   }
 
   calendar.render();
