@@ -1,7 +1,7 @@
 """public holidays per site, organisation closures (issue 17)
 
-Revision ID: c4d5e6f7a8b9
-Revises: b9c3d4e5f6a7
+Revision ID: d5e6f7a8b9c0
+Revises: c4d5e6f7a8b9
 Create Date: 2026-12-03 09:00:00
 
 """
@@ -14,8 +14,8 @@ import scheduler.database
 
 
 # revision identifiers, used by Alembic.
-revision = 'c4d5e6f7a8b9'
-down_revision = 'b9c3d4e5f6a7'
+revision = 'd5e6f7a8b9c0'
+down_revision = 'c4d5e6f7a8b9'
 branch_labels = None
 depends_on = None
 
