@@ -100,19 +100,27 @@ def served(app, tmp_path):
         processes.append(
             (subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT), log)
         )
-        for _ in range(150):
+        # Up to 120 s: on a busy 2-core machine a server's start-up (imports, workers) took over
+        # 20 s; a server that exits early fails at once with its log.
+        started = time.monotonic()
+        while time.monotonic() - started < 120 and processes[-1][0].poll() is None:
             try:
                 socket.create_connection(("127.0.0.1", port), timeout=1).close()
                 return port
             except OSError:
-                time.sleep(0.1)
+                time.sleep(0.2)
         pytest.fail(f"{server} did not start: {(instance / 'server.log').read_text()}")
 
     yield start
     for process, log in processes:
         process.terminate()
-        process.wait(timeout=20)
-        log.close()
+        try:
+            process.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        finally:
+            log.close()  # else a slow shutdown leaks a ResourceWarning into the next test
 
 
 @pytest.mark.parametrize("server", sorted(SERVERS))
