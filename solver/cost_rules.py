@@ -95,7 +95,10 @@ def change_cost(sm: ScheduleModel) -> None:
     )
     if not sm.change_sessions or sm.problem.change_cost <= 0:
         return
-    designated = {s.previous_id: s for s in sm.sections if s.previous_id}
+    # A section of the previous plan lives on as its designated section or, when a session of it
+    # is fixed (a manual move), as that fixed section: its sessions still at their old place are
+    # kept, as cost.changed_sessions counts them.
+    designated = {s.previous_id or s.fixed_id: s for s in sm.sections if s.previous_id or s.fixed_id}
     for sec in previous.get("sections") or []:
         s = designated.get(sec.get("id"))
         for x in sec.get("sessions") or [] if s else []:

@@ -142,3 +142,21 @@ def test_fixed_session_without_facilitator_or_room_keeps_its_start_and_gets_both
     assert (x["section"], x["start"], x["facilitator"], x["room"]) == (
         "F1", "2027-01-05T10:00:00+00:00", "ana", "r",
     )  # fmt: skip
+
+
+def test_a_moved_session_of_a_previous_section_charges_only_the_sessions_that_moved():
+    """Re-planning after a manual move: the fixed section's other sessions are still where they
+    were, so neither the cost nor the model's bound may charge them as changes (the model once
+    did, and its bound rose above the cost)."""
+    two = program(sessions=[60, 60], gap_days=[1, 7])
+    first = solved(doc(programs=[two], change_cost=50.0))
+    section = first["sections"][0]
+    moved = next(s for s in section["sessions"] if s["index"] == 1)
+    new_start = "2027-01-08T15:00:00+00:00" if moved["start"][:10] != "2027-01-08" else \
+        "2027-01-07T15:00:00+00:00"
+    fixed = [{"section": section["id"], "cohorts": section["cohorts"], "session": 1,
+              "start": new_start, "facilitator": moved["facilitator"]}]  # fmt: skip
+    again = solved(doc(programs=[two], change_cost=50.0, previous=first, fixed=fixed))
+    assert again["cost"]["changes"] == 50.0
+    assert again["solver"]["bound"] is not None
+    assert again["solver"]["bound"] <= again["cost"]["total"]
