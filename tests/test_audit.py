@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import re
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
@@ -322,7 +323,10 @@ def _attendance(w: World):
     seats = sorted(session_of(w.version, "S1", 0).section.seats, key=lambda s: s.learner.name)
     names = [seat.learner.name for seat in seats]
     w.sign_in_as(w.ana)
-    w.post(f"/attendance/{session_id}", data={"attended": [str(seats[0].learner_id)]})
+    after_the_start = session_of(w.version, "S1", 0).start + timedelta(minutes=5)
+    with pytest.MonkeyPatch.context() as patch:  # attendance opens at the session's start
+        patch.setattr("scheduler.followups.routes.utcnow", lambda: after_the_start)
+        w.post(f"/attendance/{session_id}", data={"attended": [str(seats[0].learner_id)]})
     marks = "; ".join(
         f"{name}: not marked → {'present' if i == 0 else 'absent'}" for i, name in enumerate(names)
     )

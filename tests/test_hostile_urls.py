@@ -151,7 +151,8 @@ def hostile_url(pattern: str, path_value: str, query: dict[str, str]) -> str:
 def status_of(client, url: str) -> int | str:
     """The response's status, or the exception a view raised (tests propagate them)."""
     try:
-        return client.get(url).status_code
+        with client.get(url) as response:  # closed: a file response holds its file open
+            return response.status_code
     except Exception as error:  # noqa: BLE001 (any exception is the failure being looked for)
         return f"{type(error).__name__}: {str(error)[:200]}"
 

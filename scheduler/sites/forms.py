@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import DateField, SelectField, StringField, SubmitField
+from wtforms import DateField, SelectField, SubmitField
 from wtforms.validators import InputRequired, Length, ValidationError
 
 from scheduler.forms.fields import (
     NONE_CHOICE,
     InRange,
+    LineField,
     MoneyField,
     Required,
     WholeNumberField,
@@ -47,7 +48,7 @@ class SiteForm(FlaskForm):
     name = text_field("Name", 200)
     timezone = TimezoneField()
     country = SelectField("Public holidays of", default=FROM_TIMEZONE, validate_choice=False)
-    subdivision = StringField(
+    subdivision = LineField(
         "Region or state",
         filters=[strip],
         validators=[Length(max=40, message="Region or state must be at most 40 characters.")],
