@@ -30,6 +30,7 @@ class SiteSpec:
     timezone: str
     #: (name, capacity, hourly cost)
     rooms: tuple[tuple[str, int, float], ...]
+    address: str = ""
 
 
 SITES = (
@@ -38,30 +39,35 @@ SITES = (
         "London head office",
         "Europe/London",
         (("Thames", 40, 85.0), ("Fleet", 16, 45.0), ("Lambeth", 10, 30.0), ("Till lab", 12, 20.0)),
+        "1 Example Street, London EC1A 1AA, United Kingdom",
     ),
     SiteSpec(
         "manchester",
         "Manchester regional hub",
         "Europe/London",
         (("Pennine", 24, 40.0), ("Irwell", 12, 25.0), ("Till lab", 12, 15.0)),
+        "2 Example Road, Manchester M1 1AA, United Kingdom",
     ),
     SiteSpec(
         "paris",
         "Paris La Défense office",
         "Europe/Paris",
         (("Seine", 20, 60.0), ("Montmartre", 10, 35.0), ("Salle caisses", 10, 15.0)),
+        "3 rue de l'Exemple, 92400 Courbevoie, France",
     ),
     SiteSpec(
         "berlin",
         "Berlin Mitte office",
         "Europe/Berlin",
         (("Spree", 30, 55.0), ("Tiergarten", 12, 30.0), ("Kassenschulung", 10, 15.0)),
+        "Beispielstraße 4, 10117 Berlin, Germany",
     ),
     SiteSpec(
         "new-york",
         "New York office",
         "America/New_York",
         (("Hudson", 24, 95.0), ("Chelsea", 8, 50.0)),
+        "5 Example Avenue, New York, NY 10001, USA",
     ),
 )
 
@@ -185,7 +191,7 @@ def build_sites() -> dict[str, Site]:
     """The sites with their rooms, by site key."""
     sites = {}
     for spec in SITES:
-        site = Site(key=spec.key, name=spec.name, timezone=spec.timezone)
+        site = Site(key=spec.key, name=spec.name, timezone=spec.timezone, address=spec.address)
         site.rooms = [
             Room(
                 key=f"{spec.key}-{name.lower().replace(' ', '-')}",

@@ -15,6 +15,8 @@ class Site(db.Model):
     key: Mapped[str] = mapped_column(String(64), unique=True)  # stable external id
     name: Mapped[str] = mapped_column(String(200))
     timezone: Mapped[str] = mapped_column(String(64))
+    # The street address calendar invitations show after the room (LOCATION); may be empty.
+    address: Mapped[str] = mapped_column(String(300), default="", server_default="")
 
     rooms: Mapped[list[Room]] = relationship(back_populates="site", order_by="Room.name")
 

@@ -26,11 +26,17 @@ class SiteForm(FlaskForm):
     key = key_field()
     name = text_field("Name", 200)
     timezone = TimezoneField()
+    address = text_field("Street address", 300, required=False)
     submit = SubmitField("Save site")
 
     def values(self) -> dict:
         """The fields as keyword arguments of ``operations.create_site``/``update_site``."""
-        return {"key": self.key.data, "name": self.name.data, "timezone": self.timezone.data}
+        return {
+            "key": self.key.data,
+            "name": self.name.data,
+            "timezone": self.timezone.data,
+            "address": self.address.data or "",
+        }
 
 
 class RoomForm(FlaskForm):

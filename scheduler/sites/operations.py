@@ -20,19 +20,19 @@ def ensure_key_free(model: type, key: str, label: str, current_id: int | None = 
         raise FieldError("key", f"{label} '{key}' is already used by {owner.name}; choose another.")
 
 
-def create_site(key: str, name: str, timezone: str) -> Site:
+def create_site(key: str, name: str, timezone: str, address: str = "") -> Site:
     """Add a site."""
     ensure_key_free(Site, key, "Key")
-    site = Site(key=key, name=name, timezone=timezone)
+    site = Site(key=key, name=name, timezone=timezone, address=address)
     db.session.add(site)
     db.session.flush()
     return site
 
 
-def update_site(site: Site, key: str, name: str, timezone: str) -> Site:
-    """Change a site's key, name or time zone."""
+def update_site(site: Site, key: str, name: str, timezone: str, address: str = "") -> Site:
+    """Change a site's key, name, time zone or street address."""
     ensure_key_free(Site, key, "Key", current_id=site.id)
-    site.key, site.name, site.timezone = key, name, timezone
+    site.key, site.name, site.timezone, site.address = key, name, timezone, address
     db.session.flush()
     return site
 
