@@ -134,7 +134,7 @@ def test_without_smtp_messages_are_written_as_eml_files(app):
 def test_a_publish_writes_its_invitations_in_the_outbox_and_they_send(
     app, smtp_server, monkeypatch
 ):
-    from tests.calendar_world import first_plan, make_world, publish_plan
+    from tests.calendar_world import check_message, first_plan, make_world, publish_plan
 
     monkeypatch.setattr("scheduler.calendars.invites.utcnow", lambda: NOW)
     controller, inbox = smtp_server
@@ -142,15 +142,21 @@ def test_a_publish_writes_its_invitations_in_the_outbox_and_they_send(
     with app.app_context():
         w = make_world()
         publish_plan(w, first_plan(w))
-    assert send_pending_mail(app).sent == 6
-    assert sorted(r for _, rs, _ in inbox.messages for r in rs) == [
-        "ana@example.com",
-        "ben@example.com",
-        "lea@example.com",
-        "mo@example.com",
-        "sam@example.com",
-        "zoe@example.com",
-    ]
+    # Six people with two sessions each: two invitations (one UID each) and a summary apiece.
+    assert send_pending_mail(app).sent == 18
+    received = sorted(r for _, rs, _ in inbox.messages for r in rs)
+    assert received == sorted(
+        3 * ["ana@example.com", "ben@example.com", "lea@example.com"]
+        + 3 * ["mo@example.com", "sam@example.com", "zoe@example.com"]
+    )
+    uids: dict[str, set[str]] = {}
+    for _, (recipient,), content in inbox.messages:
+        with app.app_context():  # what arrived is what the checks pass: one UID per message
+            calendars = check_message(content.decode())
+        for calendar in calendars:
+            (event,) = calendar.walk("VEVENT")
+            uids.setdefault(recipient, set()).add(str(event["UID"]))
+    assert all(len(found) == 2 for found in uids.values()) and len(uids) == 6
 
 
 def test_one_run_of_the_periodic_send_drains_a_publish_worth_of_messages(app):
