@@ -304,3 +304,44 @@ def test_reminder_days_come_from_the_config(world, app):
     app.config["REMINDER_DAYS"] = 1
     assert queue_due_reminders(now=utc(2027, 3, 14, 10)) == 0
     assert queue_due_reminders(now=utc(2027, 3, 15, 10)) == 4
+
+
+@pytest.mark.slow
+def test_publishing_a_demo_plan_writes_only_single_uid_itip_messages(app, monkeypatch):
+    """The whole demo organisation, planned by the greedy planner and published: every
+    invitation and cancellation passes every parser and the iTIP rules (one UID each)."""
+    import time
+
+    from sqlalchemy import func, select
+
+    from scheduler.demo import load_demo
+    from scheduler.models import OutboxMessage, PlanningPeriod, Role, User, VersionOrigin
+    from scheduler.planning.mapping import period_problem
+    from scheduler.planning.publishing import publish
+    from scheduler.planning.versions import store_version
+    from solver.greedy import greedy
+    from solver.validate import parse_problem
+    from tests.test_demo import TODAY
+
+    monkeypatch.setattr("scheduler.calendars.invites.utcnow", lambda: NOW)
+    with app.app_context():
+        t0 = time.monotonic()
+        load_demo(today=TODAY)
+        db.session.commit()
+        period = db.session.scalar(select(PlanningPeriod))
+        coordinator = db.session.scalar(select(User).where(User.role == Role.COORDINATOR))
+        problem = period_problem(period)
+        parsed, errors = parse_problem(problem)
+        assert errors == []
+        t1 = time.monotonic()
+        draft = store_version(period, problem, greedy(parsed), origin=VersionOrigin.SOLVE)
+        db.session.commit()
+        t2 = time.monotonic()
+        publish(draft, coordinator)
+        t3 = time.monotonic()
+        rows = outbox()
+        counted = check_outbox(rows)
+        t4 = time.monotonic()
+        print("load", t1 - t0, "greedy", t2 - t1, "publish", t3 - t2, "check", t4 - t3, counted)
+        assert db.session.scalar(select(func.count()).select_from(OutboxMessage)) == len(rows)
+        assert counted["REQUEST"] > 1000 and set(counted) == {"REQUEST", ""}

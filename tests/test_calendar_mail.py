@@ -4,6 +4,7 @@ never sent twice, and written as .eml files when no SMTP server is configured.""
 from __future__ import annotations
 
 import email
+import email.policy
 import socket
 from datetime import timedelta
 from pathlib import Path
@@ -98,6 +99,32 @@ def test_a_send_failure_leaves_the_message_queued_for_a_later_retry(app, smtp_se
     assert send_pending_mail(app, now=NOW + retry_delay(1)).sent == 1
     assert len(inbox.messages) == 1
     assert row(app, message_id).attempts == 2
+
+
+def test_words_beyond_ascii_arrive_intact_in_7_bit_mail(app):
+    calendar = ICS.replace(b"END:VCALENDAR", "X-WR-CALNAME:Sécurité\r\nEND:VCALENDAR".encode())
+    with app.app_context():
+        queued = queue_message(
+            compose(
+                "lea@example.com",
+                "Invitation: Sécurité (1/2), Tue 16 Mar 09:00 GMT",
+                "Hello Léa Martin,\n\n" + "A line longer than any mail server allows. " * 30,
+                calendar=calendar,
+                method="CANCEL",
+            )
+        )
+        db.session.commit()
+        assert queued.subject == "Invitation: Sécurité (1/2), Tue 16 Mar 09:00 GMT"
+        assert queued.content.isascii() and "\r\n" in queued.content
+        assert max(len(line) for line in queued.content.split("\r\n")) <= 998
+        parsed = email.message_from_string(queued.content, policy=email.policy.default)
+    assert parsed["Subject"] == "Invitation: Sécurité (1/2), Tue 16 Mar 09:00 GMT"
+    assert parsed.get_body(("plain",)).get_content().startswith("Hello Léa Martin,")
+    (inline,) = [p for p in parsed.walk() if p.get_content_type() == "text/calendar"]
+    assert inline.get_param("method") == "CANCEL"
+    assert inline.get_payload(decode=True) == calendar
+    (attached,) = [p for p in parsed.walk() if p.get_filename() == "cancel.ics"]
+    assert attached.get_payload(decode=True) == calendar
 
 
 def test_backoff_doubles_and_is_capped():
