@@ -100,6 +100,7 @@ def test_publish_sends_one_invitation_per_session_and_one_plain_summary(world):
     assert "- Fire safety (1/2): Tue 16 Mar 2027 09:00-11:00 GMT (Europe/London)" in summary
     assert "- Fire safety (2/2): Tue 30 Mar 2027 09:00-11:00 BST (Europe/London)" in summary
     assert "Times are in your time zone, Europe/London." in summary
+    assert "You are invited to 2 training sessions in Spring." in summary
     assert [row.subject for row in lea[1:]] == [
         "Invitation: Fire safety (1/2), Tue 16 Mar 09:00 GMT",
         "Invitation: Fire safety (2/2), Tue 30 Mar 09:00 BST",
@@ -233,6 +234,7 @@ def test_a_learner_taken_out_gets_a_cancel_per_session_and_a_summary_only(world)
     summary, *cancels = new["lea@example.com"]
     assert check_message(summary, libical=False) == []
     assert summary.subject == "Your training in Spring: 2 cancelled sessions"
+    assert "Your training sessions in Spring changed." in text_of(summary)
     assert "Cancelled:\n- Fire safety (1/2): Tue 16 Mar 2027 09:00-11:00 GMT" in text_of(summary)
     events = [event_of(row) for row in cancels]
     assert [method for method, _ in events] == ["CANCEL", "CANCEL"]

@@ -155,11 +155,16 @@ def notice_text(name: str, notice: Notice, zone: str) -> str:
 
 def summary_text(name: str, period_name: str, notices: list[Notice], zone: str) -> str:
     """The plain summary sent beside several notices: every session, with what happened."""
+    opening = (
+        f"You are invited to {len(notices)} training sessions in {period_name}."
+        if all(n.change == Change.NEW for n in notices)
+        else f"Your training sessions in {period_name} changed."
+    )
     lines = [
         f"Hello {name},",
         "",
-        f"Your training sessions in {period_name} changed. Each one below comes in its own "
-        "e-mail with a calendar invitation (or cancellation); this one has none.",
+        f"{opening} Each one below comes in its own e-mail with a calendar invitation (or "
+        "cancellation) for your calendar app; this one has none.",
     ]
     for change, heading in (
         (Change.NEW, "New"),
