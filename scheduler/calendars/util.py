@@ -82,10 +82,12 @@ def sessions_of_room(room_id: int) -> list[ScheduledSession]:
     return _all(published_sessions().where(ScheduledSession.room_id == room_id))
 
 
-def sessions_of_team(manager: User) -> list[ScheduledSession]:
+def sessions_of_team(manager: User, managers: set[int] | None = None) -> list[ScheduledSession]:
     """The published sessions in which a learner of ``manager``'s team (see
-    ``scheduler.learners.util.team_manager_ids``) has a seat, each once."""
-    team = select(Learner.id).where(Learner.manager_id.in_(team_manager_ids(manager)))
+    ``scheduler.learners.util.team_manager_ids``, or ``managers`` if known) has a seat, each
+    once, with the section's seats loaded."""
+    managers = team_manager_ids(manager) if managers is None else managers
+    team = select(Learner.id).where(Learner.manager_id.in_(managers))
     seated = select(SectionSeat.section_id).where(SectionSeat.learner_id.in_(team))
     return _all(
         published_sessions()
@@ -104,7 +106,7 @@ def team_events(manager: User) -> list[CalendarEvent]:
     see ``ics.calendar_bytes`` with ``method=None``)."""
     managers = team_manager_ids(manager)
     events = []
-    for session in sessions_of_team(manager):
+    for session in sessions_of_team(manager, managers):
         members = sorted(
             (seat.learner for seat in session.section.seats if seat.learner.manager_id in managers),
             key=lambda learner: (learner.name, learner.id),
