@@ -1,6 +1,6 @@
 """invitations one UID each: site address, what each invitation showed, step SEQUENCE (issue 16)
 
-Revision ID: c4d5e6f7a8b9
+Revision ID: b242b392dfe4
 Revises: b9c3d4e5f6a7
 Create Date: 2026-12-03 09:40:00
 
@@ -12,7 +12,7 @@ from scheduler.database import UTCDateTime
 
 
 # revision identifiers, used by Alembic.
-revision = 'c4d5e6f7a8b9'
+revision = 'b242b392dfe4'
 down_revision = 'b9c3d4e5f6a7'
 branch_labels = None
 depends_on = None
