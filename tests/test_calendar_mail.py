@@ -127,6 +127,17 @@ def test_words_beyond_ascii_arrive_intact_in_7_bit_mail(app):
     assert attached.get_payload(decode=True) == calendar
 
 
+def test_a_line_break_in_a_subject_adds_no_header(app):
+    with app.app_context():
+        queued = queue_message(
+            compose("ana@example.com\r\nBcc: eve@example.com", "Hi\nBcc: eve@example.com", "x")
+        )
+        db.session.commit()
+        parsed = email.message_from_string(queued.content, policy=email.policy.default)
+    assert parsed["Bcc"] is None
+    assert parsed["Subject"] == "Hi Bcc: eve@example.com"
+
+
 def test_backoff_doubles_and_is_capped():
     assert [retry_delay(n).total_seconds() for n in (1, 2, 3)] == [60, 120, 240]
     assert retry_delay(50) == timedelta(hours=6)

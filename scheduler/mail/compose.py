@@ -53,13 +53,20 @@ def compose(
         message = MIMEMultipart("mixed", _subparts=[alternative, attached])
     sender = current_app.config["MAIL_FROM"]
     message["From"] = formataddr(parseaddr(sender), charset="utf-8")
-    message["To"] = recipient
+    message["To"] = one_line(recipient)
+    subject = one_line(subject)
     message["Subject"] = subject if subject.isascii() else Header(subject, "utf-8").encode()
     message["Date"] = format_datetime(utcnow())
     domain = sender.rpartition("@")[2].rstrip(">") or None
     message["Message-ID"] = make_msgid("cohort-scheduler", domain=domain)
     message.policy = WIRE
     return message
+
+
+def one_line(value: str) -> str:
+    """``value`` with its line breaks made spaces: ``compat32`` does not refuse a header with a
+    line break, which would let a name from the database add headers (say, a Bcc)."""
+    return " ".join(value.splitlines())
 
 
 def _text_part(text: str, subtype: str) -> MIMEText:
