@@ -124,6 +124,27 @@ def test_publish_sends_one_invitation_per_session_and_one_plain_summary(world):
     assert sam_event["LOCATION"] == "Aire room, Leeds"  # Leeds has no street address
 
 
+def test_a_virtual_session_carries_its_facilitators_meeting_room(world):
+    from scheduler.models import ProgramMode
+    from tests.drafts import Planned
+    from tests.factories import create_cohort, create_program
+
+    webinar = create_program(name="Webinar", sessions=(60,), mode=ProgramMode.VIRTUAL)
+    cohort = create_cohort(webinar, None, learners=[world["sam"]], key="webinar")
+    world["ben"].meeting_url = "https://meet.example.com/ben-okafor"
+    db.session.commit()
+    plan = [Planned("W1", webinar, [(cohort, 1)], [(utc(2027, 3, 18, 15), world["ben"], None)])]
+    publish_plan(world, first_plan(world) + plan)
+    sent = [event_of(row)[1] for row in invitations(by_recipient(outbox())["sam@example.com"])]
+    (event,) = [e for e in sent if str(e["SUMMARY"]).startswith("Webinar")]
+    assert event["LOCATION"] == "Online"
+    assert str(event["URL"]) == "https://meet.example.com/ben-okafor"
+    assert str(event["CONFERENCE"]) == "https://meet.example.com/ben-okafor"
+    assert event["CONFERENCE"].params["VALUE"] == "URI"
+    assert "Join online: https://meet.example.com/ben-okafor" in event["DESCRIPTION"]
+    assert all(e.get("URL") is None for e in sent if e is not event)  # in person: no link
+
+
 def test_replaying_the_hook_or_republishing_the_same_plan_sends_nothing(world):
     version = publish_plan(world, first_plan(world))
     before = len(outbox())

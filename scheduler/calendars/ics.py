@@ -51,6 +51,7 @@ class CalendarEvent:
     attendees: tuple[Person, ...] = field(default=())
     alarm_minutes: int = 0  # a display alarm this long before the start; 0: none
     transparent: bool = False  # shown as free time (follow-up steps), not busy
+    url: str = ""  # the joining link of a virtual session (URL and CONFERENCE, RFC 7986)
 
 
 def calendar_bytes(
@@ -135,6 +136,10 @@ def _event(
     event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
     event.add("transp", "TRANSPARENT" if item.transparent else "OPAQUE")
     event.add("organizer", _address(organizer))
+    if item.url:
+        event.add("url", item.url)
+        conference = {"VALUE": "URI", "FEATURE": ["AUDIO", "VIDEO"], "LABEL": "Join online"}
+        event.add("conference", item.url, parameters=conference)
     if method != "PUBLISH":
         for person in item.attendees:
             event.add("attendee", _attendee(person, method))

@@ -173,7 +173,10 @@ def event_of(
     ]
     if session.facilitator is not None:
         lines.append(f"Facilitator: {session.facilitator.name}")
-    if program.mode == ProgramMode.VIRTUAL:
+    link = meeting_url(session)
+    if link:
+        lines.append(f"Join online: {link}")
+    elif program.mode == ProgramMode.VIRTUAL:
         lines.append("This is a virtual session: the joining link comes from the facilitator.")
     version = section.version
     return CalendarEvent(
@@ -187,7 +190,16 @@ def event_of(
         last_modified=version.published_at or version.created_at,
         attendees=tuple(attendees),
         alarm_minutes=alarm_minutes(),
+        url=link,
     )
+
+
+def meeting_url(session: ScheduledSession) -> str:
+    """The joining link of a virtual session: its facilitator's personal meeting room, if set
+    (in-person sessions and facilitators without one have none)."""
+    if session.section.program.mode != ProgramMode.VIRTUAL or session.facilitator is None:
+        return ""
+    return session.facilitator.meeting_url
 
 
 def alarm_minutes() -> int:

@@ -1,4 +1,4 @@
-"""invitations one UID each: site address, what each invitation showed, step SEQUENCE (issue 16)
+"""invitations one UID each: site address, what each invitation showed, step SEQUENCE, facilitator meeting room (issue 16)
 
 Revision ID: b242b392dfe4
 Revises: b9c3d4e5f6a7
@@ -28,9 +28,13 @@ def upgrade():
         batch_op.add_column(sa.Column('sent_facilitator', sa.String(length=200), nullable=True))
     with op.batch_alter_table('follow_up_step', schema=None) as batch_op:
         batch_op.add_column(sa.Column('sequence', sa.Integer(), server_default='0', nullable=False))
+    with op.batch_alter_table('facilitator', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('meeting_url', sa.String(length=500), server_default='', nullable=False))
 
 
 def downgrade():
+    with op.batch_alter_table('facilitator', schema=None) as batch_op:
+        batch_op.drop_column('meeting_url')
     with op.batch_alter_table('follow_up_step', schema=None) as batch_op:
         batch_op.drop_column('sequence')
     with op.batch_alter_table('invite_record', schema=None) as batch_op:
