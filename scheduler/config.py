@@ -23,12 +23,13 @@ ENVIRONMENT_KEYS = {
     "SCHEDULER_SMTP_CAFILE": "SMTP_CAFILE",
     "SCHEDULER_OUTBOX_PATH": "OUTBOX_PATH",
     "SCHEDULER_REMINDER_DAYS": "REMINDER_DAYS",
+    "SCHEDULER_INVITE_ALARM_MINUTES": "INVITE_ALARM_MINUTES",
     "SCHEDULER_PUBLIC_URL": "PUBLIC_URL",
     "SCHEDULER_PROXY_COUNT": "PROXY_COUNT",
     "SCHEDULER_LOG_LEVEL": "LOG_LEVEL",
 }
 # Environment values read as whole numbers.
-INTEGER_KEYS = {"SMTP_PORT", "REMINDER_DAYS", "PROXY_COUNT"}
+INTEGER_KEYS = {"SMTP_PORT", "REMINDER_DAYS", "INVITE_ALARM_MINUTES", "PROXY_COUNT"}
 
 # A key used only outside production, so a developer's first run needs no setup.
 DEVELOPMENT_SECRET_KEY = "dev-only-not-secret"
@@ -65,6 +66,8 @@ def default_config(instance_path: Path) -> dict:
         "OUTBOX_PATH": str(instance_path / "outbox"),
         "MAIL_MAX_ATTEMPTS": 20,  # then the message stays in the outbox, marked failed
         "REMINDER_DAYS": 2,
+        # Minutes before a session its calendar event alerts (VALARM); 0: no alarm.
+        "INVITE_ALARM_MINUTES": 30,
         # The address learners open follow-up links at (mail is sent outside any request).
         "PUBLIC_URL": "http://127.0.0.1:5000",
         # Production hardening (docs/deploy.md): sign-in lockout, reset links, proxies, logs.

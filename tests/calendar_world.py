@@ -2,8 +2,9 @@
 pass: three independent parsers plus the project's own rules.
 
 The organisation: one two-session program, a London cohort of three learners taught by Ana
-(London) and a Leeds cohort of one taught by Ben (Leeds); the second London session is on
-30 March 2027, after the clocks go forward (28 March).
+(London) and a Leeds cohort of one taught by Ben (Leeds; he lives in New York); the second
+London session is on 30 March 2027, after the clocks go forward (28 March). The London site
+has a street address, Leeds has none.
 """
 
 from __future__ import annotations
@@ -50,7 +51,9 @@ class World:
 
 def make_world() -> World:
     """The organisation and its period (nothing published yet); committed."""
-    london = create_site(name="London", timezone="Europe/London")
+    london = create_site(
+        name="London", timezone="Europe/London", address="1 Example Street, London EC1A 1AA"
+    )
     leeds = create_site(name="Leeds", timezone="Europe/London")
     program = create_program(name="Fire safety", sessions=(120, 120))
     learners = [
@@ -130,11 +133,17 @@ def calendar_parts(row_or_text) -> list[tuple[str, bytes]]:
     ]
 
 
-def check_calendar(data: bytes) -> icalendar.Calendar:
-    """Assert ``data`` is a calendar every parser accepts and that follows our own rules."""
+def check_calendar(data: bytes, *, plain: bool = False, libical: bool = True) -> icalendar.Calendar:
+    """Assert ``data`` is a calendar every parser accepts and that follows our own rules; an
+    iTIP message (REQUEST, CANCEL) also passes ``check_itip``. ``plain``: a calendar with no
+    METHOD (a team's feed), which may name ATTENDEEs. ``libical=False`` leaves libical to a
+    batch (``check_outbox``)."""
     calendar = icalendar.Calendar.from_ical(data)
     assert calendar.get("PRODID") and str(calendar.get("VERSION")) == "2.0"
-    assert calendar.get("METHOD") in ("PUBLISH", "REQUEST", "CANCEL")
+    if plain:
+        assert b"METHOD:" not in data
+    else:
+        assert calendar.get("METHOD") in ("PUBLISH", "REQUEST", "CANCEL")
     zones = {str(tz["TZID"]) for tz in calendar.walk("VTIMEZONE")}
     events = calendar.walk("VEVENT")
     for event in events:
@@ -147,18 +156,97 @@ def check_calendar(data: bytes) -> icalendar.Calendar:
                 assert tzid in zones, f"{name} TZID={tzid} has no VTIMEZONE"
             else:
                 assert event.decoded(name).utcoffset().total_seconds() == 0
-        if calendar["METHOD"] == "CANCEL":
-            assert event["STATUS"] == "CANCELLED"
-        if calendar["METHOD"] in ("REQUEST", "CANCEL"):
-            assert event.get("ATTENDEE") is not None
+        assert event.decoded("LAST-MODIFIED") <= event.decoded("DTSTAMP")
+        if calendar.get("METHOD") == "PUBLISH":
+            assert event.get("ATTENDEE") is None, "RFC 5546: no ATTENDEE in a PUBLISH"
+    if calendar.get("METHOD") in ("REQUEST", "CANCEL"):
+        check_itip(calendar, data)
     # The `ical` package (Home Assistant's parser; strict on types, lenient on the rules above).
     parsed = IcsCalendarStream.calendar_from_ics(data.decode())
     assert len(parsed.events) == len(events)
     # libical (Evolution's parser), through GObject introspection in the system Python;
     # test_libical_is_available reports (as a skip) when it cannot be loaded here.
-    if libical_available()[0]:
+    if libical and libical_available()[0]:
         check_with_libical(data, len(events))
     return calendar
+
+
+def check_itip(calendar: icalendar.Calendar, data: bytes) -> None:
+    """The RFC 5546 rules that Outlook, Gmail and Apple Calendar act on: one METHOD, one UID per
+    message, ORGANIZER, DTSTAMP and SEQUENCE on each event, ATTENDEEs, RSVP asked only in a
+    REQUEST, and a CANCEL that says CANCELLED and rings no alarm."""
+    assert data.count(b"\r\nMETHOD:") == 1, "one METHOD"
+    method = str(calendar["METHOD"])
+    events = calendar.walk("VEVENT")
+    assert events, "an iTIP message with no event"
+    uids = {str(event["UID"]) for event in events}
+    assert len(uids) == 1, f"{method} with {len(uids)} UIDs: {sorted(uids)}"
+    for event in events:
+        for name in ("UID", "SEQUENCE", "DTSTAMP", "ORGANIZER"):
+            assert event.get(name) is not None, f"{name} missing in a {method}"
+        assert attendees_of(event), f"no ATTENDEE in a {method}"
+        if method == "CANCEL":
+            assert event["STATUS"] == "CANCELLED"
+            assert not event.walk("VALARM"), "an alarm on a cancelled event"
+            for attendee in attendees_of(event):
+                assert "RSVP" not in attendee.params, "RSVP asked in a CANCEL"
+        else:
+            assert event["STATUS"] == "CONFIRMED"
+
+
+def attendees_of(event) -> list:
+    found = event.get("ATTENDEE")
+    if found is None:
+        return []
+    return list(found) if isinstance(found, list) else [found]
+
+
+def check_message(row_or_text, *, libical: bool = True) -> list[icalendar.Calendar]:
+    """Check every calendar of an outbox message (inline part and attachment): each passes
+    ``check_calendar``, the part's ``method=`` is the calendar's METHOD, and both are the same
+    calendar. Returns the parsed calendars (none for a plain message)."""
+    return [calendar for _, calendar in _checked_parts(row_or_text, libical)]
+
+
+def _checked_parts(row_or_text, libical: bool) -> list[tuple[bytes, icalendar.Calendar]]:
+    text = row_or_text if isinstance(row_or_text, str) else row_or_text.content
+    message: Message = email.message_from_string(text)
+    inline = [p for p in message.walk() if p.get_content_type() == "text/calendar"]
+    attached = [p for p in message.walk() if p.get_content_type() == "application/ics"]
+    assert len(inline) == len(attached) <= 1
+    calendars = []
+    for part in inline:
+        data = part.get_payload(decode=True)
+        calendar = check_calendar(data, libical=libical)
+        assert part.get_param("method") == calendar["METHOD"]
+        assert attached[0].get_payload(decode=True) == data
+        calendars.append((data, calendar))
+    return calendars
+
+
+def check_outbox(rows) -> dict[str, int]:
+    """Check every message of ``rows`` with ``check_message``, libical in one process for all;
+    return how many messages of each METHOD ("" for plain mail) there were."""
+    counted: dict[str, int] = {}
+    documents, sizes = [], []
+    for row in rows:
+        parts = _checked_parts(row, libical=False)
+        method = str(parts[0][1]["METHOD"]) if parts else ""
+        counted[method] = counted.get(method, 0) + 1
+        for data, calendar in parts:
+            documents.append(data.decode())
+            sizes.append(len(calendar.walk("VEVENT")))
+    if documents and libical_available()[0]:
+        result = subprocess.run(
+            [_system_python(), str(LIBICAL_SCRIPT), "--many"],
+            input=json.dumps(documents).encode(),
+            capture_output=True,
+            timeout=600,
+        )
+        assert result.returncode == 0, result.stderr.decode()
+        for report, size in zip(json.loads(result.stdout), sizes, strict=True):
+            assert report == {"events": size, "errors": []}, report
+    return counted
 
 
 def check_with_libical(data: bytes, events: int) -> None:

@@ -4,6 +4,7 @@ never sent twice, and written as .eml files when no SMTP server is configured.""
 from __future__ import annotations
 
 import email
+import email.policy
 import socket
 from datetime import timedelta
 from pathlib import Path
@@ -100,6 +101,43 @@ def test_a_send_failure_leaves_the_message_queued_for_a_later_retry(app, smtp_se
     assert row(app, message_id).attempts == 2
 
 
+def test_words_beyond_ascii_arrive_intact_in_7_bit_mail(app):
+    calendar = ICS.replace(b"END:VCALENDAR", "X-WR-CALNAME:Sécurité\r\nEND:VCALENDAR".encode())
+    with app.app_context():
+        queued = queue_message(
+            compose(
+                "lea@example.com",
+                "Invitation: Sécurité (1/2), Tue 16 Mar 09:00 GMT",
+                "Hello Léa Martin,\n\n" + "A line longer than any mail server allows. " * 30,
+                calendar=calendar,
+                method="CANCEL",
+            )
+        )
+        db.session.commit()
+        assert queued.subject == "Invitation: Sécurité (1/2), Tue 16 Mar 09:00 GMT"
+        assert queued.content.isascii() and "\r\n" in queued.content
+        assert max(len(line) for line in queued.content.split("\r\n")) <= 998
+        parsed = email.message_from_string(queued.content, policy=email.policy.default)
+    assert parsed["Subject"] == "Invitation: Sécurité (1/2), Tue 16 Mar 09:00 GMT"
+    assert parsed.get_body(("plain",)).get_content().startswith("Hello Léa Martin,")
+    (inline,) = [p for p in parsed.walk() if p.get_content_type() == "text/calendar"]
+    assert inline.get_param("method") == "CANCEL"
+    assert inline.get_payload(decode=True) == calendar
+    (attached,) = [p for p in parsed.walk() if p.get_filename() == "cancel.ics"]
+    assert attached.get_payload(decode=True) == calendar
+
+
+def test_a_line_break_in_a_subject_adds_no_header(app):
+    with app.app_context():
+        queued = queue_message(
+            compose("ana@example.com\r\nBcc: eve@example.com", "Hi\nBcc: eve@example.com", "x")
+        )
+        db.session.commit()
+        parsed = email.message_from_string(queued.content, policy=email.policy.default)
+    assert parsed["Bcc"] is None
+    assert parsed["Subject"] == "Hi Bcc: eve@example.com"
+
+
 def test_backoff_doubles_and_is_capped():
     assert [retry_delay(n).total_seconds() for n in (1, 2, 3)] == [60, 120, 240]
     assert retry_delay(50) == timedelta(hours=6)
@@ -134,7 +172,7 @@ def test_without_smtp_messages_are_written_as_eml_files(app):
 def test_a_publish_writes_its_invitations_in_the_outbox_and_they_send(
     app, smtp_server, monkeypatch
 ):
-    from tests.calendar_world import first_plan, make_world, publish_plan
+    from tests.calendar_world import check_message, first_plan, make_world, publish_plan
 
     monkeypatch.setattr("scheduler.calendars.invites.utcnow", lambda: NOW)
     controller, inbox = smtp_server
@@ -142,15 +180,21 @@ def test_a_publish_writes_its_invitations_in_the_outbox_and_they_send(
     with app.app_context():
         w = make_world()
         publish_plan(w, first_plan(w))
-    assert send_pending_mail(app).sent == 6
-    assert sorted(r for _, rs, _ in inbox.messages for r in rs) == [
-        "ana@example.com",
-        "ben@example.com",
-        "lea@example.com",
-        "mo@example.com",
-        "sam@example.com",
-        "zoe@example.com",
-    ]
+    # Six people with two sessions each: two invitations (one UID each) and a summary apiece.
+    assert send_pending_mail(app).sent == 18
+    received = sorted(r for _, rs, _ in inbox.messages for r in rs)
+    assert received == sorted(
+        3 * ["ana@example.com", "ben@example.com", "lea@example.com"]
+        + 3 * ["mo@example.com", "sam@example.com", "zoe@example.com"]
+    )
+    uids: dict[str, set[str]] = {}
+    for _, (recipient,), content in inbox.messages:
+        with app.app_context():  # what arrived is what the checks pass: one UID per message
+            calendars = check_message(content.decode())
+        for calendar in calendars:
+            (event,) = calendar.walk("VEVENT")
+            uids.setdefault(recipient, set()).add(str(event["UID"]))
+    assert all(len(found) == 2 for found in uids.values()) and len(uids) == 6
 
 
 def test_one_run_of_the_periodic_send_drains_a_publish_worth_of_messages(app):

@@ -132,6 +132,24 @@ def test_edit_changes_profile_account_skills_and_travel_costs(app, client, coord
         assert len(db.session.scalars(select(TravelCost)).all()) == 1
 
 
+def test_a_personal_meeting_room_is_saved_shown_and_must_be_an_https_address(
+    app, client, coordinator, sites
+):
+    client.post("/facilitators/new", data=valid_facilitator(sites))
+    facilitator_id = facilitators(app)[0].id
+    url = f"/facilitators/{facilitator_id}/edit"
+    room = "https://meet.example.com/jo-smith"
+    for bad in ("http://meet.example.com/jo", "javascript:alert(1)", "https:///x", "https://a b"):
+        page = client.post(url, data=valid_facilitator(sites, meeting_url=bad)).get_data(
+            as_text=True
+        )
+        assert "Enter the meeting room&#39;s full https:// address" in page, bad
+        assert facilitators(app)[0].meeting_url == ""
+    assert client.post(url, data=valid_facilitator(sites, meeting_url=room)).status_code == 302
+    assert facilitators(app)[0].meeting_url == room
+    assert room in client.get(f"/facilitators/{facilitator_id}").get_data(as_text=True)
+
+
 def test_list_and_profile_pages_render(app, client, coordinator):
     with app.app_context():
         facilitator = create_facilitator(

@@ -8,11 +8,15 @@ from zoneinfo import ZoneInfo
 from icalendar import Calendar
 from sqlalchemy import select
 
+from scheduler.calendars.ics import calendar_bytes
 from scheduler.calendars.operations import issue_feed
+from scheduler.calendars.util import organizer
 from scheduler.extensions import db
+from scheduler.followups.calendar import follow_up_events
 from scheduler.followups.delivery import send_due_nudges
 from scheduler.followups.learning import Submission, record_submission
 from scheduler.models import FeedKind, FollowUpStep, StepKind, StepStatus
+from tests.calendar_world import check_calendar
 from tests.drafts import utc
 from tests.followup_world import follow_up_world, publish_plan, steps_of
 from tests.test_followups import FIRST, LAST
@@ -92,3 +96,27 @@ def test_the_coordinators_learner_download_shows_the_steps_too(app, client, auth
     uids = set(_events(response.data))
     assert {f"follow-up-step-{step_id}@cohort-scheduler" for step_id in world["steps"]} - uids
     assert len([uid for uid in uids if uid.startswith("follow-up-step-")]) == 8
+
+
+def test_steps_are_free_time_with_no_alarm_and_a_redated_step_raises_its_sequence(app):
+    with app.app_context():
+        w = follow_up_world()
+        publish_plan(w, FIRST, LAST)
+        learner = w["new_york"]
+        before = {event.uid: event for event in follow_up_events(learner.id)}
+        publish_plan(w, FIRST, LAST + timedelta(days=7))  # the steps move a week later
+        after = {event.uid: event for event in follow_up_events(learner.id)}
+        assert set(after) == set(before) and len(after) == 8
+        for uid, event in after.items():
+            # A week later on the learner's clock (New York's clocks go forward on 14 March).
+            moved = event.start.astimezone(ZoneInfo("America/New_York"))
+            was = before[uid].start.astimezone(ZoneInfo("America/New_York"))
+            assert moved.replace(tzinfo=None) - was.replace(tzinfo=None) == timedelta(days=7)
+            assert (before[uid].sequence, event.sequence) == (0, 1)
+        # Steps are dated from a workshop still to come, so LAST-MODIFIED would be after DTSTAMP
+        # without the clamp; check_calendar refuses that.
+        body = calendar_bytes(list(after.values()), zone=learner.timezone, organizer=organizer())
+        calendar = check_calendar(body)
+        for event in calendar.walk("VEVENT"):
+            assert event["TRANSP"] == "TRANSPARENT" and event.walk("VALARM") == []
+            assert event["SEQUENCE"] == 1

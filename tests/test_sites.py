@@ -159,6 +159,21 @@ def test_coordinator_edits_a_site(app, client, coordinator, site_id):
     assert all_sites(app) == [("leeds-2", "Leeds White Rose", "Europe/Dublin")]
 
 
+def test_a_sites_street_address_is_saved_shown_and_may_be_empty(app, client, coordinator, site_id):
+    address = "1 Briggate, Leeds LS1 6HD"
+    data = {"key": "leeds", "name": "Leeds store", "timezone": "Europe/London"}
+    response = client.post(f"/sites/{site_id}/edit", data=data | {"address": f"  {address} "})
+    assert response.status_code == 302
+    with app.app_context():
+        assert db.session.get(Site, site_id).address == address
+    assert address in page(client.get(f"/sites/{site_id}"))
+    assert f'value="{address}"' in page(client.get(f"/sites/{site_id}/edit"))
+    assert client.post(f"/sites/{site_id}/edit", data=data | {"address": ""}).status_code == 302
+    with app.app_context():
+        assert db.session.get(Site, site_id).address == ""
+    assert "Street address</dt><dd>not given" in page(client.get(f"/sites/{site_id}"))
+
+
 def test_edit_form_shows_the_site_as_saved(client, coordinator, site_id):
     text = page(client.get(f"/sites/{site_id}/edit"))
     assert 'value="Leeds store"' in text and 'value="Europe/London"' in text
@@ -177,6 +192,7 @@ def test_edit_form_shows_the_site_as_saved(client, coordinator, site_id):
         ("key", "leeds store", "Key may only contain letters, digits"),
         ("key", "-leeds", "must start with a letter or digit"),
         ("key", "k" * 65, "Key must be at most 64 characters."),
+        ("address", "x" * 301, "Street address must be at most 300 characters."),
     ],
 )
 def test_bad_site_is_refused_with_the_fields_message_and_nothing_saved(

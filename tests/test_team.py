@@ -12,6 +12,7 @@ import pytest
 from scheduler.extensions import db
 from scheduler.models import FollowUpStep, StepKind, StepStatus, User
 from scheduler.team import util
+from tests.calendar_world import attendees_of, check_calendar
 from tests.report_world import done_step, make_report_world
 
 PASSWORD = "correct horse battery"
@@ -77,6 +78,26 @@ def test_manager_pages_never_show_another_team(app, client, auth, world):
     ics = client.get("/team/calendar/sessions.ics").get_data(as_text=True)
     assert ics.count("BEGIN:VEVENT") == 3
     assert "Seine" not in ics
+
+
+def test_the_team_calendar_names_the_team_members_at_each_session(app, client, auth, world):
+    auth.login("grace@example.com", PASSWORD)
+    body = client.get("/team/calendar/sessions.ics").data
+    with app.app_context():
+        calendar = check_calendar(body, plain=True)  # no METHOD: ATTENDEEs are allowed
+    found = {}
+    for event in calendar.walk("VEVENT"):
+        people = sorted(str(attendee) for attendee in attendees_of(event))
+        found.setdefault(str(event["SUMMARY"]).split(":")[0], []).append(people)
+        names = [attendee.params["CN"] for attendee in attendees_of(event)]
+        assert str(event["DESCRIPTION"]).startswith(f"From your team: {', '.join(names)}")
+        assert names[0] in str(event["SUMMARY"])
+    team = ["mailto:lea@example.com", "mailto:mo@example.com", "mailto:zoe@example.com"]
+    assert found == {
+        "Fire safety (1/2)": [team],
+        "Fire safety (2/2)": [team],
+        "Security basics (1/1)": [["mailto:lea@example.com"]],
+    }
 
 
 def test_other_roles_are_refused(app, client, auth, world):

@@ -9,13 +9,15 @@ compared with the invite ledger, per attendee and session UID:
   another section or facilitator): CANCEL, with a SEQUENCE above the last one they got;
 - anything else: nothing, so publishing the same thing twice sends nothing.
 
-Each person gets at most one REQUEST message (all their new and changed sessions) and one
-CANCEL message per publish. Sessions that already ended are not sent.
+Every message is about one session (one UID, as RFC 5546 requires; see ``invite_mail``): a
+person with three new sessions gets three invitations, plus one plain summary listing them. A
+cancellation shows the time and place the person was sent (the ledger keeps them), and an
+update says what changed. Sessions that already ended are not sent.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from flask import current_app
@@ -24,7 +26,14 @@ from sqlalchemy.orm import selectinload
 
 from scheduler.adjustments.late_joiners import learner_seated, seats_freed
 from scheduler.calendars import util
-from scheduler.calendars.ics import CalendarEvent, Person, calendar_bytes
+from scheduler.calendars.ics import CalendarEvent, Person
+from scheduler.calendars.invite_mail import (
+    Change,
+    Notice,
+    Shown,
+    changes_between,
+    queue_notices,
+)
 from scheduler.database import utcnow
 from scheduler.extensions import db
 from scheduler.mail.compose import compose
@@ -86,13 +95,6 @@ def attendee_of_learner(learner: Learner) -> Attendee:
     )
 
 
-@dataclass
-class _Outgoing:
-    attendee: Attendee
-    requests: list[CalendarEvent] = field(default_factory=list)
-    cancels: list[CalendarEvent] = field(default_factory=list)
-
-
 @schedule_published.connect
 def on_schedule_published(period: PlanningPeriod, version: ScheduleVersion, previous=None) -> None:
     """The publish hook: queue the invitations of ``version`` in the publish transaction."""
@@ -117,8 +119,9 @@ def send_invites(
     period: PlanningPeriod, version: ScheduleVersion, now: datetime | None = None
 ) -> int:
     """Queue the REQUEST and CANCEL messages that bring every attendee's calendar to
-    ``version`` and update the ledger (not committed: the caller's transaction). Returns the
-    number of messages queued; running it again for the same version queues none."""
+    ``version`` (one message per session, see ``invite_mail``) and update the ledger (not
+    committed: the caller's transaction). Returns the number of messages queued; running it
+    again for the same version queues none."""
     now = now or utcnow()
     sessions = _sessions_of_version(version)
     attendees: dict[AttendeeKey, Attendee] = {}
@@ -133,7 +136,7 @@ def send_invites(
             select(InviteRecord).where(InviteRecord.period_id == period.id)
         )
     }
-    outgoing: dict[AttendeeKey, _Outgoing] = {}
+    notices: dict[AttendeeKey, list[Notice]] = {}
 
     for (uid, key), session in attending.items():
         record = ledger.get((uid, key))
@@ -145,37 +148,133 @@ def send_invites(
             and record.session_sequence == session.sequence
         ):
             continue
-        sequence = (
-            session.sequence if record is None else max(session.sequence, record.sequence + 1)
-        )
         attendee = attendees[key]
-        event = util.event_of(session, _people(session, attendee), sequence=sequence)
-        outgoing.setdefault(key, _Outgoing(attendee)).requests.append(event)
-        if record is None:
-            record = _new_record(period, uid, key)
-        record.method = InviteMethod.REQUEST
-        record.sequence = sequence
-        record.session_sequence = session.sequence
-        record.timezone = attendee.timezone
-        record.updated_at = now
+        notices.setdefault(key, []).append(_request(period, session, attendee, record, now))
 
     for (uid, key), record in ledger.items():
         if record.method != InviteMethod.REQUEST or (uid, key) in attending:
             continue
         last = _latest_session(uid)
         attendee = attendees.get(key) or _attendee_of_record(record)
-        if last is None or attendee is None or last.end <= now:
+        if last is None or attendee is None:
             continue
-        record.method = InviteMethod.CANCEL
-        record.sequence += 1
-        record.updated_at = now
-        event = util.event_of(last, [attendee.person], sequence=record.sequence)
-        outgoing.setdefault(key, _Outgoing(attendee)).cancels.append(replace(event, cancelled=True))
+        notice = _cancel(last, attendee, record, now)
+        if notice is not None:
+            attendees.setdefault(key, attendee)
+            notices.setdefault(key, []).append(notice)
 
     count = 0
-    for item in outgoing.values():
-        count += _queue_messages(period, item, now)
+    organizer = util.organizer()
+    for key, found in notices.items():
+        attendee = attendees[key]
+        count += queue_notices(
+            email=attendee.email,
+            name=attendee.name,
+            zone=attendee.timezone,
+            period_name=period.name,
+            notices=found,
+            organizer=organizer,
+            now=now,
+        )
     return count
+
+
+def _request(
+    period: PlanningPeriod,
+    session: ScheduledSession,
+    attendee: Attendee,
+    record: InviteRecord | None,
+    now: datetime,
+) -> Notice:
+    """The invitation (or update) of ``session`` for ``attendee``; the ledger notes it."""
+    shown = _shown_of(session)
+    changes: list[str] = []
+    if record is not None and record.method == InviteMethod.REQUEST:
+        before = _sent(record)
+        changes = (
+            changes_between(before, shown, attendee.timezone)
+            if before is not None
+            else ["details updated"]
+        )
+    sequence = session.sequence if record is None else max(session.sequence, record.sequence + 1)
+    notes = [f"Changed: {'; '.join(changes)}."] if changes else []
+    event = util.event_of(session, _people(session, attendee), sequence=sequence, notes=notes)
+    if record is None:
+        record = _new_record(period, session.uid, attendee.key)
+    record.method = InviteMethod.REQUEST
+    record.sequence = sequence
+    record.session_sequence = session.sequence
+    record.timezone = attendee.timezone
+    record.sent_start, record.sent_end = shown.start, shown.end
+    record.sent_location, record.sent_facilitator = shown.location, shown.facilitator
+    record.updated_at = now
+    return Notice(Change.UPDATE if changes else Change.NEW, event, changes)
+
+
+def _cancel(
+    last: ScheduledSession, attendee: Attendee, record: InviteRecord, now: datetime
+) -> Notice | None:
+    """The cancellation for ``attendee`` of the session they were sent, at the time and place
+    they were sent (not the session's new ones); None if that time is over."""
+    before = _sent(record) or _shown_of(last)
+    if before.end <= now:
+        return None
+    record.method = InviteMethod.CANCEL
+    record.sequence += 1
+    record.updated_at = now
+    event = util.event_of(last, [attendee.person], sequence=record.sequence)
+    event = replace(
+        event,
+        start=before.start,
+        end=before.end,
+        location=before.location,
+        description=_cancelled_description(event, before),
+        cancelled=True,
+    )
+    return Notice(Change.CANCEL, event)
+
+
+def _cancelled_description(event: CalendarEvent, before: Shown) -> str:
+    lines = ["Cancelled: this session is no longer in your schedule."]
+    for line in event.description.splitlines():
+        if line.startswith("Where:"):
+            line = f"Where: {before.location}"
+        elif line.startswith("Facilitator:"):
+            line = f"Facilitator: {before.facilitator}" if before.facilitator else ""
+        if line:
+            lines.append(line)
+    return "\n".join(lines)
+
+
+def _shown_of(session: ScheduledSession) -> Shown:
+    facilitator = session.facilitator.name if session.facilitator is not None else ""
+    return Shown(session.start, session.end, util.where(session), facilitator)
+
+
+def _sent(record: InviteRecord) -> Shown | None:
+    """What the last REQUEST of ``record`` showed: from the ledger, or (rows written before it
+    kept that) from the published session it described; None if neither is known."""
+    if record.sent_start is not None and record.sent_end is not None:
+        return Shown(
+            record.sent_start,
+            record.sent_end,
+            record.sent_location or "",
+            record.sent_facilitator or "",
+        )
+    described = db.session.scalar(
+        select(ScheduledSession)
+        .join(ScheduledSession.section)
+        .join(ScheduledSection.version)
+        .where(
+            ScheduledSession.uid == record.uid,
+            ScheduledSession.sequence == record.session_sequence,
+            ScheduleVersion.published_at.is_not(None),
+        )
+        .options(*util.SESSION_LOADS)
+        .order_by(ScheduledSession.id.desc())
+        .limit(1)
+    )
+    return _shown_of(described) if described is not None else None
 
 
 def _sessions_of_version(version: ScheduleVersion) -> list[ScheduledSession]:
@@ -235,45 +334,6 @@ def _latest_session(uid: str) -> ScheduledSession | None:
         .order_by(ScheduledSession.id.desc())
         .limit(1)
     )
-
-
-def _queue_messages(period: PlanningPeriod, item: _Outgoing, now: datetime) -> int:
-    attendee = item.attendee
-    organizer = util.organizer()
-    count = 0
-    if item.requests:
-        body = _listing(
-            f"Hello {attendee.name},\n\nYour training sessions in {period.name} "
-            "are below and in the attached invitation:",
-            item.requests,
-            attendee.timezone,
-        )
-        ics = calendar_bytes(
-            item.requests, zone=attendee.timezone, method="REQUEST", organizer=organizer, now=now
-        )
-        subject = _subject("Invitation", item.requests)
-        queue_message(compose(attendee.email, subject, body, calendar=ics, method="REQUEST"))
-        count += 1
-    if item.cancels:
-        body = _listing(
-            f"Hello {attendee.name},\n\nThese training sessions in {period.name} "
-            "are no longer in your schedule:",
-            item.cancels,
-            attendee.timezone,
-        )
-        ics = calendar_bytes(
-            item.cancels, zone=attendee.timezone, method="CANCEL", organizer=organizer, now=now
-        )
-        subject = _subject("Cancelled", item.cancels)
-        queue_message(compose(attendee.email, subject, body, calendar=ics, method="CANCEL"))
-        count += 1
-    return count
-
-
-def _subject(word: str, events: list[CalendarEvent]) -> str:
-    if len(events) == 1:
-        return f"{word}: {events[0].summary}"
-    return f"{word}: {len(events)} training sessions"
 
 
 def _listing(intro: str, events: list[CalendarEvent], zone: str) -> str:

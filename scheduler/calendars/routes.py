@@ -271,6 +271,8 @@ FEED_CACHE_SECONDS = 300
 
 
 def _feed_body(found: FeedToken) -> str:
+    if found.kind == FeedKind.TEAM:
+        return util.team_calendar(found.user).decode()
     # A learner's feed also shows their follow-up steps (scheduler/followups/calendar.py).
     steps = follow_up_events(found.learner_id) if found.kind == FeedKind.LEARNER else ()
     return _ics_body(*util.feed_contents(found), extra_events=steps).decode()

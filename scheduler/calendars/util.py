@@ -4,12 +4,13 @@ feed links by token; the organizer address."""
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
 
 from flask import current_app
 from sqlalchemy import Select, select
 from sqlalchemy.orm import selectinload
 
-from scheduler.calendars.ics import CalendarEvent, Person
+from scheduler.calendars.ics import CalendarEvent, Person, calendar_bytes
 from scheduler.extensions import db
 from scheduler.learners.util import team_manager_ids
 from scheduler.models import (
@@ -81,12 +82,62 @@ def sessions_of_room(room_id: int) -> list[ScheduledSession]:
     return _all(published_sessions().where(ScheduledSession.room_id == room_id))
 
 
-def sessions_of_team(manager: User) -> list[ScheduledSession]:
+def sessions_of_team(manager: User, managers: set[int] | None = None) -> list[ScheduledSession]:
     """The published sessions in which a learner of ``manager``'s team (see
-    ``scheduler.learners.util.team_manager_ids``) has a seat, each once."""
-    team = select(Learner.id).where(Learner.manager_id.in_(team_manager_ids(manager)))
+    ``scheduler.learners.util.team_manager_ids``, or ``managers`` if known) has a seat, each
+    once, with the section's seats loaded."""
+    managers = team_manager_ids(manager) if managers is None else managers
+    team = select(Learner.id).where(Learner.manager_id.in_(managers))
     seated = select(SectionSeat.section_id).where(SectionSeat.learner_id.in_(team))
-    return _all(published_sessions().where(ScheduledSession.section_id.in_(seated)))
+    return _all(
+        published_sessions()
+        .where(ScheduledSession.section_id.in_(seated))
+        .options(
+            selectinload(ScheduledSession.section)
+            .selectinload(ScheduledSection.seats)
+            .selectinload(SectionSeat.learner)
+        )
+    )
+
+
+def team_events(manager: User) -> list[CalendarEvent]:
+    """The team's published sessions as events that say which team members attend each one:
+    first in the SUMMARY and DESCRIPTION, and as ATTENDEEs (the feed is then no iTIP message,
+    see ``ics.calendar_bytes`` with ``method=None``)."""
+    managers = team_manager_ids(manager)
+    events = []
+    for session in sessions_of_team(manager, managers):
+        members = sorted(
+            (seat.learner for seat in session.section.seats if seat.learner.manager_id in managers),
+            key=lambda learner: (learner.name, learner.id),
+        )
+        names = ", ".join(learner.name for learner in members)
+        event = event_of(
+            session,
+            [Person(learner.email, learner.name) for learner in members],
+            notes=[f"From your team: {names}"],
+        )
+        events.append(replace(event, summary=f"{event.summary}: {_few(members)}"))
+    return events
+
+
+def team_calendar(manager: User) -> bytes:
+    """A manager's team calendar (the download and the feed): no METHOD, since it names the
+    team members as ATTENDEEs, which RFC 5546 forbids in a METHOD:PUBLISH calendar."""
+    return calendar_bytes(
+        team_events(manager),
+        zone=manager.timezone,
+        method=None,
+        organizer=organizer(),
+        name=f"Training: team of {manager.name}",
+    )
+
+
+def _few(members: list[Learner]) -> str:
+    """One or two names, or the first and how many more, for a short SUMMARY."""
+    if len(members) <= 2:
+        return " and ".join(learner.name for learner in members)
+    return f"{members[0].name} and {len(members) - 1} more"
 
 
 def all_published_sessions() -> list[ScheduledSession]:
@@ -98,9 +149,14 @@ def _all(query: Select) -> list[ScheduledSession]:
 
 
 def event_of(
-    session: ScheduledSession, attendees: Iterable[Person] = (), *, sequence: int | None = None
+    session: ScheduledSession,
+    attendees: Iterable[Person] = (),
+    *,
+    sequence: int | None = None,
+    notes: Iterable[str] = (),
 ) -> CalendarEvent:
-    """The calendar event of ``session``: program, part n of m, where, which cohorts."""
+    """The calendar event of ``session``: program, part n of m, where, which cohorts, with the
+    configured alarm; ``notes`` (what changed, who of a team attends) open the description."""
     section = session.section
     program = section.program
     parts = program.sessions
@@ -109,6 +165,7 @@ def event_of(
     place = where(session)
     cohorts = ", ".join(part.cohort.key for part in section.cohorts) or "-"
     lines = [
+        *notes,
         f"Program: {program.name}",
         f"Session {session.position + 1} of {count}" + (f": {title}" if title else ""),
         f"Where: {place}",
@@ -116,7 +173,10 @@ def event_of(
     ]
     if session.facilitator is not None:
         lines.append(f"Facilitator: {session.facilitator.name}")
-    if program.mode == ProgramMode.VIRTUAL:
+    link = meeting_url(session)
+    if link:
+        lines.append(f"Join online: {link}")
+    elif program.mode == ProgramMode.VIRTUAL:
         lines.append("This is a virtual session: the joining link comes from the facilitator.")
     version = section.version
     return CalendarEvent(
@@ -129,14 +189,31 @@ def event_of(
         description="\n".join(lines),
         last_modified=version.published_at or version.created_at,
         attendees=tuple(attendees),
+        alarm_minutes=alarm_minutes(),
+        url=link,
     )
 
 
+def meeting_url(session: ScheduledSession) -> str:
+    """The joining link of a virtual session: its facilitator's personal meeting room, if set
+    (in-person sessions and facilitators without one have none)."""
+    if session.section.program.mode != ProgramMode.VIRTUAL or session.facilitator is None:
+        return ""
+    return session.facilitator.meeting_url
+
+
+def alarm_minutes() -> int:
+    """Minutes before a session its event alerts (``INVITE_ALARM_MINUTES``; 0: no alarm)."""
+    return max(int(current_app.config.get("INVITE_ALARM_MINUTES") or 0), 0)
+
+
 def where(session: ScheduledSession) -> str:
-    """The room and site of an in-person session, or "Online"."""
+    """The room, site and street address of an in-person session, or "Online"."""
     if session.room is None:
         return "Online"
-    return f"{session.room.name}, {session.room.site.name}"
+    site = session.room.site
+    place = f"{session.room.name}, {site.name}"
+    return f"{place}, {site.address}" if site.address else place
 
 
 def feed_by_token(token: str) -> FeedToken | None:

@@ -33,6 +33,7 @@ class SiteSpec:
     #: Whose public holidays the site keeps: (country, subdivision) as the ``holidays`` package
     #: names them; the demo knows its cities, so it names the region its zone cannot tell.
     holidays: tuple[str, str] = ("", "")
+    address: str = ""
 
 
 SITES = (
@@ -42,6 +43,7 @@ SITES = (
         "Europe/London",
         (("Thames", 40, 85.0), ("Fleet", 16, 45.0), ("Lambeth", 10, 30.0), ("Till lab", 12, 20.0)),
         ("GB", "ENG"),
+        "1 Example Street, London EC1A 1AA, United Kingdom",
     ),
     SiteSpec(
         "manchester",
@@ -49,6 +51,7 @@ SITES = (
         "Europe/London",
         (("Pennine", 24, 40.0), ("Irwell", 12, 25.0), ("Till lab", 12, 15.0)),
         ("GB", "ENG"),
+        "2 Example Road, Manchester M1 1AA, United Kingdom",
     ),
     SiteSpec(
         "paris",
@@ -56,6 +59,7 @@ SITES = (
         "Europe/Paris",
         (("Seine", 20, 60.0), ("Montmartre", 10, 35.0), ("Salle caisses", 10, 15.0)),
         ("FR", ""),
+        "3 rue de l'Exemple, 92400 Courbevoie, France",
     ),
     SiteSpec(
         "berlin",
@@ -63,6 +67,7 @@ SITES = (
         "Europe/Berlin",
         (("Spree", 30, 55.0), ("Tiergarten", 12, 30.0), ("Kassenschulung", 10, 15.0)),
         ("DE", "BE"),
+        "Beispielstraße 4, 10117 Berlin, Germany",
     ),
     SiteSpec(
         "new-york",
@@ -70,6 +75,7 @@ SITES = (
         "America/New_York",
         (("Hudson", 24, 95.0), ("Chelsea", 8, 50.0)),
         ("US", "NY"),
+        "5 Example Avenue, New York, NY 10001, USA",
     ),
 )
 
@@ -200,6 +206,7 @@ def build_sites() -> dict[str, Site]:
             timezone=spec.timezone,
             country=country,
             subdivision=subdivision,
+            address=spec.address,
         )
         site.rooms = [
             Room(

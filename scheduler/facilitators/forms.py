@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from flask_wtf import FlaskForm
-from wtforms import IntegerField, PasswordField, SubmitField
+from wtforms import IntegerField, PasswordField, SubmitField, ValidationError
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from scheduler.forms.fields import (
@@ -50,7 +52,18 @@ class FacilitatorForm(FlaskForm):
         ],
         invalid_value_message="Buffer between sessions must be a whole number of minutes.",
     )
+    meeting_url = text_field("Personal meeting room", 500, required=False)
     submit = SubmitField("Save facilitator")
+
+    def validate_meeting_url(self, field) -> None:
+        """An https address with a host and no spaces: it becomes a link in invitations."""
+        if not field.data:
+            return
+        parts = urlsplit(field.data)
+        if parts.scheme != "https" or not parts.netloc or any(c.isspace() for c in field.data):
+            raise ValidationError(
+                "Enter the meeting room's full https:// address, e.g. https://meet.example.com/ana."
+            )
 
     def travel_fields(self) -> list:
         """The travel-cost fields, one per site."""
@@ -78,6 +91,7 @@ class FacilitatorForm(FlaskForm):
             "if_need_be_cost": float(self.if_need_be_cost.data),
             "max_minutes_per_day": self.max_minutes_per_day.data,
             "buffer_minutes": self.buffer_minutes.data,
+            "meeting_url": self.meeting_url.data or "",
             "travel_costs": {
                 int(field.name.removeprefix(TRAVEL_PREFIX)): float(field.data)
                 for field in self.travel_fields()

@@ -89,6 +89,7 @@ def _check_unique(facilitator: Facilitator | None, values: dict) -> None:
 def _apply(facilitator: Facilitator, values: dict) -> None:
     for name in PROFILE_FIELDS:
         setattr(facilitator, name, values[name])
+    facilitator.meeting_url = values.get("meeting_url", "")
     set_skills(facilitator, values["skills"])
     _set_travel_costs(facilitator, values["travel_costs"])
 

@@ -191,8 +191,11 @@ def attach_seat(
     if pending:
         anchor = _anchor_for(anchor, pending, existing, learner.timezone, now or utcnow())
     for step in pending:
+        due = step_due(anchor, step.day_offset, learner.timezone)
+        if step.due_at is not None and step.due_at != due:
+            step.sequence = (step.sequence or 0) + 1  # calendars move the event, not add one
         step.anchor_at = anchor
-        step.due_at = step_due(anchor, step.day_offset, learner.timezone)
+        step.due_at = due
     current = {template_step.id for template_step in template.steps} if template else set()
     for step in existing:  # made from a step the template no longer has, or another variant
         if step.status == StepStatus.PENDING and step.template_step_id not in current:

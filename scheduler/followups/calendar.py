@@ -1,7 +1,9 @@
 """A learner's follow-up steps as short calendar events, for their calendar feed and download.
 
 Each step is one event, named ``follow-up-step-<id>@cohort-scheduler`` in every feed, at the
-instant it is due (written in the learner's zone, like their sessions) and as long as it takes.
+instant it is due (written in the learner's zone, like their sessions) and as long as it takes,
+shown as free time, with no alarm (the step's e-mail is the reminder); its SEQUENCE rises each
+time the step is re-dated.
 Withdrawn and skipped steps are left out, and so is a review not yet sent: it is sent only if
 items are due, so it may never happen. The event carries no link: the link is made when the
 step is sent, and comes by e-mail.
@@ -56,11 +58,12 @@ def event_of_step(step: FollowUpStep) -> CalendarEvent:
     ]
     return CalendarEvent(
         uid=step_uid(step),
-        sequence=0,
+        sequence=step.sequence,
         start=step.due_at,
         end=step.due_at + timedelta(minutes=minutes),
         summary=f"Follow-up: {title} ({minutes} min)",
         location="Online",
         description="\n".join(lines),
         last_modified=step.completed_at or step.sent_at or step.anchor_at,
+        transparent=True,  # a few minutes of self-study: it should not block the day
     )

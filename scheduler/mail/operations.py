@@ -17,7 +17,8 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from email.message import EmailMessage
+from email.header import decode_header, make_header
+from email.message import Message
 from pathlib import Path
 
 from flask import Flask, current_app
@@ -39,12 +40,12 @@ LONGEST_RETRY = timedelta(hours=6)
 SECURITY_MODES = ("starttls", "ssl", "none")
 
 
-def queue_message(message: EmailMessage) -> OutboxMessage:
+def queue_message(message: Message) -> OutboxMessage:
     """Add ``message`` to the outbox in the current transaction (the caller commits)."""
     row = OutboxMessage(
         message_id=message["Message-ID"].strip(),
         recipient=message["To"],
-        subject=message["Subject"],
+        subject=str(make_header(decode_header(message["Subject"]))),  # as the reader sees it
         content=message.as_string(),
         status=OutboxStatus.PENDING,
         next_attempt_at=utcnow(),

@@ -113,6 +113,12 @@ class InviteRecord(db.Model):
     sequence: Mapped[int]
     session_sequence: Mapped[int]
     timezone: Mapped[str] = mapped_column(String(64))
+    # What the last REQUEST showed (NULL in rows from before these were kept): a cancellation
+    # names the time the person had, and an update says what changed from it.
+    sent_start: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    sent_end: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    sent_location: Mapped[str | None] = mapped_column(String(600))
+    sent_facilitator: Mapped[str | None] = mapped_column(String(200))
     # The session start a reminder was sent for: a moved session is reminded again.
     reminded_start: Mapped[datetime | None] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

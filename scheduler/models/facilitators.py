@@ -23,6 +23,9 @@ class Facilitator(db.Model):
     if_need_be_cost: Mapped[float] = mapped_column(Numeric(10, 2, asdecimal=False), default=0)
     max_minutes_per_day: Mapped[int | None]
     buffer_minutes: Mapped[int] = mapped_column(default=0)
+    # The facilitator's personal online meeting room (https): the joining link of their
+    # virtual sessions in invitations and calendars; empty: the link comes from them.
+    meeting_url: Mapped[str] = mapped_column(String(500), default="", server_default="")
 
     user: Mapped[User] = relationship()
     site: Mapped[Site | None] = relationship()

@@ -145,6 +145,8 @@ class FollowUpStep(db.Model):
     # The cohort's last session end the step is dated from, and the instant it is due (UTC).
     anchor_at: Mapped[datetime] = mapped_column(UTCDateTime)
     due_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    # The calendar event's SEQUENCE: raised each time the step is re-dated, so calendars move it.
+    sequence: Mapped[int] = mapped_column(default=0, server_default="0")
     status: Mapped[StepStatus] = mapped_column(
         enum_type(StepStatus), default=StepStatus.PENDING, index=True
     )

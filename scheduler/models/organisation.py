@@ -22,6 +22,8 @@ class Site(db.Model):
     # knows it ("" = none) and optionally one of that country's subdivisions ("BY", "NY").
     country: Mapped[str] = mapped_column(String(2), default="", server_default="")
     subdivision: Mapped[str] = mapped_column(String(40), default="", server_default="")
+    # The street address calendar invitations show after the room (LOCATION); may be empty.
+    address: Mapped[str] = mapped_column(String(300), default="", server_default="")
 
     rooms: Mapped[list[Room]] = relationship(back_populates="site", order_by="Room.name")
 

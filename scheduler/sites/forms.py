@@ -53,6 +53,7 @@ class SiteForm(FlaskForm):
         filters=[strip],
         validators=[Length(max=40, message="Region or state must be at most 40 characters.")],
     )
+    address = text_field("Street address", 300, required=False)
     submit = SubmitField("Save site")
 
     def __init__(self, *args, **kwargs):
@@ -88,6 +89,7 @@ class SiteForm(FlaskForm):
             "key": self.key.data,
             "name": self.name.data,
             "timezone": self.timezone.data,
+            "address": self.address.data or "",
             "country": self.chosen_country() or "",
             "subdivision": self.subdivision.data or "",
         }

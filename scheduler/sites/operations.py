@@ -25,13 +25,25 @@ def ensure_key_free(model: type, key: str, label: str, current_id: int | None = 
 
 
 def create_site(
-    key: str, name: str, timezone: str, country: str | None = None, subdivision: str = ""
+    key: str,
+    name: str,
+    timezone: str,
+    country: str | None = None,
+    subdivision: str = "",
+    address: str = "",
 ) -> Site:
     """Add a site; without a ``country`` it keeps the public holidays of its time zone's."""
     ensure_key_free(Site, key, "Key")
     if country is None:
         country = default_country(timezone)
-    site = Site(key=key, name=name, timezone=timezone, country=country, subdivision=subdivision)
+    site = Site(
+        key=key,
+        name=name,
+        timezone=timezone,
+        country=country,
+        subdivision=subdivision,
+        address=address,
+    )
     db.session.add(site)
     db.session.flush()
     audit.record_changes(site, None)
@@ -39,13 +51,19 @@ def create_site(
 
 
 def update_site(
-    site: Site, key: str, name: str, timezone: str, country: str, subdivision: str = ""
+    site: Site,
+    key: str,
+    name: str,
+    timezone: str,
+    country: str,
+    subdivision: str = "",
+    address: str = "",
 ) -> Site:
-    """Change a site's key, name, time zone or public holidays."""
+    """Change a site's key, name, time zone, public holidays or street address."""
     ensure_key_free(Site, key, "Key", current_id=site.id)
     before = audit.snapshot(site)
     site.key, site.name, site.timezone = key, name, timezone
-    site.country, site.subdivision = country, subdivision
+    site.country, site.subdivision, site.address = country, subdivision, address
     db.session.flush()
     audit.record_changes(site, before)
     return site

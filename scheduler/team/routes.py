@@ -14,8 +14,7 @@ from flask_login import current_user
 
 from scheduler.access import roles_required
 from scheduler.caching import cached_part
-from scheduler.calendars.ics import calendar_bytes
-from scheduler.calendars.util import calendar_contents, event_of, feed_of_user, organizer
+from scheduler.calendars.util import feed_of_user, team_calendar
 from scheduler.learners.util import team_manager_ids
 from scheduler.models import FeedKind, Role
 from scheduler.query import date_arg, int_arg
@@ -107,11 +106,7 @@ def calendar_revoke():
 @manager_required
 def calendar_ics():
     """The team's published sessions as an .ics file."""
-    name, zone, sessions = calendar_contents(FeedKind.TEAM, current_user)
-    body = calendar_bytes(
-        [event_of(session) for session in sessions], zone=zone, organizer=organizer(), name=name
-    )
-    response = Response(body, mimetype="text/calendar")
+    response = Response(team_calendar(current_user), mimetype="text/calendar")
     response.headers["Content-Type"] = "text/calendar; charset=utf-8"
     response.headers["Cache-Control"] = "private, no-store"
     response.headers["Content-Disposition"] = 'attachment; filename="team-training.ics"'
