@@ -2,7 +2,14 @@
 
 from scheduler.models.accounts import Role, User
 from scheduler.models.availability import AvailabilityKind, AvailabilityRule
-from scheduler.models.calendar import FeedKind, FeedToken, InviteMethod, InviteRecord
+from scheduler.models.calendar import (
+    FeedKind,
+    FeedToken,
+    InviteMethod,
+    InviteRecord,
+    Reply,
+    ReplyChannel,
+)
 from scheduler.models.cohorts import Cohort, CohortBlock, CohortMember
 from scheduler.models.facilitators import Facilitator, FacilitatorSkill, TravelCost
 from scheduler.models.followups import (
@@ -72,6 +79,8 @@ __all__ = [
     "FeedToken",
     "InviteMethod",
     "InviteRecord",
+    "Reply",
+    "ReplyChannel",
     "JobStatus",
     "Learner",
     "OutboxMessage",

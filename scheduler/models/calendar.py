@@ -87,6 +87,23 @@ class InviteMethod(enum.StrEnum):
     CANCEL = "CANCEL"
 
 
+class Reply(enum.StrEnum):
+    """What an attendee answered to an invitation: RFC 5545's PARTSTAT values."""
+
+    NEEDS_ACTION = "NEEDS-ACTION"  # not answered (yet), or asked again after a move
+    ACCEPTED = "ACCEPTED"
+    DECLINED = "DECLINED"
+    TENTATIVE = "TENTATIVE"
+
+
+class ReplyChannel(enum.StrEnum):
+    """How an answer reached us."""
+
+    MAIL = "mail"  # an iMIP REPLY read from the organiser's mailbox
+    LINK = "link"  # an answer link in the invitation
+    COORDINATOR = "coordinator"  # entered by a coordinator on the person's behalf
+
+
 class InviteRecord(db.Model):
     """What one attendee (a facilitator or a learner) was last sent about one session."""
 
@@ -119,6 +136,16 @@ class InviteRecord(db.Model):
     sent_end: Mapped[datetime | None] = mapped_column(UTCDateTime)
     sent_location: Mapped[str | None] = mapped_column(String(600))
     sent_facilitator: Mapped[str | None] = mapped_column(String(200))
+    # The person's answer to the invitation they hold. Reset to NEEDS-ACTION when an update
+    # changes the time, as RFC 5546 lets an organiser do: a yes to Monday is not a yes to Friday.
+    reply: Mapped[Reply] = mapped_column(
+        enum_type(Reply), default=Reply.NEEDS_ACTION, server_default=Reply.NEEDS_ACTION.value
+    )
+    replied_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    reply_channel: Mapped[ReplyChannel | None] = mapped_column(enum_type(ReplyChannel))
+    # The personal "I'll be there / I can't make it" link of the last REQUEST (hash only, as for
+    # follow-up links); a new REQUEST makes a new one, so only the newest mail's link answers.
+    answer_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
     # The session start a reminder was sent for: a moved session is reminded again.
     reminded_start: Mapped[datetime | None] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -127,4 +154,4 @@ class InviteRecord(db.Model):
     learner: Mapped[Learner | None] = relationship()
 
 
-__all__ = ["FeedKind", "FeedToken", "InviteMethod", "InviteRecord"]
+__all__ = ["FeedKind", "FeedToken", "InviteMethod", "InviteRecord", "Reply", "ReplyChannel"]
