@@ -27,6 +27,13 @@ ENVIRONMENT_KEYS = {
     "SCHEDULER_PUBLIC_URL": "PUBLIC_URL",
     "SCHEDULER_PROXY_COUNT": "PROXY_COUNT",
     "SCHEDULER_LOG_LEVEL": "LOG_LEVEL",
+    "SCHEDULER_OIDC_ISSUER": "OIDC_ISSUER",
+    "SCHEDULER_OIDC_CLIENT_ID": "OIDC_CLIENT_ID",
+    "SCHEDULER_OIDC_CLIENT_SECRET": "OIDC_CLIENT_SECRET",
+    "SCHEDULER_OIDC_SCOPES": "OIDC_SCOPES",
+    "SCHEDULER_OIDC_ROLE_CLAIM": "OIDC_ROLE_CLAIM",
+    "SCHEDULER_OIDC_ROLE_MAP": "OIDC_ROLE_MAP",
+    "SCHEDULER_OIDC_BUTTON_LABEL": "OIDC_BUTTON_LABEL",
 }
 # Environment values read as whole numbers.
 INTEGER_KEYS = {"SMTP_PORT", "REMINDER_DAYS", "INVITE_ALARM_MINUTES", "PROXY_COUNT"}
@@ -82,6 +89,14 @@ def default_config(instance_path: Path) -> dict:
         "PASSWORD_RESET_LIMIT_MINUTES": 60,
         "PROXY_COUNT": 0,  # reverse proxies in front that set X-Forwarded-For/-Proto/-Host
         "LOG_LEVEL": "INFO",
+        # Single sign-on (OpenID Connect, docs/deploy.md); no issuer: local passwords only.
+        "OIDC_ISSUER": None,
+        "OIDC_CLIENT_ID": None,
+        "OIDC_CLIENT_SECRET": None,
+        "OIDC_SCOPES": "openid email profile",
+        "OIDC_ROLE_CLAIM": "groups",
+        "OIDC_ROLE_MAP": "",  # "lnd-admins=coordinator,people-managers=manager,trainers=facilitator"
+        "OIDC_BUTTON_LABEL": "Sign in with your company account",
     }
 
 
