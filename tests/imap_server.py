@@ -34,8 +34,9 @@ STARTUP_SECONDS = 30
 @dataclass
 class ImapServer:
     host: str
-    port: int
+    port: int  # IMAP, with STARTTLS when the server has a certificate
     folder: Path
+    tls_port: int | None = None  # implicit TLS (IMAPS), when the server has a certificate
 
     def connect(self, user: str) -> imaplib.IMAP4:
         connection = imaplib.IMAP4(self.host, self.port, timeout=10)
@@ -61,8 +62,9 @@ def dovecot_available() -> bool:
     return DOVECOT.exists() and Path("/usr/lib/dovecot/imap").exists()
 
 
-def start_dovecot():
-    """Start Dovecot and yield an ``ImapServer``; stop it and remove its files afterwards."""
+def start_dovecot(certificate: tuple[bytes, bytes] | None = None):
+    """Start Dovecot and yield an ``ImapServer``; stop it and remove its files afterwards.
+    ``certificate``: (certificate chain PEM, key PEM) to offer STARTTLS and IMAPS with."""
     if not dovecot_available():
         reason = "Dovecot is not installed: run scripts/install-mailbox (apt-get dovecot-imapd)"
         if os.environ.get("CI") or os.environ.get("REQUIRE_DOVECOT"):
@@ -72,7 +74,13 @@ def start_dovecot():
     folder.chmod(0o755)  # the unprivileged mail processes read their config and maildirs here
     (folder / "mail").mkdir()
     port = _free_port()
-    (folder / "dovecot.conf").write_text(_config(folder, port))
+    tls_port = None
+    if certificate is not None:
+        tls_port = _free_port()
+        (folder / "cert.pem").write_bytes(certificate[0])
+        (folder / "key.pem").write_bytes(certificate[1])
+        (folder / "key.pem").chmod(0o600)
+    (folder / "dovecot.conf").write_text(_config(folder, port, tls_port))
     if os.getuid() == 0:
         mail_user = pwd.getpwnam("dovecot")
         os.chown(folder / "mail", mail_user.pw_uid, mail_user.pw_gid)
@@ -82,7 +90,7 @@ def start_dovecot():
             stdout=subprocess.DEVNULL,
             stderr=stderr,
         )
-    server = ImapServer("127.0.0.1", port, folder)
+    server = ImapServer("127.0.0.1", port, folder, tls_port)
     try:
         _wait_until_ready(server, process)
         yield server
@@ -96,7 +104,7 @@ def start_dovecot():
         shutil.rmtree(folder, ignore_errors=True)
 
 
-def _config(folder: Path, port: int) -> str:
+def _config(folder: Path, port: int, tls_port: int | None) -> str:
     if os.getuid() == 0:
         login_user, internal_user = "dovenull", "dovecot"
         mail_user = pwd.getpwnam("dovecot")
@@ -104,13 +112,17 @@ def _config(folder: Path, port: int) -> str:
     else:
         login_user = internal_user = pwd.getpwuid(os.getuid()).pw_name
         uid, gid = os.getuid(), os.getgid()
+    if tls_port is None:
+        tls = "ssl = no"
+    else:
+        tls = f"ssl = yes\nssl_cert = <{folder}/cert.pem\nssl_key = <{folder}/key.pem"
     return f"""
+{tls}
 base_dir = {folder}/run
 state_dir = {folder}/state
 log_path = {folder}/dovecot.log
 protocols = imap
 listen = 127.0.0.1
-ssl = no
 disable_plaintext_auth = no
 auth_mechanisms = plain login
 default_login_user = {login_user}
@@ -132,7 +144,8 @@ service imap-login {{
     port = {port}
   }}
   inet_listener imaps {{
-    port = 0
+    address = 127.0.0.1
+    port = {tls_port or 0}
   }}
 }}
 service anvil {{

@@ -3,6 +3,10 @@
 A small published plan (tests/calendar_world.py) has invited its learners and facilitators;
 answers as Outlook, Gmail and Apple Calendar send them are put in the mailbox with IMAP APPEND,
 the reader runs, and the tests look at the invite ledger and at the mailbox's folders.
+
+The last tests read over TLS, as in production: STARTTLS and implicit TLS (IMAPS) against a
+Dovecot whose certificate a throwaway CA (``trustme``) signed at test time, trusted through
+``IMAP_CAFILE``; a certificate from a CA not trusted is refused before the password is sent.
 """
 
 from __future__ import annotations
@@ -12,9 +16,10 @@ import itertools
 import logging
 
 import pytest
+import trustme
 from sqlalchemy import select
 
-from scheduler.calendars.mailbox import Mailbox, quote
+from scheduler.calendars.mailbox import Mailbox, MailboxError, quote
 from scheduler.calendars.reply_inbox import read_replies
 from scheduler.calendars.tasks import READ_REPLIES_TASK, read_reply_mail
 from scheduler.extensions import db
@@ -324,3 +329,55 @@ def _closed_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
+
+
+# --- over TLS ------------------------------------------------------------------------------------
+
+CA = trustme.CA()
+
+
+@pytest.fixture(scope="module")
+def tls_server():
+    issued = CA.issue_cert("127.0.0.1")
+    chain = b"".join(blob.bytes() for blob in issued.cert_chain_pems)
+    yield from start_dovecot(certificate=(chain, issued.private_key_pem.bytes()))
+
+
+@pytest.fixture
+def ca_file(tmp_path) -> str:
+    path = tmp_path / "imap-ca.pem"
+    CA.cert_pem.write_to_path(str(path))
+    return str(path)
+
+
+@pytest.mark.parametrize("security", ["starttls", "ssl"])
+def test_answers_are_read_over_tls_with_a_private_ca(world, app, tls_server, ca_file, security):
+    user = f"tls-{security}"
+    app.config.update(tls_server.config_for(user))
+    port = tls_server.port if security == "starttls" else tls_server.tls_port
+    app.config.update(IMAP_SECURITY=security, IMAP_PORT=port, IMAP_CAFILE=ca_file)
+    connection = tls_server.connect(user)
+    first = uid_of(world, 0)
+    deliver(connection, gmail_reply(first, "mo@example.com", "DECLINED"))
+
+    assert read_replies().recorded == 1
+
+    assert fresh(learner_record(world, first, "mo@example.com")).reply == Reply.DECLINED
+    assert len(folder(connection, "Processed")) == 1
+    connection.logout()
+
+
+@pytest.mark.parametrize("security", ["starttls", "ssl"])
+def test_a_certificate_from_an_untrusted_ca_is_refused(app, tls_server, security):
+    app.config.update(tls_server.config_for("tls-untrusted"))
+    port = tls_server.port if security == "starttls" else tls_server.tls_port
+    app.config.update(IMAP_SECURITY=security, IMAP_PORT=port, IMAP_CAFILE=None)
+    with app.app_context(), pytest.raises(MailboxError, match="CERTIFICATE_VERIFY_FAILED"):
+        read_replies()
+    assert "Login: user=<tls-untrusted>" not in tls_server.log()
+
+
+def test_an_unknown_security_mode_is_refused_not_sent_in_clear(app, tls_server):
+    app.config.update(tls_server.config_for("tls-typo"), IMAP_SECURITY="tls")
+    with app.app_context(), pytest.raises(MailboxError, match="IMAP_SECURITY must be one of"):
+        read_replies()
