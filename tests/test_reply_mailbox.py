@@ -257,6 +257,14 @@ def test_a_server_without_move_gets_copy_and_the_original_expunged_alone(app, ma
     assert [m["From"] for m in folder(mailbox, "INBOX")] == ["b@example.com"]
 
 
+def test_a_folder_another_worker_made_meanwhile_is_not_an_error(app, mailbox):
+    assert mailbox.create(quote("Counter proposals"))[0] == "OK"
+    with app.app_context(), Mailbox(app.config) as reader:
+        reader.folders = lambda: []  # as if LIST had answered before the other worker's CREATE
+        reader.ensure_folders("Counter proposals", "Unmatched")
+        assert {"Counter proposals", "Unmatched"} <= set(Mailbox.folders(reader))
+
+
 def test_the_command_reads_the_mailbox_once_and_says_what_it_did(world, mailbox, runner):
     deliver(
         mailbox,

@@ -87,9 +87,15 @@ class Mailbox:
         """Create the filing folders that do not exist yet (a new mailbox has none)."""
         existing = set(self.folders())
         for name in names:
-            if name not in existing:
+            if name in existing:
+                continue
+            try:
                 self._call("CREATE", self._imap.create, quote(name))
-                self._call("SUBSCRIBE", self._imap.subscribe, quote(name))
+            except MailboxError as error:
+                # A name LIST gave in a form not read above, or another worker just made it.
+                if "EXISTS" not in str(error).upper():
+                    raise
+            self._call("SUBSCRIBE", self._imap.subscribe, quote(name))
 
     def folders(self) -> list[str]:
         """The names of the account's folders."""
