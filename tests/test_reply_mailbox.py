@@ -389,3 +389,11 @@ def test_an_unknown_security_mode_is_refused_not_sent_in_clear(app, tls_server):
     app.config.update(tls_server.config_for("tls-typo"), IMAP_SECURITY="tls")
     with app.app_context(), pytest.raises(MailboxError, match="IMAP_SECURITY must be one of"):
         read_replies()
+
+
+def test_a_missing_ca_file_is_a_mailbox_error_not_a_crash(app, tls_server, tmp_path):
+    app.config.update(tls_server.config_for("tls-no-ca"))
+    missing = str(tmp_path / "no-such-ca.pem")
+    app.config.update(IMAP_SECURITY="starttls", IMAP_CAFILE=missing)
+    with app.app_context(), pytest.raises(MailboxError, match="No such file"):
+        read_replies()

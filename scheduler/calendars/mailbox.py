@@ -55,15 +55,15 @@ class Mailbox:
         host = config["IMAP_HOST"]
         port = int(config.get("IMAP_PORT") or DEFAULT_PORTS[self.security])
         timeout = config.get("IMAP_TIMEOUT") or 30
-        context = ssl.create_default_context(cafile=config.get("IMAP_CAFILE") or None)
         try:
+            context = ssl.create_default_context(cafile=config.get("IMAP_CAFILE") or None)
             if self.security == "ssl":
                 connection = imaplib.IMAP4_SSL(host, port, ssl_context=context, timeout=timeout)
             else:
                 connection = imaplib.IMAP4(host, port, timeout=timeout)
-                if self.security == "starttls":
-                    connection.starttls(ssl_context=context)
-            self.connection = connection
+            self.connection = connection  # closed below whatever fails next
+            if self.security == "starttls":
+                connection.starttls(ssl_context=context)
             connection.login(config.get("IMAP_USERNAME") or "", config.get("IMAP_PASSWORD") or "")
             # The capabilities after login are the ones that count (MOVE, UIDPLUS).
             self.capabilities = {
