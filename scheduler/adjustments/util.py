@@ -201,7 +201,7 @@ def preview_move(session: ScheduledSession, move: Move) -> MovePreview:
     moved_problem, moved = moved_documents(problem, schedule, move, published)
     found = check_move(moved_problem, moved, move)
     changes = what_changes(
-        (session.start, _key(session.facilitator), _key(session.room)),
+        (session.start, key_of(session.facilitator), key_of(session.room)),
         (move.start, move.facilitator, move.room),
     )
     learners = sum(part["learners"] for part in section_entry(session)["cohorts"])
@@ -212,7 +212,8 @@ def preview_move(session: ScheduledSession, move: Move) -> MovePreview:
     return MovePreview([], round(change, 2), people, changes)
 
 
-def _key(row) -> str | None:
+def key_of(row) -> str | None:
+    """A facilitator's or room's key (None for none)."""
     return row.key if row is not None else None
 
 
