@@ -36,14 +36,20 @@ class Move:
 def moved_documents(
     problem: dict, schedule: dict, move: Move, published: dict | None = None
 ) -> tuple[dict, dict]:
-    """(the problem with the moved session fixed, the schedule with it moved); inputs untouched.
+    """(the problem with the moved session fixed, the schedule with it moved); inputs untouched
+    (the results share their unchanged parts with them: do not modify those in place).
 
     ``published``, the period's published schedule, becomes the problem's ``previous``: the
     draft's ``changes`` cost then counts the published sessions it moves, as a re-plan's would.
     """
-    problem, schedule = copy.deepcopy(problem), copy.deepcopy(schedule)
+    # Only the moved section and the problem's ``fixed`` and ``previous`` change: the rest is
+    # shared with the inputs, read-only (the move assistant makes a dozen of these per session).
+    problem, schedule = dict(problem), dict(schedule)
     if published is not None:
-        problem["previous"] = copy.deepcopy(published)
+        problem["previous"] = published
+    schedule["sections"] = [
+        copy.deepcopy(s) if s["id"] == move.section else s for s in schedule["sections"]
+    ]
     section = next(s for s in schedule["sections"] if s["id"] == move.section)
     session = next(s for s in section["sessions"] if s["index"] == move.index)
     program = next(p for p in problem["programs"] if p["id"] == section["program"])
