@@ -28,7 +28,7 @@ from solver.moves import Move, move_violations, moved_documents
 from solver.problem import Problem
 from solver.schedule import parse_utc
 from solver.scheduled import PlacedSchedule, PlacedSession, read_schedule
-from solver.timegrid import TimeGrid, overlaps
+from solver.timegrid import TimeGrid, normalise, overlaps
 from solver.validate import parse_problem
 
 #: How many alternatives the assistant lists, and how many it at most runs the checker on.
@@ -86,7 +86,7 @@ def alternatives(
     placed = read_schedule(problem, schedule_doc)
     session = _session(placed, section, index)
     cand = section_candidates(problem, session)
-    options = sorted(free_options(cand, placed, session, published), key=_Option.rank)
+    options = sorted(free_options(problem, cand, placed, session, published), key=_Option.rank)
     before = total_cost(problem_doc, schedule_doc, published)
     out: list[Alternative] = []
     for option in diversified(options)[:CHECKED]:
@@ -159,10 +159,12 @@ def room_choices(cand: Candidates, session: PlacedSession) -> list[str | None]:
     return [r for r in rooms if cand.problem.rooms[r].capacity >= session.section.learners]
 
 
-def busy(cand: Candidates, placed: PlacedSchedule, session: PlacedSession) -> dict:
+def busy(
+    problem: Problem, cand: Candidates, placed: PlacedSchedule, session: PlacedSession
+) -> dict:
     """Model-minute intervals already taken by the other sessions: per facilitator (widened by
     their buffer), per room, and for the section's learners (shared learners or conflict groups)."""
-    problem, grid = cand.problem, cand.grid
+    grid = cand.grid  # ``problem`` is the whole one: cand's knows only the section's cohorts
     keys = _conflict_keys(problem, session.section.cohort_ids)
     taken: dict[tuple[str, str], list[tuple[int, int]]] = defaultdict(list)
     for other in placed.sessions:
@@ -179,7 +181,8 @@ def busy(cand: Candidates, placed: PlacedSchedule, session: PlacedSession) -> di
             problem, other.section.cohort_ids
         ):
             taken["learners", ""].append(span)
-    return {key: sorted(spans) for key, spans in taken.items()}
+    # merged: ``overlaps`` bisects a sorted list of disjoint intervals
+    return {key: normalise(spans) for key, spans in taken.items()}
 
 
 def _conflict_keys(problem: Problem, cohort_ids) -> set[str]:
@@ -192,13 +195,17 @@ def _conflict_keys(problem: Problem, cohort_ids) -> set[str]:
 
 
 def free_options(
-    cand: Candidates, placed: PlacedSchedule, session: PlacedSession, published: dict | None
+    problem: Problem,
+    cand: Candidates,
+    placed: PlacedSchedule,
+    session: PlacedSession,
+    published: dict | None,
 ) -> Iterator[_Option]:
     """Every placement other than the current one whose facilitator and room are bookable and
     free, whose learners are free, and that keeps the facilitator under their daily maximum."""
-    grid, problem = cand.grid, cand.problem
+    grid = cand.grid
     minutes = session.section.program.sessions[session.index]
-    taken = busy(cand, placed, session)
+    taken = busy(problem, cand, placed, session)
     now = (grid.minute(session.start), session.facilitator, session.room)
     facilitators, rooms = facilitator_choices(cand, session), room_choices(cand, session)
     daily = _daily_minutes(problem, placed, session)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from solver.alternatives import alternatives
+from solver.alternatives import alternatives, free_options, section_candidates
 from solver.moves import Move, move_violations, moved_documents
+from solver.scheduled import read_schedule
+from tests.solver import tiny
 from tests.solver.move_world import MON, at, problem_doc, schedule_doc
 
 
@@ -83,3 +85,18 @@ def test_a_move_against_the_published_schedule_counts_the_change():
     for alt in compared:
         key = (alt.start, alt.facilitator, alt.room)
         assert alt.cost_change == unpublished[key] + 500.0
+
+
+def test_learners_shared_with_another_section_keep_its_times_free_before_any_check():
+    problem = problem_doc()
+    problem["cohorts"][0]["learners"] = ["l1"]  # north and south share a learner
+    problem["cohorts"][1]["learners"] = ["l1"]
+    parsed = tiny.problem(problem)
+    placed = read_schedule(parsed, schedule_doc(problem))
+    session = next(s for s in placed.sessions if (s.section.id, s.index) == ("S1", 0))
+    cand = section_candidates(parsed, session)
+    options = list(free_options(parsed, cand, placed, session, None))
+    assert options
+    monday_13, monday_15 = cand.grid.minute(at(MON, 13)), cand.grid.minute(at(MON, 15))
+    for option in options:  # S2 meets Monday 13:00-15:00
+        assert not (option.start < monday_15 and option.start + 120 > monday_13)
