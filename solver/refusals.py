@@ -120,7 +120,18 @@ def refusals(
 
 def problem_refusals(errors: list[dict]) -> list[str]:
     """Errors of the problem with the moved session fixed: only the new placement causes them."""
-    return [f"This change is not possible: {_unpathed(error['message'])}" for error in errors]
+    return [f"This change is not possible: {_plain(error['message'])}." for error in errors]
+
+
+#: The validator's words for engineers, and the coordinator's.
+_PLAIN = (("the horizon", "the planning period"), ("slot grid", "grid of start times"))
+
+
+def _plain(message: str) -> str:
+    message = _unpathed(message)
+    for engineer, coordinator in _PLAIN:
+        message = message.replace(engineer, coordinator)
+    return message
 
 
 # --- one function per rule ----------------------------------------------------------------------

@@ -41,6 +41,24 @@ def test_alternatives_page_lists_checked_placements_by_name_in_local_time(app, c
     assert f'href="/planning/sessions/{session.id}/alternatives/confirm?start=' in body
 
 
+def test_alternatives_as_json_for_the_calendars_side_panel(app, client, plan):
+    version = plan.draft()
+    session = session_of(version, "S1", 1)
+    login(client)
+    answer = client.get(f"/planning/sessions/{session.id}/alternatives.json").get_json()
+    assert answer["session"] == session.id and answer["timezone"] == "Europe/London"
+    listed = answer["alternatives"]
+    assert listed
+    assert [a["cost_change"] for a in listed] == sorted(a["cost_change"] for a in listed)
+    first = listed[0]
+    assert set(first) == {
+        "start", "end", "facilitator", "facilitator_name", "room", "room_name", "changes",
+        "cost_change", "people",
+    }  # fmt: skip
+    names = {plan.ana.key: plan.ana.name, plan.ben.key: plan.ben.name}
+    assert all(names[a["facilitator"]] == a["facilitator_name"] for a in listed)
+
+
 def test_confirmation_shows_the_change_and_makes_the_move(app, client, plan):
     version = plan.draft()
     session = session_of(version, "S1", 1)
@@ -154,6 +172,7 @@ def test_a_facilitator_cannot_reach_the_assistant_or_the_endpoint(app, client, p
     db.session.commit()
     client.post("/login", data={"email": "fac@example.com", "password": "correct horse battery"})
     assert client.get(f"/planning/sessions/{session.id}/alternatives").status_code == 403
+    assert client.get(f"/planning/sessions/{session.id}/alternatives.json").status_code == 403
     response = post_json(client, session.id, {"start": "2027-03-04T10:00", "period_version": 1})
     assert response.status_code == 403
     assert counts() == (1, 0)

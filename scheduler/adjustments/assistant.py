@@ -43,6 +43,34 @@ def alternatives(session_id: int):
     )
 
 
+@bp.route("/planning/sessions/<int:session_id>/alternatives.json")
+@coordinator_required
+def alternatives_json(session_id: int):
+    """The same list for the review calendar's side panel (times UTC ISO, names included)."""
+    session = get_or_404(ScheduledSession, session_id)
+    version = session.section.version
+    facilitators = util.names_of(version, "facilitators")
+    rooms = util.names_of(version, "rooms")
+    return jsonify(
+        session=session.id,
+        timezone=version.period.timezone,
+        alternatives=[
+            {
+                "start": alt.start.isoformat(),
+                "end": alt.end.isoformat(),
+                "facilitator": alt.facilitator,
+                "facilitator_name": facilitators.get(alt.facilitator),
+                "room": alt.room,
+                "room_name": rooms.get(alt.room) if alt.room else None,
+                "changes": list(alt.changes),
+                "cost_change": alt.cost_change,
+                "people": alt.people,
+            }
+            for alt in util.move_alternatives(session)
+        ],
+    )
+
+
 @bp.route("/planning/sessions/<int:session_id>/alternatives/confirm")
 @coordinator_required
 def confirm_alternative(session_id: int):

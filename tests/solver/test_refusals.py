@@ -125,7 +125,8 @@ def test_outside_the_planning_period_is_refused_as_the_fixed_start_it_would_be()
     start = datetime.fromisoformat("2027-01-11T09:00+00:00")
     found = refused(problem_doc(), "S1", 1, start, "ben", "r2")
     assert found == [
-        "This change is not possible: start 2027-01-11 09:00 (Europe/London) is outside the horizon"
+        "This change is not possible: start 2027-01-11 09:00 (Europe/London) is outside the "
+        "planning period."
     ]
 
 
@@ -133,5 +134,5 @@ def test_start_off_the_grid_is_refused_in_local_time():
     found = refused(problem_doc(), "S1", 1, at(WED, 9, 30), "ben", "r2")
     assert found == [
         "This change is not possible: start 2027-01-06 09:30 (Europe/London) is not on the "
-        "60-minute slot grid"
+        "60-minute grid of start times."
     ]
