@@ -197,3 +197,36 @@ def test_the_endpoint_needs_the_csrf_token(csrf_app):
     assert client.post(url, json=payload).status_code == 400
     answered = client.post(url, json=payload, headers={"X-CSRFToken": token})
     assert answered.status_code == 200 and answered.get_json()["accepted"] is True
+
+
+@pytest.fixture
+def dst_plan(app):
+    """Sessions around the UK's spring clock change (Sunday 28 March 2027, 01:00 GMT)."""
+    with app.app_context():
+        yield Plan(first_monday=(2027, 3, 22))
+
+
+def test_drag_and_drop_reads_the_start_in_the_periods_zone_across_the_clock_change(
+    app, client, dst_plan
+):
+    version = dst_plan.draft()
+    session = session_of(version, "S1", 1)  # Wednesday 24 March, GMT
+    login(client)
+    # Monday 29 March 10:00 BST is 09:00 UTC.
+    payload = {"start": "2027-03-29T10:00", "period_version": dst_plan.period.version}
+    answer = post_json(client, session.id, payload).get_json()
+    assert answer["accepted"] is True
+    assert answer["session"]["start"] == "2027-03-29T09:00:00+00:00"
+
+
+def test_drag_and_drop_to_a_time_the_clocks_skip_is_refused_in_words(app, client, dst_plan):
+    version = dst_plan.draft()
+    session = session_of(version, "S1", 1)
+    login(client)
+    payload = {"start": "2027-03-28T01:30", "period_version": dst_plan.period.version}
+    response = post_json(client, session.id, payload)
+    assert response.status_code == 422
+    assert response.get_json()["reasons"] == [
+        "2027-03-28 01:30 does not exist in Europe/London: the clocks change then."
+    ]
+    assert counts() == (1, 0)

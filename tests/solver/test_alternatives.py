@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime
+
 from solver.alternatives import alternatives, free_options, section_candidates
+from solver.cost import recompute_cost
+from solver.localtime import to_local
 from solver.moves import Move, move_violations, moved_documents
 from solver.scheduled import read_schedule
 from tests.solver import tiny
@@ -100,3 +104,35 @@ def test_learners_shared_with_another_section_keep_its_times_free_before_any_che
     monday_13, monday_15 = cand.grid.minute(at(MON, 13)), cand.grid.minute(at(MON, 15))
     for option in options:  # S2 meets Monday 13:00-15:00
         assert not (option.start < monday_15 and option.start + 120 > monday_13)
+
+
+def test_alternatives_across_the_spring_clock_change_keep_local_hours():
+    """London's clocks go forward on Sunday 28 March 2027: 09:00 local is 09:00 UTC on Thursday
+    25 and 08:00 UTC on Monday 29."""
+    problem = tiny.doc(
+        horizon={"start": "2027-03-22", "end": "2027-04-02"},
+        programs=[tiny.program(sessions=[120], mode="virtual")],
+        cohorts=[
+            tiny.cohort(
+                "north", 10, hours={"days": ["mon", "tue", "wed", "thu", "fri"], "from": "09:00", "to": "12:00"}
+            )
+        ],
+    )
+    sessions = [{"index": 0, "start": "2027-03-26T09:00:00Z", "end": "2027-03-26T11:00:00Z",
+                 "facilitator": "ana", "room": None}]  # fmt: skip
+    schedule = {
+        "format": "cohort-scheduler/schedule/v1",
+        "status": "feasible",
+        "sections": [{"id": "S1", "program": "p", "cohorts": [{"cohort": "north", "learners": 10}],
+                      "size": 10, "sessions": sessions}],
+        "unscheduled": [],
+        "cost": {},
+    }  # fmt: skip
+    schedule["cost"] = recompute_cost(tiny.problem(problem), schedule)
+    listed = alternatives(problem, schedule, "S1", 0, listed=200)
+    local = [(to_local(a.start, "Europe/London"), to_local(a.end, "Europe/London")) for a in listed]
+    assert all(start.hour >= 9 and end.hour <= 12 for start, end in local)
+    monday = [a.start for a in listed if a.start.date() == date(2027, 3, 29)]
+    assert min(monday) == datetime(2027, 3, 29, 8, tzinfo=UTC)  # 09:00 BST
+    thursday = [a.start for a in listed if a.start.date() == date(2027, 3, 25)]
+    assert min(thursday) == datetime(2027, 3, 25, 9, tzinfo=UTC)  # 09:00 GMT
