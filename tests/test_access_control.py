@@ -54,6 +54,8 @@ POLICY: dict[str, str] = {
     "auth.login": PUBLIC,
     "auth.forgot_password": PUBLIC,  # says the same whether or not the address has an account
     "auth.reset_password": PUBLIC,  # needs a live single-use token (test_password_reset)
+    "auth.sso_login": PUBLIC,  # 404 unless single sign-on is configured (test_sso)
+    "auth.sso_callback": PUBLIC,  # refused unless it carries this session's state (test_sso)
     "health.healthz": PUBLIC,  # database and queue status only, no configuration
     "auth.logout": SIGNED_IN,
     "auth.change_password": SIGNED_IN,
