@@ -107,6 +107,7 @@ USER_AREAS = (
     "followups",
     "team",
     "reports",
+    "learning_records",
 )
 
 

@@ -38,6 +38,10 @@ ENVIRONMENT_KEYS = {
     "SCHEDULER_PUBLIC_URL": "PUBLIC_URL",
     "SCHEDULER_PROXY_COUNT": "PROXY_COUNT",
     "SCHEDULER_LOG_LEVEL": "LOG_LEVEL",
+    "SCHEDULER_XAPI_ENDPOINT": "XAPI_ENDPOINT",
+    "SCHEDULER_XAPI_USERNAME": "XAPI_USERNAME",
+    "SCHEDULER_XAPI_PASSWORD": "XAPI_PASSWORD",
+    "SCHEDULER_XAPI_ACCOUNT_HOMEPAGE": "XAPI_ACCOUNT_HOMEPAGE",
     "SCHEDULER_OIDC_ISSUER": "OIDC_ISSUER",
     "SCHEDULER_OIDC_CLIENT_ID": "OIDC_CLIENT_ID",
     "SCHEDULER_OIDC_CLIENT_SECRET": "OIDC_CLIENT_SECRET",
@@ -121,6 +125,13 @@ def default_config(instance_path: Path) -> dict:
         "PASSWORD_RESET_LIMIT_MINUTES": 60,
         "PROXY_COUNT": 0,  # reverse proxies in front that set X-Forwarded-For/-Proto/-Host
         "LOG_LEVEL": "INFO",
+        # Learning records (xAPI) for the company's LRS (docs/deploy.md); no endpoint: none kept.
+        "XAPI_ENDPOINT": None,  # e.g. https://lrs.example.com/xAPI
+        "XAPI_USERNAME": None,
+        "XAPI_PASSWORD": None,
+        "XAPI_ACCOUNT_HOMEPAGE": None,  # set: people identified by employee id, not e-mail
+        "XAPI_MAX_ATTEMPTS": 20,
+        "XAPI_TIMEOUT": 30,
         # Single sign-on (OpenID Connect, docs/deploy.md); no issuer: local passwords only.
         "OIDC_ISSUER": None,
         "OIDC_CLIENT_ID": None,

@@ -94,6 +94,7 @@ COORDINATOR_AREAS = (
     "reports",
     "audit",
     "followups",
+    "learning_records",
 )
 
 PERSONAS = ("anonymous", "coordinator", "facilitator_a", "facilitator_b", "manager_x", "manager_y")

@@ -26,6 +26,7 @@ from scheduler.models.followups import (
     TemplateStep,
 )
 from scheduler.models.imports import ImportMapping
+from scheduler.models.learning_records import LearningRecord, StatementStatus
 from scheduler.models.mail import OutboxMessage, OutboxStatus
 from scheduler.models.organisation import Closure, Learner, Room, Site
 from scheduler.models.planning import (
@@ -85,6 +86,7 @@ __all__ = [
     "ReplyChannel",
     "JobStatus",
     "Learner",
+    "LearningRecord",
     "OutboxMessage",
     "OutboxStatus",
     "PlanningPeriod",
@@ -101,6 +103,7 @@ __all__ = [
     "SessionPin",
     "Site",
     "SolveJob",
+    "StatementStatus",
     "TravelCost",
     "User",
     "VersionOrigin",
