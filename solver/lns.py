@@ -55,6 +55,8 @@ MIN_SWEEP_STEP_SECONDS = 0.5
 PART_COHORTS = 5
 PART_STEP_SECONDS = 1.0
 WHOLE_COHORTS = 12  # groups up to this many cohorts go whole
+# Passes of repacking every group before the sweep, while one still gains.
+REPACK_PASSES = 3
 
 
 @dataclass
@@ -198,7 +200,11 @@ def search(
 
     rng = random.Random(seed)
     floors = group_bounds(cand, deadline=deadline)
-    repack_all(cand, outcome, floors, deadline, keep, stopped)
+    for _ in range(REPACK_PASSES):  # a group repacked after its neighbours may fill better
+        before = outcome.improved
+        repack_all(cand, outcome, floors, deadline, keep, stopped)
+        if outcome.improved == before:
+            break
     sweep(cand, outcome, floors, deadline, attempt, keep, stopped, rng)
 
     size = START_COHORTS

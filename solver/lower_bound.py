@@ -125,8 +125,8 @@ def _group_bound(cand: Candidates, group: Group) -> int:
 def group_items(cand: Candidates, group: Group) -> BoundItems:
     """The cheapest way the group alone could place P of its learners or leave them out, over
     every P: the sum of ``seat_floor``, ``section_floor`` and ``left_out_floor`` at P."""
-    reachable, forced = _reachable(cand, group)
-    section = _section_items(cand, group)
+    reachable, forced = reachable_learners(cand, group)
+    section = section_items(cand, group)
     if not reachable or section is None:
         return BoundItems(unscheduled=forced + sum(reachable))
     cheapest_out = list(itertools.accumulate(reachable, initial=0))
@@ -165,7 +165,7 @@ def left_out_floor(cheapest_out: list[int], placed: int) -> int:
     return cheapest_out[len(cheapest_out) - 1 - placed]
 
 
-def _reachable(cand: Candidates, group: Group) -> tuple[list[int], int]:
+def reachable_learners(cand: Candidates, group: Group) -> tuple[list[int], int]:
     """Per placeable learner their unscheduled cost in cents, cheapest first; and the forced
     unscheduled cost of the cohorts no section can hold."""
     problem = cand.problem
@@ -181,7 +181,7 @@ def _reachable(cand: Candidates, group: Group) -> tuple[list[int], int]:
     return reachable, forced
 
 
-def _section_items(cand: Candidates, group: Group) -> tuple[int, int, int] | None:
+def section_items(cand: Candidates, group: Group) -> tuple[int, int, int] | None:
     """Cents ``(facilitators, travel, rooms)`` of the cheapest facilitator (and room) for every
     session of one section; None when some session has none."""
     problem, program = cand.problem, group.program
