@@ -49,7 +49,7 @@ FULL_MODEL_COHORTS = 40
 BOUND_SHARE, BOUND_SECONDS, BOUND_TIME_SHARE = 0.05, 5.0, 0.2
 # Time kept back from the deadline to write the answer: reasons, the document and its JSON
 # (measured on 10,000 cohorts, busy machine: 1.7 s after the document was built;
-# bench/README.md "Time limit on large instances").
+# bench/results/log.md "Time limit on large instances").
 FINISH_SECONDS, FINISH_SECONDS_PER_COHORT = 0.2, 2.5e-4
 # A bound may exceed the cost by rounding only: both are whole cents.
 BOUND_TOLERANCE = 0.005
