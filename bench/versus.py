@@ -107,7 +107,9 @@ def main() -> None:
     if args.generated:
         from bench.generate import generate
 
-        problems += [(f"{args.generated} seed {s}", generate(args.generated, s)) for s in args.seeds]
+        problems += [
+            (f"{args.generated} seed {s}", generate(args.generated, s)) for s in args.seeds
+        ]
     print(
         "| problem | limit | load | greedy | greedy + repack | first schedule | cost | travel "
         "| / greedy | / repacked | bound (kind) | gap | strategy | placed | wall s | violations |"

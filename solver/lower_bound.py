@@ -1,4 +1,4 @@
-"""Lower bounds on the cost of any schedule, for large-neighbourhood search (no CP-SAT proof there).
+"""Lower bounds on the cost of any schedule, computed before any search (under both strategies).
 
 ``lower_bound`` is the larger of two valid bounds, so it is valid and never weaker than either:
 
@@ -10,6 +10,11 @@
 - ``solver.lp_bound.lp_bound``, a linear program that keeps facilitators' and rooms' capacity and
   who can reach which cohort (its module docstring says why it is valid). It is usually the
   larger; the analytic bound can win where its exact ceiling over every P matters.
+
+``lower_bound_parts`` returns both with the analytic bound split by cost item (``bound_parts``),
+which the schedule reports as ``solver.bound_parts``: what the bound is made of. Each ingredient
+of the analytic bound is its own function (``seat_floor``, ``section_floor``, ``left_out_floor``)
+and has its own test against brute-forced optima (tests/solver/test_bound_ingredients.py).
 """
 
 from __future__ import annotations

@@ -126,10 +126,12 @@ def solve(
     baseline = greedy_plan(cand, work)
     watcher = _Watcher(deadline.started, progress, stop_event)
     watcher.greedy_seconds = deadline.elapsed()
-    # The greedy plan is the first schedule, reported at once with the bound that costs nothing.
-    watcher.floor = None if cand.unexamined else analytic_bound(cand)
-    watcher.report(price(cand, baseline)["total"])
     start, valid_start = baseline, not baseline.unreached and _valid_start(cand, baseline)
+    # The greedy plan is the first schedule, reported at once with the bound that costs nothing;
+    # one that breaks a fixed session is no schedule (and may cost less than the bound).
+    watcher.floor = None if cand.unexamined else analytic_bound(cand)
+    if valid_start or baseline.unreached:
+        watcher.report(price(cand, baseline)["total"])
     kept = _previous_start(cand, baseline, work)
     if kept is not None:  # a re-plan never starts dearer than the previous schedule kept as is
         start, valid_start = kept, True
@@ -189,7 +191,8 @@ def _bound(cand, time_limit: float, work: Deadline, watcher: _Watcher) -> dict |
     if parts is not None:
         parts["seconds"] = round(time.monotonic() - started, 3)
         watcher.floor = parts[parts["used"]]
-        watcher.report(watcher.best)  # same cost, a stronger bound
+        if watcher.best < math.inf:
+            watcher.report(watcher.best)  # same cost, a stronger bound
     return parts
 
 
