@@ -74,9 +74,11 @@ def register_extensions(app: Flask) -> None:
             configure_sqlite(db.engine)
     # access: the user loader
     from scheduler import access, errors, logs, navigation, security, templating, vendor
+    from scheduler.auth import sso
 
     logs.init_app(app)
     security.init_app(app)
+    sso.init_app(app)
     vendor.init_app(app, PROJECT_ROOT / "node_modules")
     navigation.init_app(app)
     templating.init_app(app)

@@ -25,6 +25,7 @@ from scheduler.models.followups import (
     StepStatus,
     TemplateStep,
 )
+from scheduler.models.imports import ImportMapping
 from scheduler.models.mail import OutboxMessage, OutboxStatus
 from scheduler.models.organisation import Closure, Learner, Room, Site
 from scheduler.models.planning import (
@@ -78,6 +79,7 @@ __all__ = [
     "FeedKind",
     "FeedToken",
     "InviteMethod",
+    "ImportMapping",
     "InviteRecord",
     "Reply",
     "ReplyChannel",
