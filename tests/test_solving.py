@@ -3,6 +3,7 @@ start, bad data, a lost worker and Retry. Real workers are tested in tests/test_
 
 from __future__ import annotations
 
+import json
 import threading
 from datetime import time, timedelta
 
@@ -238,11 +239,24 @@ def test_period_page_offers_check_and_solve_and_lists_jobs(immediate, client, co
     assert 'id="solve-jobs"' in body and "Finished: draft version 1." in body
 
 
-def test_the_bound_shown_is_never_negative_nor_above_the_best_cost():
-    assert displayed_bound(-350.0, 1200.0) == 0.0
-    assert displayed_bound(1500.0, 1200.0) == 1200.0
+def test_the_bound_shown_is_the_solvers_unclamped():
     assert displayed_bound(900.0, 1200.0) == 900.0
+    assert displayed_bound(1500.0, 1200.0) == 1500.0  # a bug would show, not hide as "gap 0 %"
     assert displayed_bound(None, 1200.0) is None
+
+
+def test_the_job_page_says_what_the_bound_is_made_of(immediate, client, coordinator):
+    with immediate.app_context():
+        period_id = small_period().id
+    client.post(f"/planning/{period_id}/solve")
+    with immediate.app_context():
+        (job,) = jobs_of(period_id)
+        parts = json.loads(job.draft.schedule_json)["solver"]["bound_parts"]
+        job_id = job.id
+    body = client.get(f"/solve-jobs/{job_id}").get_data(as_text=True)
+    assert 'id="bound-breakdown"' in body
+    assert "available hours (a linear relaxation)" in body
+    assert f"seats {parts['analytic_items']['seats']:,.2f}" in body
 
 
 def test_queueing_is_refused_with_a_reason_when_the_queue_is_unreachable(app, monkeypatch):

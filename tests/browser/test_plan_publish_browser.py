@@ -52,7 +52,13 @@ def solve_and_open_the_draft(page) -> None:
     expect(progress.locator("[data-field=elapsed_seconds]")).not_to_have_text("0", timeout=waiting)
     draft = progress.get_by_role("link", name="Review the draft")
     expect(draft).to_be_visible(timeout=waiting)
+    # A real bound, never "0.00" nor missing (issue 18: a re-plan once showed 0.00, gap 100 %).
+    expect(progress.locator("[data-field=bound]")).to_have_text(re.compile(r"^[1-9][\d,]*\.\d\d$"))
     draft.click()
+    bound = page.locator("#solver-status dt", has_text="Lower bound").locator(
+        "xpath=following-sibling::dd[1]"
+    )
+    expect(bound).to_have_text(re.compile(r"^[1-9][\d,]*\.\d\d "))
 
 
 def one_session_program_session(app) -> int:
