@@ -141,6 +141,7 @@ def test_unknown_and_malformed_tokens_answer_404(app, client):
         for bad in ("nothing", "999999.abc", f"{token}x"[:-1] + "A" * 200, "1." + "a" * 43):
             assert client.get(f"/answer/{bad}").status_code in (404, 409), bad
         assert client.get("/answer/999999.abc").status_code == 404
+        assert client.get("/answer/99999999999999999999.abc").status_code == 404  # > any id
         assert client.get("/answer/nothing").status_code == 404
         assert _post(client, "/answer/nothing", data={"answer": "ACCEPTED"}).status_code == 404
 

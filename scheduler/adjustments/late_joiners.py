@@ -146,6 +146,12 @@ def move_learner(
     """Move ``seat``'s learner to ``section``, a fitting one of ``other_sections``: the old
     seat goes, and the new one is taken as a late joiner's is, so the same hooks send the
     CANCEL of the old sessions and the REQUEST of the new, and re-date the follow-ups."""
+    # Two learners clicking for the last seat: the first to lock the section takes it, the
+    # second counts its seats after that commit (SQLite serialises writers anyway).
+    db.session.execute(
+        select(ScheduledSection.id).where(ScheduledSection.id == section.id).with_for_update()
+    )
+    db.session.expire(section, ["seats"])
     if section not in other_sections(seat, now):
         raise SeatRefused(f"Section {section.key} has no fitting free seat any more.")
     cohort, learner, late = seat.cohort, seat.learner, seat.late_joiner

@@ -21,6 +21,7 @@ from flask import current_app
 from scheduler.calendars.invite_mail import Notice, answer_lines
 from scheduler.extensions import db
 from scheduler.models import InviteMethod, InviteRecord, Reply
+from scheduler.query import parse_int
 from scheduler.tokens import hash_token, new_token
 
 ANSWER_PATH = "/answer/"
@@ -76,9 +77,10 @@ def ask_again(record: InviteRecord) -> None:
 def follow(token: str) -> Followed:
     """What ``token`` opens. Reads only: a mail scanner fetching the link changes nothing."""
     prefix, dot, _ = token.partition(".")
-    if len(token) > TOKEN_LENGTH or not dot or not prefix.isdigit() or len(prefix) > 12:
+    row_id = parse_int(prefix) if prefix.isdigit() else None  # in the id column's range
+    if len(token) > TOKEN_LENGTH or not dot or row_id is None:
         return Followed(LinkState.UNKNOWN)
-    record = db.session.get(InviteRecord, int(prefix))
+    record = db.session.get(InviteRecord, row_id)
     if record is None or record.answer_token_hash is None:
         return Followed(LinkState.UNKNOWN)
     current = record.answer_token_hash == hash_token(token)
