@@ -116,6 +116,8 @@ def register_blueprints(app: Flask) -> None:
 
     for area in USER_AREAS:
         app.register_blueprint(importlib.import_module(f"scheduler.{area}.routes").bp)
+    # The invitation answer page: no sign-in, its own module beside the calendars area.
+    app.register_blueprint(importlib.import_module("scheduler.calendars.answers").bp)
 
 
 def register_commands(app: Flask) -> None:

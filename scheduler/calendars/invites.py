@@ -25,7 +25,7 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.orm import selectinload
 
 from scheduler.adjustments.late_joiners import learner_seated, seats_freed
-from scheduler.calendars import util
+from scheduler.calendars import answer_links, util
 from scheduler.calendars.ics import CalendarEvent, Person
 from scheduler.calendars.invite_mail import (
     Change,
@@ -137,6 +137,7 @@ def send_invites(
         )
     }
     notices: dict[AttendeeKey, list[Notice]] = {}
+    requests: list[tuple[Notice, InviteRecord]] = []
 
     for (uid, key), session in attending.items():
         record = ledger.get((uid, key))
@@ -149,7 +150,13 @@ def send_invites(
         ):
             continue
         attendee = attendees[key]
-        notices.setdefault(key, []).append(_request(period, session, attendee, record, now))
+        notice, record = _request(period, session, attendee, record, now)
+        notices.setdefault(key, []).append(notice)
+        requests.append((notice, record))
+    if requests:
+        db.session.flush()  # new ledger rows get the ids their answer links carry
+    for notice, record in requests:
+        answer_links.attach(notice, record)
 
     for (uid, key), record in ledger.items():
         if record.method != InviteMethod.REQUEST or (uid, key) in attending:
@@ -185,8 +192,9 @@ def _request(
     attendee: Attendee,
     record: InviteRecord | None,
     now: datetime,
-) -> Notice:
-    """The invitation (or update) of ``session`` for ``attendee``; the ledger notes it."""
+) -> tuple[Notice, InviteRecord]:
+    """The invitation (or update) of ``session`` for ``attendee`` and its ledger row, which
+    notes it; an answer given to another time (or to a withdrawn invitation) is asked again."""
     shown = _shown_of(session)
     changes: list[str] = []
     if record is not None and record.method == InviteMethod.REQUEST:
@@ -201,6 +209,11 @@ def _request(
     event = util.event_of(session, _people(session, attendee), sequence=sequence, notes=notes)
     if record is None:
         record = _new_record(period, session.uid, attendee.key)
+    elif record.method == InviteMethod.CANCEL or (
+        record.sent_start is not None
+        and (record.sent_start, record.sent_end) != (shown.start, shown.end)
+    ):
+        answer_links.ask_again(record)
     record.method = InviteMethod.REQUEST
     record.sequence = sequence
     record.session_sequence = session.sequence
@@ -208,7 +221,7 @@ def _request(
     record.sent_start, record.sent_end = shown.start, shown.end
     record.sent_location, record.sent_facilitator = shown.location, shown.facilitator
     record.updated_at = now
-    return Notice(Change.UPDATE if changes else Change.NEW, event, changes)
+    return Notice(Change.UPDATE if changes else Change.NEW, event, changes), record
 
 
 def _cancel(
