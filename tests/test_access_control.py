@@ -86,6 +86,7 @@ COORDINATOR_AREAS = (
     "imports",
     "planning",
     "review",
+    "publishing",
     "adjustments",
     "solving",
     "calendars",
