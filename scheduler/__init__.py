@@ -99,6 +99,7 @@ USER_AREAS = (
     "imports",
     "planning",
     "review",
+    "publishing",
     "adjustments",
     "solving",
     "calendars",

@@ -92,6 +92,7 @@ COORDINATOR_AREAS = (
     "imports",
     "planning",
     "review",
+    "publishing",
     "adjustments",
     "solving",
     "calendars",

@@ -115,11 +115,16 @@ def queue_notices(
         ics = calendar_bytes(
             [notice.event], zone=zone, method=notice.method, organizer=organizer, now=now
         )
-        subject = f"{notice.change}: {notice.event.summary}, {_subject_time(notice, zone)}"
+        subject = notice_subject(notice, zone)
         body = notice_text(name, notice, zone)
         queue_message(compose(email, subject, body, calendar=ics, method=notice.method))
         count += 1
     return count
+
+
+def notice_subject(notice: Notice, zone: str) -> str:
+    """The subject of the message about one session ("Updated: Fire safety, now 9 March ...")."""
+    return f"{notice.change}: {notice.event.summary}, {_subject_time(notice, zone)}"
 
 
 def _subject_time(notice: Notice, zone: str) -> str:

@@ -44,6 +44,7 @@ from scheduler.models.planning import (
     WaitingLearner,
 )
 from scheduler.models.programs import Program, ProgramMode, ProgramSession
+from scheduler.models.publishing import PublishJob
 from scheduler.models.security import (
     AuditEntry,
     LoginFailure,
@@ -93,6 +94,7 @@ __all__ = [
     "Program",
     "ProgramMode",
     "ProgramSession",
+    "PublishJob",
     "Role",
     "Room",
     "ScheduleVersion",
