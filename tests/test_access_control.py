@@ -73,10 +73,9 @@ POLICY: dict[str, str] = {
     "team.calendar_revoke": MANAGER_SELF,
     "team.calendar_ics": MANAGER_SELF,
     "calendars.feed": PUBLIC,
-    "answers.page": PUBLIC,  # no sign-in, but 404/409/410 unless the token is live (test_calendar_answers)
-    "answers.answer": PUBLIC,  # POST with CSRF and a live token (test_calendar_answers)
-    "answers.move": PUBLIC,  # only to a section the token's page offered (test_calendar_answers)
-    "answers.wait": PUBLIC,  # only the token's own seat (test_calendar_answers)
+    "answers.answer": PUBLIC,  # no sign-in, but 404/409/410 unless the token is live (test_calendar_answers)
+    "answers.answer_post": PUBLIC,  # POST with CSRF and a live token (test_calendar_answers)
+    "answers.move": PUBLIC,  # only to a section the token's page offered, or the waiting list
     "followups.step": PUBLIC,  # no sign-in, but 404 unless the token is live (test_followups_pages)
     "followups.my_sessions": FACILITATOR_SELF,
     "followups.attendance": FACILITATOR_OWNED,  # no sign-in, but 404 unless the token is live (test_calendar_feeds)
