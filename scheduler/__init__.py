@@ -98,6 +98,7 @@ USER_AREAS = (
     "planning",
     "review",
     "adjustments",
+    "breaks",
     "solving",
     "calendars",
     "health",

@@ -7,6 +7,7 @@ from datetime import timedelta
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 
 from scheduler.access import coordinator_required, get_or_404
+from scheduler.breaks.saving import ChangeBreaksSessions, save_checked
 from scheduler.extensions import db
 from scheduler.forms.fields import DeleteForm
 from scheduler.forms.saving import save_or_show_error
@@ -156,8 +157,18 @@ def delete_room(site_id: int, room_id: int):
 def closures():
     """Every closure, and the form to add one (for the whole organisation or one site)."""
     form = ClosureForm(sites=closed_days.sites_by_name())
+    held: list = []
     if form.validate_on_submit():
-        closure = save_or_show_error(form, lambda: operations.create_closure(**form.values()))
+        values = form.values()
+        try:
+            closure = save_or_show_error(
+                form,
+                lambda: save_checked(
+                    lambda: operations.create_closure(**values), closure_change(values)
+                ),
+            )
+        except ChangeBreaksSessions as found:
+            closure, held = None, found.breaks
         if closure is not None:
             flash(f"Closure {closure.name} added.", "success")
             return redirect(url_for("sites.closures"))
@@ -166,6 +177,17 @@ def closures():
         form=form,
         closures=closed_days.all_closures(),
         delete_form=DeleteForm(),
+        breaks=held,
+    )
+
+
+def closure_change(values: dict) -> str:
+    """ "Closure Refit added at Paris, Mon 04 Jan 2027 to Fri 08 Jan 2027", for the record."""
+    site = db.session.get(Site, values["site_id"]) if values.get("site_id") else None
+    where = f"at {site.name}" if site else "for the whole organisation"
+    return (
+        f"Closure {values['name']} added {where}, "
+        f"{values['start']:%a %d %b %Y} to {values['end']:%a %d %b %Y}"
     )
 
 
