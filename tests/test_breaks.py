@@ -331,3 +331,71 @@ def test_a_new_version_published_no_longer_lists_the_old_broken_sessions(app, cl
         assert len(broken_sessions(period)) == 2
         publish(store_schedule(period, []), None)
         assert broken_sessions(period) == []
+
+
+# --- repair ----------------------------------------------------------------------------------
+
+
+def test_repair_moves_only_the_broken_sessions_and_publishing_it_clears_them(
+    app, client, auth, world
+):
+    """A flood closes Wednesday 9 January: S1 and S2's second sessions break. The repair moves
+    those two sessions only (their facilitators and learners are affected, nobody else)."""
+    from scheduler.models import ScheduleVersion, SolveJob
+    from scheduler.planning.versions import problem_of, schedule_of
+    from scheduler.review.util import diff_against_published
+    from solver import check, parse_problem
+
+    app.config["JOBS_IMMEDIATE"] = True
+    auth.login("coord@example.com")
+    flood = {"name": "Flood", "site_id": "0", "start": "2030-01-09", "end": "2030-01-09"}
+    client.post("/sites/closures", data=flood | {"save_anyway": "1"})
+    assert [row[:2] for row in broken(app)] == [("S1", 1), ("S2", 1)]
+    response = client.post(f"/planning/{world['period']}/repair")
+    assert response.status_code == 302 and "/solve-jobs/" in response.headers["Location"]
+    with app.app_context():
+        job = db.session.scalar(select(SolveJob))
+        assert job.error == "" and job.draft_id is not None
+        draft = db.session.get(ScheduleVersion, job.draft_id)
+        assert draft.note == "repair: 7 people affected"  # 2 facilitators, 3 + 2 learners
+        parsed, errors = parse_problem(problem_of(draft))
+        assert errors == []
+        assert check(parsed, schedule_of(draft)) == []
+        _, changes = diff_against_published(draft)
+        assert sorted((m.old.section, m.old.position) for m in changes.moved) == [
+            ("S1", 1),
+            ("S2", 1),
+        ]
+        assert changes.added == [] and changes.cancelled == []
+        assert len(changes.facilitators) + len(changes.learners) == 7
+        assert all(m.new.start.date() != date(2030, 1, 9) for m in changes.moved)
+        draft_id = draft.id
+    page = client.get(f"/planning/versions/{draft_id}/diff").get_data(as_text=True)
+    assert "S1" in page
+    published = client.post(f"/planning/versions/{draft_id}/publish")
+    assert published.status_code == 302
+    page = client.get(f"/planning/{world['period']}").get_data(as_text=True)
+    assert 'id="broken-sessions"' not in page
+
+
+def test_repair_is_for_coordinators_only_and_needs_a_published_plan(app, client, auth, world):
+    auth.login("ana@example.com")
+    assert client.post(f"/planning/{world['period']}/repair").status_code == 403
+    with app.app_context():
+        from scheduler.models import SolveJob
+
+        assert db.session.scalars(select(SolveJob)).all() == []
+
+
+def test_repair_without_a_published_plan_is_refused_with_a_reason(app, client, auth):
+    with app.app_context():
+        create_user(Role.COORDINATOR, email="solo@example.com")
+        period = PlanningPeriod(
+            name="Spring", start=date(2030, 3, 4), end=date(2030, 3, 29), timezone="Europe/London"
+        )
+        db.session.add(period)
+        db.session.commit()
+        period_id = period.id
+    auth.login("solo@example.com")
+    response = client.post(f"/planning/{period_id}/repair", follow_redirects=True)
+    assert "There is no published plan to repair" in response.get_data(as_text=True)
