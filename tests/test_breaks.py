@@ -91,6 +91,7 @@ class World:
             "a": self.a.id,
             "program": program.id,
             "site": self.site.id,
+            "room_1": room_1.id,
             "version": self.period.version,
         }
 
@@ -399,3 +400,67 @@ def test_repair_without_a_published_plan_is_refused_with_a_reason(app, client, a
     auth.login("solo@example.com")
     response = client.post(f"/planning/{period_id}/repair", follow_redirects=True)
     assert "There is no published plan to repair" in response.get_data(as_text=True)
+
+
+# --- rooms and sites -------------------------------------------------------------------------
+
+
+def test_shrinking_a_room_below_its_section_breaks_both_its_sessions(app, client, auth, world):
+    auth.login("coord@example.com")
+    url = f"/sites/{world['site']}/rooms/{world['room_1']}/edit"
+    with app.app_context():
+        from scheduler.models import Room
+
+        key = db.session.get(Room, world["room_1"]).key
+    data = {"key": key, "name": "Thames", "capacity": "2", "hourly_cost": "40"}
+    page = client.post(url, data=data).get_data(as_text=True)
+    assert "This change breaks 2 published sessions:" in page
+    assert "The room is too small for this section." in page
+    assert 'value="Thames"' in page  # nothing entered is lost
+    assert client.post(url, data=data | {"capacity": "3"}).status_code == 302  # fits 3 learners
+    assert broken(app) == []
+
+
+def test_renaming_a_rooms_key_breaks_nothing_it_is_still_the_same_room(app, client, auth, world):
+    auth.login("coord@example.com")
+    url = f"/sites/{world['site']}/rooms/{world['room_1']}/edit"
+    data = {"key": "thames", "name": "Thames", "capacity": "20", "hourly_cost": "40"}
+    assert client.post(url, data=data).status_code == 302
+    assert broken(app) == []
+
+
+# --- CSRF ------------------------------------------------------------------------------------
+
+
+def test_save_anyway_carries_the_forms_csrf_token_and_is_refused_without_it(csrf_app):
+    with csrf_app.app_context():
+        World()
+        db.session.commit()
+    client = csrf_app.test_client()
+
+    def token(page: str) -> str:
+        import re
+
+        return re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page)[1]
+
+    login = client.get("/login").get_data(as_text=True)
+    client.post(
+        "/login",
+        data={
+            "email": "ana@example.com",
+            "password": "correct horse battery",
+            "csrf_token": token(login),
+        },
+    )
+    form = client.get("/availability").get_data(as_text=True)
+    held = client.post("/availability", data=ANA_AFTERNOONS | {"csrf_token": token(form)})
+    page = held.get_data(as_text=True)
+    assert "Save anyway" in page
+    forged = client.post("/availability", data=ANA_AFTERNOONS | {"save_anyway": "1"})
+    assert forged.status_code in (200, 400)
+    assert broken(csrf_app) == []
+    saved = client.post(
+        "/availability", data=ANA_AFTERNOONS | {"save_anyway": "1", "csrf_token": token(page)}
+    )
+    assert saved.status_code == 302
+    assert [row[:2] for row in broken(csrf_app)] == [("S1", 0)]

@@ -26,7 +26,6 @@ LISTED_IN_MAIL = 20
 def record_breaks(breaks: list[Break], change: str, user: User | None) -> list[BrokenSession]:
     """Record ``breaks`` (found by ``find_breaks`` for ``change``, described in words), mark the
     drafts of their periods stale and queue one mail per period to every coordinator."""
-    facilitators = _facilitator_ids({b.facilitator_key for b in breaks if b.facilitator_key})
     rows = [
         BrokenSession(
             period_id=item.period_id,
@@ -34,7 +33,7 @@ def record_breaks(breaks: list[Break], change: str, user: User | None) -> list[B
             section_key=item.section_key,
             position=item.position,
             start=item.start,
-            facilitator_id=facilitators.get(item.facilitator_key),
+            facilitator_id=_existing(Facilitator, item.facilitator_id),
             reason=" ".join(item.reasons),
             change=change,
             recorded_by_id=user.id if user else None,
@@ -55,13 +54,9 @@ def record_breaks(breaks: list[Break], change: str, user: User | None) -> list[B
     return rows
 
 
-def _facilitator_ids(keys: set[str]) -> dict[str, int]:
-    if not keys:
-        return {}
-    rows = db.session.execute(
-        select(Facilitator.key, Facilitator.id).where(Facilitator.key.in_(keys))
-    )
-    return dict(rows.all())
+def _existing(model, row_id: int | None) -> int | None:
+    """``row_id`` if that row still exists (a facilitator deleted since keeps the record)."""
+    return row_id if row_id is not None and db.session.get(model, row_id) else None
 
 
 def _tell_coordinators(period: PlanningPeriod, items: list[Break], change: str) -> None:

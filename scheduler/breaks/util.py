@@ -33,7 +33,7 @@ from scheduler.models import (
     VersionStatus,
 )
 from scheduler.planning.mapping import period_problem
-from scheduler.planning.versions import schedule_of
+from scheduler.planning.versions import problem_of, schedule_of
 from scheduler.templating import localtime
 from solver import check, parse_problem
 
@@ -59,7 +59,8 @@ class Break:
     section_key: str
     position: int
     start: datetime
-    facilitator_key: str | None
+    facilitator_id: int | None  # who teaches it (database id), as the version knows them
+    facilitator_name: str | None
     reasons: tuple[str, ...]
 
     @property
@@ -91,10 +92,11 @@ def session_problems(version: ScheduleVersion) -> dict[SessionKey, set[str]]:
     When the data no longer even makes a valid problem, nothing can be said here: the data
     check (*Check the data*) lists those errors.
     """
-    problem, errors = parse_problem(period_problem(version.period))
+    document = period_problem(version.period)
+    problem, errors = parse_problem(document)
     if problem is None:
         return {}
-    schedule = schedule_of(version)
+    schedule = in_current_keys(schedule_of(version), problem_of(version), document)
     found: dict[SessionKey, set[str]] = defaultdict(set)
     for violation in check(problem, schedule):
         if violation["rule"] in IGNORED_RULES:
@@ -103,6 +105,40 @@ def session_problems(version: ScheduleVersion) -> dict[SessionKey, set[str]]:
         for key in _sessions_at(violation["path"], schedule):
             found[key].add(words)
     return dict(found)
+
+
+#: The kinds of object a schedule names by key, and the schedule fields that name them.
+KEYED = {"programs": "program", "cohorts": "cohort", "facilitators": "facilitator", "rooms": "room"}
+
+
+def in_current_keys(schedule: dict, then: dict, now: dict) -> dict:
+    """``schedule`` (made for the problem ``then``) with every key renamed to what the same row
+    is called in ``now``: a room whose key was edited is still the same room, not a missing one.
+    Rows are matched by their database id (``x-id``); keys of rows gone since stay as they were.
+    """
+    renamed = {}
+    for kind in KEYED:
+        by_id = {entry.get("x-id"): entry["id"] for entry in now.get(kind, [])}
+        renamed[kind] = {
+            entry["id"]: by_id[entry.get("x-id")]
+            for entry in then.get(kind, [])
+            if entry.get("x-id") in by_id
+        }
+
+    def new(kind: str, key):
+        return renamed[kind].get(key, key)
+
+    for section in schedule.get("sections") or []:
+        section["program"] = new("programs", section.get("program"))
+        for part in section.get("cohorts") or []:
+            part["cohort"] = new("cohorts", part.get("cohort"))
+        for session in section.get("sessions") or []:
+            session["facilitator"] = new("facilitators", session.get("facilitator"))
+            if session.get("room") is not None:
+                session["room"] = new("rooms", session["room"])
+    for item in schedule.get("unscheduled") or []:
+        item["cohort"] = new("cohorts", item.get("cohort"))
+    return schedule
 
 
 def _sessions_at(path: str, schedule: dict) -> list[SessionKey]:
@@ -152,6 +188,8 @@ def _break(version: ScheduleVersion, key: SessionKey, reasons: list[str]) -> Bre
     schedule = schedule_of(version)
     section = next(s for s in schedule["sections"] if s["id"] == key[0])
     session = next(s for s in section["sessions"] if s["index"] == key[1])
+    teachers = {f["id"]: f for f in problem_of(version).get("facilitators", [])}
+    teacher = teachers.get(session.get("facilitator"), {})
     period = version.period
     return Break(
         period_id=period.id,
@@ -161,7 +199,8 @@ def _break(version: ScheduleVersion, key: SessionKey, reasons: list[str]) -> Bre
         section_key=key[0],
         position=key[1],
         start=datetime.fromisoformat(session["start"]),
-        facilitator_key=session.get("facilitator"),
+        facilitator_id=teacher.get("x-id"),
+        facilitator_name=teacher.get("name") or session.get("facilitator"),
         reasons=tuple(reasons),
     )
 
@@ -202,4 +241,4 @@ def broken_sessions_of(facilitator: Facilitator) -> list[BrokenSession]:
 
 def breaks_of_facilitator(breaks: list[Break], facilitator: Facilitator) -> list[Break]:
     """The breaks among ``breaks`` that are sessions ``facilitator`` teaches."""
-    return [item for item in breaks if item.facilitator_key == facilitator.key]
+    return [item for item in breaks if item.facilitator_id == facilitator.id]

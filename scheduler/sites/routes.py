@@ -65,20 +65,29 @@ def edit(site_id: int):
     """Change a site's key, name or time zone."""
     site = get_or_404(Site, site_id)
     form = SiteForm(obj=site)
+    held: list = []
     if form.validate_on_submit():
-        saved = save_or_show_error(form, lambda: operations.update_site(site, **form.values()))
+        change = f"Site {site.name} changed (its time zone or public holidays)"
+        try:
+            saved = save_or_show_error(
+                form,
+                lambda: save_checked(lambda: operations.update_site(site, **form.values()), change),
+            )
+        except ChangeBreaksSessions as found:
+            saved, held = None, found.breaks
         if saved is not None:
             flash(f"Site {saved.name} saved.", "success")
             return redirect(url_for("sites.show", site_id=site_id))
-    return _site_form(form, site=site)
+    return _site_form(form, site=site, breaks=held)
 
 
-def _site_form(form: SiteForm, site: Site | None):
+def _site_form(form: SiteForm, site: Site | None, breaks: list | None = None):
     country = form.chosen_country()
     return render_template(
         "sites/form.html",
         form=form,
         site=site,
+        breaks=breaks or [],
         subdivisions=closed_days.subdivisions(country) if country else {},
         subdivision_list=subdivision_list(country) if country else "",
     )
@@ -122,12 +131,20 @@ def edit_room(site_id: int, room_id: int):
     site = get_or_404(Site, site_id)
     room = util.room_in_site(site, room_id) or abort(404)
     form = RoomForm(obj=room)
+    held: list = []
     if form.validate_on_submit():
-        saved = save_or_show_error(form, lambda: operations.update_room(room, **form.values()))
+        change = f"Room {room.name} ({site.name}) changed"
+        try:
+            saved = save_or_show_error(
+                form,
+                lambda: save_checked(lambda: operations.update_room(room, **form.values()), change),
+            )
+        except ChangeBreaksSessions as found:
+            saved, held = None, found.breaks
         if saved is not None:
             flash(f"Room {saved.name} saved.", "success")
             return redirect(url_for("sites.show", site_id=site_id))
-    return render_template("sites/room_form.html", form=form, site=site, room=room)
+    return render_template("sites/room_form.html", form=form, site=site, room=room, breaks=held)
 
 
 @bp.route("/sites/<int:site_id>/rooms/<int:room_id>/delete", methods=["GET", "POST"])
