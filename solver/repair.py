@@ -9,7 +9,10 @@ each minimising one level and then holding it (as a constraint) while the next i
 1. Learners of the previous plan kept in the plan: a broken session is repaired by moving it,
    not by dropping the people in it (maximised).
 2. People affected: facilitators and learners whose own list of sessions changes (minimised).
-3. Cost: the problem's usual total (minimised).
+3. Sessions changed: sessions of ``previous`` not kept as they were, plus sessions of new
+   sections (minimised). Among equally few people, a session moved inside its own section (an
+   updated invitation) beats a cancelled one and a new one elsewhere.
+4. Cost: the problem's usual total (minimised).
 
 People affected are counted the way the app's diff counts them (``scheduler/review/diff.py``):
 a facilitator is affected when a session they taught is not kept at the same start and room, or
@@ -43,7 +46,7 @@ from solver.problem import Problem
 from solver.solve import _infeasible, _solve_cancellable, _solver, finish_seconds
 
 #: Each stage's share of the time left when it starts (the last one takes the rest).
-STAGE_SHARES = (1 / 3, 1 / 2, 1.0)
+STAGE_SHARES = (1 / 4, 1 / 3, 1 / 2, 1.0)
 
 
 @dataclass
@@ -115,11 +118,12 @@ def repair(
 
 
 def objective_levels(sm: ScheduleModel) -> list[Level]:
-    """The three optimised levels, in order (level 0, the rules, is the model itself)."""
+    """The optimised levels, in order (level 0, the rules, is the model itself)."""
     kept = kept_literals(sm)
     return [
         Level("learners kept in the plan", previous_learners_placed(sm), maximise=True),
         Level("people affected", facilitators_affected(sm, kept) + learners_affected(sm, kept)),
+        Level("sessions changed", sessions_changed(sm, kept)),
         Level("cost", sm.objective),
     ]
 
@@ -290,3 +294,12 @@ def learners_affected(
         m.add(affected >= _placed(sm, cohort) - staying)
         total.append(affected)
     return sum(total)
+
+
+def sessions_changed(
+    sm: ScheduleModel, kept: dict[tuple[str, int], KeptSession]
+) -> cp_model.LinearExprT:
+    """Sessions of ``previous`` not kept as they were, plus every session of a new section."""
+    listed = sum(len(sec.get("sessions") or []) for sec in _previous_sections(sm))
+    new = sum(len(s.sessions) * s.present for s in sm.sections if s.interchangeable)
+    return listed - sum(k.literal for k in kept.values()) + new
