@@ -21,6 +21,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--database", required=True)
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--repair-seconds", type=float, default=0, help="also time a repair")
     args = parser.parse_args()
 
     from sqlalchemy import select
@@ -59,11 +60,37 @@ def main() -> None:
             preview_times.append(time.perf_counter() - started)
             db.session.rollback()
         assert db.session.scalars(select(BrokenSession)).all() == []
+        repaired = _repair(busiest, plan, args.repair_seconds) if args.repair_seconds else None
     print(f"Published versions: {len(versions)}, sessions: {sessions}; repeat {args.repeat}\n")
     print("| step | median (ms) |")
     print("|---|---|")
     print(f"| check every published plan (mapping + solver.check) | {_ms(check_times)} |")
     print(f"| preview of a change breaking {len(found)} sessions | {_ms(preview_times)} |")
+    if repaired is not None:
+        seconds, levels = repaired
+        print(
+            f"\nRepair of that change ({args.repair_seconds:g} s limit): {seconds:.1f} s, {levels}"
+        )
+
+
+def _repair(facilitator, plan, seconds: float):
+    """Apply the change (rolled back afterwards) and time a repair of the published plan."""
+    from scheduler.availability.operations import save_facilitator_availability
+    from scheduler.breaks.util import published_versions
+    from scheduler.extensions import db
+    from scheduler.planning.mapping import period_problem
+    from solver import check, parse_problem
+    from solver.repair import repair
+
+    save_facilitator_availability(facilitator, plan)
+    db.session.flush()
+    problem, errors = parse_problem(period_problem(published_versions()[0].period))
+    db.session.rollback()
+    started = time.perf_counter()
+    schedule = repair(problem, time_limit=seconds)
+    elapsed = time.perf_counter() - started
+    assert check(problem, schedule) == [], "the repaired plan breaks a rule"
+    return elapsed, schedule["solver"]["repair"]
 
 
 def _count(version) -> int:

@@ -87,6 +87,7 @@ COORDINATOR_AREAS = (
     "planning",
     "review",
     "adjustments",
+    "breaks",
     "solving",
     "calendars",
     "reports",
