@@ -27,6 +27,7 @@ levels above it); ``solver.repair`` lists each level's value and whether CP-SAT 
 
 from __future__ import annotations
 
+import re
 import threading
 from collections import defaultdict
 from dataclasses import dataclass
@@ -45,8 +46,10 @@ from solver.plan import Plan, to_document
 from solver.problem import Problem
 from solver.solve import _infeasible, _solve_cancellable, _solver, finish_seconds
 
-#: Each stage's share of the time left when it starts (the last one takes the rest).
-STAGE_SHARES = (1 / 4, 1 / 3, 1 / 2, 1.0)
+#: Above this many cohorts, sections outside the broken groups are held (``hold_unbroken_groups``):
+#: one model of the demo's 60 cohorts found no solution in 15 s (bench/results/breaks.md).
+HOLD_ABOVE_COHORTS = 30
+_SECTION_PATH = re.compile(r"^sections\[(\d+)\]")
 
 
 @dataclass
@@ -76,11 +79,19 @@ def repair(
     for lit, _ in sm.fixed:
         sm.model.add(lit == 1)
     levels = objective_levels(sm)
+    held = hold_unbroken_groups(sm, kept_literals(sm))
     add_hint(sm, baseline)
     report: list[dict[str, Any]] = []
     best: Plan | None = None
-    for level, share in zip(levels, STAGE_SHARES, strict=True):
-        seconds = work.left() * share
+    if _greedy_keeps_every_learner(cand, baseline):
+        # Nothing can do better than the greedy plan on level 1: hold it without a search, and
+        # the next stage starts from the greedy plan, which keeps what still fits.
+        value = _upper_bound_of_level_one(sm)
+        report.append({"level": levels[0].name, "value": value, "proven": True})
+        _hold(sm.model, levels[0], value)
+        levels = levels[1:]
+    for k, level in enumerate(levels):
+        seconds = work.left() / (len(levels) - k)  # the time left, shared by the stages left
         if seconds <= 0 and best is not None:
             break
         solver = _solver(workers, max(seconds, 0.5), log=False)
@@ -106,6 +117,7 @@ def repair(
         "bound": None,
         "gap": None,
         "repair": report,
+        "held_sections": held,
     }
     return to_document(
         cand,
@@ -143,6 +155,72 @@ def _hint_solution(model: cp_model.CpModel, solver: cp_model.CpSolver) -> None:
     values = solver.response_proto.solution
     proto.solution_hint.vars.extend(range(len(values)))
     proto.solution_hint.values.extend(values)
+
+
+def broken_groups(sm: ScheduleModel) -> set[str]:
+    """The groups (program and site) of the sections of ``previous`` that the independent
+    checker finds at fault against the problem: where the repair has work to do."""
+    from solver.check import check
+
+    previous = sm.problem.previous or {}
+    sections = previous.get("sections") or []
+    groups = set()
+    for violation in check(sm.problem, previous):
+        match = _SECTION_PATH.match(violation["path"])
+        if match is None or int(match[1]) >= len(sections):
+            continue
+        for part in sections[int(match[1])].get("cohorts") or []:
+            group = sm.cand.group_of.get(part.get("cohort"))
+            if group is not None:
+                groups.add(group)
+    return groups
+
+
+def hold_unbroken_groups(sm: ScheduleModel, kept: dict[tuple[str, int], KeptSession]) -> int:
+    """On a problem too large for one model (above ``FULL_MODEL_COHORTS`` cohorts), keep every
+    section of ``previous`` outside the broken groups exactly as it was, as a neighbourhood
+    search would: the search then only re-plans where something is broken. Returns how many
+    sections are held (0 on small problems, which are searched whole)."""
+    if len(sm.problem.cohorts) <= HOLD_ABOVE_COHORTS:
+        return 0
+    free = broken_groups(sm)
+    held = 0
+    for s in sm.sections:
+        sid = s.previous_id
+        if sid is None or s.group.key in free:
+            continue
+        literals = [kept.get((sid, x.index)) for x in s.sessions]
+        if None in literals:
+            continue
+        for literal in literals:
+            sm.model.add(literal.literal == 1)
+        held += 1
+    return held
+
+
+def _upper_bound_of_level_one(sm: ScheduleModel) -> int:
+    """Level 1 cannot exceed the learners ``previous`` placed (per cohort, at most its size)."""
+    sizes = {c.id: c.size for c in sm.problem.cohorts.values()}
+    return sum(min(n, sizes[c]) for c, n in _previous_learners(sm).items())
+
+
+def _greedy_keeps_every_learner(cand, baseline: Plan) -> bool:
+    """Whether the (valid) greedy plan already places every learner ``previous`` placed."""
+    from solver.solve import _valid_start
+
+    sm_previous = (cand.problem.previous or {}).get("sections") or []
+    before: dict[str, int] = defaultdict(int)
+    for sec in sm_previous:
+        for part in sec.get("cohorts") or []:
+            if part.get("cohort") in cand.problem.cohorts and isinstance(part.get("learners"), int):
+                before[part["cohort"]] += part["learners"]
+    placed = baseline.placed_by_cohort()
+    sizes = {c.id: c.size for c in cand.problem.cohorts.values()}
+    return (
+        not baseline.unreached
+        and _valid_start(cand, baseline)
+        and all(placed.get(c, 0) >= min(n, sizes[c]) for c, n in before.items())
+    )
 
 
 # --- the levels ---------------------------------------------------------------------------------
