@@ -101,6 +101,7 @@ USER_AREAS = (
     "review",
     "publishing",
     "adjustments",
+    "breaks",
     "solving",
     "calendars",
     "health",

@@ -93,6 +93,7 @@ COORDINATOR_AREAS = (
     "review",
     "publishing",
     "adjustments",
+    "breaks",
     "solving",
     "calendars",
     "reports",

@@ -15,6 +15,8 @@ from markupsafe import Markup
 from scheduler.access import coordinator_required, get_or_404, roles_required
 from scheduler.availability import operations, util
 from scheduler.availability.forms import AvailabilityForm, FacilitatorAvailabilityForm
+from scheduler.breaks.saving import ChangeBreaksSessions, save_checked
+from scheduler.breaks.util import breaks_of_facilitator, broken_sessions_of
 from scheduler.caching import cached_by_content
 from scheduler.extensions import db
 from scheduler.models import Facilitator, Role, Room
@@ -51,16 +53,20 @@ def room(room_id: int):
         save=lambda new_plan: operations.save_room_availability(found, new_plan),
         title=f"Availability of {found.name} ({found.site.name})",
         owner_word="the room",
+        change=f"Availability of room {found.name} ({found.site.name}) changed",
     )
 
 
 def _edit_facilitator(profile: Facilitator, title: str):
+    own = profile.user_id == current_user.id
     return _edit(
         FacilitatorAvailabilityForm,
         util.facilitator_plan(profile),
         save=lambda new_plan: operations.save_facilitator_availability(profile, new_plan),
         title=title,
-        owner_word="you" if profile.user_id == current_user.id else profile.name,
+        owner_word="you" if own else profile.name,
+        change=f"Availability of {profile.name} changed" + (" by themselves" if own else ""),
+        facilitator=profile,
     )
 
 
@@ -70,8 +76,11 @@ def _edit(
     save: Callable[[util.AvailabilityPlan], None],
     title: str,
     owner_word: str,
+    change: str,
+    facilitator: Facilitator | None = None,
 ):
-    """Show the page; on a valid POST save everything at once and come back to it."""
+    """Show the page; on a valid POST save everything at once and come back to it, unless the
+    change breaks published sessions: then the page shows them and offers "Save anyway"."""
     show_if_need_be = "if_need_be" in form_class.section_names
     preview = _preview(plan, owner_word, show_if_need_be)
     if request.method != "POST":
@@ -83,16 +92,22 @@ def _edit(
                 form_class(data=form_class.initial_data(plan), zone_name=plan.timezone)
             ),
         )
-        return _page(title, form_class.shown_zone(plan), [], fields, preview)
+        return _page(title, form_class.shown_zone(plan), [], fields, preview, facilitator)
     form = form_class(zone_name=plan.timezone)
+    held: list = []
     if form.validate_on_submit():
-        save(form.plan)
-        db.session.commit()
-        flash("Availability saved.", "success")
-        for notice in form.notices:
-            flash(notice, "info")
-        return redirect(request.path)
-    return _page(title, form.display_zone(), form.problems, _fields(form), preview)
+        try:
+            save_checked(lambda: save(form.plan), change)
+        except ChangeBreaksSessions as found:
+            held = found.breaks
+        else:
+            db.session.commit()
+            flash("Availability saved.", "success")
+            for notice in form.notices:
+                flash(notice, "info")
+            return redirect(request.path)
+    fields = _fields(form)
+    return _page(title, form.display_zone(), form.problems, fields, preview, facilitator, held)
 
 
 def _fields(form: AvailabilityForm) -> str:
@@ -101,7 +116,20 @@ def _fields(form: AvailabilityForm) -> str:
     return render_template("availability/_fields.html", form=form)
 
 
-def _page(title: str, zone_name: str, problems: list[str], fields: str, preview: str):
+def _page(
+    title: str,
+    zone_name: str,
+    problems: list[str],
+    fields: str,
+    preview: str,
+    facilitator: Facilitator | None = None,
+    held: list | None = None,
+):
+    """The page; ``held``: the published sessions the submitted change would break. A
+    facilitator sees only the sessions they teach, here and in the list of broken ones."""
+    own = facilitator is not None and facilitator.user_id == current_user.id
+    if own and held:
+        held = breaks_of_facilitator(held, facilitator)
     return render_template(
         "availability/edit.html",
         title=title,
@@ -109,6 +137,9 @@ def _page(title: str, zone_name: str, problems: list[str], fields: str, preview:
         problems=problems,
         fields=Markup(fields),
         preview=preview,
+        breaks=held or [],
+        own=own,
+        broken=broken_sessions_of(facilitator) if facilitator is not None else [],
     )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 
 from scheduler.access import coordinator_required, get_or_404
+from scheduler.breaks.saving import ChangeBreaksSessions, save_checked
 from scheduler.cohorts import operations, util
 from scheduler.cohorts.forms import (
     BlockForm,
@@ -44,15 +45,32 @@ def new():
 def edit(cohort_id: int):
     cohort = get_or_404(Cohort, cohort_id)
     form = CohortForm(data=util.cohort_form_data(cohort))
-    return _save(form, cohort) or render_template("cohorts/form.html", form=form, cohort=cohort)
+    held: list = []
+    try:
+        saved = _save(form, cohort)
+    except ChangeBreaksSessions as found:
+        saved, held = None, found.breaks
+    return saved or render_template("cohorts/form.html", form=form, cohort=cohort, breaks=held)
 
 
 def _save(form: CohortForm, cohort: Cohort | None):
-    """Save a valid submission and go to the cohort's page; None to (re)display the form."""
+    """Save a valid submission and go to the cohort's page; None to (re)display the form.
+
+    A change of a cohort in a published plan that breaks its sessions raises
+    ``ChangeBreaksSessions`` unless "Save anyway" was pressed."""
     form.set_choices(*_choices())
     if not form.validate_on_submit():
         return None
-    saved = save_or_show_error(form, lambda: operations.save_cohort(cohort, form.values()))
+    if cohort is None:
+        saved = save_or_show_error(form, lambda: operations.save_cohort(None, form.values()))
+    else:
+        saved = save_or_show_error(
+            form,
+            lambda: save_checked(
+                lambda: operations.save_cohort(cohort, form.values()),
+                f"Cohort {cohort.key} changed",
+            ),
+        )
     if saved is None:
         return None
     flash(f"Cohort {saved.key} saved.", "success")
@@ -85,11 +103,12 @@ def show(cohort_id: int):
     return _render_show(cohort, BlockForm())
 
 
-def _render_show(cohort: Cohort, block_form: BlockForm):
+def _render_show(cohort: Cohort, block_form: BlockForm, breaks: list | None = None):
     return render_template(
         "cohorts/show.html",
         cohort=cohort,
         block_form=block_form,
+        breaks=breaks or [],
         member_count=util.member_counts([cohort.id]).get(cohort.id, 0),
         local=util.utc_to_local,
     )
@@ -101,12 +120,19 @@ def add_block(cohort_id: int):
     cohort = get_or_404(Cohort, cohort_id)
     form = BlockForm()
     if form.validate_on_submit():
-        block = save_or_show_error(
-            form,
-            lambda: operations.add_block(
-                cohort, form.start.data, form.end.data, form.reason.data or ""
-            ),
-        )
+        try:
+            block = save_or_show_error(
+                form,
+                lambda: save_checked(
+                    lambda: operations.add_block(
+                        cohort, form.start.data, form.end.data, form.reason.data or ""
+                    ),
+                    f"Cohort {cohort.key} blocked from {form.start.data:%a %d %b %Y %H:%M} "
+                    f"to {form.end.data:%a %d %b %Y %H:%M} ({cohort.timezone})",
+                ),
+            )
+        except ChangeBreaksSessions as found:
+            return _render_show(cohort, form, found.breaks)
         if block is not None:
             flash("Blocked period added.", "success")
             return redirect(url_for("cohorts.show", cohort_id=cohort.id))

@@ -2,6 +2,7 @@
 
 from scheduler.models.accounts import Role, User
 from scheduler.models.availability import AvailabilityKind, AvailabilityRule
+from scheduler.models.breaks import BrokenSession
 from scheduler.models.calendar import (
     FeedKind,
     FeedToken,
@@ -54,6 +55,7 @@ from scheduler.models.security import (
 from scheduler.models.stamps import DataStamp
 
 __all__ = [
+    "BrokenSession",
     "AuditEntry",
     "DataStamp",
     "LoginFailure",

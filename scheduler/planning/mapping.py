@@ -11,12 +11,8 @@ so instants are converted here with ``zoneinfo`` (a window stored in UTC in summ
 local summer time it was entered at). A ``time`` column cannot hold 24:00, so an end of 00:00
 means midnight at the end of the day, as the models document.
 
-Public holidays and closures (``scheduler.sites.closed_days``) become ``unavailable`` windows,
-whole local days at the site they belong to: a room's site's holidays and closures close the
-room; a cohort's site's holidays and the organisation's closures close the cohort, virtual
-sessions too; a facilitator's home site's holidays and the organisation's closures close the
-facilitator. The closed days also travel as ``x-closed-days`` (per site at the top level, per
-cohort on its entry) for the data check and the review calendar.
+Public holidays and closures become whole-day ``unavailable`` windows and ``x-closed-days``:
+see ``scheduler.planning.mapping_closed``.
 
 The number of SQL statements is fixed (eager loading, one query per kind of row), whatever the
 number of cohorts, learners, facilitators or rules.
@@ -26,7 +22,6 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Iterable
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -49,8 +44,15 @@ from scheduler.models import (
     TravelCost,
     User,
 )
+from scheduler.planning.mapping_closed import (
+    close_cohort,
+    close_facilitator,
+    close_room,
+    local_intervals,
+    site_closed_days,
+)
 from scheduler.planning.versions import published_version, schedule_of
-from scheduler.sites.closed_days import ClosedDays, ClosedDaysBySite, closed_days, day_ranges
+from scheduler.sites.closed_days import closed_days
 from solver.problem import PROBLEM_FORMAT, WEEKDAYS
 
 MINUTES_PER_DAY = 24 * 60
@@ -282,7 +284,7 @@ def cohort_entry(cohort: Cohort, start: date, end: date) -> dict:
             "from": _clock(cohort.hours_from),
             "to": _clock(cohort.hours_to, end_of_range=True),
         },
-        "unavailable": _local_intervals(
+        "unavailable": local_intervals(
             ((block.start, block.end) for block in cohort.blocks), cohort.timezone
         ),
         "mergeable": cohort.mergeable,
@@ -331,68 +333,6 @@ def room_entry(room: Room, rules: list[AvailabilityRule]) -> dict:
     }
 
 
-# --- public holidays and closures ---------------------------------------------------------------
-
-
-def close_room(entry: dict, room: Room, closed: ClosedDaysBySite) -> dict:
-    """Add its site's holidays and closures, and the organisation's, to a room's windows."""
-    days = closed.of_site(room.site_id)
-    entry["unavailable"] += _closed_intervals(days, room.site.timezone, room.site.timezone)
-    return entry
-
-
-def close_cohort(entry: dict, cohort: Cohort, closed: ClosedDaysBySite) -> dict:
-    """Add its site's public holidays and the organisation's closures to a cohort's blocked
-    periods: its learners are off, whether the session is in person or not. A closure of the
-    site alone (a refit) only closes the rooms."""
-    days = closed.of_site(cohort.site_id, with_site_closures=False)
-    zone = cohort.site.timezone if cohort.site else cohort.timezone
-    entry["unavailable"] += _closed_intervals(days, zone, cohort.timezone)
-    if days:
-        entry["x-closed-days"] = {day.isoformat(): name for day, name in days.items()}
-    return entry
-
-
-def close_facilitator(entry: dict, facilitator: Facilitator, closed: ClosedDaysBySite) -> dict:
-    """Add their home site's public holidays and the organisation's closures to a
-    facilitator's unavailable windows (no home site: the closures, in their own zone)."""
-    days = closed.of_site(facilitator.site_id, with_site_closures=False)
-    zone = facilitator.site.timezone if facilitator.site else facilitator.timezone
-    entry["unavailable"] += _closed_intervals(days, zone, facilitator.timezone)
-    return entry
-
-
-def site_closed_days(sites: list[Site], closed: ClosedDaysBySite, start: date, end: date) -> list:
-    """``x-closed-days``: each site's closed days within the period, for the review calendar."""
-    out = []
-    for site in sites:
-        days = {d: name for d, name in closed.of_site(site.id).items() if start <= d <= end}
-        if days:
-            out.append(
-                {
-                    "site": site.key,
-                    "x-id": site.id,
-                    "name": site.name,
-                    "days": {day.isoformat(): name for day, name in days.items()},
-                }
-            )
-    return out
-
-
-def _closed_intervals(days: ClosedDays, day_zone: str, owner_zone: str) -> list[list[str]]:
-    """Closed days, local dates in ``day_zone``, as whole-day intervals in ``owner_zone``'s
-    wall-clock time: local midnight to midnight at the site, whatever length DST makes it."""
-    zone = ZoneInfo(day_zone)
-    instants = [
-        (
-            datetime.combine(first, time(), zone).astimezone(UTC),
-            datetime.combine(last + timedelta(days=1), time(), zone).astimezone(UTC),
-        )
-        for first, last in day_ranges(days)
-    ]
-    return _local_intervals(instants, owner_zone)
-
-
 # --- availability and time ----------------------------------------------------------------------
 
 
@@ -411,7 +351,7 @@ def _availability(rules: list[AvailabilityRule], timezone: str, reluctant: bool)
         windows[kind.value].append((rule.start, rule.end))
     kinds = ("available", "unavailable") + (("if_need_be",) if reluctant else ())
     return {"weekly": _weekly(rules)} | {
-        kind: _local_intervals(windows[kind], timezone) for kind in kinds
+        kind: local_intervals(windows[kind], timezone) for kind in kinds
     }
 
 
@@ -435,29 +375,6 @@ def _weekly(rules: list[AvailabilityRule]) -> dict[str, list[list[str]]]:
         WEEKDAYS[day]: [[_clock_text(a), _clock_text(b)] for a, b in sorted(ranges[day])]
         for day in sorted(ranges)
     }
-
-
-def _local_intervals(
-    intervals: Iterable[tuple[datetime, datetime]], timezone: str
-) -> list[list[str]]:
-    """UTC intervals as ``[["2027-07-05T09:00", "2027-07-05T12:00"], ...]`` local to ``timezone``.
-
-    Local wall-clock time repeats an hour when clocks go back: an interval lying wholly inside
-    that hour would end before it starts in local time and is left out (the format has no way
-    to say which of the two 01:30s is meant).
-    """
-    zone = ZoneInfo(timezone)
-    out = []
-    for start, end in intervals:
-        first, last = (_wall_clock(instant, zone) for instant in (start, end))
-        if last > first:
-            out.append([f"{first:%Y-%m-%dT%H:%M}", f"{last:%Y-%m-%dT%H:%M}"])
-    return out
-
-
-def _wall_clock(instant: datetime, zone: ZoneInfo) -> datetime:
-    """The naive local time of an instant, to the minute (the format's precision)."""
-    return instant.astimezone(zone).replace(tzinfo=None, second=0, microsecond=0)
 
 
 def _minutes(value: time) -> int:

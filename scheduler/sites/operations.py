@@ -14,6 +14,7 @@ from scheduler.audit import operations as audit
 from scheduler.extensions import db
 from scheduler.forms.saving import FieldError
 from scheduler.models import Closure, Room, Site
+from scheduler.planning.staleness import mark_drafts_stale_between
 from scheduler.sites.closed_days import default_country
 
 
@@ -115,11 +116,13 @@ def create_closure(name: str, start: date, end: date, site_id: int | None = None
     inclusive local dates."""
     closure = Closure(name=name, start=start, end=end, site_id=site_id)
     db.session.add(closure)
+    mark_drafts_stale_between(start, end)  # drafts may have sessions on the closed days
     db.session.flush()
     return closure
 
 
 def delete_closure(closure: Closure) -> None:
     """Open the days of a closure again."""
+    mark_drafts_stale_between(closure.start, closure.end)  # drafts were solved without them
     db.session.delete(closure)
     db.session.flush()

@@ -7,6 +7,7 @@ from datetime import timedelta
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 
 from scheduler.access import coordinator_required, get_or_404
+from scheduler.breaks.saving import ChangeBreaksSessions, save_checked
 from scheduler.extensions import db
 from scheduler.forms.fields import DeleteForm
 from scheduler.forms.saving import save_or_show_error
@@ -64,20 +65,29 @@ def edit(site_id: int):
     """Change a site's key, name or time zone."""
     site = get_or_404(Site, site_id)
     form = SiteForm(obj=site)
+    held: list = []
     if form.validate_on_submit():
-        saved = save_or_show_error(form, lambda: operations.update_site(site, **form.values()))
+        change = f"Site {site.name} changed (its time zone or public holidays)"
+        try:
+            saved = save_or_show_error(
+                form,
+                lambda: save_checked(lambda: operations.update_site(site, **form.values()), change),
+            )
+        except ChangeBreaksSessions as found:
+            saved, held = None, found.breaks
         if saved is not None:
             flash(f"Site {saved.name} saved.", "success")
             return redirect(url_for("sites.show", site_id=site_id))
-    return _site_form(form, site=site)
+    return _site_form(form, site=site, breaks=held)
 
 
-def _site_form(form: SiteForm, site: Site | None):
+def _site_form(form: SiteForm, site: Site | None, breaks: list | None = None):
     country = form.chosen_country()
     return render_template(
         "sites/form.html",
         form=form,
         site=site,
+        breaks=breaks or [],
         subdivisions=closed_days.subdivisions(country) if country else {},
         subdivision_list=subdivision_list(country) if country else "",
     )
@@ -121,12 +131,20 @@ def edit_room(site_id: int, room_id: int):
     site = get_or_404(Site, site_id)
     room = util.room_in_site(site, room_id) or abort(404)
     form = RoomForm(obj=room)
+    held: list = []
     if form.validate_on_submit():
-        saved = save_or_show_error(form, lambda: operations.update_room(room, **form.values()))
+        change = f"Room {room.name} ({site.name}) changed"
+        try:
+            saved = save_or_show_error(
+                form,
+                lambda: save_checked(lambda: operations.update_room(room, **form.values()), change),
+            )
+        except ChangeBreaksSessions as found:
+            saved, held = None, found.breaks
         if saved is not None:
             flash(f"Room {saved.name} saved.", "success")
             return redirect(url_for("sites.show", site_id=site_id))
-    return render_template("sites/room_form.html", form=form, site=site, room=room)
+    return render_template("sites/room_form.html", form=form, site=site, room=room, breaks=held)
 
 
 @bp.route("/sites/<int:site_id>/rooms/<int:room_id>/delete", methods=["GET", "POST"])
@@ -156,8 +174,18 @@ def delete_room(site_id: int, room_id: int):
 def closures():
     """Every closure, and the form to add one (for the whole organisation or one site)."""
     form = ClosureForm(sites=closed_days.sites_by_name())
+    held: list = []
     if form.validate_on_submit():
-        closure = save_or_show_error(form, lambda: operations.create_closure(**form.values()))
+        values = form.values()
+        try:
+            closure = save_or_show_error(
+                form,
+                lambda: save_checked(
+                    lambda: operations.create_closure(**values), closure_change(values)
+                ),
+            )
+        except ChangeBreaksSessions as found:
+            closure, held = None, found.breaks
         if closure is not None:
             flash(f"Closure {closure.name} added.", "success")
             return redirect(url_for("sites.closures"))
@@ -166,6 +194,17 @@ def closures():
         form=form,
         closures=closed_days.all_closures(),
         delete_form=DeleteForm(),
+        breaks=held,
+    )
+
+
+def closure_change(values: dict) -> str:
+    """ "Closure Refit added at Paris, Mon 04 Jan 2027 to Fri 08 Jan 2027", for the record."""
+    site = db.session.get(Site, values["site_id"]) if values.get("site_id") else None
+    where = f"at {site.name}" if site else "for the whole organisation"
+    return (
+        f"Closure {values['name']} added {where}, "
+        f"{values['start']:%a %d %b %Y} to {values['end']:%a %d %b %Y}"
     )
 
 

@@ -33,12 +33,15 @@ class SolveRefused(Exception):
 
 
 def queue_solve(
-    period: PlanningPeriod, user: User | None, time_limit: int | None = None
+    period: PlanningPeriod,
+    user: User | None,
+    time_limit: int | None = None,
+    task: str = SOLVE_TASK,
 ) -> SolveJob:
     """Queue a solve of ``period`` and commit; refused while another one is queued or running.
 
     ``time_limit`` (seconds) overrides the period's own for this job only (the command line's
-    ``--time-limit``)."""
+    ``--time-limit``); ``task`` names the kind of solve (a repair is one: ``scheduler.breaks``)."""
     # The period's row lock makes two simultaneous clicks take turns, so the second one sees the
     # first one's job (PostgreSQL; SQLite's BEGIN IMMEDIATE already serialises writers).
     db.session.execute(
@@ -63,7 +66,7 @@ def queue_solve(
     # runs inside ``enqueue``, in its own session, and would wait for this one's write lock).
     db.session.commit()
     try:
-        task_id = queue.enqueue(SOLVE_TASK, job_id)
+        task_id = queue.enqueue(task, job_id)
     except Exception as error:  # e.g. Redis unreachable: say so instead of queueing forever
         log.exception("Could not queue solve job %s", job_id)
         fail_job(job_id, f"Background jobs are paused: the queue cannot be reached ({error}).")

@@ -1,0 +1,103 @@
+"""Public holidays and closures in the solver problem (part of ``scheduler.planning.mapping``).
+
+Closed days (``scheduler.sites.closed_days``) become ``unavailable`` windows, whole local days
+at the site they belong to: a room's site's holidays and closures close the room; a cohort's
+site's holidays and the organisation's closures close the cohort, virtual sessions too; a
+facilitator's home site's holidays and the organisation's closures close the facilitator. The
+closed days also travel as ``x-closed-days`` (per site at the top level, per cohort on its entry)
+for the data check and the review calendar.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from scheduler.models import Cohort, Facilitator, Room, Site
+from scheduler.sites.closed_days import ClosedDays, ClosedDaysBySite, day_ranges
+
+
+def close_room(entry: dict, room: Room, closed: ClosedDaysBySite) -> dict:
+    """Add its site's holidays and closures, and the organisation's, to a room's windows."""
+    days = closed.of_site(room.site_id)
+    entry["unavailable"] += _closed_intervals(days, room.site.timezone, room.site.timezone)
+    return entry
+
+
+def close_cohort(entry: dict, cohort: Cohort, closed: ClosedDaysBySite) -> dict:
+    """Add its site's public holidays and the organisation's closures to a cohort's blocked
+    periods: its learners are off, whether the session is in person or not. A closure of the
+    site alone (a refit) only closes the rooms."""
+    days = closed.of_site(cohort.site_id, with_site_closures=False)
+    zone = cohort.site.timezone if cohort.site else cohort.timezone
+    entry["unavailable"] += _closed_intervals(days, zone, cohort.timezone)
+    if days:
+        entry["x-closed-days"] = {day.isoformat(): name for day, name in days.items()}
+    return entry
+
+
+def close_facilitator(entry: dict, facilitator: Facilitator, closed: ClosedDaysBySite) -> dict:
+    """Add their home site's public holidays and the organisation's closures to a
+    facilitator's unavailable windows (no home site: the closures, in their own zone)."""
+    days = closed.of_site(facilitator.site_id, with_site_closures=False)
+    zone = facilitator.site.timezone if facilitator.site else facilitator.timezone
+    entry["unavailable"] += _closed_intervals(days, zone, facilitator.timezone)
+    return entry
+
+
+def site_closed_days(sites: list[Site], closed: ClosedDaysBySite, start: date, end: date) -> list:
+    """``x-closed-days``: each site's closed days within the period, for the review calendar."""
+    out = []
+    for site in sites:
+        days = {d: name for d, name in closed.of_site(site.id).items() if start <= d <= end}
+        if days:
+            out.append(
+                {
+                    "site": site.key,
+                    "x-id": site.id,
+                    "name": site.name,
+                    "days": {day.isoformat(): name for day, name in days.items()},
+                }
+            )
+    return out
+
+
+def _closed_intervals(days: ClosedDays, day_zone: str, owner_zone: str) -> list[list[str]]:
+    """Closed days, local dates in ``day_zone``, as whole-day intervals in ``owner_zone``'s
+    wall-clock time: local midnight to midnight at the site, whatever length DST makes it."""
+    zone = ZoneInfo(day_zone)
+    instants = [
+        (
+            datetime.combine(first, time(), zone).astimezone(UTC),
+            datetime.combine(last + timedelta(days=1), time(), zone).astimezone(UTC),
+        )
+        for first, last in day_ranges(days)
+    ]
+    return local_intervals(instants, owner_zone)
+
+
+# --- local wall-clock time ---------------------------------------------------------------------
+
+
+def local_intervals(
+    intervals: Iterable[tuple[datetime, datetime]], timezone: str
+) -> list[list[str]]:
+    """UTC intervals as ``[["2027-07-05T09:00", "2027-07-05T12:00"], ...]`` local to ``timezone``.
+
+    Local wall-clock time repeats an hour when clocks go back: an interval lying wholly inside
+    that hour would end before it starts in local time and is left out (the format has no way
+    to say which of the two 01:30s is meant).
+    """
+    zone = ZoneInfo(timezone)
+    out = []
+    for start, end in intervals:
+        first, last = (wall_clock(instant, zone) for instant in (start, end))
+        if last > first:
+            out.append([f"{first:%Y-%m-%dT%H:%M}", f"{last:%Y-%m-%dT%H:%M}"])
+    return out
+
+
+def wall_clock(instant: datetime, zone: ZoneInfo) -> datetime:
+    """The naive local time of an instant, to the minute (the format's precision)."""
+    return instant.astimezone(zone).replace(tzinfo=None, second=0, microsecond=0)
