@@ -13,6 +13,7 @@ from sqlalchemy import select
 from scheduler.extensions import db
 from scheduler.home import alerts
 from scheduler.models import (
+    BrokenSession,
     Closure,
     JobStatus,
     OutboxMessage,
@@ -155,3 +156,26 @@ def test_a_new_kind_of_alert_is_one_registered_function(app, world, coordinator,
 
     assert "The projector in Thames room is broken." in home(coordinator)
     assert alerts.broken_sessions in alerts.ALERTS and alerts.declined_sessions in alerts.ALERTS
+
+
+def test_published_sessions_broken_by_a_later_change_are_an_alert(app, world, coordinator):
+    with app.app_context():
+        published = db.session.scalar(
+            select(ScheduleVersion).where(ScheduleVersion.period_id == world)
+        )
+        db.session.add(
+            BrokenSession(
+                period_id=world,
+                version_id=published.id,
+                section_key="S1",
+                position=0,
+                start=utc(2027, 3, 16, 9),
+                reason="The facilitator is on leave.",
+                change="leave 15-19 March",
+            )
+        )
+        db.session.commit()
+    shown = home(coordinator)
+    assert "Spring: 1 published session no longer possible after a change." in shown
+    raw = coordinator.get("/").get_data(as_text=True)
+    assert f'href="/planning/{world}">Repair the plan</a>' in raw

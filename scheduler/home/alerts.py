@@ -211,9 +211,23 @@ def waiting_learners() -> list[Alert]:
 
 @alert
 def broken_sessions() -> list[Alert]:
-    """Published sessions a later change made impossible (leave, availability, a closure).
-    A hook: the broken-sessions work of issue 17 fills it in."""
-    return []
+    """Published sessions a later change made impossible (leave, availability, a closure)."""
+    from scheduler.breaks.util import broken_sessions as broken_of  # breaks imports home views
+
+    alerts = []
+    for period in db.session.scalars(select(PlanningPeriod).order_by(PlanningPeriod.start)):
+        count = len(broken_of(period))
+        if count:
+            alerts.append(
+                Alert(
+                    f"{period.name}: {count} published session{'s' if count != 1 else ''} "
+                    "no longer possible after a change.",
+                    url_for("planning.show", period_id=period.id),
+                    "Repair the plan",
+                    "error",
+                )
+            )
+    return alerts
 
 
 @alert
