@@ -100,6 +100,7 @@ USER_AREAS = (
     "adjustments",
     "solving",
     "calendars",
+    "sections",
     "health",
     "audit",
     "followups",

@@ -70,6 +70,10 @@ POLICY: dict[str, str] = {
     "team.calendar_regenerate": MANAGER_SELF,
     "team.calendar_revoke": MANAGER_SELF,
     "team.calendar_ics": MANAGER_SELF,
+    "team.answers": MANAGER_SELF,
+    "sections.mine": FACILITATOR_SELF,
+    # The facilitator of a session of the section, and coordinators (test_sections).
+    "sections.link": FACILITATOR_OWNED,
     "calendars.feed": PUBLIC,
     "followups.step": PUBLIC,  # no sign-in, but 404 unless the token is live (test_followups_pages)
     "followups.my_sessions": FACILITATOR_SELF,
@@ -89,6 +93,7 @@ COORDINATOR_AREAS = (
     "adjustments",
     "solving",
     "calendars",
+    "sections",
     "reports",
     "audit",
     "followups",
@@ -182,7 +187,7 @@ def world(app):
     return ids
 
 
-STRING_ARGUMENTS = {"filename": "app.css", "kind": "learners"}
+STRING_ARGUMENTS = {"filename": "app.css", "kind": "learners", "section_key": "S1"}
 
 
 def url_for_rule(rule: Rule, ids: dict[str, int]) -> str:

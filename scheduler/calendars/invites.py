@@ -146,6 +146,7 @@ def send_invites(
             record is not None
             and record.method == InviteMethod.REQUEST
             and record.session_sequence == session.sequence
+            and not _place_changed(record, session)
         ):
             continue
         attendee = attendees[key]
@@ -207,6 +208,7 @@ def _request(
     record.timezone = attendee.timezone
     record.sent_start, record.sent_end = shown.start, shown.end
     record.sent_location, record.sent_facilitator = shown.location, shown.facilitator
+    record.sent_url = shown.url
     record.updated_at = now
     return Notice(Change.UPDATE if changes else Change.NEW, event, changes)
 
@@ -248,7 +250,19 @@ def _cancelled_description(event: CalendarEvent, before: Shown) -> str:
 
 def _shown_of(session: ScheduledSession) -> Shown:
     facilitator = session.facilitator.name if session.facilitator is not None else ""
-    return Shown(session.start, session.end, util.where(session), facilitator)
+    return Shown(
+        session.start, session.end, util.where(session), facilitator, util.meeting_url(session)
+    )
+
+
+def _place_changed(record: InviteRecord, session: ScheduledSession) -> bool:
+    """Whether the place or joining link the person was sent differs from the session's now,
+    though the session itself did not change: a site's street address or a room's name was
+    edited, or a section's or facilitator's meeting link. Unknown (NULL) values, in rows from
+    before the ledger kept them, count as unchanged: no update without a known difference."""
+    if record.sent_location is not None and record.sent_location != util.where(session):
+        return True
+    return record.sent_url is not None and record.sent_url != util.meeting_url(session)
 
 
 def _sent(record: InviteRecord) -> Shown | None:
@@ -260,6 +274,7 @@ def _sent(record: InviteRecord) -> Shown | None:
             record.sent_end,
             record.sent_location or "",
             record.sent_facilitator or "",
+            record.sent_url,
         )
     described = db.session.scalar(
         select(ScheduledSession)

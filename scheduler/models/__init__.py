@@ -42,6 +42,7 @@ from scheduler.models.planning import (
     WaitingLearner,
 )
 from scheduler.models.programs import Program, ProgramMode, ProgramSession
+from scheduler.models.sections import SectionMeetingLink
 from scheduler.models.security import (
     AuditEntry,
     LoginFailure,
@@ -95,6 +96,7 @@ __all__ = [
     "ScheduledSection",
     "ScheduledSession",
     "SectionCohort",
+    "SectionMeetingLink",
     "SectionSeat",
     "SessionPin",
     "Site",
