@@ -7,11 +7,12 @@ from __future__ import annotations
 import email
 import email.policy
 import re
+from contextlib import contextmanager
 
 import pytest
 from flask import g
 from flask.testing import FlaskClient
-from sqlalchemy import select
+from sqlalchemy import event, select, update
 
 from scheduler.calendars.replies import record_reply
 from scheduler.extensions import db
@@ -20,6 +21,7 @@ from scheduler.models import (
     AuditEntry,
     InviteMethod,
     InviteRecord,
+    Learner,
     ProgramMode,
     Reply,
     ReplyChannel,
@@ -419,3 +421,46 @@ def test_ledger_rows_from_before_the_link_was_kept_get_no_update(app, world):
     publish(world, plan(world))
     assert new_messages(before) == {}
     assert published_version(world.period).sections  # still published
+
+
+def test_the_answer_pages_run_as_many_queries_for_a_big_section_as_for_a_small_one(app, world):
+    publish(world, plan(world))
+    boss_id = create_user(Role.MANAGER, email="boss@example.com").id
+    learner_ids = [world["sam"].id, *(learner.id for learner in world["learners"])]
+    period_id = world.period.id
+    db.session.commit()
+    client = login(app, "coord@example.com")
+    manager = login(app, "boss@example.com")
+
+    def counted(client, url: str) -> int:
+        db.session.expunge_all()  # each request starts with an empty session, as in production
+        with count_queries() as counter:
+            assert client.get(url).status_code == 200
+        return counter["n"]
+
+    # 3 learners and Ana; 1 learner and Ben (two sessions each).
+    big, small = (counted(client, f"/planning/{period_id}/sections/{key}") for key in ("S1", "S2"))
+    assert big == small
+    team = []
+    for learner_id in learner_ids:  # 1, then up to 4 people with 2-4 sessions each
+        db.session.execute(
+            update(Learner).where(Learner.id == learner_id).values(manager_id=boss_id)
+        )
+        db.session.commit()
+        team.append(counted(manager, "/team/answers"))
+    assert len(set(team)) == 1, team
+
+
+@contextmanager
+def count_queries():
+    """Count the SQL statements run inside the block."""
+    counter = {"n": 0}
+
+    def before(*args):
+        counter["n"] += 1
+
+    event.listen(db.engine, "before_cursor_execute", before)
+    try:
+        yield counter
+    finally:
+        event.remove(db.engine, "before_cursor_execute", before)
