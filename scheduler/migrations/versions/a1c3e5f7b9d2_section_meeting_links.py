@@ -1,7 +1,7 @@
 """section meeting links (per period and section key) and the joining link an invitation carried (issue 16)
 
-Revision ID: d7e8f9a0b1c2
-Revises: c1d2e3f4a5b6
+Revision ID: a1c3e5f7b9d2
+Revises: f9a0b1c2d3e4
 Create Date: 2026-12-03 13:00:00
 
 """
@@ -12,8 +12,8 @@ from scheduler.database import UTCDateTime
 
 
 # revision identifiers, used by Alembic.
-revision = 'd7e8f9a0b1c2'
-down_revision = 'c1d2e3f4a5b6'
+revision = 'a1c3e5f7b9d2'
+down_revision = 'f9a0b1c2d3e4'
 branch_labels = None
 depends_on = None
 
