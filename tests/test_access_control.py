@@ -79,6 +79,7 @@ POLICY: dict[str, str] = {
     "calendars.feed": PUBLIC,
     "answers.page": PUBLIC,  # no sign-in, but 404/409/410 unless the token is live (test_calendar_answers)
     "answers.answer": PUBLIC,  # POST with CSRF and a live token (test_calendar_answers)
+    "answers.answer_post": PUBLIC,  # the answer's POST: a live token, CSRF (test_calendar_answers)
     "answers.move": PUBLIC,  # only to a section the token's page offered (test_calendar_answers)
     "answers.wait": PUBLIC,  # only the token's own seat (test_calendar_answers)
     "followups.step": PUBLIC,  # no sign-in, but 404 unless the token is live (test_followups_pages)
