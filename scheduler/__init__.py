@@ -104,6 +104,7 @@ USER_AREAS = (
     "breaks",
     "solving",
     "calendars",
+    "sections",
     "health",
     "audit",
     "followups",

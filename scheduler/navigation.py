@@ -26,11 +26,13 @@ MENU: dict[str, list[tuple[str, str]]] = {
     "facilitator": [
         ("availability.mine", "My availability"),
         ("calendars.mine", "My calendar"),
+        ("sections.mine", "My sections"),
         ("followups.my_sessions", "Attendance"),
     ],
     "manager": [
         ("learners.team", "My team"),
         ("team.training", "Team training"),
+        ("team.answers", "Team answers"),
     ],
 }
 

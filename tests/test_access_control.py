@@ -72,6 +72,10 @@ POLICY: dict[str, str] = {
     "team.calendar_regenerate": MANAGER_SELF,
     "team.calendar_revoke": MANAGER_SELF,
     "team.calendar_ics": MANAGER_SELF,
+    "team.answers": MANAGER_SELF,
+    "sections.mine": FACILITATOR_SELF,
+    # The facilitator of a session of the section, and coordinators (test_sections).
+    "sections.link": FACILITATOR_OWNED,
     "calendars.feed": PUBLIC,
     "answers.answer": PUBLIC,  # no sign-in, but 404/409/410 unless the token is live (test_calendar_answers)
     "answers.answer_post": PUBLIC,  # POST with CSRF and a live token (test_calendar_answers)
@@ -96,6 +100,7 @@ COORDINATOR_AREAS = (
     "breaks",
     "solving",
     "calendars",
+    "sections",
     "reports",
     "audit",
     "followups",
@@ -190,7 +195,7 @@ def world(app):
     return ids
 
 
-STRING_ARGUMENTS = {"filename": "app.css", "kind": "learners"}
+STRING_ARGUMENTS = {"filename": "app.css", "kind": "learners", "section_key": "S1"}
 
 
 def url_for_rule(rule: Rule, ids: dict[str, int]) -> str:

@@ -49,6 +49,7 @@ class Shown:
     end: datetime
     location: str
     facilitator: str
+    url: str | None = None  # the joining link; None: not known (a ledger row from before)
 
 
 def changes_between(before: Shown, after: Shown, zone: str) -> list[str]:
@@ -66,10 +67,15 @@ def changes_between(before: Shown, after: Shown, zone: str) -> list[str]:
             f"now ends at {clock(after.end, zone)} instead of {clock(before.end, zone)} ({zone})"
         )
     if before.location != after.location:
-        noun = "place" if after.location == "Online" or before.location == "Online" else "room"
+        # Same room, new site name or street address: the place changed, not the room.
+        same_room = before.location.split(",")[0] == after.location.split(",")[0]
+        online = "Online" in (before.location, after.location)
+        noun = "place" if online or same_room else "room"
         found.append(f"new {noun}: {after.location}")
     if before.facilitator != after.facilitator:
         found.append(f"new facilitator: {after.facilitator or 'to be confirmed'}")
+    if before.url is not None and before.url != after.url:
+        found.append(f"new joining link: {after.url}" if after.url else "no joining link yet")
     return found or ["details updated"]
 
 

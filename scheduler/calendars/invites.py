@@ -157,7 +157,7 @@ def decide_invites(
             continue
         sequence = session.sequence if sequences is None else sequences.get(uid, 0)
         had_it = record is not None and record.method == InviteMethod.REQUEST
-        if had_it and record.session_sequence == sequence:
+        if had_it and record.session_sequence == sequence and not _place_changed(record, session):
             continue
         decisions.append(Decision(key, Change.UPDATE if had_it else Change.NEW, session, record))
 
@@ -240,6 +240,7 @@ def _request(
     record.timezone = attendee.timezone
     record.sent_start, record.sent_end = shown.start, shown.end
     record.sent_location, record.sent_facilitator = shown.location, shown.facilitator
+    record.sent_url = shown.url
     record.updated_at = now
     return notice, record
 
@@ -303,7 +304,19 @@ def _cancelled_description(event: CalendarEvent, before: Shown) -> str:
 
 def _shown_of(session: ScheduledSession) -> Shown:
     facilitator = session.facilitator.name if session.facilitator is not None else ""
-    return Shown(session.start, session.end, util.where(session), facilitator)
+    return Shown(
+        session.start, session.end, util.where(session), facilitator, util.meeting_url(session)
+    )
+
+
+def _place_changed(record: InviteRecord, session: ScheduledSession) -> bool:
+    """Whether the place or joining link the person was sent differs from the session's now,
+    though the session itself did not change: a site's street address or a room's name was
+    edited, or a section's or facilitator's meeting link. Unknown (NULL) values, in rows from
+    before the ledger kept them, count as unchanged: no update without a known difference."""
+    if record.sent_location is not None and record.sent_location != util.where(session):
+        return True
+    return record.sent_url is not None and record.sent_url != util.meeting_url(session)
 
 
 def _sent(record: InviteRecord) -> Shown | None:
@@ -315,6 +328,7 @@ def _sent(record: InviteRecord) -> Shown | None:
             record.sent_end,
             record.sent_location or "",
             record.sent_facilitator or "",
+            record.sent_url,
         )
     described = db.session.scalar(
         select(ScheduledSession)

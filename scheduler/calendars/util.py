@@ -36,6 +36,9 @@ from scheduler.tokens import hash_token
 SESSION_LOADS = (
     selectinload(ScheduledSession.section).selectinload(ScheduledSection.version),
     selectinload(ScheduledSession.section)
+    .selectinload(ScheduledSection.version)
+    .selectinload(ScheduleVersion.meeting_links),
+    selectinload(ScheduledSession.section)
     .selectinload(ScheduledSection.program)
     .selectinload(Program.sessions),
     selectinload(ScheduledSession.section)
@@ -195,11 +198,15 @@ def event_of(
 
 
 def meeting_url(session: ScheduledSession) -> str:
-    """The joining link of a virtual session: its facilitator's personal meeting room, if set
-    (in-person sessions and facilitators without one have none)."""
-    if session.section.program.mode != ProgramMode.VIRTUAL or session.facilitator is None:
+    """The joining link of a virtual session: its section's meeting link if one was entered
+    (``SectionMeetingLink``), else its facilitator's personal meeting room, if set (in-person
+    sessions have none)."""
+    section = session.section
+    if section.program.mode != ProgramMode.VIRTUAL:
         return ""
-    return session.facilitator.meeting_url
+    if section.meeting_link is not None:
+        return section.meeting_link.meeting_url
+    return session.facilitator.meeting_url if session.facilitator is not None else ""
 
 
 def alarm_minutes() -> int:

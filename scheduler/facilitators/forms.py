@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from flask_wtf import FlaskForm
-from wtforms import IntegerField, PasswordField, SubmitField, ValidationError
+from wtforms import IntegerField, PasswordField, SubmitField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from scheduler.forms.fields import (
     MoneyField,
     SlugListField,
+    check_meeting_link,
     chosen_id,
     email_field,
     key_field,
@@ -56,14 +55,7 @@ class FacilitatorForm(FlaskForm):
     submit = SubmitField("Save facilitator")
 
     def validate_meeting_url(self, field) -> None:
-        """An https address with a host and no spaces: it becomes a link in invitations."""
-        if not field.data:
-            return
-        parts = urlsplit(field.data)
-        if parts.scheme != "https" or not parts.netloc or any(c.isspace() for c in field.data):
-            raise ValidationError(
-                "Enter the meeting room's full https:// address, e.g. https://meet.example.com/ana."
-            )
+        check_meeting_link(field)
 
     def travel_fields(self) -> list:
         """The travel-cost fields, one per site."""

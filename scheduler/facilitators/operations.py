@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 
+from blinker import Namespace
 from sqlalchemy import func, select
 
 from scheduler.audit import operations as audit
@@ -24,6 +25,11 @@ PROFILE_FIELDS = (
     "buffer_minutes",
 )
 ACCOUNT_CLASH = "Another account was just saved with this e-mail or id."
+
+signals = Namespace()
+#: A facilitator's personal meeting room changed: the joining link of their virtual sessions
+#: (without a section link) is out of date. Sent in the caller's transaction.
+meeting_room_changed = signals.signal("meeting-room-changed")
 
 
 def temporary_password() -> str:
@@ -53,12 +59,15 @@ def update_facilitator(facilitator: Facilitator, values: dict) -> Facilitator:
     """Change the profile and the account's name, e-mail and time zone."""
     _check_unique(facilitator, values)
     before = audit.snapshot(facilitator)
+    room = facilitator.meeting_url
     facilitator.user.name = values["name"]
     facilitator.user.email = values["email"]
     facilitator.user.timezone = values["timezone"]
     _apply(facilitator, values)
     flush_or_refuse(ACCOUNT_CLASH)
     audit.record_changes(facilitator, before)
+    if facilitator.meeting_url != room:
+        meeting_room_changed.send(facilitator)
     return facilitator
 
 

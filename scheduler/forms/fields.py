@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal, InvalidOperation
+from urllib.parse import urlsplit
 
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -153,6 +154,19 @@ def text_field(label: str, max_length: int, required: bool = True, message: str 
         else [Length(max=max_length, message=f"{label} must be at most {max_length} characters.")]
     )
     return LineField(label, filters=[strip], validators=validators)
+
+
+def check_meeting_link(field) -> None:
+    """An optional meeting link is an https address with a host and no spaces: it becomes a
+    link (URL, CONFERENCE, the description) in invitations, where anything else could be a
+    ``javascript:`` trap or a typo nobody notices until the session starts."""
+    if not field.data:
+        return
+    parts = urlsplit(field.data)
+    if parts.scheme != "https" or not parts.netloc or any(c.isspace() for c in field.data):
+        raise ValidationError(
+            "Enter the meeting room's full https:// address, e.g. https://meet.example.com/ana."
+        )
 
 
 def key_field(label: str = "Key", required_message: str | None = None, strict: bool = True):

@@ -46,6 +46,7 @@ from scheduler.models.planning import (
 )
 from scheduler.models.programs import Program, ProgramMode, ProgramSession
 from scheduler.models.publishing import PublishJob
+from scheduler.models.sections import SectionMeetingLink
 from scheduler.models.security import (
     AuditEntry,
     LoginFailure,
@@ -103,6 +104,7 @@ __all__ = [
     "ScheduledSection",
     "ScheduledSession",
     "SectionCohort",
+    "SectionMeetingLink",
     "SectionSeat",
     "SessionPin",
     "Site",

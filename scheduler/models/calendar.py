@@ -136,6 +136,8 @@ class InviteRecord(db.Model):
     sent_end: Mapped[datetime | None] = mapped_column(UTCDateTime)
     sent_location: Mapped[str | None] = mapped_column(String(600))
     sent_facilitator: Mapped[str | None] = mapped_column(String(200))
+    # The joining link the last REQUEST carried ("" for none): a new link sends an update.
+    sent_url: Mapped[str | None] = mapped_column(String(500))
     # The person's answer to the invitation they hold. Reset to NEEDS-ACTION when an update
     # changes the time, as RFC 5546 lets an organiser do: a yes to Monday is not a yes to Friday.
     reply: Mapped[Reply] = mapped_column(

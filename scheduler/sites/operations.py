@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from blinker import Namespace
 from sqlalchemy import select
 
 from scheduler.audit import operations as audit
@@ -16,6 +17,12 @@ from scheduler.forms.saving import FieldError
 from scheduler.models import Closure, Room, Site
 from scheduler.planning.staleness import mark_drafts_stale_between
 from scheduler.sites.closed_days import default_country
+
+signals = Namespace()
+#: A site's name or street address, or a room's name, changed: what invitations say of the
+#: place of every session there (``LOCATION``) is out of date. Sent with the site, in the
+#: caller's transaction (the calendars area queues the updates).
+place_changed = signals.signal("place-changed")
 
 
 def ensure_key_free(model: type, key: str, label: str, current_id: int | None = None) -> None:
@@ -63,10 +70,13 @@ def update_site(
     """Change a site's key, name, time zone, public holidays or street address."""
     ensure_key_free(Site, key, "Key", current_id=site.id)
     before = audit.snapshot(site)
+    place = (site.name, site.address)
     site.key, site.name, site.timezone = key, name, timezone
     site.country, site.subdivision, site.address = country, subdivision, address
     db.session.flush()
     audit.record_changes(site, before)
+    if place != (site.name, site.address):
+        place_changed.send(site)
     return site
 
 
@@ -98,9 +108,12 @@ def update_room(room: Room, key: str, name: str, capacity: int, hourly_cost: flo
     """Change a room's key, name, capacity or hourly cost."""
     ensure_key_free(Room, key, "Key", current_id=room.id)
     before = audit.snapshot(room)
+    renamed = room.name != name
     room.key, room.name, room.capacity, room.hourly_cost = key, name, capacity, hourly_cost
     db.session.flush()
     audit.record_changes(room, before)
+    if renamed:
+        place_changed.send(room.site)
     return room
 
 

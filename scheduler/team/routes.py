@@ -7,6 +7,7 @@ learners of their own reporting line (``scheduler.learners.util.team_manager_ids
 from __future__ import annotations
 
 import re
+from collections import Counter
 from datetime import timedelta
 
 from flask import Blueprint, Response, flash, redirect, render_template, url_for
@@ -18,6 +19,7 @@ from scheduler.calendars.util import feed_of_user, team_calendar
 from scheduler.learners.util import team_manager_ids
 from scheduler.models import FeedKind, Role
 from scheduler.query import date_arg, int_arg
+from scheduler.sections.util import REPLY_WORDS, in_words, team_answers
 from scheduler.team import operations, util
 
 bp = Blueprint("team", __name__)
@@ -76,6 +78,19 @@ def training_csv():
 def _feed_urls(token: str) -> dict[str, str]:
     https = url_for("calendars.feed", token=token, _external=True)
     return {"https": https, "webcal": re.sub(r"^https?://", "webcal://", https)}
+
+
+@bp.route("/team/answers")
+@manager_required
+def answers():
+    """What each person of the team answered to their invitations to upcoming sessions."""
+    rows = team_answers(current_user)
+    return render_template(
+        "team/answers.html",
+        rows=rows,
+        counts=in_words(Counter(record.reply for _, _, record in rows)),
+        words=REPLY_WORDS,
+    )
 
 
 @bp.route("/team/calendar")
