@@ -15,11 +15,13 @@ from scheduler.home import alerts
 from scheduler.models import (
     BrokenSession,
     Closure,
+    InviteRecord,
     JobStatus,
     OutboxMessage,
     OutboxStatus,
     PlanningPeriod,
     PublishJob,
+    Reply,
     Role,
     ScheduleVersion,
     SolveJob,
@@ -179,3 +181,19 @@ def test_published_sessions_broken_by_a_later_change_are_an_alert(app, world, co
     assert "Spring: 1 published session no longer possible after a change." in shown
     raw = coordinator.get("/").get_data(as_text=True)
     assert f'href="/planning/{world}">Repair the plan</a>' in raw
+
+
+def test_a_session_its_facilitator_declined_is_an_alert_until_decided(app, world, coordinator):
+    with app.app_context():
+        record = db.session.scalars(
+            select(InviteRecord).where(InviteRecord.facilitator_id.is_not(None))
+        ).first()
+        record.reply = Reply.DECLINED
+        db.session.commit()
+        record_id = record.id
+    shown = home(coordinator)
+    assert re.search(r"declined \S.* section \S+, session \d+\. Decide", shown), shown
+    with app.app_context():
+        db.session.get(InviteRecord, record_id).reply = Reply.ACCEPTED
+        db.session.commit()
+    assert "declined" not in home(coordinator)

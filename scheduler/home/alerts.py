@@ -232,9 +232,23 @@ def broken_sessions() -> list[Alert]:
 
 @alert
 def declined_sessions() -> list[Alert]:
-    """Sessions a facilitator declined in their calendar. A hook: the invitation-replies work
-    of issue 16 fills it in."""
-    return []
+    """Sessions a facilitator declined (by mail, link or through a coordinator): a decision."""
+    from scheduler.sections.util import sessions_needing_decision  # sections imports home
+
+    alerts = []
+    for declined in sessions_needing_decision():
+        section = declined.session.section
+        alerts.append(
+            Alert(
+                f"{declined.facilitator.name} declined {section.program.name} section "
+                f"{section.key}, session {declined.session.position + 1}.",
+                url_for(
+                    "sections.show", period_id=section.version.period_id, section_key=section.key
+                ),
+                "Decide",
+            )
+        )
+    return alerts
 
 
 @alert
