@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from flask import (
     Blueprint,
     abort,
@@ -10,16 +12,20 @@ from flask import (
     make_response,
     redirect,
     render_template,
+    request,
     url_for,
 )
 from flask_login import current_user
 
-from scheduler.access import coordinator_required
+from scheduler.access import coordinator_required, get_or_404
+from scheduler.caching import cached_part
+from scheduler.extensions import db
 from scheduler.models import ScheduleVersion, VersionStatus
 from scheduler.planning.operations import publish_draft
 from scheduler.planning.publishing import PublishRefused
 from scheduler.planning.versions import schedule_of
-from scheduler.review import util
+from scheduler.query import int_arg
+from scheduler.review import calendar, util
 from scheduler.vendor import allow_calendar
 
 bp = Blueprint("review", __name__)
@@ -35,33 +41,91 @@ def _version_or_404(version_id: int) -> ScheduleVersion:
 @bp.route("/planning/versions/<int:version_id>")
 @coordinator_required
 def version(version_id: int):
-    version = _version_or_404(version_id)
-    schedule = schedule_of(version)
+    # Only the version's own row here: the parts below load the rest when they are built, and
+    # are served from the cache while nothing they read has changed (scheduler/caching.py).
+    version = get_or_404(ScheduleVersion, version_id)
+    key = f"review/version:{version.id}:{version.created_at.isoformat()}"
     page = render_template(
         "review/version.html",
         version=version,
         period=version.period,
-        costs=util.cost_lines(schedule),
-        cost=schedule["cost"],
-        against_greedy=util.against_greedy(version.total_cost, version.greedy_cost),
-        solver=util.solver_summary(schedule),
-        learners=util.learners_in(version),
-        unscheduled=util.unscheduled(version, schedule),
-        filters=util.calendar_filters(version),
-        first_day=util.first_day(version),
+        summary=cached_part(f"{key}:summary", lambda: _summary(version_id), PART_SECONDS),
+        controls=cached_part(f"{key}:controls", lambda: _controls(version_id), PART_SECONDS),
+        sections=cached_part(f"{key}:sections", lambda: _sections(version_id), PART_SECONDS),
+        first_day=calendar.first_day(version),
         is_draft=version.status == VersionStatus.DRAFT,
         stale=version.period_version != version.period.version,
     )
     return allow_calendar(make_response(page))
 
 
+#: The review page's parts show stored data only (no clock): the stamps decide when they go.
+PART_SECONDS = 3600
+
+
+def _summary(version_id: int) -> str:
+    version = db.session.get(ScheduleVersion, version_id)
+    schedule = schedule_of(version)
+    return render_template(
+        "review/_summary.html",
+        version=version,
+        costs=util.cost_lines(schedule),
+        cost=schedule["cost"],
+        against_greedy=util.against_greedy(version.total_cost, version.greedy_cost),
+        solver=util.solver_summary(schedule),
+    )
+
+
+def _controls(version_id: int) -> str:
+    version = db.session.get(ScheduleVersion, version_id)
+    return render_template(
+        "review/_calendar_controls.html",
+        choices=calendar.calendar_choices(version),
+        legend=calendar.legend(version),
+    )
+
+
+def _sections(version_id: int) -> str:
+    version = util.load_version(version_id)
+    return render_template(
+        "review/_sections.html",
+        version=version,
+        period=version.period,
+        sections=util.sections_in_order(version),
+        learners=util.learners_in(version),
+        unscheduled=util.unscheduled(version, schedule_of(version)),
+    )
+
+
 @bp.route("/planning/versions/<int:version_id>/events.json")
 @coordinator_required
 def events(version_id: int):
-    """The calendar's events (JSON): the page script fetches them, no inline data needed.
-    Sessions first, then the sites' public holidays and closures as background events."""
-    version = _version_or_404(version_id)
-    return jsonify(util.calendar_events(version) + util.closed_day_events(version))
+    """The calendar's events (JSON) for the range FullCalendar shows (``start``, ``end``: local
+    dates, end excluded; both optional) and its filters (``facilitator``, ``room``, ``site``,
+    ``program``: ids; ``room=none`` and ``site=virtual`` for virtual sessions). Sessions
+    first, then the sites' public holidays and closures as background events."""
+    version = get_or_404(ScheduleVersion, version_id)
+    chosen = calendar.Chosen(
+        start=_date_param("start"),
+        end=_date_param("end"),
+        facilitator=int_arg("facilitator"),
+        room=calendar.NO_ROOM if request.args.get("room") == "none" else int_arg("room"),
+        site=calendar.VIRTUAL if request.args.get("site") == "virtual" else int_arg("site"),
+        program=int_arg("program"),
+    )
+    return jsonify(
+        calendar.calendar_events(version, chosen) + calendar.closed_day_events(version, chosen)
+    )
+
+
+def _date_param(name: str) -> date | None:
+    """FullCalendar's ``start``/``end`` ("2027-03-15T00:00:00Z" or "2027-03-15") as the local
+    date they name (the calendar shows the period's wall clock as UTC); None if unreadable."""
+    text = request.args.get(name, "")[:10]
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        return None
 
 
 @bp.route("/planning/versions/<int:version_id>/diff")

@@ -1,0 +1,214 @@
+"""The review calendar's events (JSON by visible range and filter), its colours, natural order of
+sections, the light review page with its cached parts, and who may read them."""
+
+from __future__ import annotations
+
+import pytest
+
+from scheduler.extensions import db
+from scheduler.models import Role, ScheduleVersion, SessionPin
+from scheduler.review.calendar import PALETTE
+from tests.drafts import Planned, spring_organisation, store_draft, utc
+from tests.factories import create_cohort, create_learner, create_program, create_user
+
+
+@pytest.fixture
+def world(app) -> dict:
+    """Spring (Europe/London) with Fire safety sections S1, S2, S10 and a Data basics section
+    S3 whose one session is virtual; returns the ids the tests need."""
+    with app.app_context():
+        create_user(Role.COORDINATOR, email="coordinator@example.com")
+        create_user(Role.FACILITATOR, email="fran@example.com")
+        period, o = spring_organisation()
+        data = create_program(name="Data basics", sessions=(60,))
+        london = o["room_a"].site
+        data_cohort = create_cohort(
+            data, london, learners=[create_learner(london, name="Ivy Lee")], key="data-london"
+        )
+        fire, ana, ben = o["program"], o["ana"], o["ben"]
+        sections = [
+            Planned("S10", fire, [(o["first"], 3)], [(utc(2027, 3, 16, 9), ana, o["room_a"])]),
+            Planned("S2", fire, [(o["second"], 1)], [(utc(2027, 3, 16, 9), ben, o["room_b"])]),
+            Planned("S1", fire, [(o["first"], 3)], [(utc(2027, 3, 23, 9), ana, o["room_a"])]),
+            Planned("S3", data, [(data_cohort, 1)], [(utc(2027, 3, 17, 13), ana, None)], 60),
+        ]
+        version = store_draft(period, sections)
+        db.session.commit()
+        return {
+            "period": period.id,
+            "version": version.id,
+            "ana": ana.id,
+            "ben": ben.id,
+            "room_a": o["room_a"].id,
+            "room_b": o["room_b"].id,
+            "leeds": o["room_b"].site_id,
+            "fire": fire.id,
+            "data": data.id,
+        }
+
+
+@pytest.fixture
+def coordinator(client, auth, world):
+    auth.login("coordinator@example.com")
+    return client
+
+
+def events(client, world, query: str = "") -> list[dict]:
+    response = client.get(f"/planning/versions/{world['version']}/events.json?{query}")
+    assert response.status_code == 200
+    return [e for e in response.get_json() if not e["extendedProps"].get("closed")]
+
+
+def titles(found: list[dict]) -> list[str]:
+    return [e["title"] for e in found]
+
+
+WEEK_OF_15_MARCH = "start=2027-03-15T00:00:00Z&end=2027-03-22T00:00:00Z"
+
+
+def test_events_are_only_those_of_the_visible_range(coordinator, world):
+    week = events(coordinator, world, WEEK_OF_15_MARCH)
+    assert titles(week) == [
+        "Fire safety · S2 (1)",
+        "Fire safety · S10 (1)",
+        "Data basics · S3 (1)",
+    ]
+    next_week = events(coordinator, world, "start=2027-03-22&end=2027-03-29")
+    assert titles(next_week) == ["Fire safety · S1 (1)"]
+    assert events(coordinator, world, "start=2027-05-03&end=2027-05-10") == []
+
+
+def test_range_edges_are_local_midnight_in_the_periods_zone(coordinator, world):
+    # The day of 16 March holds the 09:00 sessions; the day before and after do not.
+    assert len(events(coordinator, world, "start=2027-03-16&end=2027-03-17")) == 2
+    assert events(coordinator, world, "start=2027-03-15&end=2027-03-16") == []
+
+
+def test_without_a_range_every_session_comes(coordinator, world):
+    assert len(events(coordinator, world)) == 4
+
+
+def test_unreadable_range_and_filters_are_ignored_not_errors(coordinator, world):
+    found = events(coordinator, world, "start=soon&end=2027-13-45&facilitator=x&program=1e3")
+    assert len(found) == 4
+
+
+def test_facilitator_filter_keeps_only_their_sessions(coordinator, world):
+    found = events(coordinator, world, f"facilitator={world['ben']}")
+    assert titles(found) == ["Fire safety · S2 (1)"]
+    assert {e["extendedProps"]["facilitator"] for e in found} == {"Ben Okafor"}
+
+
+def test_room_site_and_program_filters_combine_with_the_range(coordinator, world):
+    assert titles(events(coordinator, world, f"room={world['room_a']}")) == [
+        "Fire safety · S10 (1)",
+        "Fire safety · S1 (1)",
+    ]
+    assert titles(events(coordinator, world, f"site={world['leeds']}")) == ["Fire safety · S2 (1)"]
+    assert titles(events(coordinator, world, "site=virtual")) == ["Data basics · S3 (1)"]
+    assert titles(events(coordinator, world, "room=none")) == ["Data basics · S3 (1)"]
+    query = f"{WEEK_OF_15_MARCH}&program={world['fire']}&facilitator={world['ana']}"
+    assert titles(events(coordinator, world, query)) == ["Fire safety · S10 (1)"]
+
+
+def test_each_program_keeps_one_colour_in_every_range_and_filter(coordinator, world):
+    def colours(query):
+        return {
+            e["extendedProps"]["program"]: (e["backgroundColor"], e["textColor"])
+            for e in events(coordinator, world, query)
+        }
+
+    everything = colours("")
+    assert everything["Fire safety"] != everything["Data basics"]
+    assert set(everything.values()) <= set(PALETTE)
+    assert colours(f"program={world['data']}") == {"Data basics": everything["Data basics"]}
+    assert colours("start=2027-03-22&end=2027-03-29") == {"Fire safety": everything["Fire safety"]}
+    # The legend on the page uses the same colours.
+    page = coordinator.get(f"/planning/versions/{world['version']}").get_data(as_text=True)
+    assert f'data-colour="{everything["Data basics"][0]}"' in page
+
+
+def test_sessions_at_the_same_time_and_the_sections_table_sort_naturally(coordinator, world):
+    same_time = events(coordinator, world, "start=2027-03-16&end=2027-03-17")
+    assert [e["extendedProps"]["section"] for e in same_time] == ["S2", "S10"]
+    page = coordinator.get(f"/planning/versions/{world['version']}").get_data(as_text=True)
+    table = page[page.index('<table id="sections">') :]
+    places = [table.index(f"<td>{key}</td>") for key in ("S1", "S2", "S3", "S10")]
+    assert places == sorted(places)
+
+
+def test_an_event_carries_what_the_side_panel_shows(app, coordinator, world):
+    with app.app_context():
+        db.session.add(
+            SessionPin(
+                period_id=world["period"],
+                section_key="S10",
+                position=0,
+                start=utc(2027, 3, 16, 9),
+                cohorts_json="[]",
+                locked=True,
+            )
+        )
+        db.session.commit()
+    found = events(coordinator, world, f"{WEEK_OF_15_MARCH}&facilitator={world['ana']}")
+    s10 = next(e for e in found if e["extendedProps"]["section"] == "S10")
+    props = s10["extendedProps"]
+    assert props["cohorts"] == ["fire-london (3)"]
+    assert props["learners"] == 3
+    assert props["learnerNames"] == ["Léa Martin", "Mo Haddad", "Zoe Price"]
+    assert (props["facilitator"], props["room"], props["site"]) == (
+        "Ana Duarte",
+        "Thames room",
+        "London",
+    )
+    assert props["pinned"] == "locked"
+    assert props["links"]["alternatives"] == f"/planning/sessions/{s10['id']}/move"
+    assert props["links"]["pin"] == f"/planning/sessions/{s10['id']}/pin"
+    s3 = next(e for e in found if e["extendedProps"]["section"] == "S3")
+    assert (s3["extendedProps"]["room"], s3["extendedProps"]["pinned"]) == ("Virtual", None)
+
+
+def test_review_page_embeds_no_events_and_offers_every_filter(coordinator, world):
+    page = coordinator.get(f"/planning/versions/{world['version']}").get_data(as_text=True)
+    assert "Léa Martin" not in page  # names travel with the events, not in the page
+    assert '"extendedProps"' not in page
+    for name in ("facilitator", "room", "site", "program"):
+        assert f'data-filter="{name}"' in page
+    assert f'<option value="{world["leeds"]}">Leeds</option>' in page
+    assert '<option value="virtual">Virtual (no room)</option>' in page
+    assert f'<option value="{world["data"]}">Data basics</option>' in page
+
+
+def test_review_page_parts_are_cached_and_rebuilt_when_the_version_changes(app, coordinator, world):
+    url = f"/planning/versions/{world['version']}"
+    assert "Fire safety" in coordinator.get(url).get_data(as_text=True)
+    with app.app_context():
+        version = db.session.get(ScheduleVersion, world["version"])
+        next(s for s in version.sections if s.key == "S1").program.name = "Fire drill"
+        db.session.commit()
+    page = coordinator.get(url).get_data(as_text=True)
+    assert "Fire drill" in page
+    assert "Fire safety" not in page
+
+
+def test_the_calendar_carries_a_fresh_csrf_token_for_drag_and_drop(coordinator, world):
+    url = f"/planning/versions/{world['version']}"
+    first = coordinator.get(url).get_data(as_text=True)
+    assert 'data-csrf-token="' in first
+    assert f'data-period-id="{world["period"]}"' in first
+    assert 'data-editable="true"' in first
+
+
+@pytest.mark.parametrize("path", ["", "/events.json", "/events.json?start=2027-03-15"])
+def test_only_coordinators_read_the_review_page_and_its_events(client, auth, world, path):
+    url = f"/planning/versions/{world['version']}{path}"
+    assert client.get(url).status_code == 302  # anonymous: to the login page
+    auth.login("fran@example.com")
+    assert client.get(url).status_code == 403
+
+
+def test_events_of_an_unknown_version_are_not_found(coordinator, world):
+    assert (
+        coordinator.get("/planning/versions/999999/events.json?start=2027-03-15").status_code == 404
+    )
+    assert coordinator.get("/planning/versions/99999999999999/events.json").status_code == 404
