@@ -17,14 +17,16 @@ from scheduler.models import (
     WaitingLearner,
 )
 from scheduler.planning.versions import problem_of, schedule_of
+from scheduler.sorting import naturally
 
 #: The value of the room select meaning "no room" (virtual programs).
 NO_ROOM = ""
 
 
 def sections_of(version: ScheduleVersion) -> list[ScheduledSection]:
-    """The version's sections with program, cohorts, sessions, facilitators and rooms loaded."""
-    return list(
+    """The version's sections with program, cohorts, sessions, facilitators and rooms loaded,
+    in natural order of their keys (S2 before S10)."""
+    return naturally(
         db.session.scalars(
             select(ScheduledSection)
             .where(ScheduledSection.version_id == version.id)
@@ -36,8 +38,8 @@ def sections_of(version: ScheduleVersion) -> list[ScheduledSection]:
                     joinedload(ScheduledSession.room),
                 ),
             )
-            .order_by(ScheduledSection.key)
-        )
+        ),
+        key=lambda section: section.key,
     )
 
 
