@@ -155,7 +155,7 @@ def test_an_event_carries_what_the_side_panel_shows(app, coordinator, world):
     props = s10["extendedProps"]
     assert props["cohorts"] == ["fire-london (3)"]
     assert props["learners"] == 3
-    assert props["learnerNames"] == ["Léa Martin", "Mo Haddad", "Zoe Price"]
+    assert "learnerNames" not in props  # fetched on a click, below
     assert (props["facilitator"], props["room"], props["site"]) == (
         "Ana Duarte",
         "Thames room",
@@ -164,6 +164,8 @@ def test_an_event_carries_what_the_side_panel_shows(app, coordinator, world):
     assert props["pinned"] == "locked"
     assert props["links"]["alternatives"] == f"/planning/sessions/{s10['id']}/move"
     assert props["links"]["pin"] == f"/planning/sessions/{s10['id']}/pin"
+    names = coordinator.get(props["links"]["details"]).get_json()
+    assert names == {"learnerNames": ["Léa Martin", "Mo Haddad", "Zoe Price"]}
     s3 = next(e for e in found if e["extendedProps"]["section"] == "S3")
     assert (s3["extendedProps"]["room"], s3["extendedProps"]["pinned"]) == ("Virtual", None)
 
@@ -199,7 +201,9 @@ def test_the_calendar_carries_a_fresh_csrf_token_for_drag_and_drop(coordinator, 
     assert 'data-editable="true"' in first
 
 
-@pytest.mark.parametrize("path", ["", "/events.json", "/events.json?start=2027-03-15"])
+@pytest.mark.parametrize(
+    "path", ["", "/events.json", "/events.json?start=2027-03-15", "/sessions/1.json"]
+)
 def test_only_coordinators_read_the_review_page_and_its_events(client, auth, world, path):
     url = f"/planning/versions/{world['version']}{path}"
     assert client.get(url).status_code == 302  # anonymous: to the login page
@@ -212,3 +216,62 @@ def test_events_of_an_unknown_version_are_not_found(coordinator, world):
         coordinator.get("/planning/versions/999999/events.json?start=2027-03-15").status_code == 404
     )
     assert coordinator.get("/planning/versions/99999999999999/events.json").status_code == 404
+
+
+def test_a_sessions_learners_are_read_only_through_its_own_version(app, coordinator, world):
+    found = events(coordinator, world)
+    session_id = found[0]["id"]
+    assert coordinator.get(found[0]["extendedProps"]["links"]["details"]).status_code == 200
+    with app.app_context():
+        period = db.session.get(ScheduleVersion, world["version"]).period
+        other = store_draft(period, [])
+        db.session.commit()
+        other_id = other.id
+    # The same session id under another version's URL is not found.
+    assert (
+        coordinator.get(f"/planning/versions/{other_id}/sessions/{session_id}.json").status_code
+        == 404
+    )
+    assert (
+        coordinator.get(f"/planning/versions/{world['version']}/sessions/999999.json").status_code
+        == 404
+    )
+
+
+def test_events_are_served_again_from_the_cache_until_a_pin_changes_them(app, coordinator, world):
+    query = f"{WEEK_OF_15_MARCH}&facilitator={world['ana']}"
+    first = events(coordinator, world, query)
+    assert {e["extendedProps"]["pinned"] for e in first} == {None}
+    assert events(coordinator, world, query) == first
+    with app.app_context():
+        db.session.add(
+            SessionPin(
+                period_id=world["period"],
+                section_key="S3",
+                position=0,
+                start=utc(2027, 3, 17, 13),
+                cohorts_json="[]",
+            )
+        )
+        db.session.commit()
+    pinned = {
+        e["extendedProps"]["section"]: e["extendedProps"]["pinned"]
+        for e in events(coordinator, world, query)
+    }
+    assert pinned == {"S10": None, "S3": "pinned"}
+
+
+def test_sections_table_is_paged_in_natural_order(coordinator, world, monkeypatch):
+    from scheduler.review import routes
+
+    monkeypatch.setattr(routes, "SECTIONS_PER_PAGE", 2)
+    url = f"/planning/versions/{world['version']}"
+    first = coordinator.get(url).get_data(as_text=True)
+    assert "4 sections, 8 learners seated. Sections 1–2:" in first
+    assert "<td>S1</td>" in first and "<td>S2</td>" in first and "<td>S10</td>" not in first
+    second = coordinator.get(f"{url}?sections=2").get_data(as_text=True)
+    assert "Sections 3–4:" in second
+    assert second.index("<td>S3</td>") < second.index("<td>S10</td>")
+    assert "<td>S1</td>" not in second
+    # A page past the end shows the last one, not an empty table.
+    assert "<td>S10</td>" in coordinator.get(f"{url}?sections=9").get_data(as_text=True)

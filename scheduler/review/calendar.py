@@ -13,12 +13,13 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import url_for
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import contains_eager, selectinload
 
 from scheduler.extensions import db
 from scheduler.models import (
     Facilitator,
+    Learner,
     Program,
     Room,
     ScheduledSection,
@@ -87,7 +88,6 @@ def sessions_in(version: ScheduleVersion, chosen: Chosen) -> list[ScheduledSessi
             contains_eager(ScheduledSession.section).options(
                 selectinload(ScheduledSection.program),
                 selectinload(ScheduledSection.cohorts).selectinload(SectionCohort.cohort),
-                selectinload(ScheduledSection.seats).selectinload(SectionSeat.learner),
             ),
             contains_eager(ScheduledSession.room).selectinload(Room.site),
             selectinload(ScheduledSession.facilitator).selectinload(Facilitator.user),
@@ -124,21 +124,38 @@ def calendar_events(version: ScheduleVersion, chosen: Chosen = Chosen()) -> list
     zone = ZoneInfo(version.period.timezone)
     colours = program_colours()
     pins = _pins(version)
+    sessions = sessions_in(version, chosen)
+    counts = _session_counts({session.section_id for session in sessions})
     events = [
-        _event(session, zone, colours, pins.get((session.section.key, session.position)))
-        for session in sessions_in(version, chosen)
+        _event(
+            session,
+            zone,
+            colours,
+            counts[session.section_id],
+            pins.get((session.section.key, session.position)),
+        )
+        for session in sessions
     ]
     return sorted(
         events, key=lambda e: (e["start"], natural_key(e["extendedProps"]["section"]), e["title"])
     )
 
 
-def _event(session: ScheduledSession, zone: ZoneInfo, colours: dict, pin: SessionPin | None):
+def _session_counts(section_ids: set[int]) -> dict[int, int]:
+    """How many sessions each of these sections has (one query, not one per section)."""
+    rows = db.session.execute(
+        select(ScheduledSession.section_id, func.count())
+        .where(ScheduledSession.section_id.in_(section_ids))
+        .group_by(ScheduledSession.section_id)
+    )
+    return dict(rows.all())
+
+
+def _event(session, zone: ZoneInfo, colours: dict, count: int, pin: SessionPin | None) -> dict:
     section = session.section
     _, site_name = site_of(session)
     facilitator = session.facilitator
     background, text = colours.get(section.program_id, PALETTE[0])
-    learners = naturally(seat.learner.name for seat in section.seats)
     return {
         "id": str(session.id),
         "title": f"{section.program.name} · {section.key} ({session.position + 1})",
@@ -149,14 +166,13 @@ def _event(session: ScheduledSession, zone: ZoneInfo, colours: dict, pin: Sessio
         "textColor": text,
         "extendedProps": {
             "section": section.key,
-            "session": f"{session.position + 1} of {len(section.sessions)}",
+            "session": f"{session.position + 1} of {count}",
             "program": section.program.name,
             "cohorts": [
                 f"{part.cohort.key} ({part.learners})"
                 for part in naturally(section.cohorts, key=lambda part: part.cohort.key)
             ],
             "learners": sum(part.learners for part in section.cohorts),
-            "learnerNames": learners,
             "facilitator": facilitator.name if facilitator else "No facilitator",
             "room": session.room.name if session.room else "Virtual",
             "site": site_name,
@@ -169,6 +185,9 @@ def _event(session: ScheduledSession, zone: ZoneInfo, colours: dict, pin: Sessio
 def _links(session: ScheduledSession) -> dict[str, str]:
     """Where the side panel's actions go (the adjustments area owns moves, pins and locks)."""
     return {
+        "details": url_for(
+            "review.session_details", version_id=session.section.version_id, session_id=session.id
+        ),
         "alternatives": url_for("adjustments.move", session_id=session.id),
         "pin": url_for("adjustments.pin", session_id=session.id),
         "lock": url_for("adjustments.lock", session_id=session.id),
@@ -178,6 +197,24 @@ def _links(session: ScheduledSession) -> dict[str, str]:
 def _pins(version: ScheduleVersion) -> dict[tuple[str, int], SessionPin]:
     pins = db.session.scalars(select(SessionPin).where(SessionPin.period_id == version.period_id))
     return {(pin.section_key, pin.position): pin for pin in pins}
+
+
+def learner_names(version: ScheduleVersion, session_id: int) -> list[str] | None:
+    """The names of the learners seated in the session's section, in natural order; None when
+    the session is not one of ``version``'s (so an id from another version reveals nothing)."""
+    section_id = db.session.scalar(
+        select(ScheduledSession.section_id)
+        .join(ScheduledSession.section)
+        .where(ScheduledSession.id == session_id, ScheduledSection.version_id == version.id)
+    )
+    if section_id is None:
+        return None
+    names = db.session.scalars(
+        select(Learner.name)
+        .join(SectionSeat, SectionSeat.learner_id == Learner.id)
+        .where(SectionSeat.section_id == section_id)
+    )
+    return naturally(names)
 
 
 def site_of(session: ScheduledSession) -> tuple[str, str]:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date
 
 from flask import (
     Blueprint,
     abort,
+    current_app,
     flash,
     jsonify,
     make_response,
@@ -45,13 +47,16 @@ def version(version_id: int):
     # are served from the cache while nothing they read has changed (scheduler/caching.py).
     version = get_or_404(ScheduleVersion, version_id)
     key = f"review/version:{version.id}:{version.created_at.isoformat()}"
+    shown = int_arg("sections", 1, minimum=1)
     page = render_template(
         "review/version.html",
         version=version,
         period=version.period,
         summary=cached_part(f"{key}:summary", lambda: _summary(version_id), PART_SECONDS),
         controls=cached_part(f"{key}:controls", lambda: _controls(version_id), PART_SECONDS),
-        sections=cached_part(f"{key}:sections", lambda: _sections(version_id), PART_SECONDS),
+        sections=cached_part(
+            f"{key}:sections:{shown}", lambda: _sections(version_id, shown), PART_SECONDS
+        ),
         first_day=calendar.first_day(version),
         is_draft=version.status == VersionStatus.DRAFT,
         stale=version.period_version != version.period.version,
@@ -85,13 +90,25 @@ def _controls(version_id: int) -> str:
     )
 
 
-def _sections(version_id: int) -> str:
+#: Sections listed per page of the review page's table (the calendar shows every session).
+SECTIONS_PER_PAGE = 50
+
+
+def _sections(version_id: int, shown: int) -> str:
     version = util.load_version(version_id)
+    sections = util.sections_in_order(version)
+    pages = max(1, -(-len(sections) // SECTIONS_PER_PAGE))
+    shown = min(shown, pages)
+    first = (shown - 1) * SECTIONS_PER_PAGE
     return render_template(
         "review/_sections.html",
         version=version,
         period=version.period,
-        sections=util.sections_in_order(version),
+        count=len(sections),
+        sections=sections[first : first + SECTIONS_PER_PAGE],
+        first=first,
+        shown=shown,
+        pages=pages,
         learners=util.learners_in(version),
         unscheduled=util.unscheduled(version, schedule_of(version)),
     )
@@ -113,9 +130,28 @@ def events(version_id: int):
         site=calendar.VIRTUAL if request.args.get("site") == "virtual" else int_arg("site"),
         program=int_arg("program"),
     )
-    return jsonify(
-        calendar.calendar_events(version, chosen) + calendar.closed_day_events(version, chosen)
-    )
+    key = f"review/events:{version.id}:{version.created_at.isoformat()}:{chosen!r}"
+
+    def build() -> str:
+        shown = db.session.get(ScheduleVersion, version_id)
+        return json.dumps(
+            calendar.calendar_events(shown, chosen) + calendar.closed_day_events(shown, chosen),
+            ensure_ascii=False,
+        )
+
+    body = str(cached_part(key, build, PART_SECONDS))
+    return current_app.response_class(body, mimetype="application/json")
+
+
+@bp.route("/planning/versions/<int:version_id>/sessions/<int:session_id>.json")
+@coordinator_required
+def session_details(version_id: int, session_id: int):
+    """What the side panel fetches on a click: the names of the session's learners."""
+    version = get_or_404(ScheduleVersion, version_id)
+    names = calendar.learner_names(version, session_id)
+    if names is None:
+        abort(404)
+    return jsonify({"learnerNames": names})
 
 
 def _date_param(name: str) -> date | None:

@@ -128,17 +128,42 @@
     Object.keys(fields).forEach(function (name) {
       panel.querySelector('[data-field="' + name + '"]').textContent = fields[name];
     });
-    var names = panel.querySelector('[data-field="learnerNames"]');
-    names.replaceChildren.apply(names, props.learnerNames.map(function (name) {
-      var item = document.createElement("li");
-      item.textContent = name;
-      return item;
-    }));
     panel.querySelector('[data-link="alternatives"]').href = props.links.alternatives;
     panel.querySelector('[data-action="pin"]').action = props.links.pin;
     panel.querySelector('[data-action="lock"]').action = props.links.lock;
     panel.dataset.sessionId = event.id;
     panel.hidden = false;
+    showNames(event.id, props.links.details);
+  }
+
+  // The learners' names come on a click (events carry only the count, to stay light).
+  function showNames(sessionId, url) {
+    var names = panel.querySelector('[data-field="learnerNames"]');
+    names.replaceChildren();
+    names.dataset.loaded = "false";
+    fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
+      .then(function (response) {
+        if (!response.ok) {
+          throw new Error("HTTP " + response.status);
+        }
+        return response.json();
+      })
+      .then(function (answer) {
+        if (panel.dataset.sessionId !== sessionId) {
+          return; // another session was clicked meanwhile
+        }
+        names.replaceChildren.apply(names, answer.learnerNames.map(function (name) {
+          var item = document.createElement("li");
+          item.textContent = name;
+          return item;
+        }));
+        names.dataset.loaded = "true";
+      })
+      .catch(function (error) {
+        var item = document.createElement("li");
+        item.textContent = "The names could not be loaded (" + error.message + ").";
+        names.replaceChildren(item);
+      });
   }
 
   function dropped(info) {
