@@ -275,3 +275,25 @@ def test_sections_table_is_paged_in_natural_order(coordinator, world, monkeypatc
     assert "<td>S1</td>" not in second
     # A page past the end shows the last one, not an empty table.
     assert "<td>S10</td>" in coordinator.get(f"{url}?sections=9").get_data(as_text=True)
+
+
+def test_learners_left_out_show_the_cohorts_missing_most_then_all_on_request(
+    app, coordinator, world, monkeypatch
+):
+    from scheduler.review import routes
+
+    monkeypatch.setattr(routes, "LEFT_OUT_SHOWN", 1)
+    left_out = [
+        {"cohort": "fire-leeds", "learners": 1, "reasons": ["too few to fill a section"]},
+        {"cohort": "fire-london", "learners": 2, "reasons": ["no facilitator free"]},
+    ]
+    with app.app_context():
+        period = db.session.get(ScheduleVersion, world["version"]).period
+        version_id = store_draft(period, [], unscheduled=left_out).id
+        db.session.commit()
+    url = f"/planning/versions/{version_id}"
+    page = coordinator.get(url).get_data(as_text=True)
+    assert "3 learners of 2 cohorts; the 1 cohorts with the most are below" in page
+    assert "no facilitator free" in page and "too few to fill a section" not in page
+    every = coordinator.get(f"{url}?left_out=all").get_data(as_text=True)
+    assert every.index("no facilitator free") < every.index("too few to fill a section")

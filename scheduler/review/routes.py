@@ -28,6 +28,7 @@ from scheduler.planning.publishing import PublishRefused
 from scheduler.planning.versions import schedule_of
 from scheduler.query import int_arg
 from scheduler.review import calendar, util
+from scheduler.sorting import natural_key
 from scheduler.vendor import allow_calendar
 
 bp = Blueprint("review", __name__)
@@ -48,6 +49,7 @@ def version(version_id: int):
     version = get_or_404(ScheduleVersion, version_id)
     key = f"review/version:{version.id}:{version.created_at.isoformat()}"
     shown = int_arg("sections", 1, minimum=1)
+    every = request.args.get("left_out") == "all"
     page = render_template(
         "review/version.html",
         version=version,
@@ -55,7 +57,9 @@ def version(version_id: int):
         summary=cached_part(f"{key}:summary", lambda: _summary(version_id), PART_SECONDS),
         controls=cached_part(f"{key}:controls", lambda: _controls(version_id), PART_SECONDS),
         sections=cached_part(
-            f"{key}:sections:{shown}", lambda: _sections(version_id, shown), PART_SECONDS
+            f"{key}:sections:{shown}:{every}",
+            lambda: _sections(version_id, shown, every),
+            PART_SECONDS,
         ),
         first_day=calendar.first_day(version),
         is_draft=version.status == VersionStatus.DRAFT,
@@ -94,23 +98,24 @@ def _controls(version_id: int) -> str:
 SECTIONS_PER_PAGE = 50
 
 
-def _sections(version_id: int, shown: int) -> str:
-    version = util.load_version(version_id)
-    sections = util.sections_in_order(version)
-    pages = max(1, -(-len(sections) // SECTIONS_PER_PAGE))
-    shown = min(shown, pages)
-    first = (shown - 1) * SECTIONS_PER_PAGE
+#: Cohorts with learners left out listed unless every one is asked for (each may have long
+#: reasons: the demo's 64 made a 92 KB page).
+LEFT_OUT_SHOWN = 10
+
+
+def _sections(version_id: int, shown: int, every_left_out: bool) -> str:
+    version = db.session.get(ScheduleVersion, version_id)
+    unscheduled = sorted(
+        util.unscheduled(version, schedule_of(version)),
+        key=lambda entry: (-entry["learners"], natural_key(entry["cohort"])),
+    )
     return render_template(
         "review/_sections.html",
-        version=version,
         period=version.period,
-        count=len(sections),
-        sections=sections[first : first + SECTIONS_PER_PAGE],
-        first=first,
-        shown=shown,
-        pages=pages,
-        learners=util.learners_in(version),
-        unscheduled=util.unscheduled(version, schedule_of(version)),
+        table=util.section_page(version_id, shown, SECTIONS_PER_PAGE),
+        learners=util.learners_seated(version_id),
+        unscheduled=unscheduled,
+        left_out=unscheduled if every_left_out else unscheduled[:LEFT_OUT_SHOWN],
     )
 
 

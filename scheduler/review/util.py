@@ -7,7 +7,9 @@ the schedule is.
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from scheduler.extensions import db
@@ -131,13 +133,51 @@ def unscheduled(version: ScheduleVersion, schedule: dict) -> list[dict]:
     ]
 
 
-def sections_in_order(version: ScheduleVersion) -> list[ScheduledSection]:
-    """The version's sections in natural order of their keys (S2 before S10)."""
-    return naturally(version.sections, key=lambda section: section.key)
+@dataclass(frozen=True)
+class SectionPage:
+    """One page of a version's sections table: its sections (rows loaded), which page of how
+    many, the place of its first section and how many sections there are in all."""
+
+    sections: list[ScheduledSection]
+    shown: int
+    pages: int
+    first: int
+    count: int
 
 
-def learners_in(version: ScheduleVersion) -> int:
-    return sum(part.learners for section in version.sections for part in section.cohorts)
+def section_page(version_id: int, shown: int, per_page: int) -> SectionPage:
+    """Page ``shown`` (from 1; past the end: the last) of the version's sections in natural
+    order of their keys (S2 before S10). Only that page's rows are loaded."""
+    keys = db.session.execute(
+        select(ScheduledSection.id, ScheduledSection.key).where(
+            ScheduledSection.version_id == version_id
+        )
+    ).all()
+    ordered = naturally(keys, key=lambda row: row.key)
+    pages = max(1, -(-len(ordered) // per_page))
+    shown = min(shown, pages)
+    first = (shown - 1) * per_page
+    ids = [row.id for row in ordered[first : first + per_page]]
+    rows = db.session.scalars(
+        select(ScheduledSection)
+        .where(ScheduledSection.id.in_(ids))
+        .options(
+            selectinload(ScheduledSection.program),
+            selectinload(ScheduledSection.cohorts).selectinload(SectionCohort.cohort),
+            selectinload(ScheduledSection.sessions),
+        )
+    )
+    by_id = {section.id: section for section in rows}
+    return SectionPage([by_id[i] for i in ids], shown, pages, first, len(ordered))
+
+
+def learners_seated(version_id: int) -> int:
+    """How many learners the version seats (a sum in the database, no rows loaded)."""
+    return db.session.scalar(
+        select(func.coalesce(func.sum(SectionCohort.learners), 0))
+        .join(SectionCohort.section)
+        .where(ScheduledSection.version_id == version_id)
+    )
 
 
 # --- the diff ------------------------------------------------------------------------------------
