@@ -193,12 +193,27 @@ def test_review_page_parts_are_cached_and_rebuilt_when_the_version_changes(app, 
     assert "Fire safety" not in page
 
 
-def test_the_calendar_carries_a_fresh_csrf_token_for_drag_and_drop(coordinator, world):
+def test_the_cached_page_carries_each_browser_its_own_csrf_token(app, client, auth, world):
+    import re
+
+    with app.app_context():
+        create_user(Role.COORDINATOR, email="second@example.com")
+        db.session.commit()
     url = f"/planning/versions/{world['version']}"
-    first = coordinator.get(url).get_data(as_text=True)
-    assert 'data-csrf-token="' in first
-    assert f'data-period-id="{world["period"]}"' in first
-    assert 'data-editable="true"' in first
+
+    def token_and_body(email):
+        auth.login(email)
+        page = client.get(url).get_data(as_text=True)
+        auth.logout()
+        token = re.search(r'<meta name="csrf-token" content="([^"]+)">', page).group(1)
+        return token, page[page.index("<h2>Cost</h2>") :]
+
+    first_token, first_body = token_and_body("coordinator@example.com")
+    second_token, second_body = token_and_body("second@example.com")
+    assert first_body == second_body  # one cached body for both
+    assert first_token not in first_body  # no token inside it
+    assert f'data-period-id="{world["period"]}"' in first_body
+    assert 'data-editable="true"' in first_body
 
 
 @pytest.mark.parametrize(

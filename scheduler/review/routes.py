@@ -44,8 +44,9 @@ def _version_or_404(version_id: int) -> ScheduleVersion:
 @bp.route("/planning/versions/<int:version_id>")
 @coordinator_required
 def version(version_id: int):
-    # Only the version's own row here: the parts below load the rest when they are built, and
-    # are served from the cache while nothing they read has changed (scheduler/caching.py).
+    # Only the version's own row here: the body loads the rest when it is built, and is served
+    # from the cache while nothing it read has changed (scheduler/caching.py). It holds no
+    # CSRF token (the page's <meta> has it): one body serves every coordinator.
     version = get_or_404(ScheduleVersion, version_id)
     key = f"review/version:{version.id}:{version.created_at.isoformat()}"
     shown = int_arg("sections", 1, minimum=1)
@@ -54,14 +55,9 @@ def version(version_id: int):
         "review/version.html",
         version=version,
         period=version.period,
-        summary=cached_part(f"{key}:summary", lambda: _summary(version_id), PART_SECONDS),
-        controls=cached_part(f"{key}:controls", lambda: _controls(version_id), PART_SECONDS),
-        sections=cached_part(
-            f"{key}:sections:{shown}:{every}",
-            lambda: _sections(version_id, shown, every),
-            PART_SECONDS,
+        body=cached_part(
+            f"{key}:{shown}:{every}", lambda: _body(version_id, shown, every), PART_SECONDS
         ),
-        first_day=calendar.first_day(version),
         is_draft=version.status == VersionStatus.DRAFT,
         stale=version.period_version != version.period.version,
     )
@@ -72,25 +68,23 @@ def version(version_id: int):
 PART_SECONDS = 3600
 
 
-def _summary(version_id: int) -> str:
+def _body(version_id: int, shown: int, every_left_out: bool) -> str:
+    """Everything below the publish button: costs, solver, calendar, sections, left out."""
     version = db.session.get(ScheduleVersion, version_id)
     schedule = schedule_of(version)
     return render_template(
-        "review/_summary.html",
+        "review/_body.html",
         version=version,
+        period=version.period,
+        is_draft=version.status == VersionStatus.DRAFT,
         costs=util.cost_lines(schedule),
         cost=schedule["cost"],
         against_greedy=util.against_greedy(version.total_cost, version.greedy_cost),
         solver=util.solver_summary(schedule),
-    )
-
-
-def _controls(version_id: int) -> str:
-    version = db.session.get(ScheduleVersion, version_id)
-    return render_template(
-        "review/_calendar_controls.html",
         choices=calendar.calendar_choices(version),
         legend=calendar.legend(version),
+        first_day=calendar.first_day(version),
+        **_sections(version, schedule, shown, every_left_out),
     )
 
 
@@ -103,20 +97,17 @@ SECTIONS_PER_PAGE = 50
 LEFT_OUT_SHOWN = 10
 
 
-def _sections(version_id: int, shown: int, every_left_out: bool) -> str:
-    version = db.session.get(ScheduleVersion, version_id)
+def _sections(version: ScheduleVersion, schedule: dict, shown: int, every: bool) -> dict:
     unscheduled = sorted(
-        util.unscheduled(version, schedule_of(version)),
+        util.unscheduled(version, schedule),
         key=lambda entry: (-entry["learners"], natural_key(entry["cohort"])),
     )
-    return render_template(
-        "review/_sections.html",
-        period=version.period,
-        table=util.section_page(version_id, shown, SECTIONS_PER_PAGE),
-        learners=util.learners_seated(version_id),
-        unscheduled=unscheduled,
-        left_out=unscheduled if every_left_out else unscheduled[:LEFT_OUT_SHOWN],
-    )
+    return {
+        "table": util.section_page(version.id, shown, SECTIONS_PER_PAGE),
+        "learners": util.learners_seated(version.id),
+        "unscheduled": unscheduled,
+        "left_out": unscheduled if every else unscheduled[:LEFT_OUT_SHOWN],
+    }
 
 
 @bp.route("/planning/versions/<int:version_id>/events.json")

@@ -15,6 +15,11 @@
   var filters = Array.prototype.slice.call(document.querySelectorAll("[data-filter]"));
   var panel = document.getElementById("session-panel");
   var status = document.getElementById("calendar-status");
+  // The page's CSRF token (in its <meta>: the calendar's part is cached and shared).
+  var token = document.querySelector('meta[name="csrf-token"]').content;
+  Array.prototype.forEach.call(panel.querySelectorAll('input[name="csrf_token"]'), function (input) {
+    input.value = token;
+  });
 
   // Legend swatches: colours are set through the CSSOM (the CSP forbids inline style attributes).
   Array.prototype.forEach.call(document.querySelectorAll(".calendar-legend .swatch"), function (swatch) {
@@ -174,7 +179,7 @@
       versionId: data.versionId,
       sessionId: info.event.id,
       start: start,
-      csrfToken: data.csrfToken,
+      csrfToken: token,
     }).then(function (answer) {
       if (answer.ok) {
         say(answer.message || info.event.title + " can move there.");
