@@ -190,3 +190,27 @@ def test_a_refused_drag_goes_back_and_says_why(live_server, browser):
     assert json.dumps(asked[0]["body"]) == json.dumps({"start": "2027-03-18T09:00:00Z"})
     assert asked[0]["token"]
     assert console_errors == []
+
+
+@pytest.mark.browser
+def test_a_dropped_wall_clock_time_becomes_the_right_utc_instant_across_clock_changes(
+    live_server, browser
+):
+    page, console_errors = open_review(live_server, browser)
+
+    def utc_of(wall: str, zone: str) -> str:
+        return page.evaluate(
+            "([wall, zone]) => window.ReviewMoves.wallClockToUtc(new Date(wall), zone)",
+            [wall, zone],
+        )
+
+    assert utc_of("2027-03-18T09:00:00Z", "Europe/London") == "2027-03-18T09:00:00Z"  # GMT
+    assert utc_of("2027-03-30T09:00:00Z", "Europe/London") == "2027-03-30T08:00:00Z"  # BST
+    assert utc_of("2027-03-30T09:00:00Z", "America/New_York") == "2027-03-30T13:00:00Z"
+    # 01:30 on 28 March does not exist in London (01:00 became 02:00): after the gap.
+    assert utc_of("2027-03-28T01:30:00Z", "Europe/London") == "2027-03-28T01:30:00Z"
+    assert (
+        page.evaluate("window.ReviewMoves.moveCheckUrl(3, 14, 159)")
+        == "/periods/3/versions/14/sessions/159/move-check"
+    )
+    assert console_errors == []
