@@ -136,10 +136,11 @@ def test_a_click_opens_the_side_panel_of_that_session(live_server, browser):
 
 
 @pytest.mark.browser
-def test_a_refused_drag_goes_back_and_says_why(live_server, browser):
+def test_a_refused_drag_goes_back_with_the_reason_and_an_accepted_one_stays(live_server, browser):
     # The move-check endpoint belongs to the adjustments area; this stub (the test's only)
     # answers as the contract in review-moves.js says, and records what the page sent.
     asked = []
+    answers = [{"ok": False, "reason": REFUSAL}, {"ok": True}]
 
     def move_check(period_id, version_id, session_id):
         asked.append(
@@ -149,7 +150,7 @@ def test_a_refused_drag_goes_back_and_says_why(live_server, browser):
                 "token": bool(request.headers.get("X-CSRFToken")),
             }
         )
-        return jsonify({"ok": False, "reason": REFUSAL})
+        return jsonify(answers.pop(0))
 
     live_server.app.add_url_rule(
         "/periods/<int:period_id>/versions/<int:version_id>/sessions/<int:session_id>/move-check",
@@ -161,16 +162,7 @@ def test_a_refused_drag_goes_back_and_says_why(live_server, browser):
     calendar = page.locator("#calendar")
     s1 = calendar.locator(".fc-event", has_text="S1 (1)")
     expect(calendar.locator('.fc-timegrid-col[data-date="2027-03-16"] .fc-event')).to_have_count(1)
-
-    s1.scroll_into_view_if_needed()
-    source = s1.bounding_box()
-    target = calendar.locator('.fc-timegrid-col[data-date="2027-03-18"]').bounding_box()
-    x, y = source["x"] + source["width"] / 2, source["y"] + 10
-    page.mouse.move(x, y)
-    page.mouse.down()
-    page.mouse.move(x + 20, y, steps=5)
-    page.mouse.move(target["x"] + target["width"] / 2, y, steps=20)
-    page.mouse.up()
+    drag(page, s1, calendar.locator('.fc-timegrid-col[data-date="2027-03-18"]'))
 
     status = page.locator("#calendar-status")
     expect(status).to_have_text(f"Fire safety · S1 (1) was not moved: {REFUSAL}")
@@ -189,7 +181,26 @@ def test_a_refused_drag_goes_back_and_says_why(live_server, browser):
     # Thursday 18 March 09:00 in London is 09:00 UTC (the clocks go forward on the 28th).
     assert json.dumps(asked[0]["body"]) == json.dumps({"start": "2027-03-18T09:00:00Z"})
     assert asked[0]["token"]
+
+    # Accepted: the session stays where it was dropped, and the page says so.
+    drag(page, s1, calendar.locator('.fc-timegrid-col[data-date="2027-03-19"]'))
+    expect(status).to_have_text("Fire safety · S1 (1) can move there.")
+    expect(status).to_have_class("calendar-status")
+    expect(calendar.locator('.fc-timegrid-col[data-date="2027-03-19"] .fc-event')).to_have_count(1)
+    assert asked[1]["body"] == {"start": "2027-03-19T09:00:00Z"}
     assert console_errors == []
+
+
+def drag(page, event, column) -> None:
+    """Drag ``event`` sideways into ``column`` (same time of day), as a mouse would."""
+    event.scroll_into_view_if_needed()
+    source, target = event.bounding_box(), column.bounding_box()
+    x, y = source["x"] + source["width"] / 2, source["y"] + 10
+    page.mouse.move(x, y)
+    page.mouse.down()
+    page.mouse.move(x + 20, y, steps=5)
+    page.mouse.move(target["x"] + target["width"] / 2, y, steps=20)
+    page.mouse.up()
 
 
 @pytest.mark.browser
