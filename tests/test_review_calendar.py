@@ -4,6 +4,7 @@ sections, the light review page with its cached parts, and who may read them."""
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import select
 
 from scheduler.extensions import db
 from scheduler.models import Role, ScheduleVersion, SessionPin
@@ -312,3 +313,35 @@ def test_learners_left_out_show_the_cohorts_missing_most_then_all_on_request(
     assert "no facilitator free" in page and "too few to fill a section" not in page
     every = coordinator.get(f"{url}?left_out=all").get_data(as_text=True)
     assert every.index("no facilitator free") < every.index("too few to fill a section")
+
+
+def test_closed_days_follow_the_range_and_the_site_its_rooms_and_facilitators(
+    app, coordinator, world
+):
+    from scheduler.models import Site
+
+    with app.app_context():
+        period = db.session.get(ScheduleVersion, world["version"]).period
+        london = db.session.scalars(select(Site).where(Site.name == "London")).one()
+        london.country, london.subdivision = "GB", "ENG"  # Good Friday is 26 March 2027
+        version_id = store_draft(period, []).id
+        db.session.commit()
+
+    def closed(query):
+        url = f"/planning/versions/{version_id}/events.json?{query}"
+        found = coordinator.get(url).get_json()
+        return [e["title"] for e in found if e["extendedProps"].get("closed")]
+
+    assert closed("start=2027-03-22&end=2027-03-29") == ["Good Friday · London"]
+    assert closed("start=2027-03-15&end=2027-03-22") == []
+    assert closed(f"facilitator={world['ana']}") == [
+        "Good Friday · London",
+        "Easter Monday · London",
+    ]
+    assert closed(f"facilitator={world['ben']}") == []  # based in Leeds
+    assert closed(f"room={world['room_b']}") == []
+    assert closed(f"site={world['leeds']}") == []
+    assert closed(f"room={world['room_a']}&program={world['data']}") == [
+        "Good Friday · London",
+        "Easter Monday · London",
+    ]

@@ -8,6 +8,7 @@ The page itself carries no events: FullCalendar asks ``events.json`` for the ran
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -227,11 +228,29 @@ def site_of(session: ScheduledSession) -> tuple[str, str]:
 def closed_day_events(version: ScheduleVersion, chosen: Chosen = Chosen()) -> list[dict]:
     """The public holidays and closures the solver kept clear, in ``chosen``'s range, as
     FullCalendar background events (one per site and day), from the version's own problem
-    document: what this plan honoured, not what the sites say today. A site filter keeps only
-    that site's days."""
+    document: what this plan honoured, not what the sites say today. A filter keeps a site's
+    days when it names that site, one of its rooms or a facilitator based there (a program
+    filter keeps every site's)."""
+    problem = problem_of(version)
+    filters = defaultdict(list)
+    for room in problem.get("rooms", []):
+        filters[room["site"]].append(f"room-{room['x-id']}")
+    for facilitator in problem.get("facilitators", []):
+        if facilitator.get("site"):
+            filters[facilitator["site"]].append(f"facilitator-{facilitator['x-id']}")
+    wanted = [
+        f"{name}-{value}"
+        for name, value in (
+            ("site", chosen.site),
+            ("room", chosen.room),
+            ("facilitator", chosen.facilitator),
+        )
+        if value is not None
+    ]
     events = []
-    for site in problem_of(version).get("x-closed-days", []):
-        if chosen.site is not None and chosen.site != site["x-id"]:
+    for site in problem.get("x-closed-days", []):
+        site_filters = [f"site-{site['x-id']}", *filters[site["site"]]]
+        if any(value not in site_filters for value in wanted):
             continue
         for day, name in site["days"].items():
             local = date.fromisoformat(day)
@@ -248,7 +267,7 @@ def closed_day_events(version: ScheduleVersion, chosen: Chosen = Chosen()) -> li
                     "allDay": True,
                     "display": "background",
                     "classNames": ["closed-day"],
-                    "extendedProps": {"closed": True},
+                    "extendedProps": {"closed": True, "filters": site_filters},
                 }
             )
     return events
