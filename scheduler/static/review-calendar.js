@@ -173,23 +173,29 @@
 
   function dropped(info) {
     var start = window.ReviewMoves.wallClockToUtc(info.event.start, data.zone);
-    say("Checking the move of " + info.event.title + "…");
+    say("Moving " + info.event.title + "…");
     window.ReviewMoves.checkMove({
-      periodId: data.periodId,
-      versionId: data.versionId,
       sessionId: info.event.id,
       start: start,
+      periodVersion: Number(data.periodVersion),
       csrfToken: token,
     }).then(function (answer) {
-      if (answer.ok) {
-        say(answer.message || info.event.title + " can move there.");
-        if (answer.redirect) {
-          window.location.assign(answer.redirect);
-        }
+      if (answer.periodVersion !== undefined) {
+        data.periodVersion = String(answer.periodVersion);
+      }
+      if (!answer.ok) {
+        info.revert();
+        say(info.event.title + " was not moved: " + answer.reason, true);
         return;
       }
-      info.revert();
-      say(info.event.title + " was not moved: " + answer.reason, true);
+      say(answer.message || info.event.title + " moved.");
+      if (answer.version) {
+        // The move made a new draft: this page still shows the version it was made from.
+        var link = document.createElement("a");
+        link.href = "/planning/versions/" + encodeURIComponent(answer.version.id);
+        link.textContent = " Open draft version " + answer.version.number + ".";
+        status.append(link);
+      }
     });
   }
 

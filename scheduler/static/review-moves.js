@@ -1,29 +1,28 @@
-// Drag-and-drop moves on the review calendar: ask the server whether a dropped session may go
-// there, and say why not when it may not.
+// Drag-and-drop moves on the review calendar: ask the server to move a dropped session there,
+// and say why not when it may not.
 //
-// Contract (the server side lives in the adjustments area):
+// Contract (the server side is the adjustments area's move.json, docs/user-guide.md "Moving a
+// session by hand"):
 //
-//   POST /periods/<period id>/versions/<version id>/sessions/<session id>/move-check
+//   POST /planning/sessions/<session id>/move.json
 //   Content-Type: application/json, X-CSRFToken: <the page's CSRF token>
-//   {"start": "2027-03-16T09:00:00Z"}          the session's proposed new start, UTC, ISO 8601
+//   {"start": "2027-03-16T09:00:00Z", "period_version": 7}
+//       start: the session's new start, UTC, ISO 8601; period_version: the plan the page showed
 //
-//   200 {"ok": true}                            accepted ("message" and "redirect" optional: a
-//                                               text to show, a page to go to, e.g. a new draft)
-//   200 {"ok": false, "reason": "…"}            refused, with the reason in words
+//   200 {"accepted": true, "message": "…", "version": {"id": 15, "number": 4}, "period_version": 8}
+//       moved: a new draft holds the move (linked from the message)
+//   4xx {"accepted": false, "reasons": ["…", …], "period_version": 7}
+//       refused, with the reasons in words; nothing saved
 //
-// Any other answer (an error, no JSON) counts as a refusal that says the move could not be
-// checked. A refused move is put back where it was.
+// ({"ok": true} and {"ok": false, "reason": "…"} are read the same way.) Any other answer (an
+// error page, no JSON) counts as a refusal that says the move could not be made. A refused move
+// is put back where it was.
 (function () {
   "use strict";
 
-  // The path of a session's move check (see the contract above).
-  function moveCheckUrl(periodId, versionId, sessionId) {
-    return (
-      "/periods/" + encodeURIComponent(periodId) +
-      "/versions/" + encodeURIComponent(versionId) +
-      "/sessions/" + encodeURIComponent(sessionId) +
-      "/move-check"
-    );
+  // The path of a session's move (see the contract above).
+  function moveUrl(sessionId) {
+    return "/planning/sessions/" + encodeURIComponent(sessionId) + "/move.json";
   }
 
   // The offset (minutes east of UTC) of `zone` at the instant `utcMillis`.
@@ -51,10 +50,26 @@
     return new Date(second).toISOString().replace(/\.\d{3}Z$/, "Z");
   }
 
-  // Ask the server; resolves to {ok: true, ...} or {ok: false, reason: "..."}, never rejects.
+  // The answer in one shape: {ok: true, message, version, periodVersion} or {ok: false, reason}.
+  function normalised(answer, status) {
+    if (answer && (answer.accepted === true || answer.ok === true)) {
+      return {
+        ok: true,
+        message: answer.message || "",
+        version: answer.version || null,
+        periodVersion: answer.period_version,
+      };
+    }
+    var reasons = answer && (answer.reasons || (answer.reason ? [answer.reason] : null));
+    if (answer && (answer.accepted === false || answer.ok === false) && reasons && reasons.length) {
+      return { ok: false, reason: reasons.map(String).join(" "), periodVersion: answer.period_version };
+    }
+    throw new Error("HTTP " + status);
+  }
+
+  // Ask the server; resolves to a normalised answer, never rejects.
   function checkMove(options) {
-    var url = moveCheckUrl(options.periodId, options.versionId, options.sessionId);
-    return fetch(url, {
+    return fetch(moveUrl(options.sessionId), {
       method: "POST",
       credentials: "same-origin",
       headers: {
@@ -62,18 +77,12 @@
         Accept: "application/json",
         "X-CSRFToken": options.csrfToken,
       },
-      body: JSON.stringify({ start: options.start }),
+      body: JSON.stringify({ start: options.start, period_version: options.periodVersion }),
     })
       .then(function (response) {
         return response.json().then(
           function (answer) {
-            if (answer && answer.ok === true) {
-              return answer;
-            }
-            if (answer && answer.ok === false && answer.reason) {
-              return { ok: false, reason: String(answer.reason) };
-            }
-            throw new Error("HTTP " + response.status);
+            return normalised(answer, response.status);
           },
           function () {
             throw new Error("HTTP " + response.status);
@@ -81,9 +90,9 @@
         );
       })
       .catch(function (error) {
-        return { ok: false, reason: "The move could not be checked (" + error.message + "); nothing changed." };
+        return { ok: false, reason: "The move could not be made (" + error.message + "); nothing changed." };
       });
   }
 
-  window.ReviewMoves = { moveCheckUrl: moveCheckUrl, wallClockToUtc: wallClockToUtc, checkMove: checkMove };
+  window.ReviewMoves = { moveUrl: moveUrl, wallClockToUtc: wallClockToUtc, checkMove: checkMove };
 })();

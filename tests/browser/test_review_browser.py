@@ -8,8 +8,8 @@ from __future__ import annotations
 import json
 
 import pytest
-from flask import jsonify, request
 from playwright.sync_api import expect
+from sqlalchemy import select
 
 from scheduler.extensions import db
 from scheduler.models import Role
@@ -137,31 +137,32 @@ def test_a_click_opens_the_side_panel_of_that_session(live_server, browser):
 
 @pytest.mark.browser
 def test_a_refused_drag_goes_back_with_the_reason_and_an_accepted_one_stays(live_server, browser):
-    # The move-check endpoint belongs to the adjustments area; this stub (the test's only)
-    # answers as the contract in review-moves.js says, and records what the page sent.
+    page, console_errors = open_review(live_server, browser)
+    # The server's answers (the adjustments area's move.json) are played by the browser here,
+    # as its contract says (review-moves.js), and what the page sent is recorded.
     asked = []
-    answers = [{"ok": False, "reason": REFUSAL}, {"ok": True}]
+    answers = [
+        (422, {"accepted": False, "reasons": [REFUSAL], "period_version": 41}),
+        (200, {"accepted": True, "message": "Session moved: draft version 2 made and the "
+               "session pinned.", "version": {"id": 99, "number": 2}, "period_version": 2}),
+    ]  # fmt: skip
 
-    def move_check(period_id, version_id, session_id):
+    def answer(route):
         asked.append(
             {
-                "path": (period_id, version_id, session_id),
-                "body": request.get_json(),
-                "token": bool(request.headers.get("X-CSRFToken")),
+                "url": route.request.url,
+                "body": route.request.post_data_json,
+                "token": route.request.headers.get("x-csrftoken"),
             }
         )
-        return jsonify(answers.pop(0))
+        status, body = answers.pop(0)
+        route.fulfill(status=status, content_type="application/json", body=json.dumps(body))
 
-    live_server.app.add_url_rule(
-        "/periods/<int:period_id>/versions/<int:version_id>/sessions/<int:session_id>/move-check",
-        "stub_move_check",
-        move_check,
-        methods=["POST"],
-    )
-    page, console_errors = open_review(live_server, browser)
+    page.route("**/planning/sessions/*/move.json", answer)
     calendar = page.locator("#calendar")
     s1 = calendar.locator(".fc-event", has_text="S1 (1)")
     expect(calendar.locator('.fc-timegrid-col[data-date="2027-03-16"] .fc-event')).to_have_count(1)
+    shown_version = int(calendar.get_attribute("data-period-version"))
     drag(page, s1, calendar.locator('.fc-timegrid-col[data-date="2027-03-18"]'))
 
     status = page.locator("#calendar-status")
@@ -171,24 +172,31 @@ def test_a_refused_drag_goes_back_with_the_reason_and_an_accepted_one_stays(live
     expect(calendar.locator('.fc-timegrid-col[data-date="2027-03-16"] .fc-event')).to_have_count(1)
     expect(calendar.locator('.fc-timegrid-col[data-date="2027-03-18"] .fc-event')).to_have_count(0)
     with live_server.app.app_context():
-        from scheduler.models import ScheduledSession
+        from scheduler.models import ScheduledSection, ScheduledSession
 
-        session = db.session.get(ScheduledSession, asked[0]["path"][2])
-        expected_path = (session.section.version.period_id, session.section.version_id, session.id)
-        assert (session.section.key, session.position) == ("S1", 0)
-    assert len(asked) == 1
-    assert asked[0]["path"] == expected_path
+        session = db.session.scalars(
+            select(ScheduledSession)
+            .join(ScheduledSession.section)
+            .where(ScheduledSection.key == "S1", ScheduledSession.position == 0)
+        ).one()
+        token = page.locator('meta[name="csrf-token"]').get_attribute("content")
+    assert asked[0]["url"].endswith(f"/planning/sessions/{session.id}/move.json")
     # Thursday 18 March 09:00 in London is 09:00 UTC (the clocks go forward on the 28th).
-    assert json.dumps(asked[0]["body"]) == json.dumps({"start": "2027-03-18T09:00:00Z"})
-    assert asked[0]["token"]
+    assert asked[0]["body"] == {"start": "2027-03-18T09:00:00Z", "period_version": shown_version}
+    assert asked[0]["token"] == token
 
-    # Accepted: the session stays where it was dropped, and the page says so.
+    # Accepted: the session stays where it was dropped, and the page links the new draft.
     drag(page, s1, calendar.locator('.fc-timegrid-col[data-date="2027-03-19"]'))
-    expect(status).to_have_text("Fire safety · S1 (1) can move there.")
+    expect(status).to_have_text(
+        "Session moved: draft version 2 made and the session pinned. Open draft version 2."
+    )
     expect(status).to_have_class("calendar-status")
+    expect(status.get_by_role("link")).to_have_attribute("href", "/planning/versions/99")
     expect(calendar.locator('.fc-timegrid-col[data-date="2027-03-19"] .fc-event')).to_have_count(1)
-    assert asked[1]["body"] == {"start": "2027-03-19T09:00:00Z"}
-    assert console_errors == []
+    # The period version the refusal answered with goes with the next move.
+    assert asked[1]["body"] == {"start": "2027-03-19T09:00:00Z", "period_version": 41}
+    # Chromium logs every 4xx answer; the refusal's 422 is the only error expected.
+    assert [e for e in console_errors if "status of 422" not in e] == []
 
 
 def drag(page, event, column) -> None:
@@ -220,8 +228,5 @@ def test_a_dropped_wall_clock_time_becomes_the_right_utc_instant_across_clock_ch
     assert utc_of("2027-03-30T09:00:00Z", "America/New_York") == "2027-03-30T13:00:00Z"
     # 01:30 on 28 March does not exist in London (01:00 became 02:00): after the gap.
     assert utc_of("2027-03-28T01:30:00Z", "Europe/London") == "2027-03-28T01:30:00Z"
-    assert (
-        page.evaluate("window.ReviewMoves.moveCheckUrl(3, 14, 159)")
-        == "/periods/3/versions/14/sessions/159/move-check"
-    )
+    assert page.evaluate("window.ReviewMoves.moveUrl(159)") == "/planning/sessions/159/move.json"
     assert console_errors == []
