@@ -20,7 +20,7 @@ SIZES = {  # cohorts, facilitators, rooms, weeks, programs
     "S": (20, 10, 6, 4, 4),
     "M": (200, 50, 20, 8, 8),
     "L": (1000, 250, 60, 8, 8),
-    # Beyond the targets, for the time limit and memory (bench/README.md, "Time limit on large
+    # Beyond the targets, for the time limit and memory (bench/results/log.md, "Time limit on large
     # instances"): the L mix scaled up.
     "XL": (2000, 500, 120, 8, 8),
     "XXL": (10000, 2500, 600, 8, 8),

@@ -74,9 +74,11 @@ def register_extensions(app: Flask) -> None:
             configure_sqlite(db.engine)
     # access: the user loader
     from scheduler import access, errors, logs, navigation, security, templating, vendor
+    from scheduler.auth import sso
 
     logs.init_app(app)
     security.init_app(app)
+    sso.init_app(app)
     vendor.init_app(app, PROJECT_ROOT / "node_modules")
     navigation.init_app(app)
     templating.init_app(app)
@@ -97,6 +99,7 @@ USER_AREAS = (
     "imports",
     "planning",
     "review",
+    "publishing",
     "adjustments",
     "solving",
     "calendars",
@@ -105,6 +108,7 @@ USER_AREAS = (
     "followups",
     "team",
     "reports",
+    "learning_records",
 )
 
 
@@ -113,6 +117,8 @@ def register_blueprints(app: Flask) -> None:
 
     for area in USER_AREAS:
         app.register_blueprint(importlib.import_module(f"scheduler.{area}.routes").bp)
+    # The invitation answer page: no sign-in, its own module beside the calendars area.
+    app.register_blueprint(importlib.import_module("scheduler.calendars.answers").bp)
 
 
 def register_commands(app: Flask) -> None:

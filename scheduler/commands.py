@@ -13,7 +13,9 @@ from scheduler.models import Role
 from scheduler.planning.commands import plan
 from scheduler.text import control_character
 
-mail = AppGroup("mail", help="The outbox of invitations, reminders and follow-up nudges.")
+mail = AppGroup(
+    "mail", help="The outbox of invitations, reminders and follow-up nudges; the replies mailbox."
+)
 
 
 def register(app: Flask) -> None:
@@ -81,3 +83,22 @@ def mail_send_command() -> None:
             f"{report.failed} message{'s' if report.failed != 1 else ''} could not be sent; "
             "each is tried again later (its last error is kept in the outbox)."
         )
+
+
+@mail.command("read-replies")
+def mail_read_replies_command() -> None:
+    """Read the attendees' answers (iMIP replies) from the mailbox once, as the periodic task
+    does (for cron); exit 1 if no mailbox is configured or it cannot be read."""
+    from scheduler.calendars.mailbox import MailboxError
+    from scheduler.calendars.reply_inbox import is_configured, read_replies
+
+    if not is_configured():
+        raise click.ClickException("No mailbox to read: set SCHEDULER_IMAP_HOST (docs/deploy.md).")
+    try:
+        report = read_replies()
+    except MailboxError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(
+        f"recorded {report.recorded}, unchanged {report.unchanged}, "
+        f"counter-proposals {report.counters}, unmatched {report.unmatched}"
+    )

@@ -21,15 +21,44 @@ ENVIRONMENT_KEYS = {
     "SCHEDULER_SMTP_USERNAME": "SMTP_USERNAME",
     "SCHEDULER_SMTP_PASSWORD": "SMTP_PASSWORD",
     "SCHEDULER_SMTP_CAFILE": "SMTP_CAFILE",
+    "SCHEDULER_IMAP_HOST": "IMAP_HOST",
+    "SCHEDULER_IMAP_PORT": "IMAP_PORT",
+    "SCHEDULER_IMAP_SECURITY": "IMAP_SECURITY",
+    "SCHEDULER_IMAP_USERNAME": "IMAP_USERNAME",
+    "SCHEDULER_IMAP_PASSWORD": "IMAP_PASSWORD",
+    "SCHEDULER_IMAP_CAFILE": "IMAP_CAFILE",
+    "SCHEDULER_IMAP_FOLDER": "IMAP_FOLDER",
+    "SCHEDULER_IMAP_PROCESSED_FOLDER": "IMAP_PROCESSED_FOLDER",
+    "SCHEDULER_IMAP_UNMATCHED_FOLDER": "IMAP_UNMATCHED_FOLDER",
+    "SCHEDULER_IMAP_COUNTER_FOLDER": "IMAP_COUNTER_FOLDER",
+    "SCHEDULER_IMAP_POLL_MINUTES": "IMAP_POLL_MINUTES",
     "SCHEDULER_OUTBOX_PATH": "OUTBOX_PATH",
     "SCHEDULER_REMINDER_DAYS": "REMINDER_DAYS",
     "SCHEDULER_INVITE_ALARM_MINUTES": "INVITE_ALARM_MINUTES",
     "SCHEDULER_PUBLIC_URL": "PUBLIC_URL",
     "SCHEDULER_PROXY_COUNT": "PROXY_COUNT",
     "SCHEDULER_LOG_LEVEL": "LOG_LEVEL",
+    "SCHEDULER_XAPI_ENDPOINT": "XAPI_ENDPOINT",
+    "SCHEDULER_XAPI_USERNAME": "XAPI_USERNAME",
+    "SCHEDULER_XAPI_PASSWORD": "XAPI_PASSWORD",
+    "SCHEDULER_XAPI_ACCOUNT_HOMEPAGE": "XAPI_ACCOUNT_HOMEPAGE",
+    "SCHEDULER_OIDC_ISSUER": "OIDC_ISSUER",
+    "SCHEDULER_OIDC_CLIENT_ID": "OIDC_CLIENT_ID",
+    "SCHEDULER_OIDC_CLIENT_SECRET": "OIDC_CLIENT_SECRET",
+    "SCHEDULER_OIDC_SCOPES": "OIDC_SCOPES",
+    "SCHEDULER_OIDC_ROLE_CLAIM": "OIDC_ROLE_CLAIM",
+    "SCHEDULER_OIDC_ROLE_MAP": "OIDC_ROLE_MAP",
+    "SCHEDULER_OIDC_BUTTON_LABEL": "OIDC_BUTTON_LABEL",
 }
 # Environment values read as whole numbers.
-INTEGER_KEYS = {"SMTP_PORT", "REMINDER_DAYS", "INVITE_ALARM_MINUTES", "PROXY_COUNT"}
+INTEGER_KEYS = {
+    "SMTP_PORT",
+    "REMINDER_DAYS",
+    "INVITE_ALARM_MINUTES",
+    "PROXY_COUNT",
+    "IMAP_PORT",
+    "IMAP_POLL_MINUTES",
+}
 
 # A key used only outside production, so a developer's first run needs no setup.
 DEVELOPMENT_SECRET_KEY = "dev-only-not-secret"
@@ -64,6 +93,20 @@ def default_config(instance_path: Path) -> dict:
         "SMTP_CAFILE": None,  # PEM file of the CA(s) to trust for TLS; None: the system's
         "SMTP_TIMEOUT": 30,
         "OUTBOX_PATH": str(instance_path / "outbox"),
+        # The mailbox that receives attendees' answers (iMIP REPLY; docs/calendar.md); no host
+        # means answers come only through the links in the invitations.
+        "IMAP_HOST": None,
+        "IMAP_PORT": None,  # None: 993 for ssl, 143 otherwise
+        "IMAP_SECURITY": "ssl",  # ssl, starttls or none
+        "IMAP_USERNAME": None,
+        "IMAP_PASSWORD": None,
+        "IMAP_CAFILE": None,  # PEM file of the CA(s) to trust for TLS; None: the system's
+        "IMAP_TIMEOUT": 30,
+        "IMAP_FOLDER": "INBOX",
+        "IMAP_PROCESSED_FOLDER": "Processed",
+        "IMAP_UNMATCHED_FOLDER": "Unmatched",
+        "IMAP_COUNTER_FOLDER": "Counter proposals",
+        "IMAP_POLL_MINUTES": 5,  # 0: only `flask mail read-replies` reads the mailbox
         "MAIL_MAX_ATTEMPTS": 20,  # then the message stays in the outbox, marked failed
         "REMINDER_DAYS": 2,
         # Minutes before a session its calendar event alerts (VALARM); 0: no alarm.
@@ -82,6 +125,21 @@ def default_config(instance_path: Path) -> dict:
         "PASSWORD_RESET_LIMIT_MINUTES": 60,
         "PROXY_COUNT": 0,  # reverse proxies in front that set X-Forwarded-For/-Proto/-Host
         "LOG_LEVEL": "INFO",
+        # Learning records (xAPI) for the company's LRS (docs/deploy.md); no endpoint: none kept.
+        "XAPI_ENDPOINT": None,  # e.g. https://lrs.example.com/xAPI
+        "XAPI_USERNAME": None,
+        "XAPI_PASSWORD": None,
+        "XAPI_ACCOUNT_HOMEPAGE": None,  # set: people identified by employee id, not e-mail
+        "XAPI_MAX_ATTEMPTS": 20,
+        "XAPI_TIMEOUT": 30,
+        # Single sign-on (OpenID Connect, docs/deploy.md); no issuer: local passwords only.
+        "OIDC_ISSUER": None,
+        "OIDC_CLIENT_ID": None,
+        "OIDC_CLIENT_SECRET": None,
+        "OIDC_SCOPES": "openid email profile",
+        "OIDC_ROLE_CLAIM": "groups",
+        "OIDC_ROLE_MAP": "",  # "lnd-admins=coordinator,people-managers=manager,trainers=facilitator"
+        "OIDC_BUTTON_LABEL": "Sign in with your company account",
     }
 
 

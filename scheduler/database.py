@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import UTC, datetime
 
 from flask import has_request_context, request
@@ -55,6 +58,19 @@ def utcnow() -> datetime:
 
 
 READ_ONLY_METHODS = {"GET", "HEAD", "OPTIONS"}
+_reading: ContextVar[bool] = ContextVar("reading", default=False)
+
+
+@contextmanager
+def reading() -> Iterator[None]:
+    """Transactions begun inside only read: on SQLite they take no write lock, so other
+    connections (a job's heartbeat) write meanwhile. For work outside a request, where every
+    transaction otherwise begins ``IMMEDIATE``; the caller ends the transaction inside."""
+    token = _reading.set(True)
+    try:
+        yield
+    finally:
+        _reading.reset(token)
 
 
 def configure_sqlite(engine: Engine) -> None:
@@ -80,7 +96,9 @@ def configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def on_begin(connection):
-        read_only = has_request_context() and request.method in READ_ONLY_METHODS
+        read_only = _reading.get() or (
+            has_request_context() and request.method in READ_ONLY_METHODS
+        )
         connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
 

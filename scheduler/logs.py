@@ -6,7 +6,7 @@ follows a request from the proxy's log to ours) or made here, and echoed in the 
 status, duration and user id as one JSON line.
 
 Secrets stay out: the logged path never has a query string, and paths that carry a secret token
-(calendar feeds, password reset links) are logged with the token replaced by ``<redacted>``;
+(calendar feeds, password reset links, answer links) are logged with the token replaced by ``<redacted>``;
 the same filter runs over every other record's message (werkzeug's request log included).
 Form data, headers and cookies are never logged.
 
@@ -32,8 +32,8 @@ request_log = logging.getLogger("scheduler.requests")
 
 # An incoming id is kept only if it is short and plain, so a client cannot forge log lines.
 _SAFE_REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")
-#: Paths whose last part is a secret: the calendar feed and the password reset link.
-_SECRET_PATHS = re.compile(r"(/feeds/|/password/reset/)[^/\s?\"']+")
+#: Paths whose next part is a secret: calendar feed, password reset and answer links.
+_SECRET_PATHS = re.compile(r"(/feeds/|/password/reset/|/answer/)[^/\s?\"']+")
 
 # Attributes every LogRecord has; anything else was passed in ``extra`` and is logged as a field.
 _STANDARD_ATTRIBUTES = set(vars(logging.makeLogRecord({}))) | {"message", "asctime"}

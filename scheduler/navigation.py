@@ -21,6 +21,7 @@ MENU: dict[str, list[tuple[str, str]]] = {
         ("audit.index", "Audit log"),
         ("followups.index", "Follow-ups"),
         ("reports.index", "Reports"),
+        ("learning_records.index", "Learning records"),
     ],
     "facilitator": [
         ("availability.mine", "My availability"),

@@ -9,7 +9,7 @@ are never set free, so they stay exactly as the starting plan has them.
 The search opens with a sweep of single groups for at most ``SWEEP_SHARE`` of the time, most to
 save first: a group's current cost above its own lower bound (``lower_bound.group_bounds``), so
 groups already at their bound are skipped. On the M benchmark such a sweep from the greedy plan
-beat the random neighbourhoods at 60 s on every seed (bench/README.md): one group is a sub-problem
+beat the random neighbourhoods at 60 s on every seed (bench/results/log.md): one group is a sub-problem
 CP-SAT often proves optimal within a second or two, and every group gets its turn. The sweep goes
 in passes, each over the groups the last one did not prove optimal; groups of many cohorts go in
 random parts, which CP-SAT improves faster than the whole. Then random connected neighbourhoods
@@ -44,7 +44,7 @@ STEP_SECONDS = 2.0
 # A step with less time left than this is not started: model building alone would overrun.
 MIN_STEP_SECONDS = 1.0
 # The sweep's share of the time left, and the CP-SAT seconds of one of its steps: an even share of
-# what is left of the sweep, within these limits. Measured on M (bench/README.md), a second of a
+# what is left of the sweep, within these limits. Measured on M (bench/results/log.md), a second of a
 # single-group step gains more than a second of random neighbourhoods, hence the large share.
 SWEEP_SHARE = 0.8
 SWEEP_STEP_SECONDS = 3.0
@@ -55,6 +55,8 @@ MIN_SWEEP_STEP_SECONDS = 0.5
 PART_COHORTS = 5
 PART_STEP_SECONDS = 1.0
 WHOLE_COHORTS = 12  # groups up to this many cohorts go whole
+# Passes of repacking every group before the sweep, while one still gains.
+REPACK_PASSES = 3
 
 
 @dataclass
@@ -198,7 +200,11 @@ def search(
 
     rng = random.Random(seed)
     floors = group_bounds(cand, deadline=deadline)
-    repack_all(cand, outcome, floors, deadline, keep, stopped)
+    for _ in range(REPACK_PASSES):  # a group repacked after its neighbours may fill better
+        before = outcome.improved
+        repack_all(cand, outcome, floors, deadline, keep, stopped)
+        if outcome.improved == before:
+            break
     sweep(cand, outcome, floors, deadline, attempt, keep, stopped, rng)
 
     size = START_COHORTS

@@ -28,24 +28,28 @@ from solver.deadline import Deadline
 from solver.explain import fixed_conflicts, unscheduled_reasons
 from solver.greedy import greedy_plan
 from solver.hint import add_hint
-from solver.lower_bound import lower_bound
+from solver.lower_bound import analytic_bound, lower_bound_parts, with_search_bound
 from solver.model import ScheduleModel
 from solver.plan import Plan, price, to_document
+from solver.previous import previous_plan
 from solver.problem import SCHEDULE_FORMAT, Problem
 
-Progress = Callable[[float, float, float], None]
+# progress(elapsed seconds, best cost so far, best valid bound or None)
+Progress = Callable[[float, float, float | None], None]
 
 log_ = logging.getLogger(__name__)
 
-# Above this many cohorts the whole model is too slow to presolve, and solve uses LNS.
-FULL_MODEL_COHORTS = 60
+# Above this many cohorts solve uses LNS: measured at 20 s (bench/README.md, "Full model or
+# neighbourhood search"), both reach the same cost at 40 cohorts (the full model proves it), and
+# LNS is cheaper at 60, 80 and 120 (the full model spends the time limit in presolve).
+FULL_MODEL_COHORTS = 40
 # Share of the time limit, and most seconds, GLOP may take for the lower bound under LNS
 # (measured: GLOP 0.04 s on 200 cohorts, 0.8 s on 1,000; building it 0.2 s and 1 s); the whole
 # bound, building included, gets at most BOUND_TIME_SHARE of the time left.
 BOUND_SHARE, BOUND_SECONDS, BOUND_TIME_SHARE = 0.05, 5.0, 0.2
 # Time kept back from the deadline to write the answer: reasons, the document and its JSON
 # (measured on 10,000 cohorts, busy machine: 1.7 s after the document was built;
-# bench/README.md "Time limit on large instances").
+# bench/results/log.md "Time limit on large instances").
 FINISH_SECONDS, FINISH_SECONDS_PER_COHORT = 0.2, 2.5e-4
 # A bound may exceed the cost by rounding only: both are whole cents.
 BOUND_TOLERANCE = 0.005
@@ -58,23 +62,40 @@ class InvalidBound(AssertionError):
 
 
 class _Watcher(cp_model.CpSolverSolutionCallback):
-    """Reports each improving solution and stops the search when asked to."""
+    """Reports each improving solution, with the best bound known, and stops the search when
+    asked to.
+
+    ``floor`` is the bound computed before the search (``lower_bound``); CP-SAT's own bound is
+    often below it (early in a search, below zero), so the larger of the two is reported."""
 
     def __init__(self, started: float, progress: Progress | None, stop: threading.Event | None):
         super().__init__()
         self.started, self.progress, self.stop = started, progress, stop
-        self.first_solution: float | None = None
+        self.first_solution: float | None = None  # the first schedule: the greedy plan's
+        self.search_first_solution: float | None = None  # CP-SAT's first, for the record
         self.greedy_seconds = 0.0
         self.best = float("inf")  # lowest cost reported, so progress never goes up
+        self.floor: float | None = None
 
-    def on_solution_callback(self) -> None:
+    def report(self, cost: float, search_bound: float | None = None) -> None:
+        """Tell ``progress`` the best cost so far and the best valid bound on it."""
         elapsed = time.monotonic() - self.started
         if self.first_solution is None:
             self.first_solution = elapsed
-        cost = self.objective_value / 100
-        if self.progress is not None and cost < self.best:
-            self.progress(elapsed, cost, self.best_objective_bound / 100)
         self.best = min(self.best, cost)
+        if self.progress is None:
+            return
+        bounds = [b for b in (self.floor, search_bound) if b is not None]
+        self.progress(
+            elapsed, self.best, reported_bound(max(bounds), self.best) if bounds else None
+        )
+
+    def on_solution_callback(self) -> None:
+        if self.search_first_solution is None:
+            self.search_first_solution = time.monotonic() - self.started
+        cost = self.objective_value / 100
+        if cost < self.best:
+            self.report(cost, self.best_objective_bound / 100)
         if self.stop is not None and self.stop.is_set():
             self.stop_search()
 
@@ -95,7 +116,9 @@ def solve(
     call: every stage stops by it, keeping back the time to write the answer, and what was found
     by then is the answer — a partial schedule when even the greedy plan did not finish, its
     other learners unscheduled with that reason. ``progress(elapsed, best_cost, bound)`` is called
-    on every improving solution. Setting ``stop_event`` stops the work the same way. The status is
+    first with the greedy plan's cost (at once, before any search), then whenever the cost or the
+    bound improves; ``bound`` is the best valid lower bound known (never above ``best_cost``), or
+    None when there is none. Setting ``stop_event`` stops the work the same way. The status is
     ``optimal`` only when CP-SAT proved it."""
     deadline = (deadline or Deadline.after(time_limit)).with_stop(stop_event)
     work = deadline.earlier(finish_seconds(problem))
@@ -103,23 +126,29 @@ def solve(
     baseline = greedy_plan(cand, work)
     watcher = _Watcher(deadline.started, progress, stop_event)
     watcher.greedy_seconds = deadline.elapsed()
-    greedy_cost = price(cand, baseline)["total"]
-    if progress is not None:  # the greedy plan is already an answer the app can show
-        progress(watcher.greedy_seconds, greedy_cost, 0.0)
-    valid_start = not baseline.unreached and _valid_start(cand, baseline)
+    start, valid_start = baseline, not baseline.unreached and _valid_start(cand, baseline)
+    # The greedy plan is the first schedule, reported at once with the bound that costs nothing;
+    # one that breaks a fixed session is no schedule (and may cost less than the bound).
+    watcher.floor = None if cand.unexamined else analytic_bound(cand)
+    if valid_start or baseline.unreached:
+        watcher.report(price(cand, baseline)["total"])
+    kept = _previous_start(cand, baseline, work)
+    if kept is not None:  # a re-plan never starts dearer than the previous schedule kept as is
+        start, valid_start = kept, True
+        watcher.report(price(cand, kept)["total"])
     if baseline.unreached or (valid_start and work.passed()):
-        bound = lower_bound(cand, 0.0, work)  # None when candidates were cut short
-        return _document(cand, baseline, False, bound, deadline, time_limit, watcher)
+        parts = lower_bound_parts(cand, 0.0, work)  # None when candidates were cut short
+        return _document(cand, start, False, parts, deadline, time_limit, watcher)
+    parts = _bound(cand, time_limit, work, watcher)
     if len(problem.cohorts) > FULL_MODEL_COHORTS and valid_start:
-        return _solve_by_neighbourhoods(cand, baseline, deadline, work, time_limit, workers,
-                                        progress, stop_event, watcher)  # fmt: skip
-    sm = ScheduleModel(cand, baseline)
+        return _solve_by_neighbourhoods(cand, start, parts, deadline, work, time_limit, workers,
+                                        stop_event, watcher)  # fmt: skip
+    sm = ScheduleModel(cand, start)
     for lit, _ in sm.fixed:
         sm.model.add(lit == 1)
 
-    watcher.best = greedy_cost
-    best, bound, proven = baseline, 0.0, False
-    add_hint(sm, baseline)  # a complete hint: the greedy plan is the first solution
+    best, proven = start, False
+    add_hint(sm, start)  # a complete hint: the start plan is CP-SAT's first solution
     # A greedy plan that breaks a fixed session is no answer: the model gets a moment regardless.
     seconds = work.left() if valid_start else max(work.left(), _MIN_SEARCH_SECONDS)
     status = cp_model.UNKNOWN
@@ -128,14 +157,43 @@ def solve(
         status = _solve_cancellable(solver, sm.model, watcher, stop_event)
     if status == cp_model.INFEASIBLE:
         return _infeasible(problem, fixed_conflicts(cand), deadline, time_limit)
-    # Without a solution in time (e.g. stopped inside presolve) the greedy plan is the answer.
+    # Without a solution in time (e.g. stopped inside presolve) the start plan is the answer,
+    # and the bound computed before the search stands.
     if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         plan = sm.plan(solver.value)
         if price(cand, plan)["total"] <= price(cand, best)["total"]:
             best = plan
-        bound = solver.best_objective_bound / 100
-        proven = status == cp_model.OPTIMAL and price(cand, best)["total"] <= bound + 0.005
-    return _document(cand, best, proven, bound, deadline, time_limit, watcher)
+        search = solver.best_objective_bound / 100
+        parts = with_search_bound(parts, search) if parts is not None else None
+        proven = status == cp_model.OPTIMAL and price(cand, best)["total"] <= search + 0.005
+    return _document(cand, best, proven, parts, deadline, time_limit, watcher)
+
+
+def _previous_start(cand, baseline: Plan, work: Deadline) -> Plan | None:
+    """The previous schedule as it is, when it still keeps every rule and is cheaper than the
+    greedy plan (``solver.previous``); else None."""
+    if not cand.problem.previous or baseline.unreached or work.passed():
+        return None
+    kept = previous_plan(cand)
+    if kept is None or price(cand, kept)["total"] >= price(cand, baseline)["total"] - 0.005:
+        return None
+    return kept
+
+
+def _bound(cand, time_limit: float, work: Deadline, watcher: _Watcher) -> dict | None:
+    """The bound before the search (analytic and LP, ``lower_bound_parts``), reported at once."""
+    started = time.monotonic()
+    parts = lower_bound_parts(
+        cand,
+        min(BOUND_SHARE * time_limit, BOUND_SECONDS),
+        work.sooner(BOUND_TIME_SHARE * work.left()),
+    )
+    if parts is not None:
+        parts["seconds"] = round(time.monotonic() - started, 3)
+        watcher.floor = parts[parts["used"]]
+        if watcher.best < math.inf:
+            watcher.report(watcher.best)  # same cost, a stronger bound
+    return parts
 
 
 # CP-SAT gets at least this long when the greedy plan breaks a fixed session (it must decide).
@@ -160,39 +218,29 @@ def _valid_start(cand, baseline: Plan) -> bool:
 
 
 def _solve_by_neighbourhoods(
-    cand, baseline, deadline, work, time_limit, workers, progress, stop_event, watcher
+    cand, start, parts, deadline, work, time_limit, workers, stop_event, watcher
 ) -> dict[str, Any]:
-    """Large-neighbourhood search from the greedy plan; the result is never called optimal."""
-    bound_started = time.monotonic()
-    bound = lower_bound(
-        cand,
-        min(BOUND_SHARE * time_limit, BOUND_SECONDS),
-        work.sooner(BOUND_TIME_SHARE * work.left()),
-    )
-    bound_seconds = time.monotonic() - bound_started
-    watcher.first_solution = watcher.greedy_seconds  # the greedy plan is the search's first
+    """Large-neighbourhood search from the start plan; the result is never called optimal."""
 
     def improved(plan: Plan, cost: float) -> None:
-        if progress is not None:
-            progress(deadline.elapsed(), cost, bound)
+        watcher.report(cost)
 
     outcome = lns.search(
         cand,
-        baseline,
+        start,
         work,
         workers=workers,
         improved=improved,
         stop=stop_event,
         run=lambda solver, model: _solve_cancellable(solver, model, None, stop_event),
     )
-    doc = _document(cand, outcome.plan, False, bound, deadline, time_limit, watcher)
+    doc = _document(cand, outcome.plan, False, parts, deadline, time_limit, watcher)
     doc["solver"].update(
         strategy="lns",
         lns_steps=outcome.steps,
         lns_improved=outcome.improved,
         lns_sweep_steps=outcome.sweep_steps,
         lns_repack_steps=outcome.repack_steps,
-        bound_seconds=round(bound_seconds, 3),
     )
     return doc
 
@@ -229,9 +277,9 @@ def _solve_cancellable(solver, model, watcher, stop_event) -> int:
         thread.join()
 
 
-def _document(cand, plan: Plan, proven: bool, bound, deadline: Deadline, time_limit, watcher):
+def _document(cand, plan: Plan, proven: bool, parts, deadline: Deadline, time_limit, watcher):
     cost = price(cand, plan)["total"]
-    bound = reported_bound(bound, cost)
+    bound = reported_bound(parts[parts["used"]], cost) if parts is not None else None
     if bound is None:
         gap = None
     else:
@@ -241,9 +289,15 @@ def _document(cand, plan: Plan, proven: bool, bound, deadline: Deadline, time_li
         "time_limit": time_limit,
         "bound": bound,
         "gap": gap,
+        "bound_parts": parts,
         "greedy_seconds": round(watcher.greedy_seconds, 3),
         "first_solution_seconds": (
             round(watcher.first_solution, 3) if watcher.first_solution is not None else None
+        ),
+        "search_first_solution_seconds": (
+            round(watcher.search_first_solution, 3)
+            if watcher.search_first_solution is not None
+            else None
         ),
     }
     if plan.unreached:
@@ -260,8 +314,8 @@ def _document(cand, plan: Plan, proven: bool, bound, deadline: Deadline, time_li
 
 
 def reported_bound(bound: float | None, cost: float) -> float | None:
-    """The bound a schedule reports: rounded down to the cent (still a bound), or None when there
-    is none or when it is above the cost.
+    """The bound a schedule (or a progress call) reports: rounded down to the cent (still a
+    bound), at least 0, or None when there is none or when it is above the cost.
 
     A bound above a schedule's cost is a bug in the bound, not in the schedule: it is logged (and
     raised when ``STRICT_ENV`` is set, as in the tests) and reported as unknown, never shown as a
@@ -274,7 +328,8 @@ def reported_bound(bound: float | None, cost: float) -> float | None:
             raise InvalidBound(message)
         log_.warning("%s; reported as unknown", message)
         return None
-    return math.floor(bound * 100 + 1e-6) / 100
+    # Every cost is at least 0, so 0 is a valid bound too: CP-SAT's early ones are below it.
+    return max(0.0, math.floor(bound * 100 + 1e-6) / 100)
 
 
 def _infeasible(problem: Problem, errors, deadline: Deadline, time_limit) -> dict[str, Any]:

@@ -54,6 +54,8 @@ POLICY: dict[str, str] = {
     "auth.login": PUBLIC,
     "auth.forgot_password": PUBLIC,  # says the same whether or not the address has an account
     "auth.reset_password": PUBLIC,  # needs a live single-use token (test_password_reset)
+    "auth.sso_login": PUBLIC,  # 404 unless single sign-on is configured (test_sso)
+    "auth.sso_callback": PUBLIC,  # refused unless it carries this session's state (test_sso)
     "health.healthz": PUBLIC,  # database and queue status only, no configuration
     "auth.logout": SIGNED_IN,
     "auth.change_password": SIGNED_IN,
@@ -71,6 +73,10 @@ POLICY: dict[str, str] = {
     "team.calendar_revoke": MANAGER_SELF,
     "team.calendar_ics": MANAGER_SELF,
     "calendars.feed": PUBLIC,
+    "answers.page": PUBLIC,  # no sign-in, but 404/409/410 unless the token is live (test_calendar_answers)
+    "answers.answer": PUBLIC,  # POST with CSRF and a live token (test_calendar_answers)
+    "answers.move": PUBLIC,  # only to a section the token's page offered (test_calendar_answers)
+    "answers.wait": PUBLIC,  # only the token's own seat (test_calendar_answers)
     "followups.step": PUBLIC,  # no sign-in, but 404 unless the token is live (test_followups_pages)
     "followups.my_sessions": FACILITATOR_SELF,
     "followups.attendance": FACILITATOR_OWNED,  # no sign-in, but 404 unless the token is live (test_calendar_feeds)
@@ -86,12 +92,14 @@ COORDINATOR_AREAS = (
     "imports",
     "planning",
     "review",
+    "publishing",
     "adjustments",
     "solving",
     "calendars",
     "reports",
     "audit",
     "followups",
+    "learning_records",
 )
 
 PERSONAS = ("anonymous", "coordinator", "facilitator_a", "facilitator_b", "manager_x", "manager_y")

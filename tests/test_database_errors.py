@@ -1,5 +1,5 @@
 """A database that cannot be reached gives a 503 with a plain message, and the app recovers by
-itself once it is back (bench/README.md records a real PostgreSQL restart under traffic)."""
+itself once it is back (bench/results/log.md records a real PostgreSQL restart under traffic)."""
 
 from __future__ import annotations
 

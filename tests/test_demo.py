@@ -13,7 +13,6 @@ from datetime import UTC, date, datetime, time, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from scheduler import create_app
 from scheduler.demo import DEMO_ACCOUNTS, DemoError, load_demo
 from scheduler.demo.catalogue import build_sites
 from scheduler.demo.names import NameBook
@@ -44,7 +43,7 @@ from scheduler.models import (
     User,
 )
 from scheduler.planning.publishing import publish
-from tests.conftest import _empty_all_tables, _test_config
+from tests.demo_world import loaded_demo
 from tests.drafts import Planned, store_draft
 
 TODAY = date(2027, 3, 10)  # a Wednesday; the planning start is Monday 15 March
@@ -54,16 +53,8 @@ PLAN_START = date(2027, 3, 15)
 @pytest.fixture(scope="module")
 def demo(database_url, tmp_path_factory):
     """An app whose database holds the demo organisation, loaded once for this module."""
-    app = create_app(_test_config(database_url, tmp_path_factory.mktemp("demo")))
-    with app.app_context():
-        _empty_all_tables()
-        load_demo(today=TODAY)
-        db.session.commit()
-        db.session.remove()
-    yield app
-    with app.app_context():
-        _empty_all_tables()
-        db.engine.dispose()
+    with loaded_demo(database_url, tmp_path_factory, TODAY) as app:
+        yield app
 
 
 @pytest.fixture

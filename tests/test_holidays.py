@@ -11,7 +11,6 @@ import holidays
 import pytest
 from sqlalchemy import select
 
-from scheduler.demo import load_demo
 from scheduler.extensions import db
 from scheduler.models import Closure, PlanningPeriod, ProgramMode, Role, Site
 from scheduler.planning.mapping import period_problem, problem_document
@@ -19,7 +18,7 @@ from scheduler.sites.closed_days import default_country
 from scheduler.solving.check import check_period
 from solver import parse_problem
 from solver.solve import solve
-from tests.conftest import _empty_all_tables, _test_config
+from tests.demo_world import loaded_demo
 from tests.drafts import Planned, store_draft, utc
 from tests.factories import (
     create_cohort,
@@ -440,18 +439,8 @@ DECEMBER = date(2026, 12, 2)
 
 @pytest.fixture(scope="module")
 def december_demo(database_url, tmp_path_factory):
-    from scheduler import create_app
-
-    app = create_app(_test_config(database_url, tmp_path_factory.mktemp("december")))
-    with app.app_context():
-        _empty_all_tables()
-        load_demo(today=DECEMBER)
-        db.session.commit()
-        db.session.remove()
-    yield app
-    with app.app_context():
-        _empty_all_tables()
-        db.engine.dispose()
+    with loaded_demo(database_url, tmp_path_factory, DECEMBER) as app:
+        yield app
 
 
 def test_the_demo_plan_puts_no_session_on_a_holiday_of_its_site(december_demo):

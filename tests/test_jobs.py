@@ -267,9 +267,11 @@ def test_workers_send_the_outbox_every_minute_and_reminders_every_quarter_hour(a
         for minute in (1, 15)
     }
     assert due[1] == {"calendars.send_mail"}
-    # Follow-up nudges (scheduler/followups/tasks.py) go out every quarter hour too.
+    # Follow-up nudges (scheduler/followups/tasks.py) go out every quarter hour too, and the
+    # replies mailbox is read every IMAP_POLL_MINUTES (5; a no-op without IMAP_HOST).
     assert due[15] == {
         "calendars.send_mail",
         "calendars.queue_reminders",
         "followups.send_nudges",
+        "calendars.read_replies",
     }

@@ -1,11 +1,13 @@
-"""Two coordinators press Publish on the same draft at the same moment: exactly one publish
-happens, the other is refused with the reason, and the invitations, follow-up steps, invite
-ledger and audit entry exist once, as many as one publish on its own writes."""
+"""Two coordinators confirm Publish on the same draft at the same moment: exactly one publish
+job is queued, the other is refused with the reason, a replayed job publishes once, and the
+invitations, follow-up steps, invite ledger and audit entry exist once, as many as one publish
+on its own writes."""
 
 from __future__ import annotations
 
 from collections import Counter
 
+import pytest
 from sqlalchemy import func, select
 
 from scheduler.extensions import db
@@ -21,11 +23,12 @@ from scheduler.models import (
     User,
     VersionStatus,
 )
-from scheduler.planning.publishing import publish
+from scheduler.planning.publishing import PublishRefused, publish
 from tests.conftest import _empty_all_tables
 from tests.drafts import Planned, store_draft, utc
 from tests.factories import create_user
 from tests.followup_world import follow_up_world
+from tests.publish_jobs import run_queued_publishes
 from tests.test_concurrent_moves import race, signed_in
 
 #: What the loser may be told. SQLite lets one writing request in at a time, so the loser reads
@@ -95,7 +98,7 @@ def test_two_coordinators_publishing_one_draft_at_once_publish_it_once(app):
         db.session.remove()
         _empty_all_tables()
 
-    # The race: the same world again, and two coordinators press Publish together.
+    # The race: the same world again, and two coordinators confirm Publish together.
     with app.app_context():
         draft_id, period_id = world_with_a_draft()
         db.session.remove()  # this thread holds no connection or transaction meanwhile
@@ -105,25 +108,50 @@ def test_two_coordinators_publishing_one_draft_at_once_publish_it_once(app):
     )
 
     assert all(getattr(r, "status_code", None) == 302 for r in responses), responses
-    # The winner goes to the period's page; the loser stays on the draft, told why.
-    targets = {r.headers["Location"]: c for c, r in zip(clients, responses, strict=True)}
-    assert set(targets) == {f"/planning/{period_id}", f"/planning/versions/{draft_id}"}, targets
-    winner, loser = targets[f"/planning/{period_id}"], targets[f"/planning/versions/{draft_id}"]
+    # The winner follows its publish job; the loser stays on the draft, told why.
+    where = sorted(r.headers["Location"] for r in responses)
+    assert where[0] == f"/planning/versions/{draft_id}", where
+    assert where[1].startswith("/publish-jobs/"), where
+    job_page = where[1]
+    loser = next(
+        c for c, r in zip(clients, responses, strict=True)
+        if r.headers["Location"] == f"/planning/versions/{draft_id}"
+    )  # fmt: skip
+    winner = clients[1 - clients.index(loser)]
     told = loser.get(f"/planning/versions/{draft_id}").get_data(as_text=True)
-    assert any(reason in told for reason in REFUSALS), told
-    # ... and who got there first, from the audit log.
-    winner_email = ["coord@example.com", "ben@example.com"][clients.index(winner)]
-    with app.app_context():
-        winner_name = db.session.scalar(select(User.name).where(User.email == winner_email))
-    assert f"Latest change: {winner_name}" in told, told
-    assert "Version 1 published; invitations are on their way." in winner.get(
-        f"/planning/{period_id}"
-    ).get_data(as_text=True)
+    assert "Version 1 of Spring is already being published" in told, told
 
+    # A worker gets the one queued job, and a replayed delivery of it changes nothing.
+    assert run_queued_publishes(app, times=2) == 1
+    assert "Version 1 published; invitations are on their way" in winner.get(job_page).get_data(
+        as_text=True
+    )
     with app.app_context():
         assert footprint() == one_publish
         assert db.session.get(ScheduleVersion, draft_id).status == VersionStatus.PUBLISHED
         recipients = db.session.scalars(select(OutboxMessage.recipient)).all()
         assert set(Counter(recipients).values()) == {3}, recipients  # each sent once
-    # Only the winner asked for the outbox to be sent at once.
+    # The one publish asked for the outbox to be sent at once.
     assert [task.name for task in queue.huey(app).pending()] == ["calendars.send_mail"]
+
+
+def test_a_second_job_for_a_published_draft_fails_and_changes_nothing(app):
+    """A cron ``plan publish`` publishes the draft while a page's job waits in the queue: the
+    job, when a worker reaches it, is refused and writes nothing."""
+    from scheduler.publishing.operations import create_job
+    from scheduler.publishing.tasks import run_publish_job
+
+    with app.app_context():
+        draft_id, _ = world_with_a_draft()
+        coordinator = db.session.scalar(select(User).where(User.email == "coord@example.com"))
+        waiting = create_job(db.session.get(ScheduleVersion, draft_id), coordinator)
+        # The queued job holds the period: the command line is refused too, until it ends ...
+        with pytest.raises(PublishRefused, match="already being published"):
+            create_job(db.session.get(ScheduleVersion, draft_id), None)
+        # ... so the draft is published behind its back directly.
+        publish(db.session.get(ScheduleVersion, draft_id), coordinator)
+        after_one = footprint()
+        job = run_publish_job(waiting)
+        assert job.status.value == "failed"
+        assert job.error.startswith("Version 1 is already published: nothing to do.")
+        assert footprint() == after_one

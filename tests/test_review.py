@@ -15,6 +15,7 @@ from scheduler.models import PlanningPeriod, Role, ScheduleVersion, User, Versio
 from scheduler.planning.publishing import PublishRefused, publish, schedule_published
 from tests.drafts import Planned, first_plan, spring_organisation, store_draft, utc
 from tests.factories import create_user
+from tests.publish_jobs import publish_from_the_page, run_queued_publishes
 
 
 @dataclass
@@ -112,7 +113,7 @@ def test_review_page_lists_learners_left_out_with_the_solvers_reasons(app, plan,
 def test_review_page_of_a_draft_has_a_publish_button_and_a_link_to_the_diff(app, plan, coordinator):
     version_id = draft(app, plan)
     page = coordinator.get(f"/planning/versions/{version_id}").get_data(as_text=True)
-    assert f'action="/planning/versions/{version_id}/publish"' in page
+    assert f'href="/planning/versions/{version_id}/publish"' in page  # the confirmation
     assert f'href="/planning/versions/{version_id}/diff"' in page
 
 
@@ -186,7 +187,7 @@ def replan(o: dict) -> list[Planned]:
 
 def test_diff_lists_moved_added_cancelled_sessions_and_the_people_affected(app, plan, coordinator):
     first_id = draft(app, plan)
-    assert coordinator.post(f"/planning/versions/{first_id}/publish").status_code == 302
+    assert publish_from_the_page(coordinator, app, first_id).status_code == 302
     with app.app_context():
         period = db.session.get(PlanningPeriod, plan.period)
         assert period.version == 1
@@ -214,8 +215,10 @@ def test_publish_makes_the_draft_the_published_plan(app, plan, coordinator):
     version_id = draft(app, plan)
     response = coordinator.post(f"/planning/versions/{version_id}/publish")
     assert response.status_code == 302
-    assert response.headers["Location"] == f"/planning/{plan.period}"
-    assert "Version 1 published; invitations are on their way." in coordinator.get(
+    assert response.headers["Location"].startswith("/publish-jobs/")
+    assert status_of(app, version_id) == VersionStatus.DRAFT  # queued: a worker publishes it
+    assert run_queued_publishes(app) == 1
+    assert "Version 1 published; invitations are on their way" in coordinator.get(
         response.headers["Location"]
     ).get_data(as_text=True)
     assert status_of(app, version_id) == VersionStatus.PUBLISHED
@@ -227,9 +230,10 @@ def test_publishing_a_stale_draft_is_refused_with_the_reason_and_changes_nothing
     app, plan, coordinator
 ):
     first_id, second_id = draft(app, plan), draft(app, plan, sections=replan)
-    coordinator.post(f"/planning/versions/{first_id}/publish")
+    publish_from_the_page(coordinator, app, first_id)
     response = coordinator.post(f"/planning/versions/{second_id}/publish")
     assert response.headers["Location"] == f"/planning/versions/{second_id}"
+    assert run_queued_publishes(app) == 0  # refused when queued: no job
     page = coordinator.get(response.headers["Location"]).get_data(as_text=True)
     assert "Someone published or changed this plan since you opened it." in page
     assert "publishing it will be refused" in page  # the page warns before the next try
@@ -241,7 +245,7 @@ def test_publishing_a_stale_draft_is_refused_with_the_reason_and_changes_nothing
 
 def test_publishing_a_published_version_again_is_refused(app, plan, coordinator):
     version_id = draft(app, plan)
-    coordinator.post(f"/planning/versions/{version_id}/publish")
+    publish_from_the_page(coordinator, app, version_id)
     response = coordinator.post(f"/planning/versions/{version_id}/publish", follow_redirects=True)
     assert "Version 1 is already published: nothing to do." in response.get_data(as_text=True)
     assert "Publish version 1" not in response.get_data(as_text=True)
@@ -257,9 +261,9 @@ def test_publish_sends_schedule_published_with_the_new_and_the_replaced_version(
 
     first_id, second_id = draft(app, plan), None
     with schedule_published.connected_to(on_published):
-        coordinator.post(f"/planning/versions/{first_id}/publish")
+        publish_from_the_page(coordinator, app, first_id)
         second_id = draft(app, plan, sections=replan)
-        coordinator.post(f"/planning/versions/{second_id}/publish")
+        publish_from_the_page(coordinator, app, second_id)
     assert received == [(plan.period, first_id, None), (plan.period, second_id, first_id)]
 
 

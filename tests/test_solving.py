@@ -3,6 +3,7 @@ start, bad data, a lost worker and Retry. Real workers are tested in tests/test_
 
 from __future__ import annotations
 
+import json
 import threading
 from datetime import time, timedelta
 
@@ -238,11 +239,24 @@ def test_period_page_offers_check_and_solve_and_lists_jobs(immediate, client, co
     assert 'id="solve-jobs"' in body and "Finished: draft version 1." in body
 
 
-def test_the_bound_shown_is_never_negative_nor_above_the_best_cost():
-    assert displayed_bound(-350.0, 1200.0) == 0.0
-    assert displayed_bound(1500.0, 1200.0) == 1200.0
+def test_the_bound_shown_is_the_solvers_unclamped():
     assert displayed_bound(900.0, 1200.0) == 900.0
+    assert displayed_bound(1500.0, 1200.0) == 1500.0  # a bug would show, not hide as "gap 0 %"
     assert displayed_bound(None, 1200.0) is None
+
+
+def test_the_job_page_says_what_the_bound_is_made_of(immediate, client, coordinator):
+    with immediate.app_context():
+        period_id = small_period().id
+    client.post(f"/planning/{period_id}/solve")
+    with immediate.app_context():
+        (job,) = jobs_of(period_id)
+        parts = json.loads(job.draft.schedule_json)["solver"]["bound_parts"]
+        job_id = job.id
+    body = client.get(f"/solve-jobs/{job_id}").get_data(as_text=True)
+    assert 'id="bound-breakdown"' in body
+    assert "available hours (a linear relaxation)" in body
+    assert f"seats {parts['analytic_items']['seats']:,.2f}" in body
 
 
 def test_queueing_is_refused_with_a_reason_when_the_queue_is_unreachable(app, monkeypatch):
@@ -255,3 +269,38 @@ def test_queueing_is_refused_with_a_reason_when_the_queue_is_unreachable(app, mo
             operations.queue_solve(period, None)
         (job,) = jobs_of(period.id)
         assert job.status == JobStatus.FAILED and "queue cannot be reached" in job.error
+
+
+def test_the_heartbeat_runs_while_the_problem_is_built(immediate, client, coordinator, monkeypatch):
+    """A large period takes seconds to build into a problem: the job's heartbeat must already be
+    written meanwhile (else another process would take the job for lost), and on SQLite the
+    build must not hold the write lock the heartbeat needs."""
+    from scheduler.planning.mapping import period_problem
+    from scheduler.solving.tasks import SolveJob as Job
+
+    immediate.config["JOB_HEARTBEAT_INTERVAL"] = 0.05
+    beats_seen: list[bool] = []
+
+    def slow_build(period):
+        with db.engine.connect() as connection:
+            job_id, started = connection.execute(
+                select(Job.id, Job.heartbeat_at).order_by(Job.id.desc()).limit(1)
+            ).one()
+            # Waits for the heartbeat thread's next write (bounded, in case it never comes).
+            for _ in range(600):
+                connection.rollback()  # a fresh snapshot each time
+                beat = connection.scalar(select(Job.heartbeat_at).where(Job.id == job_id))
+                if beat != started:
+                    break
+                threading.Event().wait(0.05)
+            beats_seen.append(beat != started)
+        return period_problem(period)
+
+    monkeypatch.setattr("scheduler.solving.tasks.period_problem", slow_build)
+    with immediate.app_context():
+        period_id = small_period().id
+    client.post(f"/planning/{period_id}/solve")
+    assert beats_seen == [True]
+    with immediate.app_context():
+        (job,) = jobs_of(period_id)
+        assert job.status == JobStatus.FINISHED, job.error

@@ -111,7 +111,8 @@ def test_csv_export_is_the_same_table_with_formulas_neutralised(app, client, aut
     response = client.get(f"/team/training.csv?start={WEEK}")
     assert response.headers["Content-Type"].startswith("text/csv")
     assert "attachment" in response.headers["Content-Disposition"]
-    rows = list(csv.reader(io.StringIO(response.get_data(as_text=True))))
+    assert response.get_data().startswith(b"\xef\xbb\xbf")  # UTF-8 with BOM, for Excel
+    rows = list(csv.reader(io.StringIO(response.get_data().decode("utf-8-sig"))))
     header, people, total = rows[0], rows[1:-1], rows[-1]
     assert header[5] == f"Instructor-led hours w/c {WEEK}"
     names = [row[0] for row in people]

@@ -122,6 +122,58 @@ def free_seats_of_leavers(
     return len(freed)
 
 
+def other_sections(seat: SectionSeat, now: datetime | None = None) -> list[ScheduledSection]:
+    """The published sections ``seat``'s learner could move to instead of theirs: the same
+    program, a free seat, inside the cohort's days, hours, dates and blocks, and no clash with
+    the learner's other sessions (the rules a late joiner's seat meets)."""
+    now = now or utcnow()
+    cohort = seat.cohort
+    busy = _busy_times(seat.learner, besides=seat.section_id)
+    return [
+        section
+        for section in _candidates(cohort, _published_sections(cohort))
+        if section.id != seat.section_id and unfit_reason(cohort, section, busy, now) is None
+    ]
+
+
+class SeatRefused(ValueError):
+    """The section can no longer take the learner (filled meanwhile, or never fitted)."""
+
+
+def move_learner(
+    seat: SectionSeat, section: ScheduledSection, now: datetime | None = None
+) -> SectionSeat:
+    """Move ``seat``'s learner to ``section``, a fitting one of ``other_sections``: the old
+    seat goes, and the new one is taken as a late joiner's is, so the same hooks send the
+    CANCEL of the old sessions and the REQUEST of the new, and re-date the follow-ups."""
+    # Two learners clicking for the last seat: the first to lock the section takes it, the
+    # second counts its seats after that commit (SQLite serialises writers anyway).
+    db.session.execute(
+        select(ScheduledSection.id).where(ScheduledSection.id == section.id).with_for_update()
+    )
+    db.session.expire(section, ["seats"])
+    if section not in other_sections(seat, now):
+        raise SeatRefused(f"Section {section.key} has no fitting free seat any more.")
+    cohort, learner, late = seat.cohort, seat.learner, seat.late_joiner
+    seat.section.seats.remove(seat)  # delete-orphan: the row goes at the flush
+    db.session.flush()
+    moved = _seat(cohort, learner, section)
+    moved.late_joiner = late
+    return moved
+
+
+def wait_instead(seat: SectionSeat, reason: str, now: datetime | None = None) -> WaitingLearner:
+    """The learner gives up ``seat`` (before its section starts) for the waiting list: their
+    invitations are cancelled (``seats_freed``) and the next re-plan seats them."""
+    cohort, learner, version = seat.cohort, seat.learner, seat.section.version
+    if _first_start(seat.section) <= (now or utcnow()):
+        raise SeatRefused("The section has already started.")
+    seat.section.seats.remove(seat)
+    db.session.flush()
+    seats_freed.send(version)
+    return _wait(cohort, learner, reason)
+
+
 def unfit_reason(
     cohort: Cohort, section: ScheduledSection, busy: list[tuple[datetime, datetime]], now
 ) -> str | None:
@@ -243,9 +295,10 @@ def _in_person(cohort: Cohort) -> bool:
     return cohort.program.mode == ProgramMode.IN_PERSON
 
 
-def _busy_times(learner: Learner) -> list[tuple[datetime, datetime]]:
-    """When the learner already sits in a published session (of any program)."""
-    rows = db.session.execute(
+def _busy_times(learner: Learner, besides: int | None = None) -> list[tuple[datetime, datetime]]:
+    """When the learner already sits in a published session (of any program; not counting
+    the section ``besides``, the one they leave)."""
+    query = (
         select(ScheduledSession.start, ScheduledSession.end)
         .join(ScheduledSession.section)
         .join(ScheduledSection.version)
@@ -255,7 +308,9 @@ def _busy_times(learner: Learner) -> list[tuple[datetime, datetime]]:
             ScheduleVersion.status == VersionStatus.PUBLISHED,
         )
     )
-    return [(start, end) for start, end in rows]
+    if besides is not None:
+        query = query.where(ScheduledSection.id != besides)
+    return [(start, end) for start, end in db.session.execute(query)]
 
 
 def _seat(cohort: Cohort, learner: Learner, section: ScheduledSection) -> SectionSeat:

@@ -1,84 +1,23 @@
-"""A manual move as documents: the version's schedule with one session changed, checked by the
-solver's own checker against the version's problem with that session fixed.
+"""A manual move as documents, checked by the solver's own checker (``solver.moves``), with the
+refusal in the coordinator's words (``solver.refusals``).
 
-Fixing the moved session makes the check run the real rule set, pins included (a pinned
-session moved by hand must be pinned where it now is), and keeps the problem stored with the
-new draft consistent with its schedule.
+The move form, the move assistant and the review calendar's drag-and-drop all go through
+``check_move``: one code path decides what a move breaks and how the refusal reads.
 """
 
 from __future__ import annotations
 
-import copy
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from solver.moves import Move, move_violations, moved_documents
+from solver.refusals import problem_refusals, refusals
 
-from scheduler.adjustments.wording import problem_error_messages, violation_messages
-from solver import check, parse_problem, recompute_cost
-from solver.schedule import FEASIBLE, OPTIMAL, iso_utc
+__all__ = ["Move", "check_move", "moved_documents"]
 
 
-@dataclass(frozen=True)
-class Move:
-    """Where one session of a section goes: a UTC start, a facilitator and a room (keys)."""
+def check_move(problem: dict, schedule: dict, move: Move) -> list[str]:
+    """What the moved documents break, in the coordinator's words; empty when the move is valid.
 
-    section: str
-    index: int
-    start: datetime
-    facilitator: str | None
-    room: str | None
-
-
-def moved_documents(
-    problem: dict, schedule: dict, move: Move, published: dict | None = None
-) -> tuple[dict, dict]:
-    """(the problem with the moved session fixed, the schedule with it moved); inputs untouched.
-
-    ``published``, the period's published schedule, becomes the problem's ``previous``: the
-    draft's ``changes`` cost then counts the published sessions it moves, as a re-plan's would.
-    """
-    problem, schedule = copy.deepcopy(problem), copy.deepcopy(schedule)
-    if published is not None:
-        problem["previous"] = copy.deepcopy(published)
-    section = next(s for s in schedule["sections"] if s["id"] == move.section)
-    session = next(s for s in section["sessions"] if s["index"] == move.index)
-    program = next(p for p in problem["programs"] if p["id"] == section["program"])
-    end = move.start + timedelta(minutes=program["sessions"][move.index])
-    session.update(
-        start=iso_utc(move.start),
-        end=iso_utc(end),
-        facilitator=move.facilitator,
-        room=move.room,
-    )
-    # A section's session is fixed at most once: the move replaces an older pin of it.
-    fixed = [
-        entry
-        for entry in problem.get("fixed", [])
-        if (entry["section"], entry["session"]) != (move.section, move.index)
-    ]
-    fixed.append(
-        {
-            "section": move.section,
-            "cohorts": copy.deepcopy(section["cohorts"]),
-            "session": move.index,
-            "start": iso_utc(move.start),
-            "facilitator": move.facilitator,
-            "room": move.room,
-        }
-    )
-    problem["fixed"] = fixed
-    if schedule["status"] == OPTIMAL:
-        schedule["status"] = FEASIBLE  # a hand-made change is no longer proven best
-    return problem, schedule
-
-
-def check_move(problem: dict, schedule: dict) -> list[str]:
-    """What the moved ``schedule`` breaks, in the coordinator's words; empty when it is valid.
-
-    The schedule's cost is recomputed in place first: a move changes fees, rooms and changes.
-    """
-    parsed, errors = parse_problem(problem)
+    The schedule's cost is recomputed in place first: a move changes fees, rooms and changes."""
+    errors, violations = move_violations(problem, schedule)
     if errors:
-        return problem_error_messages(errors)
-    schedule["cost"] = recompute_cost(parsed, schedule)
-    schedule["lower_bound"] = None  # the solver's bound was for its own search
-    return violation_messages(check(parsed, schedule), schedule)
+        return problem_refusals(errors)
+    return refusals(problem, schedule, violations, (move.section, move.index))

@@ -78,7 +78,7 @@ def move_session(
         move,
         schedule_of(published) if published is not None else None,
     )
-    problems = check_move(problem, schedule)
+    problems = check_move(problem, schedule, move)
     if problems:
         raise AdjustmentRefused(problems)
     note = move_note(session)

@@ -184,3 +184,7 @@ def _change_form(period: PlanningPeriod) -> ChangeForm:
     form = ChangeForm(formdata=None)
     form.period_version.data = period.version
     return form
+
+
+# The move assistant's routes are on this blueprint too (imported last: they use ``bp``).
+from scheduler.adjustments import assistant  # noqa: E402, F401

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from sqlalchemy import select
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
+from scheduler.adjustments.moves import Move, check_move, moved_documents
 from scheduler.extensions import db
 from scheduler.models import (
     Cohort,
@@ -16,8 +19,15 @@ from scheduler.models import (
     VersionStatus,
     WaitingLearner,
 )
-from scheduler.planning.versions import problem_of, schedule_of
+from scheduler.planning.versions import problem_of, published_version, schedule_of
 from scheduler.sorting import naturally
+from solver.alternatives import (
+    Alternative,
+    alternatives,
+    people_affected,
+    total_cost,
+    what_changes,
+)
 
 #: The value of the room select meaning "no room" (virtual programs).
 NO_ROOM = ""
@@ -150,3 +160,65 @@ def database_id(version: ScheduleVersion, kind: str, key: str | None) -> int | N
 
 def _program(problem: dict, key: str) -> dict:
     return next(p for p in problem["programs"] if p["id"] == key)
+
+
+# --- the move assistant -------------------------------------------------------------------------
+
+
+def published_document(version: ScheduleVersion) -> dict | None:
+    """The period's published schedule: a move's ``changes`` cost counts against it."""
+    published = published_version(version.period)
+    return schedule_of(published) if published is not None else None
+
+
+def move_alternatives(session: ScheduledSession) -> list[Alternative]:
+    """The session's valid alternatives (time, facilitator, room), best first; see
+    ``solver.alternatives``."""
+    version = session.section.version
+    return alternatives(
+        problem_of(version),
+        schedule_of(version),
+        session.section.key,
+        session.position,
+        published=published_document(version),
+    )
+
+
+@dataclass(frozen=True)
+class MovePreview:
+    """What one move would do, before it is made: the refusal, or the cost change and who is
+    affected."""
+
+    refusals: list[str]
+    cost_change: float | None
+    people: int
+    changes: tuple[str, ...]
+
+
+def preview_move(session: ScheduledSession, move: Move) -> MovePreview:
+    """Check ``move`` of ``session`` as the move operation will, without saving anything."""
+    version = session.section.version
+    published = published_document(version)
+    problem, schedule = problem_of(version), schedule_of(version)
+    moved_problem, moved = moved_documents(problem, schedule, move, published)
+    found = check_move(moved_problem, moved, move)
+    changes = what_changes(
+        (session.start, key_of(session.facilitator), key_of(session.room)),
+        (move.start, move.facilitator, move.room),
+    )
+    learners = sum(part["learners"] for part in section_entry(session)["cohorts"])
+    people = people_affected(learners, changes)
+    if found:
+        return MovePreview(found, None, people, changes)
+    change = moved["cost"]["total"] - total_cost(problem, schedule, published)
+    return MovePreview([], round(change, 2), people, changes)
+
+
+def key_of(row) -> str | None:
+    """A facilitator's or room's key (None for none)."""
+    return row.key if row is not None else None
+
+
+def names_of(version: ScheduleVersion, kind: str) -> dict[str, str]:
+    """Facilitators' or rooms' names by key, from the version's problem."""
+    return {e["id"]: e.get("name") or e["id"] for e in problem_of(version)[kind]}

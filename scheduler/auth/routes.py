@@ -1,15 +1,27 @@
-"""Sign in (throttled), sign out, change password, and reset a forgotten one by e-mail."""
+"""Sign in (throttled, or through the company's identity provider), sign out, change password,
+and reset a forgotten one by e-mail."""
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_login import current_user, login_required, login_user, logout_user
 
-from scheduler.auth import operations, reset, tasks, throttle
+from scheduler.auth import operations, reset, sso, tasks, throttle
 from scheduler.auth.forms import (
     ChangePasswordForm,
     ForgotPasswordForm,
     LoginForm,
     ResetPasswordForm,
 )
+from scheduler.auth.sso_accounts import account_for
 from scheduler.auth.util import find_user_by_email, password_matches, safe_next_url
 from scheduler.extensions import db
 from scheduler.jobs import queue
@@ -28,7 +40,7 @@ def login():
         refused = throttle.refusal(form.email.data, address)
         if refused:
             form.form_errors.append(refused)
-            return render_template("auth/login.html", form=form), 429
+            return render_template("auth/login.html", form=form, sso_enabled=sso.enabled()), 429
         user = find_user_by_email(form.email.data)
         if password_matches(user, form.password.data):
             login_user(user, remember=form.remember.data)
@@ -38,7 +50,36 @@ def login():
         throttle.record_failure(form.email.data, address)
         db.session.commit()
         form.password.errors.append("Wrong e-mail or password.")
-    return render_template("auth/login.html", form=form)
+    return render_template("auth/login.html", form=form, sso_enabled=sso.enabled())
+
+
+@bp.route("/login/sso")
+def sso_login():
+    """Start signing in through the company's identity provider."""
+    if not sso.enabled():
+        abort(404)
+    session["sso_next"] = safe_next_url(request.args.get("next")) or ""
+    try:
+        return sso.begin(url_for("auth.sso_callback", _external=True))
+    except sso.SignInRefused as refusal:
+        return render_template("auth/sso_refused.html", reason=str(refusal)), 502
+
+
+@bp.route("/login/sso/callback")
+def sso_callback():
+    """The provider sends the person back here with a code: check it all, then sign in."""
+    if not sso.enabled():
+        abort(404)
+    try:
+        identity = sso.finish()
+        user = account_for(identity)
+    except sso.SignInRefused as refusal:
+        db.session.rollback()
+        return render_template("auth/sso_refused.html", reason=str(refusal)), 401
+    login_user(user)
+    session["sso_id_token"] = identity.id_token  # the hint for the provider's sign-out
+    db.session.commit()
+    return redirect(session.pop("sso_next", "") or url_for("home.index"))
 
 
 @bp.route("/password/forgot", methods=["GET", "POST"])
@@ -89,10 +130,16 @@ def reset_password(token: str):
 @bp.route("/logout", methods=["POST"])
 @login_required
 def logout():
+    id_token = session.pop("sso_id_token", None)
     operations.end_all_sessions(current_user)
     db.session.commit()
     logout_user()
     flash("You are signed out.", "info")
+    if id_token is not None and sso.enabled():
+        # Signed in through the provider: end its session too, where it offers that.
+        provider_logout = sso.logout_url(id_token, url_for("auth.login", _external=True))
+        if provider_logout:
+            return redirect(provider_logout)
     return redirect(url_for("auth.login"))
 
 

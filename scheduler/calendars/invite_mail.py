@@ -33,6 +33,8 @@ class Notice:
     change: Change
     event: CalendarEvent
     changes: list[str] = field(default_factory=list)
+    # The person's answer page ("I'll be there" / "I can't make it"), on a REQUEST.
+    answer_link: str = ""
 
     @property
     def method(self) -> str:
@@ -113,11 +115,16 @@ def queue_notices(
         ics = calendar_bytes(
             [notice.event], zone=zone, method=notice.method, organizer=organizer, now=now
         )
-        subject = f"{notice.change}: {notice.event.summary}, {_subject_time(notice, zone)}"
+        subject = notice_subject(notice, zone)
         body = notice_text(name, notice, zone)
         queue_message(compose(email, subject, body, calendar=ics, method=notice.method))
         count += 1
     return count
+
+
+def notice_subject(notice: Notice, zone: str) -> str:
+    """The subject of the message about one session ("Updated: Fire safety, now 9 March ...")."""
+    return f"{notice.change}: {notice.event.summary}, {_subject_time(notice, zone)}"
 
 
 def _subject_time(notice: Notice, zone: str) -> str:
@@ -150,7 +157,18 @@ def notice_text(name: str, notice: Notice, zone: str) -> str:
         lines += ["", "Your calendar app removes it with the attached cancellation."]
     else:
         lines += ["", "Your calendar app shows the attached invitation; it updates in place."]
+    if notice.answer_link:
+        lines += ["", *answer_lines(notice.answer_link)]
     return "\n".join(lines) + "\n"
+
+
+def answer_lines(link: str) -> list[str]:
+    """How to answer by link, for mail clients that do not send calendar replies."""
+    return [
+        "Will you be there? Answer here (no password needed; these links are yours alone):",
+        f"I'll be there: {link}/yes",
+        f"I can't make it: {link}/no",
+    ]
 
 
 def summary_text(name: str, period_name: str, notices: list[Notice], zone: str) -> str:

@@ -25,7 +25,7 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.orm import selectinload
 
 from scheduler.adjustments.late_joiners import learner_seated, seats_freed
-from scheduler.calendars import util
+from scheduler.calendars import answer_links, util
 from scheduler.calendars.ics import CalendarEvent, Person
 from scheduler.calendars.invite_mail import (
     Change,
@@ -115,14 +115,27 @@ def on_seats_freed(version: ScheduleVersion) -> None:
     send_invites(version.period, version)
 
 
-def send_invites(
-    period: PlanningPeriod, version: ScheduleVersion, now: datetime | None = None
-) -> int:
-    """Queue the REQUEST and CANCEL messages that bring every attendee's calendar to
-    ``version`` (one message per session, see ``invite_mail``) and update the ledger (not
-    committed: the caller's transaction). Returns the number of messages queued; running it
-    again for the same version queues none."""
-    now = now or utcnow()
+@dataclass
+class Decision:
+    """One message publishing would send: a REQUEST (``session``: the one to attend) or a CANCEL
+    (``session``: the newest one of the UID, ``before``: the time and place the person had)."""
+
+    key: AttendeeKey
+    change: Change
+    session: ScheduledSession
+    record: InviteRecord | None
+    before: Shown | None = None
+
+
+def decide_invites(
+    period: PlanningPeriod,
+    version: ScheduleVersion,
+    now: datetime,
+    sequences: dict[str, int] | None = None,
+) -> tuple[dict[AttendeeKey, Attendee], list[Decision]]:
+    """What bringing every attendee's calendar to ``version`` takes, read from the invite
+    ledger; nothing is written. ``sequences`` (UID → SEQUENCE) are the sessions' sequences when
+    ``version`` is a draft that publishing would renumber (default: their own)."""
     sessions = _sessions_of_version(version)
     attendees: dict[AttendeeKey, Attendee] = {}
     attending: dict[tuple[str, AttendeeKey], ScheduledSession] = {}
@@ -136,20 +149,17 @@ def send_invites(
             select(InviteRecord).where(InviteRecord.period_id == period.id)
         )
     }
-    notices: dict[AttendeeKey, list[Notice]] = {}
+    decisions: list[Decision] = []
 
     for (uid, key), session in attending.items():
         record = ledger.get((uid, key))
         if session.end <= now:
             continue
-        if (
-            record is not None
-            and record.method == InviteMethod.REQUEST
-            and record.session_sequence == session.sequence
-        ):
+        sequence = session.sequence if sequences is None else sequences.get(uid, 0)
+        had_it = record is not None and record.method == InviteMethod.REQUEST
+        if had_it and record.session_sequence == sequence:
             continue
-        attendee = attendees[key]
-        notices.setdefault(key, []).append(_request(period, session, attendee, record, now))
+        decisions.append(Decision(key, Change.UPDATE if had_it else Change.NEW, session, record))
 
     for (uid, key), record in ledger.items():
         if record.method != InviteMethod.REQUEST or (uid, key) in attending:
@@ -158,10 +168,37 @@ def send_invites(
         attendee = attendees.get(key) or _attendee_of_record(record)
         if last is None or attendee is None:
             continue
-        notice = _cancel(last, attendee, record, now)
-        if notice is not None:
-            attendees.setdefault(key, attendee)
-            notices.setdefault(key, []).append(notice)
+        before = _sent(record) or _shown_of(last)
+        if before.end <= now:
+            continue
+        attendees.setdefault(key, attendee)
+        decisions.append(Decision(key, Change.CANCEL, last, record, before))
+    return attendees, decisions
+
+
+def send_invites(
+    period: PlanningPeriod, version: ScheduleVersion, now: datetime | None = None
+) -> int:
+    """Queue the REQUEST and CANCEL messages that bring every attendee's calendar to
+    ``version`` (one message per session, see ``invite_mail``) and update the ledger (not
+    committed: the caller's transaction). Returns the number of messages queued; running it
+    again for the same version queues none."""
+    now = now or utcnow()
+    attendees, decisions = decide_invites(period, version, now)
+    notices: dict[AttendeeKey, list[Notice]] = {}
+    requests: list[tuple[Notice, InviteRecord]] = []
+    for decision in decisions:
+        attendee = attendees[decision.key]
+        if decision.change == Change.CANCEL:
+            notice = _cancel(decision, attendee, now)
+        else:
+            notice, record = _request(period, decision.session, attendee, decision.record, now)
+            requests.append((notice, record))
+        notices.setdefault(decision.key, []).append(notice)
+    if requests:
+        db.session.flush()  # new ledger rows get the ids their answer links carry
+    for notice, record in requests:
+        answer_links.attach(notice, record)
 
     count = 0
     organizer = util.organizer()
@@ -185,8 +222,33 @@ def _request(
     attendee: Attendee,
     record: InviteRecord | None,
     now: datetime,
-) -> Notice:
-    """The invitation (or update) of ``session`` for ``attendee``; the ledger notes it."""
+) -> tuple[Notice, InviteRecord]:
+    """The invitation (or update) of ``session`` for ``attendee`` and its ledger row, which
+    notes it; an answer given to another time (or to a withdrawn invitation) is asked again."""
+    notice, sequence = request_notice(session, attendee, record)
+    shown = _shown_of(session)
+    if record is None:
+        record = _new_record(period, session.uid, attendee.key)
+    elif record.method == InviteMethod.CANCEL or (
+        record.sent_start is not None
+        and (record.sent_start, record.sent_end) != (shown.start, shown.end)
+    ):
+        answer_links.ask_again(record)
+    record.method = InviteMethod.REQUEST
+    record.sequence = sequence
+    record.session_sequence = session.sequence
+    record.timezone = attendee.timezone
+    record.sent_start, record.sent_end = shown.start, shown.end
+    record.sent_location, record.sent_facilitator = shown.location, shown.facilitator
+    record.updated_at = now
+    return notice, record
+
+
+def request_notice(
+    session: ScheduledSession, attendee: Attendee, record: InviteRecord | None
+) -> tuple[Notice, int]:
+    """The invitation (or update) of ``session`` for ``attendee`` and its SEQUENCE, as the
+    ledger's ``record`` (None: never sent) makes it; nothing is written."""
     shown = _shown_of(session)
     changes: list[str] = []
     if record is not None and record.method == InviteMethod.REQUEST:
@@ -199,30 +261,23 @@ def _request(
     sequence = session.sequence if record is None else max(session.sequence, record.sequence + 1)
     notes = [f"Changed: {'; '.join(changes)}."] if changes else []
     event = util.event_of(session, _people(session, attendee), sequence=sequence, notes=notes)
-    if record is None:
-        record = _new_record(period, session.uid, attendee.key)
-    record.method = InviteMethod.REQUEST
-    record.sequence = sequence
-    record.session_sequence = session.sequence
-    record.timezone = attendee.timezone
-    record.sent_start, record.sent_end = shown.start, shown.end
-    record.sent_location, record.sent_facilitator = shown.location, shown.facilitator
-    record.updated_at = now
-    return Notice(Change.UPDATE if changes else Change.NEW, event, changes)
+    return Notice(Change.UPDATE if changes else Change.NEW, event, changes), sequence
 
 
-def _cancel(
-    last: ScheduledSession, attendee: Attendee, record: InviteRecord, now: datetime
-) -> Notice | None:
-    """The cancellation for ``attendee`` of the session they were sent, at the time and place
-    they were sent (not the session's new ones); None if that time is over."""
-    before = _sent(record) or _shown_of(last)
-    if before.end <= now:
-        return None
+def _cancel(decision: Decision, attendee: Attendee, now: datetime) -> Notice:
+    """The cancellation for ``attendee`` of the session they were sent; the ledger notes it."""
+    record = decision.record
     record.method = InviteMethod.CANCEL
     record.sequence += 1
     record.updated_at = now
-    event = util.event_of(last, [attendee.person], sequence=record.sequence)
+    return cancel_notice(decision, attendee, record.sequence)
+
+
+def cancel_notice(decision: Decision, attendee: Attendee, sequence: int) -> Notice:
+    """The cancellation of ``decision`` at the time and place the person was sent (not the
+    session's new ones), with ``sequence``; nothing is written."""
+    before = decision.before
+    event = util.event_of(decision.session, [attendee.person], sequence=sequence)
     event = replace(
         event,
         start=before.start,

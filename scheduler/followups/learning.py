@@ -26,6 +26,7 @@ from scheduler.extensions import db
 from scheduler.followups import util
 from scheduler.followups.adaptive import RETIRE_AFTER_DAYS, grade, rating_of, review
 from scheduler.followups.dating import working_day_on_or_after
+from scheduler.learning_records import operations as learning_records
 from scheduler.models import FollowUpStep, ReviewItem, StepAnswer, StepKind, StepStatus
 
 EXTRA_NUDGE_SPACING = timedelta(days=7)
@@ -101,6 +102,7 @@ def record_submission(step: FollowUpStep, submission: Submission, now: datetime)
         step.confidence = submission.confidence
     if struggled:
         plan_extra_review(step, min(item.due_at for item in struggled))
+    learning_records.queue_step(step)
     db.session.commit()
     return True
 

@@ -12,6 +12,7 @@ from scheduler.audit import operations as audit
 from scheduler.extensions import db
 from scheduler.followups.attaching import NO_SHOW, attach_seat, withdraw_learners
 from scheduler.forms.saving import FieldError, flush_or_refuse
+from scheduler.learning_records import operations as learning_records
 from scheduler.mail.compose import compose
 from scheduler.mail.operations import queue_message
 from scheduler.models import (
@@ -183,6 +184,8 @@ def mark_attendance(
         row.marked_by_id = user.id
         row.marked_at = now
         db.session.flush()
+        if before is not present:
+            learning_records.queue_attendance(session, seat.learner, present)
         if not present and before is not False:
             _no_show(session, seat, now)
             no_shows.append(seat)

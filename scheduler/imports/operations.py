@@ -6,20 +6,25 @@ file is saved completely or not at all.
 
 from __future__ import annotations
 
+import json
 import secrets
 
+from sqlalchemy import select
 from werkzeug.security import generate_password_hash
 
 from scheduler.adjustments.late_joiners import place_late_joiners
 from scheduler.audit import operations as audit
 from scheduler.extensions import db
 from scheduler.facilitators.operations import set_skills
+from scheduler.imports.layouts import layout_key
+from scheduler.imports.mapping import ColumnMapping
 from scheduler.imports.preview import ImportPreview
 from scheduler.imports.rows import CREATE, UNCHANGED, UPDATE, PlannedRow
 from scheduler.models import (
     Cohort,
     CohortMember,
     Facilitator,
+    ImportMapping,
     Learner,
     Role,
     User,
@@ -116,3 +121,19 @@ APPLIERS = {
     "cohorts": save_cohort,
     "facilitators": save_facilitator,
 }
+
+
+def save_mapping(kind: str, header: list[str], mapping: ColumnMapping, user_id: int) -> None:
+    """Keep ``mapping`` for this kind and layout (replacing an earlier one); not committed."""
+    layout = layout_key(header)
+    row = db.session.scalar(
+        select(ImportMapping).where(ImportMapping.kind == kind, ImportMapping.layout == layout)
+    )
+    if row is None:
+        row = ImportMapping(kind=kind, layout=layout)
+        db.session.add(row)
+    row.header = json.dumps(header)
+    row.columns = json.dumps({key: value for key, value in mapping.columns.items() if value})
+    row.date_format = mapping.date_format
+    row.name_order = mapping.name_order
+    row.updated_by_id = user_id

@@ -9,14 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from scheduler.imports.csv_formats import (
-    ImportFormat,
-    NotUtf8,
-    RowError,
-    decode,
-    read_table,
-)
+from scheduler.imports.csv_formats import ImportFormat, NotUtf8, RowError, read_table
 from scheduler.imports.kinds import PLANNERS
+from scheduler.imports.layouts import read_export
 from scheduler.imports.rows import CREATE, UNCHANGED, UPDATE, PlannedRow
 
 
@@ -52,13 +47,13 @@ def preview_import(fmt: ImportFormat, content: bytes | str) -> ImportPreview:
             preview.errors.append(RowError(1, "", "The file is empty (0 bytes)."))
             return preview
         try:
-            content = decode(content)
+            content = read_export(content)
         except NotUtf8 as error:
             preview.errors.append(
                 RowError(
                     error.line,
                     error.column,
-                    "The file is not UTF-8 text. In your spreadsheet choose "
+                    "The file is not UTF-8 (or UTF-16) text. In your spreadsheet choose "
                     '"Save as: CSV UTF-8" and upload it again.',
                 )
             )

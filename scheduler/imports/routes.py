@@ -1,11 +1,15 @@
 """CSV imports of learners, cohorts and facilitators: upload, preview, then confirm.
 
 Uploading checks the whole file and shows what it would create and update, or every bad row
-by line and column; nothing is saved until the coordinator confirms, and then all rows are
-saved in one transaction or none are.
+by line and column. A file exported by an HR system in its own layout is first mapped to our
+columns, once per layout (the mapping is saved). Nothing is saved until the coordinator confirms,
+and then all rows are saved in one transaction or none are.
 """
 
 from __future__ import annotations
+
+import csv
+import io
 
 from flask import (
     Blueprint,
@@ -25,10 +29,13 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from scheduler.access import coordinator_required
 from scheduler.extensions import db
 from scheduler.imports import pending
-from scheduler.imports.csv_formats import FORMATS, ImportFormat
-from scheduler.imports.forms import CancelForm, ConfirmForm, UploadForm
-from scheduler.imports.operations import apply_import
+from scheduler.imports.csv_formats import FORMATS, ImportFormat, NotUtf8
+from scheduler.imports.forms import CancelForm, ConfirmForm, UploadForm, column_mapping_form
+from scheduler.imports.layouts import header_of, read_export
+from scheduler.imports.mapping import guess, problems, remap
+from scheduler.imports.operations import apply_import, save_mapping
 from scheduler.imports.preview import ImportPreview, preview_import
+from scheduler.imports.util import in_our_format
 
 bp = Blueprint("imports", __name__, url_prefix="/imports")
 
@@ -88,11 +95,63 @@ def upload(kind: str):
         )
         return _upload_page(fmt, form, status=413)
     filename = form.file.data.filename or "upload.csv"
-    preview = preview_import(fmt, content)
-    token = None
-    if preview.ok:
-        token = pending.save(fmt.kind, current_user.id, filename, preview.text)
-    return _preview_page(preview, filename, token)
+    text = _text_of(content)
+    if text is None:
+        return _preview_page(preview_import(fmt, content), filename, None)
+    ours = in_our_format(fmt, text)
+    if ours is None:  # an HR export of a layout never mapped: map it once
+        token = pending.save(fmt.kind, current_user.id, filename, text)
+        return redirect(url_for(".map_columns", kind=fmt.kind, token=token))
+    return _checked(fmt, filename, text, ours)
+
+
+def _text_of(content: bytes) -> str | None:
+    """The uploaded file as comma-separated text; ``None`` if it is empty or cannot be
+    decoded (the preview then says so with the line)."""
+    try:
+        return read_export(content) if content else None
+    except NotUtf8:
+        return None
+
+
+def _checked(fmt: ImportFormat, filename: str, text: str, ours: str, token: str | None = None):
+    """The preview of a file (``ours``: its rows in our columns); a good one is kept, as
+    uploaded, until confirmed, and the saved mapping is applied again on confirm."""
+    preview = preview_import(fmt, ours)
+    mapped = ours is not text
+    # A mapped file is kept even when it has errors: the fault may be the mapping, which the
+    # coordinator can then change without uploading again. Confirming checks it all again.
+    if token is None and (preview.ok or mapped):
+        token = pending.save(fmt.kind, current_user.id, filename, text)
+    return _preview_page(preview, filename, token, mapped=mapped)
+
+
+@bp.route("/<kind>/columns/<token>", methods=["GET", "POST"])
+@coordinator_required
+def map_columns(kind: str, token: str):
+    """Map an HR export's columns to ours, once per layout; then check the file."""
+    fmt = _format_or_404(kind)
+    upload = pending.load(token, current_user.id)
+    if upload is None or upload.kind != fmt.kind:
+        flash("This upload has expired or was already saved; upload the file again.", "error")
+        return redirect(url_for(".upload", kind=kind))
+    header = header_of(upload.text)
+    rows = list(csv.reader(io.StringIO(upload.text, newline="")))[1:6]
+    form = column_mapping_form(fmt, header, rows[0] if rows else [], guess(fmt, header, rows))
+    if form.validate_on_submit():
+        mapping = form.mapping(fmt)
+        for column, message in problems(fmt, mapping).items():
+            form.source_fields(column)[0].errors.append(message)
+        if not any(f.errors for f in form):
+            save_mapping(fmt.kind, header, mapping, current_user.id)
+            db.session.commit()
+            return _checked(
+                fmt, upload.filename, upload.text, remap(fmt, mapping, upload.text), token
+            )
+    status = 400 if form.is_submitted() else 200
+    return render_template(
+        "imports/columns.html", fmt=fmt, form=form, filename=upload.filename, header=header
+    ), status
 
 
 def _upload_page(fmt: ImportFormat, form: UploadForm, status: int = 200):
@@ -100,7 +159,9 @@ def _upload_page(fmt: ImportFormat, form: UploadForm, status: int = 200):
     return render_template("imports/upload.html", fmt=fmt, form=form, limit=limit), status
 
 
-def _preview_page(preview: ImportPreview, filename: str, token: str | None, status: int = 200):
+def _preview_page(
+    preview: ImportPreview, filename: str, token: str | None, status: int = 200, mapped=False
+):
     return (
         render_template(
             "imports/preview.html",
@@ -113,6 +174,7 @@ def _preview_page(preview: ImportPreview, filename: str, token: str | None, stat
             token=token,
             shown_rows=SHOWN_ROWS,
             shown_errors=SHOWN_ERRORS,
+            mapped=mapped,
         ),
         status,
     )
@@ -127,7 +189,11 @@ def confirm():
     if upload is None:
         flash("This preview has expired or was already saved; upload the file again.", "error")
         return redirect(url_for(".index"))
-    preview = preview_import(FORMATS[upload.kind], upload.text)
+    fmt = FORMATS[upload.kind]
+    ours = in_our_format(fmt, upload.text)
+    if ours is None:  # its mapping is gone (a header change of the same token cannot happen)
+        return redirect(url_for(".map_columns", kind=fmt.kind, token=upload.token))
+    preview = preview_import(fmt, ours)
     if not preview.ok:
         # The database changed since the preview (a site deleted, an e-mail taken).
         pending.discard(upload.token)

@@ -1,21 +1,27 @@
 """Reads of the imports area: the database objects an import file refers to.
 
-Each function loads everything one file needs in a few queries (ids are looked up in chunks),
+A saved column mapping brings an HR export to our format before it is checked. Each function
+loads everything one file needs in a few queries (ids are looked up in chunks),
 so that checking a file of thousands of rows does not run a query per row.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Iterator
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from scheduler.extensions import db
+from scheduler.imports.csv_formats import ImportFormat
+from scheduler.imports.layouts import header_of, is_our_layout, layout_key
+from scheduler.imports.mapping import ColumnMapping, remap
 from scheduler.models import (
     Cohort,
     CohortMember,
     Facilitator,
+    ImportMapping,
     Learner,
     Program,
     Role,
@@ -126,3 +132,24 @@ def facilitator_keys_by_user_id(user_ids: Iterable[int]) -> dict[int, str]:
         )
         found.update({first: second for first, second in db.session.execute(query)})
     return found
+
+
+def saved_mapping(kind: str, header: list[str]) -> ColumnMapping | None:
+    """The mapping saved for this kind of import and this header layout, if any."""
+    row = db.session.scalar(
+        select(ImportMapping).where(
+            ImportMapping.kind == kind, ImportMapping.layout == layout_key(header)
+        )
+    )
+    if row is None:
+        return None
+    return ColumnMapping(json.loads(row.columns), row.date_format, row.name_order)
+
+
+def in_our_format(fmt: ImportFormat, text: str) -> str | None:
+    """``text`` in ``fmt``'s columns, or ``None`` if its layout needs mapping first."""
+    header = header_of(text)
+    if not header or is_our_layout(fmt, header):
+        return text  # our own format: any header problem is reported as such
+    mapping = saved_mapping(fmt.kind, header)
+    return None if mapping is None else remap(fmt, mapping, text)

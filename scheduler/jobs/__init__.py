@@ -5,6 +5,6 @@
 See docs/jobs.md for the choice of Huey and how workers run.
 """
 
-from scheduler.jobs.queue import JobQueue, queue
+from scheduler.jobs.queue import EveryMinutes, JobQueue, queue
 
-__all__ = ["JobQueue", "queue"]
+__all__ = ["EveryMinutes", "JobQueue", "queue"]

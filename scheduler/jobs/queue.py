@@ -24,6 +24,7 @@ import os
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from flask import Flask, current_app
@@ -40,6 +41,21 @@ class _AppQueue:
 
     huey: Huey
     tasks: dict[str, TaskWrapper] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class EveryMinutes:
+    """A periodic schedule set by the app's configuration: every ``config[key]`` minutes,
+    counted from midnight UTC; 0 (or less) never. Tasks are registered at import time, before
+    any app exists, so the interval is read when each app's queue is built."""
+
+    key: str
+
+    def for_config(self, config) -> Callable[[datetime], bool]:
+        minutes = int(config.get(self.key) or 0)
+        if minutes <= 0:
+            return lambda moment: False
+        return lambda moment: (moment.hour * 60 + moment.minute) % minutes == 0
 
 
 class JobQueue:
@@ -73,7 +89,7 @@ class JobQueue:
 
     def periodic(self, name: str, schedule: Callable) -> Callable:
         """Register ``func`` as the task ``name`` that workers also run on ``schedule`` (a
-        ``huey.crontab``). Every worker process schedules it, so periodic tasks must be safe to
+        ``huey.crontab``, or ``EveryMinutes``). Every worker process schedules it, so periodic tasks must be safe to
         run twice at once (the outbox claims its rows; reminders keep a ledger)."""
 
         def decorator(func: Callable[..., Any]) -> Callable[..., Any]:
@@ -125,6 +141,8 @@ class JobQueue:
         app_queue = _AppQueue(huey)
         for name, func in self._tasks.items():
             schedule = self._schedules.get(name)
+            if isinstance(schedule, EveryMinutes):
+                schedule = schedule.for_config(app.config)
             register = huey.periodic_task(schedule, name=name) if schedule else huey.task(name=name)
             app_queue.tasks[name] = register(_in_app_context(app, func))
         return app_queue

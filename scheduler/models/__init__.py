@@ -25,6 +25,8 @@ from scheduler.models.followups import (
     StepStatus,
     TemplateStep,
 )
+from scheduler.models.imports import ImportMapping
+from scheduler.models.learning_records import LearningRecord, StatementStatus
 from scheduler.models.mail import OutboxMessage, OutboxStatus
 from scheduler.models.organisation import Closure, Learner, Room, Site
 from scheduler.models.planning import (
@@ -42,6 +44,7 @@ from scheduler.models.planning import (
     WaitingLearner,
 )
 from scheduler.models.programs import Program, ProgramMode, ProgramSession
+from scheduler.models.publishing import PublishJob
 from scheduler.models.security import (
     AuditEntry,
     LoginFailure,
@@ -78,17 +81,20 @@ __all__ = [
     "FeedKind",
     "FeedToken",
     "InviteMethod",
+    "ImportMapping",
     "InviteRecord",
     "Reply",
     "ReplyChannel",
     "JobStatus",
     "Learner",
+    "LearningRecord",
     "OutboxMessage",
     "OutboxStatus",
     "PlanningPeriod",
     "Program",
     "ProgramMode",
     "ProgramSession",
+    "PublishJob",
     "Role",
     "Room",
     "ScheduleVersion",
@@ -99,6 +105,7 @@ __all__ = [
     "SessionPin",
     "Site",
     "SolveJob",
+    "StatementStatus",
     "TravelCost",
     "User",
     "VersionOrigin",

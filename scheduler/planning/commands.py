@@ -1,8 +1,8 @@
 """``flask --app scheduler plan ...``: solve, publish and inspect a planning period from cron.
 
 Each command runs the operation behind the page's button: ``queue_solve`` (Solve),
-``publish_draft`` (the review page's Publish); nothing here decides what may be solved or
-published. Exit codes (docs/jobs.md): 0 done, 1 the operation failed or was refused, 2 unknown
+``publish_draft`` (the confirmed Publish, run as the same publish job); nothing here decides
+what may be solved or published. Exit codes (docs/jobs.md): 0 done, 1 the operation failed or was refused, 2 unknown
 period, version or user (and click's own usage errors), 130 interrupted.
 """
 
@@ -13,13 +13,11 @@ from time import sleep
 import click
 from flask import current_app
 from flask.cli import AppGroup
-from sqlalchemy import func, select
 
 from scheduler.extensions import db
 from scheduler.jobs import queue
 from scheduler.models import (
     JobStatus,
-    OutboxMessage,
     PlanningPeriod,
     ScheduleVersion,
     SolveJob,
@@ -27,9 +25,10 @@ from scheduler.models import (
     VersionStatus,
 )
 from scheduler.planning import util
-from scheduler.planning.operations import publish_draft
 from scheduler.planning.publishing import PublishRefused
 from scheduler.planning.versions import published_version, schedule_of
+from scheduler.publishing.operations import create_job
+from scheduler.publishing.tasks import run_publish_job
 from scheduler.review.util import unscheduled
 from scheduler.solving import operations, tasks
 from scheduler.solving.util import active_job, summary
@@ -168,16 +167,18 @@ def publish_command(
     draft = util.latest_draft(period) if latest_draft else util.version_numbered(period, number)
     if draft is None:
         raise NotFound(_no_such_version(period, number))
-    number, outbox_before = draft.number, _last_outbox_id()
+    number = draft.number
+    # The same job as the confirmation page's button, run here rather than by a worker: cron
+    # needs no server, and the period page lists the publish like any other.
     try:
-        previous = publish_draft(draft, user)
+        job = run_publish_job(create_job(draft, user))
     except PublishRefused as refused:
         raise click.ClickException(str(refused)) from refused
-    replacing = f", replacing version {previous.number}" if previous is not None else ""
+    if job.status != JobStatus.FINISHED:
+        raise click.ClickException(job.error)
+    replacing = f", replacing version {job.replaced_number}" if job.replaced_number else ""
     click.echo(f"Published version {number} of {period.name}{replacing}.")
-    queued = db.session.scalar(
-        select(func.count(OutboxMessage.id)).where(OutboxMessage.id > outbox_before)
-    )
+    queued = job.messages
     click.echo(f"Invitations queued: {queued} message{'s' if queued != 1 else ''}.")
 
 
@@ -187,10 +188,6 @@ def _no_such_version(period: PlanningPeriod, number: int | None) -> str:
     if number is None:
         return f"{period.name} has no draft to publish: solve it first."
     return f"{period.name} has no version {number}; {listed}."
-
-
-def _last_outbox_id() -> int:
-    return db.session.scalar(select(func.max(OutboxMessage.id))) or 0
 
 
 # --- plan status ---------------------------------------------------------------------------------

@@ -42,9 +42,10 @@ def save_period(period: PlanningPeriod | None, values: dict) -> PlanningPeriod:
 
 
 def publish_draft(draft: ScheduleVersion, user: User | None) -> ScheduleVersion | None:
-    """Publish ``draft`` as the review page's Publish button and ``flask plan publish`` do, and
-    commit; return the version it replaced. Raises ``PublishRefused`` (nothing changed) when the
-    draft is not a draft or the period changed since it was made.
+    """Publish ``draft`` and commit; return the version it replaced. The one publish operation:
+    the publish job runs it (``scheduler.publishing.tasks``), queued by the confirmation page's
+    button or run in-process by ``flask plan publish``. Raises ``PublishRefused`` (nothing
+    changed) when the draft is not a draft or the period changed since it was made.
 
     The publish is retried after a deadlock; its invitations are committed with it, and a worker
     is then asked to send them at once rather than at the periodic send's next minute.

@@ -30,6 +30,13 @@ class PublishRefused(Exception):
     """The draft cannot be published; the message says why, for the coordinator."""
 
 
+#: The refusal of a draft the plan moved past (the page shows it, so does a late publish).
+STALE = (
+    "Someone published or changed this plan since you opened it. "
+    "Nothing was changed; review the current plan and try again."
+)
+
+
 def bump_period_version(period: PlanningPeriod, expected: int) -> None:
     """Advance the period's version from ``expected``; refuse if someone else advanced it first."""
     result = db.session.execute(
@@ -39,11 +46,29 @@ def bump_period_version(period: PlanningPeriod, expected: int) -> None:
     )
     if result.rowcount != 1:
         db.session.rollback()
-        raise PublishRefused(
-            "Someone published or changed this plan since you opened it. "
-            "Nothing was changed; review the current plan and try again." + _latest_change(period)
-        )
+        raise PublishRefused(STALE + _latest_change(period))
     db.session.refresh(period)
+
+
+def refusal(draft: ScheduleVersion) -> str | None:
+    """Why ``draft`` cannot be published now (None: it can), for the confirmation page and the
+    queueing of a publish: the same reasons as ``publish`` gives, stale drafts included."""
+    reason = _status_refusal(draft)
+    if reason is None and draft.period_version != draft.period.version:
+        reason = STALE + _latest_change(draft.period)
+    return reason
+
+
+def _status_refusal(draft: ScheduleVersion) -> str | None:
+    if draft.status == VersionStatus.PUBLISHED:  # e.g. a second coordinator pressed Publish too
+        return f"Version {draft.number} is already published: nothing to do." + _latest_change(
+            draft.period
+        )
+    if draft.status != VersionStatus.DRAFT:
+        return f"Version {draft.number} is not a draft."
+    if draft.solver_status not in ("optimal", "feasible"):
+        return f"Version {draft.number} has no schedule to publish."
+    return None
 
 
 def _latest_change(period: PlanningPeriod) -> str:
@@ -65,14 +90,9 @@ def publish(draft: ScheduleVersion, user: User | None) -> ScheduleVersion | None
     """
     period = draft.period
     lock_period(period.id)  # a second publisher waits here, then sees the first one's bump
-    if draft.status == VersionStatus.PUBLISHED:  # e.g. a second coordinator pressed Publish too
-        raise PublishRefused(
-            f"Version {draft.number} is already published: nothing to do." + _latest_change(period)
-        )
-    if draft.status != VersionStatus.DRAFT:
-        raise PublishRefused(f"Version {draft.number} is not a draft.")
-    if draft.solver_status not in ("optimal", "feasible"):
-        raise PublishRefused(f"Version {draft.number} has no schedule to publish.")
+    reason = _status_refusal(draft)
+    if reason is not None:
+        raise PublishRefused(reason)
     bump_period_version(period, draft.period_version)
     previous = published_version(period)
     if previous is not None:
@@ -90,11 +110,27 @@ def publish(draft: ScheduleVersion, user: User | None) -> ScheduleVersion | None
 
 def _carry_sequences(previous: ScheduleVersion, draft: ScheduleVersion) -> None:
     """A session that keeps its uid keeps its SEQUENCE, plus one if it changed (RFC 5545)."""
-    before = {s.uid: s for section in previous.sections for s in section.sessions}
+    sequences = carried_sequences(previous, draft)
+    for section in draft.sections:
+        for session in section.sessions:
+            session.sequence = sequences[session.uid]
+
+
+def carried_sequences(previous: ScheduleVersion | None, draft: ScheduleVersion) -> dict[str, int]:
+    """The SEQUENCE of each of ``draft``'s sessions (by uid) once it replaces ``previous``:
+    the published one's, plus one if the session changed; its own when new. Writes nothing (the
+    publish confirmation reads it too)."""
+    before = (
+        {s.uid: s for section in previous.sections for s in section.sessions}
+        if previous is not None
+        else {}
+    )
+    sequences = {}
     for section in draft.sections:
         for session in section.sessions:
             old = before.get(session.uid)
             if old is None:
+                sequences[session.uid] = session.sequence
                 continue
             changed = (old.start, old.end, old.facilitator_id, old.room_id) != (
                 session.start,
@@ -102,4 +138,5 @@ def _carry_sequences(previous: ScheduleVersion, draft: ScheduleVersion) -> None:
                 session.facilitator_id,
                 session.room_id,
             )
-            session.sequence = old.sequence + (1 if changed else 0)
+            sequences[session.uid] = old.sequence + (1 if changed else 0)
+    return sequences

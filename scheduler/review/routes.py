@@ -1,4 +1,5 @@
-"""Review a schedule version (calendar, costs, sections, learners left out), diff it, publish it."""
+"""Review a schedule version (calendar, costs, sections, learners left out) and diff it; publishing
+it is the publishing area's (``scheduler.publishing``)."""
 
 from __future__ import annotations
 
@@ -9,22 +10,16 @@ from flask import (
     Blueprint,
     abort,
     current_app,
-    flash,
     jsonify,
     make_response,
-    redirect,
     render_template,
     request,
-    url_for,
 )
-from flask_login import current_user
 
 from scheduler.access import coordinator_required, get_or_404
 from scheduler.caching import cached_part
 from scheduler.extensions import db
 from scheduler.models import ScheduleVersion, VersionStatus
-from scheduler.planning.operations import publish_draft
-from scheduler.planning.publishing import PublishRefused
 from scheduler.planning.versions import schedule_of
 from scheduler.query import int_arg
 from scheduler.review import calendar, util
@@ -173,18 +168,3 @@ def diff(version_id: int):
         diff=changes,
         is_draft=version.status == VersionStatus.DRAFT,
     )
-
-
-@bp.route("/planning/versions/<int:version_id>/publish", methods=["POST"])
-@coordinator_required
-def publish_version(version_id: int):
-    version = _version_or_404(version_id)
-    number, period_id = version.number, version.period_id
-    try:
-        publish_draft(version, current_user._get_current_object())
-    except PublishRefused as refused:
-        # publish() rolled back or changed nothing: the draft and the period are as they were.
-        flash(str(refused), "error")
-        return redirect(url_for("review.version", version_id=version_id))
-    flash(f"Version {number} published; invitations are on their way.", "success")
-    return redirect(url_for("planning.show", period_id=period_id))

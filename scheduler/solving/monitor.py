@@ -33,7 +33,7 @@ class SolveMonitor:
         self.stop = threading.Event()  # the solver's stop event
         self.cancelled = False
         self.greedy_cost: float | None = None
-        self._latest: tuple[float, float] | None = None  # (best cost, bound)
+        self._latest: tuple[float, float | None] | None = None  # (best cost, bound)
         self._lock = threading.Lock()
         self._done = threading.Event()
         self._started = time.monotonic()
@@ -48,7 +48,7 @@ class SolveMonitor:
         self._done.set()
         self._thread.join()
 
-    def progress(self, elapsed: float, best_cost: float, bound: float) -> None:
+    def progress(self, elapsed: float, best_cost: float, bound: float | None) -> None:
         """The solver's progress callback; its first call is the greedy plan's cost."""
         with self._lock:
             if self.greedy_cost is None:

@@ -56,6 +56,7 @@ def job(job_id: int):
         job=job,
         period=job.period,
         status=util.status_document(job),
+        breakdown=util.bound_breakdown(job),
         form=ActionForm(),
     )
 

@@ -11,6 +11,7 @@ import logging
 
 from flask import current_app
 
+from scheduler.database import reading
 from scheduler.extensions import db
 from scheduler.jobs import queue
 from scheduler.models import SolveJob
@@ -47,20 +48,23 @@ def solve_period(job_id: int) -> None:
 def _solve(job_id: int) -> None:
     from solver.solve import solve  # loads OR-Tools: only in workers
 
-    job = db.session.get(SolveJob, job_id)
-    # The time limit counts from the job's start: building the problem is part of it.
-    deadline = Deadline.after(job.time_limit_seconds)
-    document = period_problem(job.period)
-    problem, errors = parse_problem(document)
-    if problem is None:
-        operations.fail_job(job_id, invalid_problem_reason(errors))
-        return
-    period_version, time_limit = job.period.version, job.time_limit_seconds
-    # End the read transaction before the search: on SQLite a worker's transaction holds the
-    # write lock, which the heartbeats and every other writer would wait for.
-    db.session.commit()
     config = current_app.config
+    # The heartbeat starts before the problem is built: building a large period takes seconds,
+    # and a job without heartbeats that long would look lost to the other processes.
     with SolveMonitor(db.engine, job_id, config.get("JOB_HEARTBEAT_INTERVAL", 0.5)) as monitor:
+        # A read-only transaction: on SQLite a worker's usual transaction holds the write lock,
+        # which the heartbeats (and every other writer) would wait for until the build ends.
+        with reading():
+            job = db.session.get(SolveJob, job_id)
+            # The time limit counts from the job's start: building the problem is part of it.
+            deadline = Deadline.after(job.time_limit_seconds)
+            document = period_problem(job.period)
+            period_version, time_limit = job.period.version, job.time_limit_seconds
+            db.session.commit()
+        problem, errors = parse_problem(document)
+        if problem is None:
+            operations.fail_job(job_id, invalid_problem_reason(errors))
+            return
         schedule = solve(
             problem,
             time_limit=time_limit,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime, timedelta
 
 from flask import current_app, url_for
@@ -17,12 +18,39 @@ DEFAULT_HEARTBEAT_TIMEOUT = 30
 
 
 def displayed_bound(bound: float | None, best_cost: float | None) -> float | None:
-    """The proven bound as shown: early in a search CP-SAT reports bounds below zero (meaningless
-    for costs) and, in LNS, the bound of a sub-problem can exceed the whole plan's cost."""
-    if bound is None:
+    """The proven bound as shown: the solver's, unchanged (``best_cost`` is no longer used).
+
+    The solver reports only valid bounds, never below zero nor above its cost
+    (``solver.solve.reported_bound``; a bound above the cost is a bug, reported as unknown), so
+    the page shows what it was given: clamping here once hid a bound of 0 as "gap 100 %"."""
+    return bound
+
+
+# What each of the solver's bounds is, in the coordinator's words (``solver.bound_parts``).
+BOUND_NAMES = {
+    "search": "the optimiser's own proof",
+    "lp": "facilitators' and rooms' available hours (a linear relaxation)",
+    "analytic": "seats, the cheapest qualified facilitator and room per session, travel to the "
+    "site, and learners who cannot be placed",
+}
+BOUND_ITEMS = ("seats", "facilitators", "travel", "rooms", "unscheduled")
+
+
+def bound_breakdown(job: SolveJob) -> dict | None:
+    """What the finished job's bound is made of: each bound computed, which one is shown, and the
+    cost items of the per-group floor; None before there is a draft or for an older draft."""
+    if job.draft is None:
         return None
-    bound = max(0.0, bound)
-    return min(bound, best_cost) if best_cost is not None else bound
+    parts = (json.loads(job.draft.schedule_json).get("solver") or {}).get("bound_parts")
+    if not parts:
+        return None
+    bounds = [
+        {"name": BOUND_NAMES[key], "value": parts[key], "used": parts.get("used") == key}
+        for key in ("search", "lp", "analytic")
+        if parts.get(key) is not None
+    ]
+    items = parts.get("analytic_items") or {}
+    return {"bounds": bounds, "items": [(k, items[k]) for k in BOUND_ITEMS if k in items]}
 
 
 def active_job(period: PlanningPeriod) -> SolveJob | None:

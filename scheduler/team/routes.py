@@ -61,7 +61,9 @@ def _training_body(start, page: int) -> str:
 def training_csv():
     """The same table as CSV, for a spreadsheet: every person of the team, on one sheet."""
     start = util.first_week(current_user.timezone, date_arg("start"))
-    body = util.team_csv(util.team_table(current_user, start))
+    # The byte order mark makes Excel read the file as UTF-8 (accented names stay whole);
+    # other spreadsheets and csv readers skip it.
+    body = "\ufeff" + util.team_csv(util.team_table(current_user, start))
     response = Response(body, mimetype="text/csv")
     response.headers["Content-Type"] = "text/csv; charset=utf-8"
     response.headers["Content-Disposition"] = (

@@ -89,7 +89,9 @@ def test_neighbourhood_search_reports_a_bound_at_the_optimum_with_no_gap(monkeyp
 def _with_bound(monkeypatch, value):
     """The LNS path on the two-program problem (optimum 110), its bound replaced by ``value``."""
     monkeypatch.setattr(engine, "FULL_MODEL_COHORTS", 0)
-    monkeypatch.setattr(engine, "lower_bound", lambda *args: value)
+    parts = {"analytic": value, "lp": 0.0, "analytic_items": {}, "used": "analytic"}
+    monkeypatch.setattr(engine, "analytic_bound", lambda cand: 0.0)
+    monkeypatch.setattr(engine, "lower_bound_parts", lambda *args: dict(parts))
     return engine.solve(problem(_two_programs_one_cheap_hour()), time_limit=3)
 
 

@@ -119,6 +119,11 @@ def _formations(cohorts: list[dict[str, Any]]):
 
 def brute_force_optimum(document: dict[str, Any]) -> float:
     """The cheapest total cost over every schedule the checker accepts."""
+    return brute_force_best(document)[0]["total"]
+
+
+def brute_force_best(document: dict[str, Any]) -> tuple[dict[str, float], dict[str, Any]]:
+    """The cost items and the schedule of a cheapest schedule the checker accepts."""
     p = problem(document)
     prog = document["programs"][0]
     days = [d for d in DAYS if document["horizon"]["start"] <= d <= document["horizon"]["end"]]
@@ -127,7 +132,7 @@ def brute_force_optimum(document: dict[str, Any]) -> float:
     options = list(itertools.product(starts, [f["id"] for f in document["facilitators"]], rooms))
     per_section = itertools.product(options, repeat=len(prog["sessions"]))
     all_sessions = list(per_section)
-    best = float("inf")
+    best: tuple[dict[str, float], dict[str, Any]] = ({"total": float("inf")}, {})
     for formation in _formations(document["cohorts"]):
         valid = []
         for k, parts in enumerate(formation):
@@ -139,7 +144,9 @@ def brute_force_optimum(document: dict[str, Any]) -> float:
             schedule = _schedule(document, list(sections))
             if {v["rule"] for v in check(p, schedule)} - INCOMPLETE:
                 continue
-            best = min(best, recompute_cost(p, schedule)["total"])
+            cost = recompute_cost(p, schedule)
+            if cost["total"] < best[0]["total"]:
+                best = (cost, schedule)
     return best
 
 

@@ -1,0 +1,1 @@
+"""Publishing a draft: the confirmation page (who gets which mail), the publish job and its page."""

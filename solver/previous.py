@@ -1,0 +1,66 @@
+"""The previous schedule as a plan: a re-plan's incumbent when it still keeps every rule.
+
+A re-plan (``previous`` given) must never come out dearer than keeping the previous schedule as it
+is, whenever that is still allowed: the greedy re-builds around pins and may move or re-form
+sections, and search only improves on its start. So the previous schedule, read back into model
+terms and checked by the independent checker against today's problem, competes with the greedy
+plan for the start; its sessions all count as kept (no change cost).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from solver.candidates import Candidates
+from solver.check import check
+from solver.plan import Plan, PlannedSection, PlannedSession, to_document
+
+
+def previous_plan(cand: Candidates) -> Plan | None:
+    """The problem's ``previous`` schedule as a plan, or None when there is none, it cannot be
+    read in today's terms (unknown cohorts, programs changed), or it breaks a rule today (a pin
+    moved one of its sessions, a facilitator became unavailable, ...)."""
+    previous = cand.problem.previous
+    if not previous or not previous.get("sections"):
+        return None
+    fixed_ids = {fx.section for fx in cand.problem.fixed}
+    plan = Plan()
+    for sec in previous["sections"]:
+        section = _section(cand, sec, fixed_ids)
+        if section is None:
+            return None
+        plan.sections.append(section)
+    if not keeps_every_rule(cand, plan):
+        return None
+    return plan
+
+
+def keeps_every_rule(cand: Candidates, plan: Plan) -> bool:
+    """Whether ``plan`` passes the independent checker for the problem behind ``cand``."""
+    copy = Plan(list(plan.sections))  # to_document sorts the sections it is given
+    doc = to_document(cand, copy, status="feasible", reasons={}, solver={}, lower_bound=0.0)
+    return not check(cand.problem, doc)
+
+
+def _section(cand: Candidates, sec: Any, fixed_ids: set[str]) -> PlannedSection | None:
+    try:
+        parts = {str(p["cohort"]): int(p["learners"]) for p in sec["cohorts"]}
+        sid = str(sec["id"])
+        group_keys = {cand.group_of[c] for c in parts}
+        if len(group_keys) != 1:
+            return None
+        group = cand.groups[group_keys.pop()]
+        sessions = []
+        for x in sorted(sec["sessions"], key=lambda x: x["index"]):
+            i = int(x["index"])
+            start = cand.grid.minute(datetime.fromisoformat(x["start"]))
+            room = x.get("room") if group.program.in_person else None
+            sessions.append(
+                PlannedSession(i, start, group.program.sessions[i], x["facilitator"], room)
+            )
+    except (KeyError, TypeError, ValueError, IndexError):
+        return None
+    if sid in fixed_ids:
+        return PlannedSection(group.key, parts, sessions, fixed_id=sid)
+    return PlannedSection(group.key, parts, sessions, previous_id=sid)

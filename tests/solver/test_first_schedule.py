@@ -1,0 +1,174 @@
+"""The first schedule and the bound the engine reports (issue 18): the greedy plan is reported
+before any search solution, a re-plan never starts (or ends) dearer than keeping the previous
+schedule, and the bound is never 0 when the search finds nothing — with what it is made of."""
+
+from __future__ import annotations
+
+import pytest
+from test_lower_bound import IN_PERSON
+from tiny import cohort, doc, facilitator, problem, program, room
+
+from solver import candidates
+from solver import solve as engine
+from solver.check import check
+from solver.greedy import greedy_plan
+from solver.lower_bound import analytic_bound, lower_bound
+from solver.plan import Plan, price
+from solver.previous import previous_plan
+
+# Two groups with a facilitator each way: the greedy puts each cohort with the cheapest free
+# facilitator in turn, the search can do better, so the trace has a greedy entry and a search one.
+TWO_SITES = doc(
+    horizon={"start": "2027-01-04", "end": "2027-01-08"},
+    programs=[program(mode="in_person", sessions=[60, 60], gap_days=[0, 3], seats=[2, 12],
+                      seat_cost=3.0)],
+    cohorts=[cohort("a", 10), cohort("b", 7), cohort("c", 5, site="paris"), cohort("d", 4)],
+    facilitators=[facilitator("ana", hourly_rate=50.0),
+                  facilitator("ben", site="paris", hourly_rate=30.0, travel_cost={"london": 80.0})],
+    rooms=[room("big", 12), room("small", 6, hourly_cost=2.0), room("p", 8, site="paris")],
+    change_cost=25.0,
+)  # fmt: skip
+
+
+def _greedy_cost(document) -> float:
+    cand = candidates.build(problem(document))
+    return price(cand, greedy_plan(cand))["total"]
+
+
+def _traced(monkeypatch, document, **kwargs):
+    """Solve, recording progress calls and CP-SAT's own solutions in one ordered list."""
+    events = []
+    original = engine._Watcher.on_solution_callback
+
+    def on_solution(self):
+        events.append(("search", self.objective_value / 100))
+        original(self)
+
+    monkeypatch.setattr(engine._Watcher, "on_solution_callback", on_solution)
+    schedule = engine.solve(
+        problem(document),
+        time_limit=kwargs.pop("time_limit", 10),
+        progress=lambda elapsed, cost, bound: events.append(("progress", cost, bound)),
+        **kwargs,
+    )
+    return schedule, events
+
+
+@pytest.mark.parametrize("document", [TWO_SITES, IN_PERSON], ids=["two-sites", "in-person"])
+def test_the_greedy_plan_is_reported_before_the_full_models_first_solution(monkeypatch, document):
+    schedule, events = _traced(monkeypatch, document)
+    searched = [k for k, e in enumerate(events) if e[0] == "search"]
+    assert searched, "CP-SAT reported no solution: the test proves nothing"
+    assert events[0] == ("progress", _greedy_cost(document), events[0][2])
+    assert searched[0] > 0
+    assert (
+        schedule["solver"]["first_solution_seconds"]
+        <= (schedule["solver"]["search_first_solution_seconds"])
+    )
+
+
+def test_the_greedy_plan_is_reported_before_neighbourhood_search_starts(monkeypatch):
+    events = []
+    original = engine.lns.search
+
+    def search(*args, **kwargs):
+        events.append(("search",))
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(engine, "FULL_MODEL_COHORTS", 0)
+    monkeypatch.setattr(engine.lns, "search", search)
+    p = problem(TWO_SITES)
+    schedule = engine.solve(
+        p, time_limit=5, progress=lambda elapsed, cost, bound: events.append((cost, bound))
+    )
+    assert schedule["solver"]["strategy"] == "lns"
+    assert events[0] == (_greedy_cost(TWO_SITES), events[0][1])
+    assert events.index(("search",)) > 0
+    assert check(p, schedule) == []
+
+
+def test_every_reported_bound_is_a_real_bound_from_the_first_report(monkeypatch):
+    schedule, events = _traced(monkeypatch, TWO_SITES)
+    reports = [e for e in events if e[0] == "progress"]
+    optimum = schedule["cost"]["total"]
+    assert schedule["status"] == "optimal"
+    # The first report already carries the analytic bound, never a placeholder 0.
+    assert reports[0][2] == analytic_bound(candidates.build(problem(TWO_SITES))) > 0
+    assert all(0 < bound <= optimum + 0.005 for _, _, bound in reports)
+
+
+def test_when_the_search_finds_nothing_the_bound_is_the_analytic_and_lp_bound(monkeypatch):
+    """The re-plan that showed "Lower bound 0.00, Gap 100 %": CP-SAT stopped without a solution
+    (in presolve) and the bound stayed at its initial 0."""
+    monkeypatch.setattr(engine, "_solve_cancellable", lambda *args: engine.cp_model.UNKNOWN)
+    p = problem(TWO_SITES)
+    schedule = engine.solve(p, time_limit=5)
+    expected = lower_bound(candidates.build(p))
+    assert schedule["solver"]["bound"] == pytest.approx(expected, abs=0.01)
+    assert expected > 0
+    assert schedule["solver"]["gap"] < 1
+    parts = schedule["solver"]["bound_parts"]
+    assert parts["used"] in ("analytic", "lp")
+    assert parts[parts["used"]] == pytest.approx(expected, abs=0.01)
+
+
+def test_the_bound_parts_name_each_bound_and_the_analytic_items():
+    schedule = engine.solve(problem(TWO_SITES), time_limit=10)
+    parts = schedule["solver"]["bound_parts"]
+    items = parts["analytic_items"]
+    assert set(items) == {"seats", "facilitators", "travel", "rooms", "unscheduled"}
+    assert sum(items.values()) == pytest.approx(parts["analytic"])
+    # Every placeable learner placed in the cheapest case: 26 learners x 2 sessions x 3.00.
+    assert items["seats"] == 26 * 2 * 3.0
+    assert parts["search"] >= parts["lp"] - 0.01 or parts["used"] != "search"
+    assert schedule["solver"]["bound"] == pytest.approx(parts[parts["used"]], abs=0.01)
+
+
+def _replan(document, previous, **over):
+    return doc(**{**_fields(document), "previous": previous, **over})
+
+
+def _fields(document):
+    return {k: v for k, v in document.items() if k not in ("format",)}
+
+
+def test_a_replan_is_never_dearer_than_the_previous_schedule_kept_as_is(monkeypatch):
+    first = engine.solve(problem(TWO_SITES), time_limit=10)
+    assert first["status"] == "optimal"
+    document = _replan(TWO_SITES, first)
+    p = problem(document)
+    kept_cost = price(candidates.build(p), previous_plan(candidates.build(p)))["total"]
+    # Whatever the greedy makes of it (here: nothing placed), the previous schedule is the start.
+    monkeypatch.setattr(engine, "greedy_plan", lambda cand, deadline=None: Plan())
+    monkeypatch.setattr(engine, "_solve_cancellable", lambda *args: engine.cp_model.UNKNOWN)
+    seen = []
+    again = engine.solve(p, time_limit=5, progress=lambda t, cost, bound: seen.append(cost))
+    assert seen[0] > kept_cost  # the greedy's (empty) plan, reported first
+    assert seen[-1] == kept_cost == again["cost"]["total"]
+    assert again["cost"]["changes"] == 0
+    assert check(p, again) == []
+    assert again["solver"]["bound"] > 0
+
+
+def test_a_replan_with_search_ends_no_dearer_than_the_previous_schedule():
+    first = engine.solve(problem(TWO_SITES), time_limit=10)
+    p = problem(_replan(TWO_SITES, first))
+    kept_cost = price(candidates.build(p), previous_plan(candidates.build(p)))["total"]
+    again = engine.solve(p, time_limit=10)
+    assert again["cost"]["total"] <= kept_cost
+    assert check(p, again) == []
+
+
+def test_the_previous_schedule_is_no_start_once_a_pin_moves_one_of_its_sessions():
+    first = engine.solve(problem(TWO_SITES), time_limit=10)
+    section = first["sections"][0]
+    x = section["sessions"][0]
+    moved = "2027-01-08T15:00:00+00:00" if x["start"][:10] != "2027-01-08" else \
+        "2027-01-07T15:00:00+00:00"  # fmt: skip
+    pin = {"section": section["id"], "cohorts": section["cohorts"], "session": 0,
+           "start": moved, "facilitator": x["facilitator"], "room": x["room"]}  # fmt: skip
+    still = {**pin, "start": x["start"]}
+    assert previous_plan(candidates.build(problem(_replan(TWO_SITES, first, fixed=[pin])))) is None
+    kept = previous_plan(candidates.build(problem(_replan(TWO_SITES, first, fixed=[still]))))
+    assert kept is not None
+    assert {s.fixed_id for s in kept.sections} == {section["id"], None}
