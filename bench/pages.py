@@ -1,9 +1,10 @@
-"""Benchmark pages under load: the manager's team view, a cost report and the facilitator's
-availability page against a trivial page, on the demo scaled up, served by waitress on loopback.
+"""Benchmark pages under load: the manager's team view, a cost report, the facilitator's
+availability page and the review page with its calendar's events against a trivial page, on the demo scaled up, served by waitress on loopback.
 
     python -m bench.pages setup --scale 6 --dir /tmp/bench-pages     # once: demo, solve, publish
     python -m bench.pages run --dir /tmp/bench-pages --clients 50 --requests 2000
     python -m bench.pages run --dir /tmp/bench-pages --workers 2 --threads 4   # gunicorn
+    python -m bench.pages run --dir /tmp/bench-pages --only review             # review pages only
 
 ``setup`` loads ``load_demo(scale=...)`` (scale 1 ≈ 1,500 learners) into a fresh SQLite file,
 solves the demo period (greedy baseline, then ``solver.solve`` for ``--time-limit`` seconds) and
@@ -27,6 +28,7 @@ import sys
 import tempfile
 import threading
 import time
+from datetime import date, timedelta
 from pathlib import Path
 
 PASSWORD = "bench-password"
@@ -274,6 +276,7 @@ def run(
     wrk_seconds: int = 0,
     server_name: str = "",
     cold: bool = False,
+    only: str = "",
 ) -> str:
     targets = json.loads((directory / "targets.json").read_text())
     accounts = targets["accounts"]
@@ -289,6 +292,7 @@ def run(
             except OSError:
                 time.sleep(0.2)
         week = targets["plan_start"]
+        week_end = (date.fromisoformat(week) + timedelta(days=7)).isoformat()
         version = targets["published_version"]
         pages = [
             ("trivial page (GET /login, anonymous)", "", "/login"),
@@ -305,10 +309,18 @@ def run(
             ("cost report", accounts["coordinator"], f"/reports/versions/{version}/cost"),
             ("cost model", accounts["coordinator"], "/reports/cost-model"),
             ("facilitator availability", accounts["facilitator"], "/availability"),
+            ("review page (calendar)", accounts["coordinator"], f"/planning/versions/{version}"),
+            (
+                "review calendar events, one week",
+                accounts["coordinator"],
+                f"/planning/versions/{version}/events.json?start={week}&end={week_end}",
+            ),
         ]
+        if only:
+            pages = [pages[0]] + [page for page in pages[1:] if only in page[0]]
         lines = [
-            "| page | median ms | p95 ms | p95 / trivial p95 | requests |",
-            "|---|---|---|---|---|",
+            "| page | median ms | p95 ms | p95 / trivial p95 | requests | bytes |",
+            "|---|---|---|---|---|---|",
         ]
         trivial = None
         for label, email, path in pages:
@@ -321,7 +333,10 @@ def run(
                 median, p95 = statistics.median(latencies), percentile(latencies, 0.95)
                 count = len(latencies)
             trivial = trivial or p95
-            lines.append(f"| {label} | {median:.1f} | {p95:.1f} | {p95 / trivial:.2f} | {count} |")
+            size = len(Client(PORT, cookie).request("GET", path)[1].encode())
+            lines.append(
+                f"| {label} | {median:.1f} | {p95:.1f} | {p95 / trivial:.2f} | {count} | {size:,} |"
+            )
     finally:
         server.terminate()
         server.wait(timeout=30)
@@ -369,6 +384,9 @@ def main(argv: list[str] | None = None) -> int:
         "--cold", action="store_true", help="page cache off: every view builds its page"
     )
     sub.choices["run"].add_argument(
+        "--only", default="", help="only the pages whose label holds this (and the trivial one)"
+    )
+    sub.choices["run"].add_argument(
         "--wrk", type=int, default=0, metavar="SECONDS", help="load each page with wrk this long"
     )
     args = parser.parse_args(argv)
@@ -385,6 +403,7 @@ def main(argv: list[str] | None = None) -> int:
                 args.wrk,
                 args.server,
                 args.cold,
+                args.only,
             )
         )
     else:

@@ -9,6 +9,7 @@ from flask import Flask, current_app
 from flask_login import current_user
 
 from scheduler.forms.timezones import timezone_options
+from scheduler.sorting import naturally
 
 DEFAULT_ZONE = "UTC"
 
@@ -35,7 +36,20 @@ def has_endpoint(endpoint: str) -> bool:
     return endpoint in current_app.view_functions
 
 
+def natural_sort(items, attribute: str | None = None) -> list:
+    """``items`` in natural order (S2 before S10) of ``attribute`` (dotted, like Jinja's own
+    ``sort``), or of the items themselves: the template side of ``scheduler.sorting``."""
+
+    def text(item) -> str:
+        for name in (attribute or "").split(".") if attribute else ():
+            item = getattr(item, name)
+        return str(item)
+
+    return naturally(items, key=text)
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.filters["localtime"] = localtime
+    app.jinja_env.filters["natural_sort"] = natural_sort
     app.jinja_env.globals["has_endpoint"] = has_endpoint
     app.jinja_env.globals["timezone_options"] = timezone_options

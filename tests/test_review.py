@@ -150,13 +150,8 @@ def test_calendar_events_are_sessions_in_the_periods_wall_clock_time(app, plan, 
     assert first["extendedProps"]["facilitator"] == "Ana Duarte"
     assert first["extendedProps"]["room"] == "Thames room"
     assert first["extendedProps"]["site"] == "London"
-    with app.app_context():
-        o = objects(plan)
-        assert first["extendedProps"]["filters"] == [
-            f"facilitator-{o['ana'].id}",
-            f"room-{o['room_a'].id}",
-            f"site-{o['room_a'].site_id}",
-        ]
+    assert first["extendedProps"]["section"] == "S1"
+    assert first["extendedProps"]["session"] == "1 of 2"
 
 
 def test_unknown_version_is_not_found(coordinator):

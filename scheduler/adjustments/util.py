@@ -20,6 +20,7 @@ from scheduler.models import (
     WaitingLearner,
 )
 from scheduler.planning.versions import problem_of, published_version, schedule_of
+from scheduler.sorting import naturally
 from solver.alternatives import (
     Alternative,
     alternatives,
@@ -33,8 +34,9 @@ NO_ROOM = ""
 
 
 def sections_of(version: ScheduleVersion) -> list[ScheduledSection]:
-    """The version's sections with program, cohorts, sessions, facilitators and rooms loaded."""
-    return list(
+    """The version's sections with program, cohorts, sessions, facilitators and rooms loaded,
+    in natural order of their keys (S2 before S10)."""
+    return naturally(
         db.session.scalars(
             select(ScheduledSection)
             .where(ScheduledSection.version_id == version.id)
@@ -46,8 +48,8 @@ def sections_of(version: ScheduleVersion) -> list[ScheduledSection]:
                     joinedload(ScheduledSession.room),
                 ),
             )
-            .order_by(ScheduledSection.key)
-        )
+        ),
+        key=lambda section: section.key,
     )
 
 

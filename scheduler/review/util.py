@@ -7,11 +7,9 @@ the schedule is.
 
 from __future__ import annotations
 
-from collections import defaultdict
-from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
+from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from scheduler.extensions import db
@@ -28,6 +26,7 @@ from scheduler.models import (
 )
 from scheduler.planning.versions import problem_of
 from scheduler.review.diff import Diff, Person, Session, diff
+from scheduler.sorting import naturally
 
 #: The cost items of the schedule document, in the order and words the page uses.
 COST_ITEMS = (
@@ -134,120 +133,51 @@ def unscheduled(version: ScheduleVersion, schedule: dict) -> list[dict]:
     ]
 
 
-def learners_in(version: ScheduleVersion) -> int:
-    return sum(part.learners for section in version.sections for part in section.cohorts)
+@dataclass(frozen=True)
+class SectionPage:
+    """One page of a version's sections table: its sections (rows loaded), which page of how
+    many, the place of its first section and how many sections there are in all."""
+
+    sections: list[ScheduledSection]
+    shown: int
+    pages: int
+    first: int
+    count: int
 
 
-# --- the calendar --------------------------------------------------------------------------------
+def section_page(version_id: int, shown: int, per_page: int) -> SectionPage:
+    """Page ``shown`` (from 1; past the end: the last) of the version's sections in natural
+    order of their keys (S2 before S10). Only that page's rows are loaded."""
+    keys = db.session.execute(
+        select(ScheduledSection.id, ScheduledSection.key).where(
+            ScheduledSection.version_id == version_id
+        )
+    ).all()
+    ordered = naturally(keys, key=lambda row: row.key)
+    pages = max(1, -(-len(ordered) // per_page))
+    shown = min(shown, pages)
+    first = (shown - 1) * per_page
+    ids = [row.id for row in ordered[first : first + per_page]]
+    rows = db.session.scalars(
+        select(ScheduledSection)
+        .where(ScheduledSection.id.in_(ids))
+        .options(
+            selectinload(ScheduledSection.program),
+            selectinload(ScheduledSection.cohorts).selectinload(SectionCohort.cohort),
+            selectinload(ScheduledSection.sessions),
+        )
+    )
+    by_id = {section.id: section for section in rows}
+    return SectionPage([by_id[i] for i in ids], shown, pages, first, len(ordered))
 
 
-def site_of(session: ScheduledSession) -> tuple[str, str]:
-    """(filter value, name) of where a session takes place; virtual sessions have no site."""
-    if session.room is None:
-        return "virtual", "Virtual (no room)"
-    return f"site-{session.room.site_id}", session.room.site.name
-
-
-def calendar_events(version: ScheduleVersion) -> list[dict]:
-    """The sessions as FullCalendar events, in the period's wall-clock time.
-
-    FullCalendar can only show named zones with a date library plugin; instead the times are
-    sent as the period's local wall-clock time without an offset and the calendar is told to
-    treat them as UTC ("floating"), so it shows them exactly as written whatever the browser's
-    zone, even on days the browser's own clocks change.
-    """
-    zone = ZoneInfo(version.period.timezone)
-    events = []
-    for section in version.sections:
-        for session in section.sessions:
-            site_value, site_name = site_of(session)
-            facilitator = session.facilitator
-            events.append(
-                {
-                    "id": str(session.id),
-                    "title": f"{section.program.name} · {section.key} ({session.position + 1})",
-                    "start": _wall_clock(session.start, zone),
-                    "end": _wall_clock(session.end, zone),
-                    "extendedProps": {
-                        "facilitator": facilitator.name if facilitator else "No facilitator",
-                        "room": session.room.name if session.room else "Virtual",
-                        "site": site_name,
-                        "filters": [
-                            f"facilitator-{session.facilitator_id}",
-                            f"room-{session.room_id}" if session.room_id else "room-none",
-                            site_value,
-                        ],
-                    },
-                }
-            )
-    return sorted(events, key=lambda e: (e["start"], e["title"]))
-
-
-def closed_day_events(version: ScheduleVersion) -> list[dict]:
-    """The public holidays and closures the solver kept clear, as FullCalendar background
-    events (one per site and day), from the version's own problem document: what this plan
-    honoured, not what the sites say today. Their filters are the site's, its rooms' and its
-    facilitators', so the "Show" list keeps a site's closed days with its sessions."""
-    problem = problem_of(version)
-    filters = defaultdict(list)
-    for room in problem.get("rooms", []):
-        filters[room["site"]].append(f"room-{room['x-id']}")
-    for facilitator in problem.get("facilitators", []):
-        if facilitator.get("site"):
-            filters[facilitator["site"]].append(f"facilitator-{facilitator['x-id']}")
-    events = []
-    for site in problem.get("x-closed-days", []):
-        for day, name in site["days"].items():
-            events.append(
-                {
-                    "id": f"closed-{site['site']}-{day}",
-                    "title": f"{name} · {site['name']}",
-                    "start": day,
-                    "end": (date.fromisoformat(day) + timedelta(days=1)).isoformat(),
-                    "allDay": True,
-                    "display": "background",
-                    "classNames": ["closed-day"],
-                    "extendedProps": {
-                        "closed": True,
-                        "filters": [f"site-{site['x-id']}", *filters[site["site"]]],
-                    },
-                }
-            )
-    return events
-
-
-def _wall_clock(instant: datetime, zone: ZoneInfo) -> str:
-    return instant.astimezone(zone).replace(tzinfo=None).isoformat(timespec="minutes")
-
-
-def calendar_filters(version: ScheduleVersion) -> dict[str, list[tuple[str, str]]]:
-    """The choices of the calendar's "Show" list: (value, name) per facilitator, room and site."""
-    facilitators, rooms, sites = {}, {}, {}
-    for section in version.sections:
-        for session in section.sessions:
-            if session.facilitator is not None:
-                facilitators[f"facilitator-{session.facilitator_id}"] = session.facilitator.name
-            if session.room is not None:
-                rooms[f"room-{session.room_id}"] = f"{session.room.name} ({session.room.site.name})"
-            value, name = site_of(session)
-            sites[value] = name
-    return {
-        "By facilitator": _by_name(facilitators),
-        "By room": _by_name(rooms),
-        "By site": _by_name(sites),
-    }
-
-
-def _by_name(choices: dict[str, str]) -> list[tuple[str, str]]:
-    return sorted(choices.items(), key=lambda item: item[1].casefold())
-
-
-def first_day(version: ScheduleVersion) -> str:
-    """The local date the calendar opens at: the first session's, else the period's start."""
-    starts = [s.start for section in version.sections for s in section.sessions]
-    if not starts:
-        return version.period.start.isoformat()
-    return min(starts).astimezone(ZoneInfo(version.period.timezone)).date().isoformat()
+def learners_seated(version_id: int) -> int:
+    """How many learners the version seats (a sum in the database, no rows loaded)."""
+    return db.session.scalar(
+        select(func.coalesce(func.sum(SectionCohort.learners), 0))
+        .join(SectionCohort.section)
+        .where(ScheduledSection.version_id == version_id)
+    )
 
 
 # --- the diff ------------------------------------------------------------------------------------

@@ -1,7 +1,9 @@
 // The review page's calendar: FullCalendar (served from node_modules by the app) showing the
-// version's sessions, fetched as JSON, with a "Show" list that keeps only one facilitator's,
-// room's or site's sessions. The sections table on the page lists the same sessions as text.
-// Public holidays and closures come as background events ("closed" in extendedProps).
+// version's sessions, coloured by program. Events are fetched as JSON for the visible range and
+// the chosen facilitator, room, site and program (events.json), never embedded in the page.
+// A click opens the side panel; on a draft, a drag asks the server (review-moves.js) and is put
+// back with the reason when the move is refused. Public holidays and closures come as
+// background events ("closed" in extendedProps).
 (function () {
   "use strict";
 
@@ -9,8 +11,26 @@
   if (!element || !window.FullCalendar) {
     return;
   }
-  var show = document.getElementById("calendar-show");
-  var allEvents = [];
+  var data = element.dataset;
+  var filters = Array.prototype.slice.call(document.querySelectorAll("[data-filter]"));
+  var panel = document.getElementById("session-panel");
+  var status = document.getElementById("calendar-status");
+  // The page's CSRF token (in its <meta>: the calendar's part is cached and shared).
+  var token = document.querySelector('meta[name="csrf-token"]').content;
+  Array.prototype.forEach.call(panel.querySelectorAll('input[name="csrf_token"]'), function (input) {
+    input.value = token;
+  });
+
+  // Legend swatches: colours are set through the CSSOM (the CSP forbids inline style attributes).
+  Array.prototype.forEach.call(document.querySelectorAll(".calendar-legend .swatch"), function (swatch) {
+    swatch.style.backgroundColor = swatch.dataset.colour;
+  });
+
+  function say(text, refused) {
+    status.textContent = text;
+    status.classList.toggle("refused", Boolean(refused));
+    status.hidden = false;
+  }
 
   // Title on the first line, then who and where: what a coordinator scans a week for.
   function content(arg) {
@@ -36,48 +56,43 @@
     };
   }
 
-  function chosen() {
-    var value = show ? show.value : "";
-    if (!value) {
-      return allEvents;
-    }
-    return allEvents.filter(function (event) {
-      return event.extendedProps.filters.indexOf(value) !== -1;
+  // The query of events.json: the visible range and every filter that is set.
+  function query(info) {
+    var params = new URLSearchParams({ start: info.startStr, end: info.endStr });
+    filters.forEach(function (select) {
+      if (select.value) {
+        params.set(select.dataset.filter, select.value);
+      }
     });
+    return params.toString();
   }
 
-  var calendar = new FullCalendar.Calendar(element, {
-    // Times arrive as the period's wall-clock time; "UTC" shows them as written (see util.py).
-    timeZone: "UTC",
-    initialView: "timeGridWeek",
-    initialDate: element.dataset.initialDate,
-    firstDay: 1,
-    height: "auto",
-    slotMinTime: "08:00:00",
-    slotMaxTime: "18:00:00",
-    dayHeaderFormat: { weekday: "short", day: "numeric", month: "short" },
-    allDaySlot: false,
-    nowIndicator: false,
-    headerToolbar: {
-      left: "prev,next",
-      center: "title",
-      right: "timeGridWeek,dayGridMonth,listWeek",
-    },
-    buttonText: { week: "Week", month: "Month", list: "List" },
-    eventTimeFormat: { hour: "2-digit", minute: "2-digit", hour12: false },
-    slotLabelFormat: { hour: "2-digit", minute: "2-digit", hour12: false },
-    eventContent: content,
-    eventDidMount: function (arg) {
-      var props = arg.event.extendedProps;
-      if (props.closed) {
-        arg.el.title = arg.event.title;
-        return;
-      }
-      arg.el.title = arg.event.title + "\n" + props.facilitator + "\n" + props.room + ", " + props.site;
-    },
-  });
+  function loadEvents(info, success, failure) {
+    fetch(data.eventsUrl + "?" + query(info), {
+      credentials: "same-origin",
+      headers: { Accept: "application/json" },
+    })
+      .then(function (response) {
+        if (!response.ok) {
+          throw new Error("HTTP " + response.status);
+        }
+        return response.json();
+      })
+      .then(function (events) {
+        success(events);
+        fitHours(events);
+        data.shown = String(events.filter(function (event) {
+          return !event.extendedProps.closed;
+        }).length);
+        data.loaded = "true";
+      })
+      .catch(function (error) {
+        say("The sessions could not be loaded (" + error.message + "): reload the page.", true);
+        failure(error);
+      });
+  }
 
-  // The week view opens on the hours sessions use (at least 08:00-18:00), so none is hidden.
+  // The week view shows the hours sessions use (at least 08:00-18:00), so none is hidden.
   function fitHours(events) {
     var first = 8;
     var last = 18;
@@ -88,39 +103,158 @@
       first = Math.min(first, Number(event.start.slice(11, 13)));
       last = Math.max(last, Math.ceil(Number(event.end.slice(11, 13)) + Number(event.end.slice(14, 16)) / 60));
     });
-    calendar.setOption("slotMinTime", String(first).padStart(2, "0") + ":00:00");
-    calendar.setOption("slotMaxTime", String(Math.min(last, 24)).padStart(2, "0") + ":00:00");
+    var min = String(first).padStart(2, "0") + ":00:00";
+    var max = String(Math.min(last, 24)).padStart(2, "0") + ":00:00";
+    if (calendar.getOption("slotMinTime") !== min) {
+      calendar.setOption("slotMinTime", min);
+    }
+    if (calendar.getOption("slotMaxTime") !== max) {
+      calendar.setOption("slotMaxTime", max);
+    }
   }
 
-  function refresh() {
-    calendar.removeAllEventSources();
-    calendar.addEventSource(chosen());
-    element.dataset.shown = String(chosen().filter(function (event) {
-      return !event.extendedProps.closed;
-    }).length);
+  function openPanel(event) {
+    var props = event.extendedProps;
+    if (props.closed) {
+      return;
+    }
+    var fields = {
+      section: props.section + " (session " + props.session + ")",
+      program: props.program,
+      when: event.startStr.slice(0, 10) + " " + event.startStr.slice(11, 16) + "–" +
+        event.endStr.slice(11, 16) + " " + data.zone,
+      cohorts: props.cohorts.join(", "),
+      learners: String(props.learners),
+      facilitator: props.facilitator,
+      room: props.room + (props.site ? " (" + props.site + ")" : ""),
+      pinned: props.pinned || "no",
+    };
+    panel.querySelector("#session-panel-title").textContent = event.title;
+    Object.keys(fields).forEach(function (name) {
+      panel.querySelector('[data-field="' + name + '"]').textContent = fields[name];
+    });
+    panel.querySelector('[data-link="alternatives"]').href = props.links.alternatives;
+    panel.querySelector('[data-action="pin"]').action = props.links.pin;
+    panel.querySelector('[data-action="lock"]').action = props.links.lock;
+    panel.dataset.sessionId = event.id;
+    panel.hidden = false;
+    showNames(event.id, props.links.details);
   }
+
+  // The learners' names come on a click (events carry only the count, to stay light).
+  function showNames(sessionId, url) {
+    var names = panel.querySelector('[data-field="learnerNames"]');
+    names.replaceChildren();
+    names.dataset.loaded = "false";
+    fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
+      .then(function (response) {
+        if (!response.ok) {
+          throw new Error("HTTP " + response.status);
+        }
+        return response.json();
+      })
+      .then(function (answer) {
+        if (panel.dataset.sessionId !== sessionId) {
+          return; // another session was clicked meanwhile
+        }
+        names.replaceChildren.apply(names, answer.learnerNames.map(function (name) {
+          var item = document.createElement("li");
+          item.textContent = name;
+          return item;
+        }));
+        names.dataset.loaded = "true";
+      })
+      .catch(function (error) {
+        var item = document.createElement("li");
+        item.textContent = "The names could not be loaded (" + error.message + ").";
+        names.replaceChildren(item);
+      });
+  }
+
+  function dropped(info) {
+    var start = window.ReviewMoves.wallClockToUtc(info.event.start, data.zone);
+    say("Moving " + info.event.title + "…");
+    window.ReviewMoves.checkMove({
+      sessionId: info.event.id,
+      start: start,
+      periodVersion: Number(data.periodVersion),
+      csrfToken: token,
+    }).then(function (answer) {
+      if (answer.periodVersion !== undefined) {
+        data.periodVersion = String(answer.periodVersion);
+      }
+      if (!answer.ok) {
+        info.revert();
+        say(info.event.title + " was not moved: " + answer.reason, true);
+        return;
+      }
+      say(answer.message || info.event.title + " moved.");
+      if (answer.version) {
+        // The move made a new draft: this page still shows the version it was made from.
+        var link = document.createElement("a");
+        link.href = "/planning/versions/" + encodeURIComponent(answer.version.id);
+        link.textContent = " Open draft version " + answer.version.number + ".";
+        status.append(link);
+      }
+    });
+  }
+
+  var editable = data.editable === "true" && Boolean(window.ReviewMoves);
+  var calendar = new FullCalendar.Calendar(element, {
+    // Times arrive as the period's wall-clock time; "UTC" shows them as written (calendar.py).
+    timeZone: "UTC",
+    initialView: "timeGridWeek",
+    initialDate: data.initialDate,
+    firstDay: 1,
+    height: "auto",
+    slotMinTime: "08:00:00",
+    slotMaxTime: "18:00:00",
+    allDaySlot: false,
+    nowIndicator: false,
+    headerToolbar: {
+      left: "prev,next",
+      center: "title",
+      right: "timeGridWeek,dayGridMonth,listWeek",
+    },
+    buttonText: { week: "Week", month: "Month", list: "List" },
+    views: {
+      // A week's columns are days: name the date. A month's columns are weekdays: the dates
+      // are in the cells, and a date in the header would be the first row's, wrong below it.
+      timeGridWeek: {
+        dayHeaderFormat: { weekday: "short", day: "numeric", month: "short" },
+        // A busy week stays readable: at most three side by side, then "+N more".
+        eventMaxStack: 3,
+      },
+      dayGridMonth: { dayHeaderFormat: { weekday: "short" }, dayMaxEvents: 4 },
+    },
+    eventTimeFormat: { hour: "2-digit", minute: "2-digit", hour12: false },
+    slotLabelFormat: { hour: "2-digit", minute: "2-digit", hour12: false },
+    events: loadEvents,
+    eventContent: content,
+    eventClick: function (info) {
+      info.jsEvent.preventDefault();
+      openPanel(info.event);
+    },
+    editable: editable,
+    eventDurationEditable: false,
+    eventDrop: dropped,
+    eventDidMount: function (arg) {
+      var props = arg.event.extendedProps;
+      if (props.closed) {
+        arg.el.title = arg.event.title;
+        return;
+      }
+      arg.el.title = arg.event.title + "\n" + props.facilitator + "\n" + props.room + ", " + props.site;
+    },
+  });
 
   calendar.render();
-  fetch(element.dataset.eventsUrl, { credentials: "same-origin", headers: { Accept: "application/json" } })
-    .then(function (response) {
-      if (!response.ok) {
-        throw new Error("HTTP " + response.status);
-      }
-      return response.json();
-    })
-    .then(function (events) {
-      allEvents = events;
-      fitHours(events);
-      refresh();
-      element.dataset.loaded = "true";
-    })
-    .catch(function (error) {
-      var note = document.createElement("p");
-      note.className = "notice";
-      note.textContent = "The sessions could not be loaded (" + error.message + "): reload the page.";
-      element.before(note);
+  filters.forEach(function (select) {
+    select.addEventListener("change", function () {
+      calendar.refetchEvents();
     });
-  if (show) {
-    show.addEventListener("change", refresh);
-  }
+  });
+  panel.querySelector(".close").addEventListener("click", function () {
+    panel.hidden = true;
+  });
 })();

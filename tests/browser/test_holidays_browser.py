@@ -1,5 +1,5 @@
 """The review calendar shades a site's public holidays (background events) in a real browser,
-and its "Show" list keeps them with that site's sessions only."""
+and its facilitator filter keeps them with that site's sessions only."""
 
 from __future__ import annotations
 
@@ -44,7 +44,8 @@ def test_the_review_calendar_shades_good_friday_at_the_london_site(live_server, 
 
     calendar = page.locator("#calendar")
     expect(calendar).to_have_attribute("data-loaded", "true")
-    expect(calendar).to_have_attribute("data-shown", "4")  # sessions only, not holidays
+    # The week of 15 March: S1 on Tuesday, S2 on Wednesday (sessions only, not holidays).
+    expect(calendar).to_have_attribute("data-shown", "2")
     closed = calendar.locator(".fc-bg-event.closed-day")
     expect(closed).to_have_count(0)  # the week of 15 March has no holiday
     expect(calendar.locator(".fc-event:not(.fc-bg-event)").first).to_contain_text("09:00")
@@ -54,8 +55,8 @@ def test_the_review_calendar_shades_good_friday_at_the_london_site(live_server, 
     expect(closed.first).to_contain_text("Good Friday")
     expect(closed.first).to_have_attribute("title", f"Good Friday · {london_name}")
 
-    page.get_by_label("Show").select_option(label="Ben Okafor")  # at home in Leeds
+    page.get_by_label("Facilitator").select_option(label="Ben Okafor")  # at home in Leeds
     expect(closed).to_have_count(0)
-    page.get_by_label("Show").select_option(label="Ana Duarte")  # at home in London
+    page.get_by_label("Facilitator").select_option(label="Ana Duarte")  # at home in London
     expect(closed).to_have_count(1)
     assert console_errors == []
