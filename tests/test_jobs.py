@@ -266,7 +266,8 @@ def test_workers_send_the_outbox_every_minute_and_reminders_every_quarter_hour(a
         minute: {task.name for task in huey.read_periodic(datetime(2027, 3, 1, 9, minute))}
         for minute in (1, 15)
     }
-    assert due[1] == {"calendars.send_mail"}
+    # Learning records go to the LRS every minute too (a no-op without XAPI_ENDPOINT).
+    assert due[1] == {"calendars.send_mail", "learning_records.send"}
     # Follow-up nudges (scheduler/followups/tasks.py) go out every quarter hour too, and the
     # replies mailbox is read every IMAP_POLL_MINUTES (5; a no-op without IMAP_HOST).
     assert due[15] == {
@@ -274,4 +275,5 @@ def test_workers_send_the_outbox_every_minute_and_reminders_every_quarter_hour(a
         "calendars.queue_reminders",
         "followups.send_nudges",
         "calendars.read_replies",
+        "learning_records.send",
     }
