@@ -195,7 +195,7 @@ def world(app):
     return ids
 
 
-STRING_ARGUMENTS = {"filename": "app.css", "kind": "learners", "section_key": "S1"}
+STRING_ARGUMENTS = {"filename": "app.css", "kind": "learners", "section_key": "S1", "chosen": "yes"}
 
 
 def url_for_rule(rule: Rule, ids: dict[str, int]) -> str:

@@ -117,8 +117,9 @@ def test_report_pages_run_a_fixed_number_of_statements(app, client, auth):
     many = page_counts(app, client, auth, ids)
     assert many == few
     # 17: the team page's 16 reads (the week totals of a paged team are one query of their
-    # own) and the data stamps its cached part is checked against.
-    assert max(few.values()) <= 17, few
+    # own) and the data stamps its cached part is checked against; 18: the team calendar,
+    # which also reads its sections' meeting links (one query, whatever the team's size).
+    assert max(few.values()) <= 18, few
 
 
 def test_cached_report_pages_run_a_few_statements(app, client, auth):
