@@ -86,20 +86,32 @@ def seat_cost(sm: ScheduleModel) -> None:
 def change_cost(sm: ScheduleModel) -> None:
     """Each session of the previous schedule that is not kept at the same start, facilitator and
     room costs change_cost."""
-    from solver.model import KeptSession
-
-    m = sm.model
     previous = sm.problem.previous or {}
     sm.change_sessions = sum(
         len(sec.get("sessions") or []) for sec in previous.get("sections") or []
     )
     if not sm.change_sessions or sm.problem.change_cost <= 0:
         return
-    # A section of the previous plan lives on as its designated section or, when a session of it
-    # is fixed (a manual move), as that fixed section: its sessions still at their old place are
-    # kept, as cost.changed_sessions counts them.
-    designated = {s.previous_id or s.fixed_id: s for s in sm.sections if s.previous_id or s.fixed_id}
-    for sec in previous.get("sections") or []:
+    for kept in kept_sessions(sm, "kept"):
+        sm.costs["changes"].append(-cents(sm.problem.change_cost) * kept.literal)
+
+
+def kept_sessions(sm: ScheduleModel, prefix: str) -> list:
+    """For each session of the previous schedule that could stay where it was, a literal true
+    when it does (same start, facilitator and room); added to ``sm.kept`` and returned.
+
+    A section of the previous plan lives on as its designated section or, when a session of it
+    is fixed (a manual move), as that fixed section: its sessions still at their old place are
+    kept, as cost.changed_sessions counts them. The change cost and the repair's levels both
+    read these literals."""
+    from solver.model import KeptSession
+
+    m = sm.model
+    designated = {
+        s.previous_id or s.fixed_id: s for s in sm.sections if s.previous_id or s.fixed_id
+    }
+    made = []
+    for sec in (sm.problem.previous or {}).get("sections") or []:
         s = designated.get(sec.get("id"))
         for x in sec.get("sessions") or [] if s else []:
             i, f, r = x.get("index"), x.get("facilitator"), x.get("room")
@@ -109,18 +121,20 @@ def change_cost(sm: ScheduleModel) -> None:
             start = _minute(sm, x.get("start"))
             if (
                 start is None
+                or start not in session.domain
                 or f not in session.facilitators
                 or (r is not None and r not in session.rooms)
             ):
-                continue
-            kept = m.new_bool_var(f"kept.{s.name}.{i}")
+                continue  # it cannot stay: no literal (it would be false anyway)
+            kept = m.new_bool_var(f"{prefix}.{s.name}.{i}")
             m.add_implication(kept, s.present)
             m.add(session.start == start).only_enforce_if(kept)
             m.add_implication(kept, session.facilitators[f])
             if r is not None:
                 m.add_implication(kept, session.rooms[r])
-            sm.kept.append(KeptSession(s, i, start, f, r, kept))
-            sm.costs["changes"].append(-cents(sm.problem.change_cost) * kept)
+            made.append(KeptSession(s, i, start, f, r, kept))
+    sm.kept.extend(made)
+    return made
 
 
 def _minute(sm: ScheduleModel, text) -> int | None:

@@ -31,12 +31,12 @@ import re
 import threading
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 from ortools.sat.python import cp_model
 
 from solver import candidates
+from solver.cost_rules import kept_sessions
 from solver.deadline import Deadline
 from solver.explain import fixed_conflicts, unscheduled_reasons
 from solver.greedy import greedy_plan
@@ -242,46 +242,12 @@ def kept_literals(sm: ScheduleModel) -> dict[tuple[str, int], KeptSession]:
     The change-cost rule made them when changes cost something; with a change cost of 0 they
     are made here the same way (without a cost)."""
     if not sm.kept:
-        _make_kept_literals(sm)
+        kept_sessions(sm, "repair.kept")
     out = {}
     for kept in sm.kept:
         sid = kept.section.previous_id or kept.section.fixed_id
         out[(sid, kept.index)] = kept
     return out
-
-
-def _make_kept_literals(sm: ScheduleModel) -> None:
-    m = sm.model
-    designated = _designated(sm)
-    for sec in _previous_sections(sm):
-        s = designated.get(sec.get("id"))
-        for x in sec.get("sessions") or [] if s else []:
-            i, f, r = x.get("index"), x.get("facilitator"), x.get("room")
-            if not isinstance(i, int) or not 0 <= i < len(s.sessions):
-                continue
-            session = s.sessions[i]
-            start = _minute(sm, x.get("start"))
-            if (
-                start is None
-                or start not in session.domain
-                or f not in session.facilitators
-                or (r is not None and r not in session.rooms)
-            ):
-                continue
-            literal = m.new_bool_var(f"repair.kept.{s.name}.{i}")
-            m.add_implication(literal, s.present)
-            m.add(session.start == start).only_enforce_if(literal)
-            m.add_implication(literal, session.facilitators[f])
-            if r is not None:
-                m.add_implication(literal, session.rooms[r])
-            sm.kept.append(KeptSession(s, i, start, f, r, literal))
-
-
-def _minute(sm: ScheduleModel, text: Any) -> int | None:
-    try:
-        return sm.grid.minute(datetime.fromisoformat(text))
-    except (TypeError, ValueError):
-        return None
 
 
 def _previous_learners(sm: ScheduleModel) -> dict[str, int]:
