@@ -1,10 +1,13 @@
 """Where the full CP-SAT model stops paying: the same problems solved both ways, one after the other.
 
+    python -m bench.threshold --family org --cohorts 40 60 80 120 --seeds 1 2 3 --time-limit 20
     python -m bench.threshold --cohorts 40 60 80 120 --seeds 11 --time-limit 20 --workers 2
 
-Each problem is the M instance of a seed (``bench.generate``) cut to its first N cohorts, N / 4
-facilitators and N / 10 rooms (at least 4), and the demo problem (``--demo FILE`` from
-``bench.demo_problem``). ``full`` forces one CP-SAT model (``solver.solve.FULL_MODEL_COHORTS``
+With ``--family org`` each problem is the org family's instance of N cohorts and a seed
+(``bench.organisation``: offices with travel between them, in-person and virtual programmes);
+with ``--family M`` (the default) the M instance of a seed (``bench.generate``) cut to its first
+N cohorts, N / 4 facilitators and N / 10 rooms (at least 4). ``--demo FILE`` (from
+``bench.demo_problem``) adds the demo problem. ``full`` forces one CP-SAT model (``solver.solve.FULL_MODEL_COHORTS``
 raised), ``lns`` forces large-neighbourhood search; both start from the same greedy plan. Prints a
 Markdown table with the machine's load before each run.
 """
@@ -29,6 +32,15 @@ def cut(seed: int, cohorts: int) -> dict:
         rooms=doc["rooms"][: max(4, cohorts // 10)],
     )
     return doc
+
+
+def problem_of(family: str, seed: int, cohorts: int) -> tuple[str, dict]:
+    """(label, document) of the ``family`` instance with ``cohorts`` cohorts for ``seed``."""
+    if family == "org":
+        from bench.organisation import generate
+
+        return f"org-{cohorts} seed {seed}", generate(f"org-{cohorts}", seed)
+    return f"M seed {seed} cut", cut(seed, cohorts)
 
 
 def run(doc: dict, strategy: str, time_limit: float, workers: int) -> dict:
@@ -68,13 +80,15 @@ def run(doc: dict, strategy: str, time_limit: float, workers: int) -> dict:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--family", choices=("M", "org"), default="M")
     parser.add_argument("--cohorts", type=int, nargs="+", default=[40, 60, 80, 120])
     parser.add_argument("--seeds", type=int, nargs="+", default=[11])
     parser.add_argument("--demo", type=Path)
     parser.add_argument("--time-limit", type=float, default=20.0)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--json", type=Path, help="append each result as a JSON line here")
     args = parser.parse_args()
-    problems = [(f"M seed {s} cut", cut(s, n)) for s in args.seeds for n in args.cohorts]
+    problems = [problem_of(args.family, s, n) for s in args.seeds for n in args.cohorts]
     if args.demo:
         problems.append(("demo", json.loads(args.demo.read_text())))
     print("| problem | cohorts | strategy | load | greedy | cost | ratio | status | gap | wall s "
@@ -87,6 +101,9 @@ def main() -> None:
             print(f"| {name} | {r['cohorts']} | {strategy} | {r['load']} | {r['greedy']:,.0f} "
                   f"| {r['cost']:,.0f} | {r['ratio']} | {r['status']} | {gap} | {r['wall']} "
                   f"| {r['violations']} |", flush=True)  # fmt: skip
+            if args.json:
+                with args.json.open("a") as out:
+                    out.write(json.dumps({"problem": name, **r}) + "\n")
 
 
 if __name__ == "__main__":

@@ -3,6 +3,8 @@
     python -m bench.demo_problem -o /tmp/demo-problem.json
     python -m bench.versus --problem /tmp/demo-problem.json --time-limits 20 60 --workers 2
     python -m bench.versus --generated M --seeds 11 12 13 --time-limits 60 --workers 2
+    python -m bench.versus --generated org-40 org-80 org-120 org-250 --seeds 11 12 13 \
+        --time-limits 20 60 --workers 2
 
 ``greedy + repacking`` is the greedy plan with every group re-formed into full sections and placed
 around the rest (``solver.packing.repack``, kept where the plan gets cheaper), as the search's first
@@ -95,7 +97,10 @@ def main() -> None:
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--problem", type=Path, nargs="*", default=[])
-    parser.add_argument("--generated", help="bench.generate size (S, M, L)")
+    parser.add_argument(
+        "--generated", nargs="*", default=[],
+        help="bench.generate sizes (S, M, L, …) or bench.organisation ones (org-40 … org-250)",
+    )  # fmt: skip
     parser.add_argument("--seeds", type=int, nargs="*", default=[])
     parser.add_argument("--time-limits", type=float, nargs="+", default=[20.0])
     parser.add_argument("--workers", type=int, default=2)
@@ -104,12 +109,11 @@ def main() -> None:
     problems = []
     for path in args.problem:
         problems.append((path.stem, json.loads(path.read_text())))
-    if args.generated:
-        from bench.generate import generate
+    for size in args.generated:
+        from bench import generate, organisation
 
-        problems += [
-            (f"{args.generated} seed {s}", generate(args.generated, s)) for s in args.seeds
-        ]
+        make = organisation.generate if size.startswith("org-") else generate.generate
+        problems += [(f"{size} seed {s}", make(size, s)) for s in args.seeds]
     print(
         "| problem | limit | load | greedy | greedy + repack | first schedule | cost | travel "
         "| / greedy | / repacked | bound (kind) | gap | strategy | placed | wall s | violations |"
