@@ -32,7 +32,10 @@ from typing import Any
 
 # cohorts, offices, facilitators, rooms per office
 SIZES = {
-    "org-20": (20, 3, 8, 2),  # below the family's range: a point for bench.threshold
+    # Below the family's range (40 to 250): points for bench.threshold only.
+    "org-10": (10, 3, 5, 2),
+    "org-20": (20, 3, 8, 2),
+    "org-30": (30, 3, 11, 2),
     "org-40": (40, 3, 14, 2),
     "org-60": (60, 4, 22, 3),
     "org-80": (80, 5, 28, 3),
@@ -325,7 +328,7 @@ def _rooms(rng, offices, per_office) -> list[dict[str, Any]]:
 
 
 def generate(size: str, seed: int) -> dict[str, Any]:
-    """A problem document of the org family's ``size`` (``org-20`` … ``org-250``) for ``seed``."""
+    """A problem document of the org family's ``size`` (``org-10`` … ``org-250``) for ``seed``."""
     cohorts, n_offices, n_facilitators, rooms_per_office = SIZES[size]
     rng = random.Random(f"{size}-{seed}")
     offices = _offices(rng, n_offices)
