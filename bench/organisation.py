@@ -115,7 +115,7 @@ def travel_matrix(offices: list[str]) -> dict[str, dict[str, dict[str, float]]]:
 
 
 def _offices(rng: random.Random, n: int) -> list[str]:
-    """``n`` offices: mostly one region around a head office, a few abroad, in 2 to 4 zones."""
+    """``n`` offices: mostly in the region of a head office, about a third abroad."""
     home = rng.choice(["london", "paris", "new-york"])
     region = OFFICES[home][3]
     near = [o for o in OFFICES if OFFICES[o][3] == region and o != home]
