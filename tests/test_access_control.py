@@ -8,6 +8,7 @@ team...), so the test also proves that ids edited in a URL reveal nothing (IDOR)
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, date, datetime
 
 import pytest
@@ -24,9 +25,11 @@ from scheduler.models import (
     JobStatus,
     PlanningPeriod,
     Role,
+    Scenario,
     SessionPin,
     SolveJob,
 )
+from scheduler.planning.mapping import period_problem
 from tests.drafts import Planned, store_draft, utc
 from tests.factories import (
     create_cohort,
@@ -105,6 +108,7 @@ COORDINATOR_AREAS = (
     "audit",
     "followups",
     "learning_records",
+    "scenarios",
 )
 
 PERSONAS = ("anonymous", "coordinator", "facilitator_a", "facilitator_b", "manager_x", "manager_y")
@@ -172,6 +176,10 @@ def world(app):
         db.session.add(feed)
         lesson = make_lessons(1)[0]
         template = create_default_template([lesson] * 6)
+        scenario = Scenario(
+            period_id=period.id, name="What if", base_json=json.dumps(period_problem(period))
+        )
+        db.session.add(scenario)
         db.session.commit()
         ids = {
             "period": period.id,
@@ -191,6 +199,7 @@ def world(app):
             "feed": feed.id,
             "lesson": lesson.id,
             "template": template.id,
+            "scenario": scenario.id,
         }
     return ids
 

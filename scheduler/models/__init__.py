@@ -46,6 +46,7 @@ from scheduler.models.planning import (
 )
 from scheduler.models.programs import Program, ProgramMode, ProgramSession
 from scheduler.models.publishing import PublishJob
+from scheduler.models.scenarios import Scenario, ScenarioStatus
 from scheduler.models.sections import SectionMeetingLink
 from scheduler.models.security import (
     AuditEntry,
@@ -100,6 +101,8 @@ __all__ = [
     "PublishJob",
     "Role",
     "Room",
+    "Scenario",
+    "ScenarioStatus",
     "ScheduleVersion",
     "ScheduledSection",
     "ScheduledSession",
