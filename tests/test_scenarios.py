@@ -98,6 +98,8 @@ def test_solve_keeps_a_result_the_checker_accepts(immediate, client, coordinator
         "active": False,
         "error": "",
         "best_cost": found.best_cost,
+        "elapsed_seconds": None,
+        "time_limit_seconds": 5,
     }
 
 
@@ -204,3 +206,31 @@ def test_a_scenario_copies_the_period_problem_at_creation(app, client, coordinat
     with app.app_context():
         assert scenario(scenario_id).base == expected
         assert scenario(scenario_id).name == "Copy"
+
+
+def test_a_solve_whose_worker_was_lost_fails_and_frees_the_scenario(app, client, coordinator):
+    from datetime import timedelta
+
+    from scheduler.database import utcnow
+    from scheduler.scenarios.operations import LOST_WORKER
+
+    with app.app_context():
+        period_id = small_period(time_limit=5).id
+    scenario_id = create(client, period_id)
+    with app.app_context():
+        found = scenario(scenario_id)
+        found.status = ScenarioStatus.RUNNING
+        found.started_at = utcnow() - timedelta(seconds=5, minutes=9)
+        db.session.commit()
+    # Still within its time limit and the margin: running, and it says for how long.
+    page = client.get(f"/scenarios/{scenario_id}").get_data(as_text=True)
+    assert "Status: <strong>running</strong>" in page and "of up to 5 s" in page
+    with app.app_context():
+        found = scenario(scenario_id)
+        found.started_at = utcnow() - timedelta(seconds=5, minutes=10, milliseconds=500)
+        db.session.commit()
+    status = client.get(f"/scenarios/{scenario_id}/status").get_json()
+    assert status["status"] == "failed" and status["error"] == LOST_WORKER
+    assert add(client, scenario_id, "travel_cost", {"percent": "90"}).status_code == 302
+    with app.app_context():
+        assert len(scenario(scenario_id).changes) == 1

@@ -20,10 +20,15 @@ from scheduler.extensions import db
 from scheduler.jobs import queue
 from scheduler.models import PlanningPeriod, Scenario, ScenarioStatus, User
 from scheduler.planning.mapping import period_problem
+from scheduler.scenarios import util
 
 log = logging.getLogger(__name__)
 
 SOLVE_TASK = "solve_scenario"
+LOST_WORKER = (
+    "The solve did not finish in its time limit: its worker stopped (or never took it). "
+    "The previous result is unchanged; solve again."
+)
 ACTIVE = (ScenarioStatus.QUEUED, ScenarioStatus.RUNNING)
 
 
@@ -125,6 +130,23 @@ def queue_solve(scenario: Scenario) -> None:
     db.session.commit()
 
 
+def fail_lost_solve(scenario: Scenario) -> bool:
+    """Fail the scenario's solve if its worker was lost (see ``util.solve_lost``) and commit;
+    whether it was. The previous result is kept, and the scenario can be changed and solved
+    again."""
+    if not util.solve_lost(scenario):
+        return False
+    db.session.execute(
+        update(Scenario)
+        .where(Scenario.id == scenario.id, Scenario.status.in_(ACTIVE))
+        .values(status=ScenarioStatus.FAILED, error=LOST_WORKER)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+    db.session.refresh(scenario)
+    return True
+
+
 # --- the worker's side --------------------------------------------------------------------------
 
 
@@ -133,7 +155,7 @@ def start_solve(scenario_id: int) -> bool:
     result = db.session.execute(
         update(Scenario)
         .where(Scenario.id == scenario_id, Scenario.status == ScenarioStatus.QUEUED)
-        .values(status=ScenarioStatus.RUNNING)
+        .values(status=ScenarioStatus.RUNNING, started_at=utcnow())
         .execution_options(synchronize_session=False)
     )
     db.session.commit()

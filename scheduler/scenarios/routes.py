@@ -52,6 +52,7 @@ def index(period_id: int):
 def show(scenario_id: int):
     """A scenario: its changes in words, the Add buttons, its solve and its last result."""
     scenario = get_or_404(Scenario, scenario_id)
+    operations.fail_lost_solve(scenario)
     return render_template(
         "scenarios/show.html",
         scenario=scenario,
@@ -60,6 +61,7 @@ def show(scenario_id: int):
         listed=[(i, kinds.describe(c)) for i, c in enumerate(scenario.changes)],
         kinds=kinds.KINDS,
         figures=comparison.scenario_figures(scenario),
+        elapsed=util.solve_elapsed(scenario),
         form=ActionForm(),
     )
 
@@ -69,12 +71,15 @@ def show(scenario_id: int):
 def status(scenario_id: int):
     """The scenario's solve status as JSON (for polling)."""
     scenario = get_or_404(Scenario, scenario_id)
+    operations.fail_lost_solve(scenario)
     return jsonify(
         {
             "status": scenario.status.value,
             "active": scenario.status.active,
             "error": scenario.error,
             "best_cost": scenario.best_cost,
+            "elapsed_seconds": util.solve_elapsed(scenario),
+            "time_limit_seconds": scenario.period.time_limit_seconds,
         }
     )
 

@@ -4,10 +4,12 @@ and the period's scenarios. The side-by-side figures are in ``scheduler.scenario
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import defer
 
+from scheduler.database import utcnow
 from scheduler.extensions import db
 from scheduler.models import PlanningPeriod, Scenario, ScheduleVersion, Site, VersionStatus
 from scheduler.scenarios import changes as kinds
@@ -61,6 +63,31 @@ def _key(error: dict) -> tuple[str, str]:
 def problem_of(scenario: Scenario) -> ScenarioProblem:
     """The scenario's current problem (see ``scenario_problem``)."""
     return scenario_problem(scenario.base, scenario.changes)
+
+
+#: Beyond its time limit, how long a solve may still take (building and checking the problem, a
+#: queue busy with other solves) before its worker counts as lost.
+LOST_AFTER = timedelta(minutes=10)
+
+
+def solve_lost(scenario: Scenario, now: datetime | None = None) -> bool:
+    """Whether the scenario's queued or running solve can no longer finish: the solver stops at
+    the period's time limit, so a solve still unfinished ``LOST_AFTER`` past it lost its worker
+    (a crash, a restart)."""
+    if not scenario.status.active:
+        return False
+    since = scenario.started_at or scenario.queued_at
+    if since is None:
+        return False
+    limit = timedelta(seconds=scenario.period.time_limit_seconds) + LOST_AFTER
+    return (now or utcnow()) - since > limit
+
+
+def solve_elapsed(scenario: Scenario, now: datetime | None = None) -> int | None:
+    """Seconds since the running solve started (None unless running)."""
+    if scenario.status.value != "running" or scenario.started_at is None:
+        return None
+    return int(((now or utcnow()) - scenario.started_at).total_seconds())
 
 
 def scenarios_of(period: PlanningPeriod) -> list[Scenario]:

@@ -34,6 +34,7 @@ def upgrade():
     sa.Column('created_at', UTCDateTime(), nullable=False),
     sa.Column('created_by_id', sa.Integer(), nullable=True),
     sa.Column('queued_at', UTCDateTime(), nullable=True),
+    sa.Column('started_at', UTCDateTime(), nullable=True),
     sa.Column('solved_at', UTCDateTime(), nullable=True),
     sa.Column('promoted_at', UTCDateTime(), nullable=True),
     sa.ForeignKeyConstraint(['created_by_id'], ['user.id'], name=op.f('fk_scenario_created_by_id_user'), ondelete='SET NULL'),
