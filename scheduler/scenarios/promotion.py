@@ -36,6 +36,7 @@ from scheduler.models import (
     ProgramMode,
     Role,
     Scenario,
+    ScenarioStatus,
     ScheduleVersion,
     Site,
     User,
@@ -264,7 +265,7 @@ def promote(scenario: Scenario, confirmed: set[int], user: User | None) -> Promo
             "Confirm every change (tick each one) or remove it from the scenario first; "
             f"not confirmed: {', '.join(map(str, missing))}. Nothing was changed."
         )
-    if scenario.status.value != "solved" or scenario.schedule is None:
+    if scenario.status != ScenarioStatus.SOLVED or scenario.schedule is None:
         raise PromotionRefused("Solve the scenario before promoting it. Nothing was changed.")
     if scenario.promoted_at is not None:
         raise PromotionRefused("This scenario was promoted already. Nothing was changed.")
