@@ -148,7 +148,8 @@ def test_the_comparison_equals_an_independent_recomputation(immediate, client, c
                 if cell.verdict in ("better", "worse"):
                     assert cell.value != reference.value, label
                 if cell.verdict == "same":
-                    assert cell.value == reference.value, label
+                    # Judged as shown: a share to 0.1 %, money to the cent.
+                    assert cell.value == pytest.approx(reference.value, abs=5e-4), label
         training = dict(table.rows())["Training cost"]
         for cell in training[1:]:
             want = (

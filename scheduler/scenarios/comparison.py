@@ -149,7 +149,8 @@ class Comparison:
             values = [read(f) for f in self.columns]
             cells = [Cell(values[0], kind, "")] if values else []
             for value in values[1:]:
-                cells.append(Cell(value, kind, _verdict(values[0], value, lower_better)))
+                verdict = _verdict(_shown(values[0], kind), _shown(value, kind), lower_better)
+                cells.append(Cell(value, kind, verdict))
             out.append((label, cells))
         return out
 
@@ -167,6 +168,13 @@ class Comparison:
                 {"label": "Unscheduled", "values": [f.learners - f.trained for f in self.columns]},
             ],
         }
+
+
+def _shown(value, kind: str):
+    """A value as precise as the table shows it: a difference nobody can see is no difference."""
+    if value is None or kind not in ("money", "share", "hours"):
+        return value
+    return round(value, {"money": 2, "share": 3, "hours": 1}[kind])
 
 
 def _verdict(reference, value, lower_better: bool | None) -> str:
