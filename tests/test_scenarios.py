@@ -234,3 +234,37 @@ def test_a_solve_whose_worker_was_lost_fails_and_frees_the_scenario(app, client,
     assert add(client, scenario_id, "travel_cost", {"percent": "90"}).status_code == 302
     with app.app_context():
         assert len(scenario(scenario_id).changes) == 1
+
+
+def test_several_scenarios_solve_at_once_on_the_embedded_worker(app, client, coordinator):
+    """Not immediate: the scenarios go on the SQLite queue and the worker's two threads take
+    them, as ``cohort-scheduler serve`` does."""
+    import time
+
+    from scheduler.jobs.worker import start_embedded_worker
+
+    with app.app_context():
+        period_id = small_period(time_limit=3).id
+    ids = [create(client, period_id, f"Option {n}") for n in (1, 2, 3)]
+    add(client, ids[1], "move_deadline", {"cohort": "", "days": "-4"})
+    add(client, ids[2], "travel_cost", {"percent": "200"})
+    for scenario_id in ids:
+        assert client.post(f"/scenarios/{scenario_id}/solve").status_code == 302
+    with app.app_context():
+        assert {scenario(i).status for i in ids} == {ScenarioStatus.QUEUED}
+        assert all(scenario(i).task_id for i in ids)
+    consumer = start_embedded_worker(app)
+    try:
+        with app.app_context():
+            deadline = time.monotonic() + 120
+            while any(scenario(i).status.active for i in ids):
+                db.session.rollback()  # let the worker write (SQLite)
+                assert time.monotonic() < deadline, [scenario(i).status for i in ids]
+                time.sleep(0.2)
+            for i in ids:
+                found = scenario(i)
+                assert found.status == ScenarioStatus.SOLVED, found.error
+                assert check(parse_problem(found.solved_problem)[0], found.schedule) == []
+            db.session.rollback()
+    finally:
+        consumer.stop(graceful=True)
