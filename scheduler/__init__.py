@@ -111,6 +111,7 @@ USER_AREAS = (
     "team",
     "reports",
     "learning_records",
+    "capacity",
 )
 
 

@@ -66,18 +66,30 @@ def one_more_like(problem: Problem, fid: str) -> Problem:
     return dataclasses.replace(problem, facilitators={**problem.facilitators, twin.id: twin})
 
 
-def changes(problem: Problem) -> Iterator[Change]:
-    """Every what-if of the sensitivity table, in the order it is shown."""
+def changes(problem: Problem, facilitators: list[str] | None = None) -> Iterator[Change]:
+    """Every what-if of the sensitivity table, in the order it is shown; ``facilitators`` limits
+    the facilitator rows to those ids (default: every facilitator)."""
     yield Change("deadline", None, "every deadline one week later", deadlines_moved(problem, 7))
     yield Change("deadline", None, "every deadline one week earlier", deadlines_moved(problem, -7))
     published = {fx.facilitator for fx in problem.fixed}
-    for fid in sorted(problem.facilitators):
+    chosen = sorted(problem.facilitators) if facilitators is None else facilitators
+    for fid in (f for f in chosen if f in problem.facilitators):
         if fid in published:
             note = "teaches published sessions, which stay as they are"
             yield Change("without", fid, f"without {fid}", None, note)
         else:
             yield Change("without", fid, f"without {fid}", without_facilitator(problem, fid))
         yield Change("one_more", fid, f"one more like {fid}", one_more_like(problem, fid))
+
+
+def busiest_facilitators(schedule: dict[str, Any], limit: int) -> list[str]:
+    """The ``limit`` facilitators teaching the most sessions of a schedule (ties by id)."""
+    taught: dict[str, int] = {}
+    for section in schedule.get("sections") or []:
+        for session in section.get("sessions") or []:
+            if session.get("facilitator"):
+                taught[session["facilitator"]] = taught.get(session["facilitator"], 0) + 1
+    return sorted(taught, key=lambda f: (-taught[f], f))[:limit]
 
 
 def placed_learners(schedule: dict[str, Any]) -> int:
@@ -113,16 +125,18 @@ def sensitivity(
     *,
     seconds: float = DEFAULT_SECONDS,
     solve: Solve | None = None,
+    facilitators: list[str] | None = None,
 ) -> dict[str, Any]:
     """The sensitivity table of ``problem``: the base schedule's summary and one row per change.
 
     ``base`` is the schedule to compare with (solved with ``seconds`` when not given); each row
     says the change, the re-solve's cost, placed learners and status, and their differences from
-    the base. ``solve(problem, seconds)`` runs a re-solve (default: the engine, one worker)."""
+    the base. ``solve(problem, seconds)`` runs a re-solve (default: the engine, one worker);
+    ``facilitators`` limits the facilitator rows (each costs two re-solves)."""
     run = solve or _default_solve
     base_summary = summary(base if base is not None else run(problem, seconds))
     rows = []
-    for change in changes(problem):
+    for change in changes(problem, facilitators):
         row: dict[str, Any] = {"kind": change.kind, "subject": change.subject,
                                "change": change.label, "note": change.note}  # fmt: skip
         if change.problem is not None:

@@ -3,7 +3,13 @@ marginal values are known by hand."""
 
 from __future__ import annotations
 
-from solver.sensitivity import deadlines_moved, one_more_like, sensitivity, without_facilitator
+from solver.sensitivity import (
+    busiest_facilitators,
+    deadlines_moved,
+    one_more_like,
+    sensitivity,
+    without_facilitator,
+)
 from tests.solver import tiny
 
 ONE_SLOT = {"mon": [["09:00", "10:00"]]}  # one 60-minute session a week
@@ -88,3 +94,20 @@ def test_a_facilitator_with_published_sessions_is_not_removed():
     rows = rows_by_change(sensitivity(tiny.problem(document), seconds=5.0))
     assert "cost" not in rows["without ana"]
     assert "published" in rows["without ana"]["note"]
+
+
+def test_rows_can_be_limited_to_the_busiest_facilitators():
+    document = tiny.doc(
+        cohorts=apart("c1", "c2", "c3"),
+        facilitators=[
+            tiny.facilitator("ana", weekly={"mon": [["09:00", "11:00"]]}),
+            tiny.facilitator("bo", weekly=ONE_SLOT, hourly_rate=200.0),
+            tiny.facilitator("cy", skills=["other"]),
+        ],
+    )
+    base = tiny.solved(document)
+    assert busiest_facilitators(base, 1) == ["ana"]  # two sessions; bo one, cy none
+    table = sensitivity(
+        tiny.problem(document), base, seconds=5.0, facilitators=busiest_facilitators(base, 1)
+    )
+    assert {row["subject"] for row in table["rows"]} == {None, "ana"}
