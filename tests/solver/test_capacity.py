@@ -9,7 +9,11 @@ from __future__ import annotations
 
 import copy
 import itertools
+import json
+import subprocess
+import sys
 from datetime import date
+from pathlib import Path
 
 import pytest
 from ortools.sat.python import cp_model
@@ -29,6 +33,7 @@ from solver.model import ScheduleModel
 from solver.validate import parse_problem
 from tests.solver import tiny
 
+ROOT = Path(__file__).resolve().parents[2]
 ONE_SLOT = {"mon": [["09:00", "10:00"]]}  # one 60-minute session a week
 TWO_WEEKS = {"start": "2027-01-04", "end": "2027-01-15"}
 
@@ -361,3 +366,30 @@ def test_problem_without_pool_has_no_hires_or_hiring_cost():
     schedule = tiny.solved(tiny.doc())
     assert "hires" not in schedule
     assert "hiring" not in schedule["cost"]
+
+
+# --- command line -------------------------------------------------------------------------------
+
+
+def test_command_line_solves_and_checks_a_problem_with_a_pool(tmp_path):
+    # A real process: the CLI's time limit counts from the process's start.
+    document = tiny.doc(
+        cohorts=apart("c1", "c2"),
+        facilitators=[tiny.facilitator("ana", weekly=ONE_SLOT)],
+        hiring_pool=[member("h1")],
+    )
+    problem_file, schedule_file = tmp_path / "problem.json", tmp_path / "schedule.json"
+    problem_file.write_text(json.dumps(document))
+
+    def cli(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [sys.executable, "-m", "solver", *args], cwd=ROOT, capture_output=True, text=True,
+            check=False,
+        )  # fmt: skip
+
+    solved = cli("solve", str(problem_file), "-o", str(schedule_file), "--time-limit", "20")
+    assert solved.returncode == 0, solved.stderr
+    assert hires(json.loads(schedule_file.read_text())) == {"h1": "2027-01-04"}
+    assert "hire h1 (s) at london from 2027-01-04 for 1 week(s), 1 session(s)" in solved.stderr
+    checked = cli("check", str(problem_file), str(schedule_file))
+    assert checked.returncode == 0, checked.stdout
