@@ -82,13 +82,17 @@ def changes(problem: Problem, facilitators: list[str] | None = None) -> Iterator
         yield Change("one_more", fid, f"one more like {fid}", one_more_like(problem, fid))
 
 
-def busiest_facilitators(schedule: dict[str, Any], limit: int) -> list[str]:
-    """The ``limit`` facilitators teaching the most sessions of a schedule (ties by id)."""
-    taught: dict[str, int] = {}
+def busiest_facilitators(
+    schedule: dict[str, Any], limit: int, among: list[str] | None = None
+) -> list[str]:
+    """The ``limit`` facilitators teaching the most sessions of a schedule (ties by id); with
+    ``among``, only those ids are ranked, those teaching nothing included."""
+    taught: dict[str, int] = dict.fromkeys(among or [], 0)
     for section in schedule.get("sections") or []:
         for session in section.get("sessions") or []:
-            if session.get("facilitator"):
-                taught[session["facilitator"]] = taught.get(session["facilitator"], 0) + 1
+            fid = session.get("facilitator")
+            if fid and (among is None or fid in taught):
+                taught[fid] = taught.get(fid, 0) + 1
     return sorted(taught, key=lambda f: (-taught[f], f))[:limit]
 
 

@@ -43,27 +43,32 @@ def coordinator(app, auth):
     auth.login("coordinator@example.com")
 
 
+def make_period() -> int:
+    """Two cohorts at Manchester that nobody can teach (the security skill is missing), and
+    their committed period's id; needs an app context."""
+    manchester = create_site(name="Manchester", key="manchester")
+    create_site(name="Leeds", key="leeds")
+    create_room(manchester, capacity=20)
+    program = create_program(sessions=(60,), skill="security", seats_min=1)
+    for _ in range(2):
+        learners = [create_learner(manchester) for _ in range(4)]
+        create_cohort(
+            program, manchester, learners=learners,
+            earliest=date(2027, 3, 1), deadline=date(2027, 3, 12),
+        )  # fmt: skip
+    create_facilitator(site=manchester, skills=("first-aid",))
+    period = PlanningPeriod(
+        name="March", start=date(2027, 3, 1), end=date(2027, 3, 12), timezone="Europe/London"
+    )
+    db.session.add(period)
+    db.session.commit()
+    return period.id
+
+
 @pytest.fixture
 def period_id(app) -> int:
-    """Two cohorts at Manchester that nobody can teach: only the security skill is missing."""
     with app.app_context():
-        manchester = create_site(name="Manchester", key="manchester")
-        create_site(name="Leeds", key="leeds")
-        create_room(manchester, capacity=20)
-        program = create_program(sessions=(60,), skill="security", seats_min=1)
-        for _ in range(2):
-            learners = [create_learner(manchester) for _ in range(4)]
-            create_cohort(
-                program, manchester, learners=learners,
-                earliest=date(2027, 3, 1), deadline=date(2027, 3, 12),
-            )  # fmt: skip
-        create_facilitator(site=manchester, skills=("first-aid",))
-        period = PlanningPeriod(
-            name="March", start=date(2027, 3, 1), end=date(2027, 3, 12), timezone="Europe/London"
-        )
-        db.session.add(period)
-        db.session.commit()
-        return period.id
+        return make_period()
 
 
 def pool_row(k: int, **values) -> dict[str, str]:

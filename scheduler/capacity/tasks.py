@@ -73,6 +73,7 @@ def _run(plan_id: int) -> None:
         facilitators=busiest_facilitators(
             schedule,
             config.get("CAPACITY_SENSITIVITY_FACILITATORS", DEFAULT_SENSITIVITY_FACILITATORS),
+            among=sorted(problem.facilitators),  # the real ones: hires are the answer itself
         ),
     )
     operations.finish_plan(plan_id, {"schedule": schedule, "sensitivity": table})

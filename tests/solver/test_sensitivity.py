@@ -107,6 +107,8 @@ def test_rows_can_be_limited_to_the_busiest_facilitators():
     )
     base = tiny.solved(document)
     assert busiest_facilitators(base, 1) == ["ana"]  # two sessions; bo one, cy none
+    assert busiest_facilitators(base, 5) == ["ana", "bo"]
+    assert busiest_facilitators(base, 5, among=["cy", "bo"]) == ["bo", "cy"]
     table = sensitivity(
         tiny.problem(document), base, seconds=5.0, facilitators=busiest_facilitators(base, 1)
     )
