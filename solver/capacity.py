@@ -15,24 +15,26 @@ is a what-if on a planning period, not the nightly solve of a whole organisation
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 import time
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from ortools.sat.python import cp_model
 
 from solver import candidates
 from solver.deadline import Deadline
-from solver.explain import fixed_conflicts, unscheduled_reasons
+from solver.explain import unscheduled_reasons
 from solver.greedy import greedy_plan
 from solver.hint import add_hint
 from solver.hiring import hire_entry, horizon_weeks, staffed, week_of, week_start
 from solver.model import ScheduleModel
-from solver.plan import Plan, to_document
+from solver.plan import Plan, PlannedSection, PlannedSession, to_document
 from solver.pricing import cents
 from solver.problem import Problem
-from solver.schedule import INFEASIBLE, empty_cost, schedule_document
+from solver.schedule import INFEASIBLE
 
 
 @dataclass
@@ -111,18 +113,35 @@ def add_hiring(sm: ScheduleModel) -> HiringVars:
 # --- solving ------------------------------------------------------------------------------------
 
 
-class _Progress(cp_model.CpSolverSolutionCallback):
+# Share of the time for the best plan with nobody hired (the engine's usual solve): the capacity
+# model starts from it, so its answer is never dearer than not hiring. Measured on generated S
+# instances (bench/results/log.md, "Capacity planning"): starting from the greedy plan instead,
+# the capacity model's answer after 20 s was up to 5 % dearer than the no-hire optimum.
+NO_HIRE_SHARE = 0.4
+
+
+class _Best:
+    """Passes on only improving costs to ``progress`` (the two stages report separately)."""
+
+    def __init__(self, progress) -> None:
+        self.progress, self.best = progress, float("inf")
+
+    def report(self, elapsed: float, cost: float, bound: float | None) -> None:
+        if self.progress is not None and cost < self.best:
+            self.best = cost
+            # The no-hire stage's bound does not hold once hiring is allowed.
+            self.progress(elapsed, cost, None)
+
+
+class _Watcher(cp_model.CpSolverSolutionCallback):
     """Reports improving solutions and stops the search when asked to."""
 
-    def __init__(self, started: float, progress, stop: threading.Event | None) -> None:
+    def __init__(self, started: float, best: _Best, stop: threading.Event | None) -> None:
         super().__init__()
-        self.started, self.progress, self.stop = started, progress, stop
+        self.started, self.best, self.stop = started, best, stop
 
     def on_solution_callback(self) -> None:
-        if self.progress is not None:
-            bound = max(0.0, self.best_objective_bound / 100)
-            cost = self.objective_value / 100
-            self.progress(time.monotonic() - self.started, cost, min(bound, cost))
+        self.best.report(time.monotonic() - self.started, self.objective_value / 100, None)
         if self.stop is not None and self.stop.is_set():
             self.stop_search()
 
@@ -137,50 +156,107 @@ def solve_with_pool(
     log: bool = False,
     deadline: Deadline | None = None,
 ) -> dict[str, Any]:
-    """The cheapest schedule of ``problem`` when pool members may be hired (see ``solve``)."""
-    from solver.solve import finish_seconds, reported_bound
+    """The cheapest schedule of ``problem`` when pool members may be hired (see ``solve``).
+
+    First the engine's usual solve with nobody hired, for a share of the time; then the
+    capacity model, hinted with that plan, for the rest. The answer is the cheaper of the two,
+    so hiring is never proposed when it does not pay."""
+    from solver.solve import finish_seconds, solve
 
     deadline = (deadline or Deadline.after(time_limit)).with_stop(stop_event)
     work = deadline.earlier(finish_seconds(problem))
+    best = _Best(progress)
+    no_hire = solve(
+        dataclasses.replace(problem, hiring_pool={}),
+        time_limit=time_limit,
+        workers=workers,
+        progress=best.report,
+        stop_event=stop_event,
+        log=log,
+        deadline=work.sooner(NO_HIRE_SHARE * work.left()),
+    )
     cand = candidates.build(staffed(problem), deadline=work)
-    # Nobody hired: the existing facilitators' greedy plan is a valid start and the fallback.
-    baseline = greedy_plan(candidates.build(problem, deadline=work), work)
-    sm = ScheduleModel(cand, baseline)
+    if no_hire["status"] == INFEASIBLE:  # the published (fixed) sessions contradict each other
+        return _with_hires(no_hire, [], None, "infeasible", deadline, time_limit)
+    start = plan_of(cand, no_hire) or greedy_plan(candidates.build(problem, deadline=work), work)
+    sm = ScheduleModel(cand, start)
     for lit, _ in sm.fixed:
         sm.model.add(lit == 1)
     hv = add_hiring(sm)
-    add_hint(sm, baseline)
+    add_hint(sm, start)
     for f in hv.hired:
         sm.model.add_hint(hv.hired[f], False)
         sm.model.add_hint(hv.start[f], hv.weeks)
     solver = cp_model.CpSolver()
-    solver.parameters.max_time_in_seconds = max(work.left(), 0.5)
+    solver.parameters.max_time_in_seconds = max(work.left(), 0.1)
     solver.parameters.num_workers = workers
     solver.parameters.log_search_progress = log
-    status = _run(solver, sm.model, _Progress(deadline.started, progress, stop_event), stop_event)
-    if status == cp_model.INFEASIBLE:
-        doc = schedule_document(INFEASIBLE, errors=fixed_conflicts(cand))
-        doc["cost"] = {**empty_cost(), "hiring": 0.0}
-        doc["hires"] = []
-        return doc
-    plan, starts, proven, bound = baseline, {}, False, None
-    if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        plan = sm.plan(solver.value)
-        starts = {f: solver.value(hv.start[f]) for f in hv.hired if solver.value(hv.hired[f])}
-        bound = solver.best_objective_bound / 100
-        proven = status == cp_model.OPTIMAL
+    status = _run(solver, sm.model, _Watcher(deadline.started, best, stop_event), stop_event)
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return _with_hires(no_hire, [], None, "feasible", deadline, time_limit)
+    bound = solver.best_objective_bound / 100
+    proven = "optimal" if status == cp_model.OPTIMAL else "feasible"
+    if solver.objective_value / 100 >= no_hire["cost"]["total"] - 0.005:
+        return _with_hires(no_hire, [], bound, proven, deadline, time_limit)
+    plan = sm.plan(solver.value)
+    starts = {f: solver.value(hv.start[f]) for f in hv.hired if solver.value(hv.hired[f])}
     doc = to_document(
-        cand, plan,
-        status="optimal" if proven else "feasible",
-        reasons=unscheduled_reasons(cand, plan, deadline.why()),
-        solver={"wall_seconds": round(deadline.elapsed(), 3), "time_limit": time_limit,
-                "strategy": "capacity", "bound": None, "gap": None},
-        lower_bound=None,
+        cand, plan, status=proven,
+        reasons=unscheduled_reasons(cand, plan, deadline.why()), solver={}, lower_bound=None,
     )  # fmt: skip
     add_hires(problem, plan, starts, doc)
-    if bound is not None:
-        doc["lower_bound"] = doc["solver"]["bound"] = reported_bound(bound, doc["cost"]["total"])
+    return _with_hires(doc, doc["hires"], bound, proven, deadline, time_limit)
+
+
+def _with_hires(doc, hires, bound, status, deadline, time_limit) -> dict[str, Any]:
+    """``doc`` as the capacity answer: its hires (and hiring cost), status, and the capacity
+    model's bound (the no-hire solve's own bound does not hold once hiring is allowed)."""
+    from solver.solve import reported_bound
+
+    doc["hires"] = hires
+    doc["cost"].setdefault("hiring", 0.0)
+    if doc["status"] != INFEASIBLE:
+        doc["status"] = status
+    cost = doc["cost"]["total"]
+    shown = reported_bound(bound, cost) if bound is not None else None
+    doc["lower_bound"] = shown
+    doc["solver"] = {
+        **(doc.get("solver") or {}),
+        "wall_seconds": round(deadline.elapsed(), 3),
+        "time_limit": time_limit,
+        "strategy": "capacity",
+        "bound": shown,
+        "gap": None if shown is None else (0.0 if cost <= 0 else round((cost - shown) / cost, 6)),
+        "bound_parts": None,
+    }
     return doc
+
+
+def plan_of(cand, schedule: dict[str, Any]) -> Plan | None:
+    """A schedule document of the same problem read back as a plan (generic sections, fixed
+    ones kept as fixed), for the hint; None when it cannot be read."""
+    fixed_ids = {fx.section for fx in cand.problem.fixed}
+    plan = Plan()
+    try:
+        for sec in schedule["sections"]:
+            parts = {str(p["cohort"]): int(p["learners"]) for p in sec["cohorts"]}
+            [group_key] = {cand.group_of[c] for c in parts}
+            program = cand.groups[group_key].program
+            sessions = [
+                PlannedSession(
+                    int(x["index"]),
+                    cand.grid.minute(datetime.fromisoformat(x["start"])),
+                    program.sessions[int(x["index"])],
+                    x["facilitator"],
+                    x.get("room") if program.in_person else None,
+                )
+                for x in sorted(sec["sessions"], key=lambda x: x["index"])
+            ]
+            fixed = str(sec["id"]) if str(sec["id"]) in fixed_ids else None
+            plan.sections.append(PlannedSection(group_key, parts, sessions, fixed_id=fixed))
+    except (KeyError, TypeError, ValueError, IndexError):
+        return None
+    return plan
 
 
 def add_hires(problem: Problem, plan: Plan, starts: dict[str, int], doc: dict[str, Any]) -> None:
