@@ -86,7 +86,9 @@ def parse_problem(doc: Any) -> tuple[Problem | None, list[Error]]:
     }
     _check_cohorts(r, cohorts, programs, listed["programs"])
     check_pool_ids(r, pool, listed["facilitators"])
-    _check_session_lengths(r, programs, cohorts, facilitators, ctx)
+    # A pool member who could be hired counts: hiring them may be what makes a session fit.
+    people = facilitators + [(k, m.facilitator) for k, m in pool]
+    _check_session_lengths(r, programs, cohorts, people, ctx)
     _check_fixed(r, fixed or [], cohorts, programs, listed, ctx)
     if r.errors:
         return None, r.errors

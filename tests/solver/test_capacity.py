@@ -393,3 +393,17 @@ def test_command_line_solves_and_checks_a_problem_with_a_pool(tmp_path):
     assert "hire h1 (s) at london from 2027-01-04 for 1 week(s), 1 session(s)" in solved.stderr
     checked = cli("check", str(problem_file), str(schedule_file))
     assert checked.returncode == 0, checked.stdout
+
+
+def test_a_session_only_a_pool_member_can_fit_is_not_a_document_error():
+    long_day = {"mon": [["09:00", "17:00"]]}
+    document = tiny.doc(
+        programs=[tiny.program(sessions=[240])],
+        cohorts=[tiny.cohort("c1", hours={"from": "09:00", "to": "17:00"})],
+        facilitators=[tiny.facilitator("ana", weekly={"mon": [["09:00", "11:00"]]})],
+    )
+    _, errors = parse_problem(document)
+    assert [e["path"] for e in errors] == ["programs[0].sessions[0]"]
+    document["hiring_pool"] = [member("h1", weekly=long_day)]
+    schedule = tiny.solved(document)
+    assert hires(schedule) == {"h1": "2027-01-04"}
