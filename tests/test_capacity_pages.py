@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import func, select
 
 from scheduler.capacity import util
+from scheduler.capacity.operations import LOST_AFTER_SECONDS
+from scheduler.database import utcnow
 from scheduler.extensions import db
 from scheduler.models import (
     CapacityPlan,
@@ -197,6 +199,26 @@ def test_a_failed_plan_says_why(app, client, coordinator, period_id):
         plan_id = plan.id
     page = client.get(f"/capacity-plans/{plan_id}").get_data(as_text=True)
     assert "This plan failed: no queue" in page
+
+
+def test_a_plan_running_far_past_its_time_limit_is_failed_as_lost(
+    app, client, coordinator, period_id
+):
+    with app.app_context():
+        old = utcnow() - timedelta(seconds=60 + LOST_AFTER_SECONDS + 1)
+        lost = CapacityPlan(period_id=period_id, status=JobStatus.RUNNING, created_at=old,
+                            time_limit_seconds=60)  # fmt: skip
+        recent = CapacityPlan(period_id=period_id, status=JobStatus.RUNNING, time_limit_seconds=60)
+        db.session.add_all([lost, recent])
+        db.session.commit()
+        lost_id, recent_id = lost.id, recent.id
+    page = client.get(f"/capacity-plans/{recent_id}").get_data(as_text=True)
+    assert 'http-equiv="refresh"' in page  # still running: the page refreshes itself
+    page = client.get(f"/capacity-plans/{lost_id}").get_data(as_text=True)
+    assert "This plan failed: The plan stopped without an answer" in page
+    assert 'http-equiv="refresh"' not in page
+    with app.app_context():
+        assert db.session.get(CapacityPlan, recent_id).status == JobStatus.RUNNING
 
 
 def test_weekly_hours_fill_whole_days_from_monday():

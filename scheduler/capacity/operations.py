@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import json
 import logging
+from datetime import timedelta
 
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from scheduler.database import utcnow
 from scheduler.extensions import db
@@ -101,6 +102,30 @@ def finish_plan(plan_id: int, result: dict) -> None:
         .execution_options(synchronize_session=False)
     )
     db.session.commit()
+
+
+# A plan still queued or running this long after its time limit lost its worker (or never got
+# one): the sensitivity re-solves take at most about (2 + 2 x facilitators) x their seconds.
+LOST_AFTER_SECONDS = 600
+LOST = "The plan stopped without an answer (its worker stopped or never started); ask again."
+
+
+def fail_lost_plans(period: PlanningPeriod) -> None:
+    """Fail the period's plans queued or running for far longer than they can take."""
+    now = utcnow()
+    active = db.session.scalars(
+        select(CapacityPlan).where(
+            CapacityPlan.period_id == period.id,
+            CapacityPlan.status.in_((JobStatus.QUEUED, JobStatus.RUNNING)),
+        )
+    ).all()
+    lost = [
+        p.id
+        for p in active
+        if now - p.created_at > timedelta(seconds=p.time_limit_seconds + LOST_AFTER_SECONDS)
+    ]
+    for plan_id in lost:
+        fail_plan(plan_id, LOST)
 
 
 def _set(plan_id: int, **values) -> None:

@@ -8,6 +8,7 @@ from flask_login import current_user
 from scheduler.access import coordinator_required, get_or_404
 from scheduler.capacity import operations, tasks, util
 from scheduler.capacity.forms import CapacityForm
+from scheduler.extensions import db
 from scheduler.models import CapacityPlan, JobStatus, PlanningPeriod
 
 bp = Blueprint("capacity", __name__)
@@ -19,6 +20,7 @@ assert tasks.plan_capacity  # importing the tasks registers them on the job queu
 def index(period_id: int):
     """The pool of possible hires (a form) and the period's earlier capacity plans."""
     period = get_or_404(PlanningPeriod, period_id)
+    operations.fail_lost_plans(period)
     form = CapacityForm()
     form.set_choices(util.skills(period), util.site_choices())
     if form.validate_on_submit():
@@ -40,6 +42,8 @@ def index(period_id: int):
 def show(plan_id: int):
     """A plan's answer: how many to hire, where, with which skill, from when, and the cost."""
     plan = get_or_404(CapacityPlan, plan_id)
+    operations.fail_lost_plans(plan.period)
+    db.session.refresh(plan)
     return render_template(
         "capacity/show.html",
         plan=plan,
