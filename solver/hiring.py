@@ -3,8 +3,10 @@
 A problem may list a ``hiring_pool`` of hypothetical facilitators; a schedule of such a problem
 lists its ``hires``: which pool members it engages and from which week. This module is data only
 (no CP-SAT): the validator reads the pool with it, the checker and the cost recomputation read the
-hires with it, and :mod:`solver.capacity` writes them. The model's own week arithmetic is in
-:mod:`solver.capacity`, so the checker does not vouch for it.
+hires with it, and :mod:`solver.capacity` writes them. The model's rule that a hire teaches only
+from their start week is its own arithmetic on the model's day indexes; it shares with the checker
+only the week count of the horizon and the week of a date (``horizon_weeks``, ``week_of``), and the
+brute-force test (``tests/solver/test_capacity.py``) checks the two against each other.
 
 Weeks run Monday to Sunday in the problem's zone. Week 0 is the week of the horizon's first day;
 a hire engaged from week ``w`` is paid for every week from ``w`` to the horizon's last week,
