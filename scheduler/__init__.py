@@ -112,6 +112,7 @@ USER_AREAS = (
     "reports",
     "learning_records",
     "scenarios",
+    "capacity",
 )
 
 

@@ -18,6 +18,7 @@ from werkzeug.routing import Rule
 from scheduler.extensions import db
 from scheduler.followups.operations import create_default_template
 from scheduler.models import (
+    CapacityPlan,
     Closure,
     CohortBlock,
     FeedKind,
@@ -109,6 +110,7 @@ COORDINATOR_AREAS = (
     "followups",
     "learning_records",
     "scenarios",
+    "capacity",
 )
 
 PERSONAS = ("anonymous", "coordinator", "facilitator_a", "facilitator_b", "manager_x", "manager_y")
@@ -172,6 +174,9 @@ def world(app):
         # A finished job: its pages work, and POSTing Solve queues (never runs) another.
         job = SolveJob(period_id=period.id, time_limit_seconds=1, status=JobStatus.FINISHED)
         db.session.add(job)
+        # A failed capacity plan: its page shows, and POSTing the form (empty) queues nothing.
+        plan = CapacityPlan(period_id=period.id, status=JobStatus.FAILED, error="test")
+        db.session.add(plan)
         feed = FeedToken(kind=FeedKind.FACILITATOR, token_hash="0" * 64, facilitator=facilitator_b)
         db.session.add(feed)
         lesson = make_lessons(1)[0]
@@ -196,6 +201,7 @@ def world(app):
             "session": session.id,
             "pin": pin.id,
             "job": job.id,
+            "plan": plan.id,
             "feed": feed.id,
             "lesson": lesson.id,
             "template": template.id,

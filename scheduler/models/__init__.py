@@ -11,6 +11,7 @@ from scheduler.models.calendar import (
     Reply,
     ReplyChannel,
 )
+from scheduler.models.capacity import CapacityPlan, PoolCandidate
 from scheduler.models.cohorts import Cohort, CohortBlock, CohortMember
 from scheduler.models.facilitators import Facilitator, FacilitatorSkill, TravelCost
 from scheduler.models.followups import (
@@ -57,6 +58,8 @@ from scheduler.models.security import (
 from scheduler.models.stamps import DataStamp
 
 __all__ = [
+    "CapacityPlan",
+    "PoolCandidate",
     "BrokenSession",
     "AuditEntry",
     "DataStamp",
