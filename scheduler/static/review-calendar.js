@@ -22,7 +22,10 @@
   var panel = document.getElementById("session-panel");
   var status = document.getElementById("calendar-status");
   var zoneSelect = document.getElementById("calendar-zone");
+  // The zone chosen last time for this period, kept in this browser (the page is shared).
+  var zoneKey = "review-calendar-zone:" + data.periodId;
   offerBrowserZone();
+  restoreZone();
   // The page's CSRF token (in its <meta>: the calendar's part is cached and shared).
   var token = document.querySelector('meta[name="csrf-token"]').content;
   Array.prototype.forEach.call(panel.querySelectorAll('input[name="csrf_token"]'), function (input) {
@@ -50,6 +53,28 @@
     });
     if (!listed) {
       zoneSelect.append(new Option(own + " (your browser's zone)", own));
+    }
+  }
+
+  function restoreZone() {
+    var kept = null;
+    try {
+      kept = window.localStorage.getItem(zoneKey);
+    } catch (error) {
+      return; // storage disabled: the period's zone it is
+    }
+    if (zoneSelect && kept && Array.prototype.some.call(zoneSelect.options, function (option) {
+      return option.value === kept;
+    })) {
+      zoneSelect.value = kept;
+    }
+  }
+
+  function keepZone() {
+    try {
+      window.localStorage.setItem(zoneKey, zoneSelect.value);
+    } catch (error) {
+      // storage disabled: the choice lasts until the page is left
     }
   }
 
@@ -114,6 +139,7 @@
       .then(function (events) {
         success(events);
         fitHours(events);
+        refreshPanel();
         data.shown = String(events.filter(function (event) {
           return !event.extendedProps.closed;
         }).length);
@@ -183,6 +209,14 @@
         gridZone() + " on the calendar";
     }
     return text;
+  }
+
+  // After the grid changed zone, the open panel's "on the calendar" time follows it.
+  function refreshPanel() {
+    var shown = panel.hidden ? null : calendar.getEventById(panel.dataset.sessionId);
+    if (shown) {
+      panel.querySelector('[data-field="when"]').textContent = when(shown);
+    }
   }
 
   // The learners' names come on a click (events carry only the count, to stay light).
@@ -325,6 +359,7 @@
   calendar.render();
   if (zoneSelect) {
     zoneSelect.addEventListener("change", function () {
+      keepZone();
       calendar.refetchEvents();
     });
   }

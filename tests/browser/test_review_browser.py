@@ -201,8 +201,17 @@ def test_each_session_reads_in_its_sites_zone_and_the_grid_in_the_chosen_one(liv
     expect(event("V1")).to_contain_text("11:00–12:00 America/New_York (EDT) · virtual")
     assert (grid_row(page, event("L2")), grid_row(page, event("N2"))) == ("05:00", "09:00")
     expect(event("L2")).to_contain_text("09:00–11:00 Europe/London (GMT)")
-    event("N2").click()
+    # The open panel follows: the grid's time is now the site's, said once.
     expect(when).to_have_text("2027-03-16 09:00–11:00 America/New_York (EDT)")
+    event("L2").click()
+    expect(when).to_have_text(
+        "2027-03-16 09:00–11:00 Europe/London (GMT); 05:00–07:00 America/New_York on the calendar"
+    )
+    # The choice is kept for the period in this browser.
+    page.reload()
+    expect(calendar).to_have_attribute("data-loaded", "true")
+    expect(zone).to_have_value("America/New_York")
+    assert grid_row(page, event("L1")) == "04:00"
     assert console_errors == []
 
 
