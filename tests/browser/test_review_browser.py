@@ -6,12 +6,15 @@ session against the real server is in test_review_drag_browser.py."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
 from scheduler.extensions import db
 from scheduler.models import Role
 from scheduler.vendor import vendor_ready
+from tests.browser.test_review_drag_browser import drag
 from tests.drafts import first_plan, spring_organisation, store_draft
 from tests.factories import PASSWORD, create_user
 from tests.test_review_calendar import two_zone_year
@@ -212,7 +215,14 @@ def test_each_session_reads_in_its_sites_zone_and_the_grid_in_the_chosen_one(liv
     expect(calendar).to_have_attribute("data-loaded", "true")
     expect(zone).to_have_value("America/New_York")
     assert grid_row(page, event("L1")) == "04:00"
-    assert console_errors == []
+
+    # A drop reads the grid's zone: New York's 09:00 on Wednesday 10 March is 14:00 UTC (in
+    # London's zone it would have been 09:00 UTC). Whether the move is allowed is not the point.
+    with page.expect_request("**/move.json") as sent:
+        drag(page, event("N1"), calendar.locator('.fc-timegrid-col[data-date="2027-03-10"]'))
+    assert sent.value.post_data_json["start"] == "2027-03-10T14:00:00Z"
+    expect(page.locator("#calendar-status")).not_to_have_text(re.compile("Moving"))
+    assert [e for e in console_errors if "status of 422" not in e] == []
 
 
 def grid_row(page, event) -> str:
