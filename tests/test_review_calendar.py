@@ -426,6 +426,7 @@ def test_each_session_shows_its_sites_time_with_the_zone_named_across_clock_chan
     found = by_section(client, two_zones, "")
     local = {key: event["extendedProps"]["local"] for key, event in found.items()}
     assert local["L1"]["time"] == "09:00–11:00 Europe/London (GMT)"
+    assert (local["L1"]["short"], local["N1"]["short"]) == ("09:00 GMT", "09:00 EST")
     assert local["N1"]["time"] == "09:00–11:00 America/New_York (EST)"
     assert local["N2"]["time"] == "09:00–11:00 America/New_York (EDT)"
     assert local["L3"]["time"] == "09:00–11:00 Europe/London (BST)"
@@ -466,6 +467,7 @@ def test_a_virtual_session_reads_in_the_grids_zone_and_says_it_is_virtual(client
         "date": "2027-03-16",
         "time": "15:00–16:00 Europe/London (GMT)",
         "zone": "Europe/London",
+        "short": "15:00 GMT",
         "virtual": True,
     }
     chosen = by_section(client, two_zones, "zone=America/New_York")["V1"]["extendedProps"]["local"]

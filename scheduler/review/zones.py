@@ -70,7 +70,7 @@ def abbreviation(instant: datetime, zone: ZoneInfo) -> str:
 def local_times(start: datetime, end: datetime, zone_name: str) -> dict[str, str]:
     """A session's date and times in ``zone_name``, with the zone named: ``date``
     ("2027-03-16"), ``time`` ("09:00–11:00 America/New_York (EDT)"; an end on a later day says
-    so) and ``zone``."""
+    so), ``zone``, and for a month's small cells ``short`` ("09:00 EDT")."""
     zone = ZoneInfo(zone_name)
     local_start, local_end = start.astimezone(zone), end.astimezone(zone)
     until = f"{local_end:%H:%M}"
@@ -82,4 +82,5 @@ def local_times(start: datetime, end: datetime, zone_name: str) -> dict[str, str
         "date": local_start.date().isoformat(),
         "time": f"{local_start:%H:%M}–{until} {zone_name}{suffix}",
         "zone": zone_name,
+        "short": f"{local_start:%H:%M} {named or zone_name}",
     }

@@ -99,8 +99,11 @@
       title.textContent = arg.event.title;
       return { domNodes: [title] };
     }
+    // A month's cells are one line per session: the start and the zone's abbreviation there
+    // (the tooltip and the side panel say the rest).
+    var month = arg.view.type === "dayGridMonth";
     var lines = [
-      [localTime(props), "fc-event-time"],
+      [month ? props.local.short : localTime(props), "fc-event-time event-local"],
       [arg.event.title, "fc-event-title"],
       [props.facilitator + " · " + props.room, "event-where"],
     ];
@@ -302,6 +305,7 @@
       time: start.hour + ":" + start.minute + "–" + end.hour + ":" + end.minute + " " +
         local.zone + " (" + start.timeZoneName + ")",
       zone: local.zone,
+      short: start.hour + ":" + start.minute + " " + start.timeZoneName,
       virtual: local.virtual,
     };
   }
