@@ -111,6 +111,8 @@ USER_AREAS = (
     "team",
     "reports",
     "learning_records",
+    "scenarios",
+    "capacity",
 )
 
 

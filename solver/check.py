@@ -20,6 +20,7 @@ from typing import Any
 from solver.check_resources import RESOURCE_RULES
 from solver.cost import cost_of, recompute_cost
 from solver.fields import join
+from solver.hiring import hired_ids, hired_pool_members, staffed
 from solver.localtime import (
     attendance_windows,
     covers,
@@ -37,6 +38,8 @@ __all__ = ["RULES", "check", "recompute_cost"]
 
 Rule = Callable[[Problem, PlacedSchedule], Iterator[Violation]]
 COST_TOLERANCE = 0.01
+# Components a cost object has only for some problems (hiring: with a hiring pool).
+_EXTRA_COMPONENTS = ("hiring",)
 
 
 def check(problem: Problem, schedule: dict[str, Any]) -> list[Violation]:
@@ -44,6 +47,8 @@ def check(problem: Problem, schedule: dict[str, Any]) -> list[Violation]:
 
     A schedule whose status is "infeasible" or "invalid" carries no sections: only its form is
     checked."""
+    if problem.hiring_pool:  # hired pool members teach like facilitators
+        problem = staffed(problem, hired_ids(schedule))
     placed = read_schedule(problem, schedule)
     found = list(placed.problems)
     if placed.status not in (OPTIMAL, FEASIBLE):
@@ -301,7 +306,7 @@ def cost_matches(problem: Problem, placed: PlacedSchedule) -> Iterator[Violation
         got = reported.get(key)
         if not _is_number(got) or abs(got - value) > COST_TOLERANCE:
             yield violation("cost", join("cost", key), f"reports {got!r}, recomputed {value:.2f}")
-    parts = [reported.get(key) for key in COST_COMPONENTS]
+    parts = [reported.get(key) for key in (*COST_COMPONENTS, *_EXTRA_COMPONENTS) if key in expected]
     if all(_is_number(p) for p in parts) and _is_number(reported.get("total")):
         if abs(sum(parts) - reported["total"]) > COST_TOLERANCE:
             yield violation(
@@ -345,6 +350,7 @@ RULES: tuple[Rule, ...] = (
     learners_accounted,
     fixed_kept,
     *RESOURCE_RULES,
+    hired_pool_members,
     cost_matches,
     bound_below_cost,
 )

@@ -179,6 +179,13 @@ def _print_summary(problem: Problem, schedule: dict[str, Any], verbose: bool) ->
     )
     for error in schedule.get("errors") or []:
         print(f"  {error.get('path')}: {error.get('message')}", file=sys.stderr)
+    if "hires" in schedule:  # capacity planning: who to hire, where, from when
+        print(f"hires: {len(schedule['hires'])} (hiring cost {_money(cost.get('hiring'))})",
+              file=sys.stderr)  # fmt: skip
+        for hire in schedule["hires"]:
+            print(f"  hire {hire['id']} ({', '.join(hire['skills'])}) at {hire['site'] or 'no site'} "
+                  f"from {hire['from']} for {hire['weeks']} week(s), {hire['sessions']} session(s)",
+                  file=sys.stderr)  # fmt: skip
     unscheduled = schedule.get("unscheduled") or []
     for item in unscheduled[:MAX_PRINTED_ERRORS]:
         print(f"  unscheduled {item.get('cohort')} ({item.get('learners')}): "

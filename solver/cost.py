@@ -11,6 +11,7 @@ from __future__ import annotations
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from solver.hiring import hiring_cents
 from solver.localtime import intervals, merge, subtract, to_local, touches
 from solver.problem import Facilitator, Problem
 from solver.schedule import COST_COMPONENTS, TRAINING_COMPONENTS, parse_utc
@@ -48,6 +49,8 @@ def cost_of(problem: Problem, placed: PlacedSchedule, raw_sections: Any = None) 
     placed_learners = sum(section.learners for section in placed.sections)
     cents["unscheduled"] = unscheduled_cents(problem, placed)
     cents["changes"] = changed_sessions(problem, placed) * to_cents(problem.change_cost)
+    if problem.hiring_pool:  # only then: documents without a pool keep their exact form
+        cents["hiring"] = hiring_cents(problem, placed.hires)
     cost = {"total": sum(cents.values()) / 100, **{k: v / 100 for k, v in cents.items()}}
     training = sum(cents[k] for k in TRAINING_COMPONENTS) / 100
     cost["per_trained_learner"] = round(training / placed_learners, 2) if placed_learners else 0.0

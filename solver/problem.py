@@ -150,6 +150,25 @@ class FixedSession:
 
 
 @dataclass(frozen=True)
+class PoolMember:
+    """A hypothetical facilitator the planner may hire (``hiring_pool``).
+
+    ``facilitator`` is the person as they would teach once hired (skills, site, weekly
+    availability, fees); hiring them costs ``onboarding_cost`` once and ``weekly_cost`` for each
+    week from the week they start to the end of the horizon. They teach nothing before
+    ``earliest_start`` (a local date in their zone)."""
+
+    facilitator: Facilitator
+    weekly_cost: float
+    onboarding_cost: float
+    earliest_start: date | None = None
+
+    @property
+    def id(self) -> str:
+        return self.facilitator.id
+
+
+@dataclass(frozen=True)
 class Problem:
     """A whole parsed problem document."""
 
@@ -164,3 +183,4 @@ class Problem:
     fixed: tuple[FixedSession, ...] = ()
     previous: dict[str, Any] | None = None  # an earlier schedule document, verbatim
     change_cost: float = DEFAULT_CHANGE_COST
+    hiring_pool: dict[str, PoolMember] = field(default_factory=dict)

@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from solver.fields import join, shown
+from solver.hiring import read_hires
 from solver.limits import MAX_LEARNERS
 from solver.problem import SCHEDULE_FORMAT, CohortPart, Problem, Program
 from solver.schedule import STATUSES, parse_utc
@@ -75,6 +76,7 @@ class PlacedSchedule:
     cost: dict[str, Any] | None
     problems: list[Violation]  # what could not be read
     bounds: dict[str, Any] = field(default_factory=dict)  # path -> a reported lower bound
+    hires: list[Any] = field(default_factory=list)  # solver.hiring.Hire, when there is a pool
 
     @property
     def sessions(self) -> list[PlacedSession]:
@@ -104,7 +106,8 @@ def read_schedule(problem: Problem, doc: Any) -> PlacedSchedule:
         problems.append(violation("schedule_format", "cost", "must be an object"))
     info = doc.get("solver") if isinstance(doc.get("solver"), dict) else {}
     bounds = {"lower_bound": doc.get("lower_bound"), "solver.bound": info.get("bound")}
-    return PlacedSchedule(status, sections, unscheduled, cost, problems, bounds)
+    hires = read_hires(problem, doc, problems) if problem.hiring_pool else []
+    return PlacedSchedule(status, sections, unscheduled, cost, problems, bounds, hires)
 
 
 def _list(obj: dict[str, Any], key: str, path: str, problems: list[Violation]) -> list[Any]:

@@ -120,6 +120,11 @@ def solve(
     bound improves; ``bound`` is the best valid lower bound known (never above ``best_cost``), or
     None when there is none. Setting ``stop_event`` stops the work the same way. The status is
     ``optimal`` only when CP-SAT proved it."""
+    if problem.hiring_pool:  # capacity planning: the model may also hire (solver.capacity)
+        from solver.capacity import solve_with_pool
+
+        return solve_with_pool(problem, time_limit=time_limit, workers=workers, progress=progress,
+                               stop_event=stop_event, log=log, deadline=deadline)  # fmt: skip
     deadline = (deadline or Deadline.after(time_limit)).with_stop(stop_event)
     work = deadline.earlier(finish_seconds(problem))
     cand = candidates.build(problem, deadline=work)

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from solver.fields import REQUIRED, Reader, join, shown
+from solver.hiring import check_pool_ids, read_pool_member
 from solver.jsonfile import load_json_file
 from solver.limits import MAX_HORIZON_DAYS
 from solver.localtime import bookable_windows, minutes, on_slot_grid, to_local
@@ -41,7 +42,7 @@ Error = dict[str, str]
 T = TypeVar("T")
 
 TOP_KEYS = ("$schema", "format", "name", "timezone", "horizon", "slot_minutes", "programs", "cohorts",
-            "facilitators", "rooms", "fixed", "previous", "change_cost")  # fmt: skip
+            "facilitators", "rooms", "fixed", "previous", "change_cost", "hiring_pool")  # fmt: skip
 MINUTES_PER_DAY = 1440
 
 
@@ -73,6 +74,9 @@ def parse_problem(doc: Any) -> tuple[Problem | None, list[Error]]:
         r, top, "facilitators", lambda v, p: read_facilitator(r, v, p, ctx), required=True
     )
     rooms = _read_list(r, top, "rooms", lambda v, p: read_room(r, v, p, ctx))
+    pool = _read_list(r, top, "hiring_pool", lambda v, p: read_pool_member(
+        r, v, p, lambda person, path: read_facilitator(r, person, path, ctx)
+    ))  # fmt: skip
     fixed = r.field(top, "fixed", "", r.list_of(lambda v, p: read_fixed(r, v, p, ctx)), default=[])
     change_cost = r.field(top, "change_cost", "", r.amount, default=DEFAULT_CHANGE_COST)
     previous = r.field(top, "previous", "", lambda v, p: _read_previous(r, v, p), default=None)
@@ -81,7 +85,10 @@ def parse_problem(doc: Any) -> tuple[Problem | None, list[Error]]:
         key: _listed_ids(top, key) for key in ("programs", "cohorts", "facilitators", "rooms")
     }
     _check_cohorts(r, cohorts, programs, listed["programs"])
-    _check_session_lengths(r, programs, cohorts, facilitators, ctx)
+    check_pool_ids(r, pool, listed["facilitators"])
+    # A pool member who could be hired counts: hiring them may be what makes a session fit.
+    people = facilitators + [(k, m.facilitator) for k, m in pool]
+    _check_session_lengths(r, programs, cohorts, people, ctx)
     _check_fixed(r, fixed or [], cohorts, programs, listed, ctx)
     if r.errors:
         return None, r.errors
@@ -97,6 +104,7 @@ def parse_problem(doc: Any) -> tuple[Problem | None, list[Error]]:
         fixed=tuple(fixed),
         previous=previous,
         change_cost=change_cost,
+        hiring_pool={m.id: m for _, m in pool},
     ), []
 
 

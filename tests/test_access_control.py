@@ -8,6 +8,7 @@ team...), so the test also proves that ids edited in a URL reveal nothing (IDOR)
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, date, datetime
 
 import pytest
@@ -17,6 +18,7 @@ from werkzeug.routing import Rule
 from scheduler.extensions import db
 from scheduler.followups.operations import create_default_template
 from scheduler.models import (
+    CapacityPlan,
     Closure,
     CohortBlock,
     FeedKind,
@@ -24,9 +26,11 @@ from scheduler.models import (
     JobStatus,
     PlanningPeriod,
     Role,
+    Scenario,
     SessionPin,
     SolveJob,
 )
+from scheduler.planning.mapping import period_problem
 from tests.drafts import Planned, store_draft, utc
 from tests.factories import (
     create_cohort,
@@ -105,6 +109,8 @@ COORDINATOR_AREAS = (
     "audit",
     "followups",
     "learning_records",
+    "scenarios",
+    "capacity",
 )
 
 PERSONAS = ("anonymous", "coordinator", "facilitator_a", "facilitator_b", "manager_x", "manager_y")
@@ -168,10 +174,17 @@ def world(app):
         # A finished job: its pages work, and POSTing Solve queues (never runs) another.
         job = SolveJob(period_id=period.id, time_limit_seconds=1, status=JobStatus.FINISHED)
         db.session.add(job)
+        # A failed capacity plan: its page shows, and POSTing the form (empty) queues nothing.
+        plan = CapacityPlan(period_id=period.id, status=JobStatus.FAILED, error="test")
+        db.session.add(plan)
         feed = FeedToken(kind=FeedKind.FACILITATOR, token_hash="0" * 64, facilitator=facilitator_b)
         db.session.add(feed)
         lesson = make_lessons(1)[0]
         template = create_default_template([lesson] * 6)
+        scenario = Scenario(
+            period_id=period.id, name="What if", base_json=json.dumps(period_problem(period))
+        )
+        db.session.add(scenario)
         db.session.commit()
         ids = {
             "period": period.id,
@@ -188,9 +201,11 @@ def world(app):
             "session": session.id,
             "pin": pin.id,
             "job": job.id,
+            "plan": plan.id,
             "feed": feed.id,
             "lesson": lesson.id,
             "template": template.id,
+            "scenario": scenario.id,
         }
     return ids
 

@@ -3,14 +3,25 @@ sections, the light review page with its cached parts, and who may read them."""
 
 from __future__ import annotations
 
+import re
+from datetime import date, datetime
+
 import pytest
 from sqlalchemy import select
 
 from scheduler.extensions import db
-from scheduler.models import Role, ScheduleVersion, SessionPin
+from scheduler.models import PlanningPeriod, Role, ScheduleVersion, SessionPin
 from scheduler.review.calendar import PALETTE
 from tests.drafts import Planned, spring_organisation, store_draft, utc
-from tests.factories import create_cohort, create_learner, create_program, create_user
+from tests.factories import (
+    create_cohort,
+    create_facilitator,
+    create_learner,
+    create_program,
+    create_room,
+    create_site,
+    create_user,
+)
 
 
 @pytest.fixture
@@ -195,8 +206,6 @@ def test_review_page_parts_are_cached_and_rebuilt_when_the_version_changes(app, 
 
 
 def test_the_cached_page_carries_each_browser_its_own_csrf_token(app, client, auth, world):
-    import re
-
     with app.app_context():
         create_user(Role.COORDINATOR, email="second@example.com")
         db.session.commit()
@@ -344,4 +353,141 @@ def test_closed_days_follow_the_range_and_the_site_its_rooms_and_facilitators(
     assert closed(f"room={world['room_a']}&program={world['data']}") == [
         "Good Friday · London",
         "Easter Monday · London",
+    ]
+
+
+# --- times in each site's zone -------------------------------------------------------------------
+
+
+@pytest.fixture
+def two_zones(app) -> dict:
+    """The two-zone year's draft (``two_zone_year``) and its coordinator."""
+    with app.app_context():
+        create_user(Role.COORDINATOR, email="coordinator@example.com")
+        version_id = two_zone_year()
+        db.session.commit()
+        return {"version": version_id}
+
+
+def two_zone_year() -> int:
+    """A year in Europe/London with a site in London and one in New York, each holding a 09:00
+    session (local time) on days around both countries' clock changes: the US changes two
+    weeks before the UK in March (14th, 28th in 2027) and a week after it in October (31 October,
+    7 November), so the two sites are 5 hours apart, except 4 hours in the weeks between.
+    Returns the draft's id (flushed, not committed)."""
+    london = create_site(name="London", timezone="Europe/London")
+    new_york = create_site(name="New York", timezone="America/New_York")
+    program = create_program(name="Fire safety", sessions=(120,))
+    online = create_program(name="Data basics", sessions=(60,))
+    cohort = create_cohort(program, london, learners=[create_learner(london)], key="c")
+    ana = create_facilitator(create_user(Role.FACILITATOR, name="Ana Duarte"), london)
+    thames = create_room(london, name="Thames room")
+    hudson = create_room(new_york, name="Hudson room")
+    period = PlanningPeriod(
+        name="Year", start=date(2027, 3, 1), end=date(2027, 11, 30), timezone="Europe/London"
+    )
+    db.session.add(period)
+    db.session.flush()
+
+    online_cohort = create_cohort(online, london, learners=[create_learner(london)], key="v")
+
+    def one(key, start, room, programme=program, minutes=120):
+        part = cohort if programme is program else online_cohort
+        return Planned(key, programme, [(part, 1)], [(start, ana, room)], minutes)
+
+    sections = [
+        one("L1", utc(2027, 3, 9, 9), thames),  # 09:00 GMT
+        one("N1", utc(2027, 3, 9, 14), hudson),  # 09:00 EST
+        one("L2", utc(2027, 3, 16, 9), thames),  # 09:00 GMT
+        one("N2", utc(2027, 3, 16, 13), hudson),  # 09:00 EDT
+        one("N5", utc(2027, 3, 16, 1), hudson),  # 21:00 EDT on the 15th
+        one("V1", utc(2027, 3, 16, 15), None, online, 60),  # virtual
+        one("L3", utc(2027, 10, 26, 8), thames),  # 09:00 BST
+        one("N3", utc(2027, 10, 26, 13), hudson),  # 09:00 EDT
+        one("L4", utc(2027, 11, 2, 9), thames),  # 09:00 GMT
+        one("N4", utc(2027, 11, 2, 13), hudson),  # 09:00 EDT
+    ]
+    return store_draft(period, sections).id
+
+
+def by_section(client, world, query: str) -> dict[str, dict]:
+    return {e["extendedProps"]["section"]: e for e in events(client, world, query)}
+
+
+def hours_apart(earlier: dict, later: dict) -> float:
+    start = datetime.fromisoformat(earlier["start"])
+    return (datetime.fromisoformat(later["start"]) - start).total_seconds() / 3600
+
+
+def test_each_session_shows_its_sites_time_with_the_zone_named_across_clock_changes(
+    client, auth, two_zones
+):
+    auth.login("coordinator@example.com")
+    found = by_section(client, two_zones, "")
+    local = {key: event["extendedProps"]["local"] for key, event in found.items()}
+    assert local["L1"]["time"] == "09:00–11:00 Europe/London (GMT)"
+    assert (local["L1"]["short"], local["N1"]["short"]) == ("09:00 GMT", "09:00 EST")
+    assert local["N1"]["time"] == "09:00–11:00 America/New_York (EST)"
+    assert local["N2"]["time"] == "09:00–11:00 America/New_York (EDT)"
+    assert local["L3"]["time"] == "09:00–11:00 Europe/London (BST)"
+    assert local["N4"]["time"] == "09:00–11:00 America/New_York (EDT)"
+    assert (local["N5"]["date"], local["N5"]["time"]) == (
+        "2027-03-15",
+        "21:00–23:00 America/New_York (EDT)",
+    )
+    assert {local[key]["zone"] for key in ("N1", "N2", "N3", "N4", "N5")} == {"America/New_York"}
+    assert not any(local[key]["virtual"] for key in local if key != "V1")
+    # The grid shows the period's zone: the same 09:00 at both sites is 5 hours apart, but 4 in
+    # the weeks when only one country has changed its clocks.
+    assert found["L1"]["start"] == "2027-03-09T09:00"
+    assert found["N2"]["start"] == "2027-03-16T13:00"
+    assert hours_apart(found["L1"], found["N1"]) == 5  # both on winter time
+    assert hours_apart(found["L2"], found["N2"]) == 4  # New York on summer time, London not
+    assert hours_apart(found["L3"], found["N3"]) == 5  # both on summer time
+    assert hours_apart(found["L4"], found["N4"]) == 4  # London back on winter time, New York not
+
+
+def test_the_grid_shows_the_chosen_zone_and_labels_stay_in_each_sites(client, auth, two_zones):
+    auth.login("coordinator@example.com")
+    found = by_section(client, two_zones, "zone=America/New_York")
+    assert found["N2"]["start"] == "2027-03-16T09:00"
+    assert found["L2"]["start"] == "2027-03-16T05:00"
+    assert found["L4"]["start"] == "2027-11-02T05:00"
+    assert found["L1"]["start"] == "2027-03-09T04:00"
+    assert found["L2"]["extendedProps"]["local"]["time"] == "09:00–11:00 Europe/London (GMT)"
+    assert found["N2"]["extendedProps"]["local"]["time"] == "09:00–11:00 America/New_York (EDT)"
+    # A zone that is not one is the period's, not an error.
+    assert by_section(client, two_zones, "zone=Mars/Olympus")["N2"]["start"] == "2027-03-16T13:00"
+
+
+def test_a_virtual_session_reads_in_the_grids_zone_and_says_it_is_virtual(client, auth, two_zones):
+    auth.login("coordinator@example.com")
+    period_zone = by_section(client, two_zones, "")["V1"]["extendedProps"]["local"]
+    assert period_zone == {
+        "date": "2027-03-16",
+        "time": "15:00–16:00 Europe/London (GMT)",
+        "zone": "Europe/London",
+        "short": "15:00 GMT",
+        "virtual": True,
+    }
+    chosen = by_section(client, two_zones, "zone=America/New_York")["V1"]["extendedProps"]["local"]
+    assert chosen["time"] == "11:00–12:00 America/New_York (EDT)"
+
+
+def test_the_visible_range_is_read_in_the_grids_zone(client, auth, two_zones):
+    auth.login("coordinator@example.com")
+    day = "start=2027-03-16&end=2027-03-17"
+    # 01:00 UTC on the 16th is the 16th in London but 21:00 on the 15th in New York.
+    assert set(by_section(client, two_zones, day)) == {"N5", "L2", "N2", "V1"}
+    assert set(by_section(client, two_zones, f"{day}&zone=America/New_York")) == {"L2", "N2", "V1"}
+
+
+def test_the_page_offers_the_periods_zone_first_then_each_sites(client, auth, two_zones):
+    auth.login("coordinator@example.com")
+    page = client.get(f"/planning/versions/{two_zones['version']}").get_data(as_text=True)
+    options = re.findall(r'<option value="([^"]+)"( selected)?>([^<]+)</option>', page)
+    zones = [(value, selected, text) for value, selected, text in options if "/" in value]
+    assert zones == [
+        ("Europe/London", " selected", "Europe/London (the period&#39;s zone, London)"),
+        ("America/New_York", "", "America/New_York (New York)"),
     ]

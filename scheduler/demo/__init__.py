@@ -31,6 +31,7 @@ from scheduler.demo.facilitators import (
 from scheduler.demo.microlessons import build_follow_ups
 from scheduler.demo.names import NameBook
 from scheduler.demo.organisation import DEMO_MANAGERS, OrganisationBuilder
+from scheduler.demo.scenarios import demo_scenarios
 from scheduler.demo.timeutil import planning_start
 from scheduler.extensions import db
 from scheduler.models import (
@@ -104,9 +105,13 @@ def load_demo(scale: int = 1, today: date | None = None) -> list[tuple[str, str,
     # Availability rules refer to their owner by id, so they come after the flush.
     db.session.add_all(room_rules(sites, plan_start))
     db.session.add_all(availability_rules(facilitators, plan_start))
-    db.session.add(demo_period(plan_start))
+    period = demo_period(plan_start)
+    db.session.add(period)
     # Lessons and the spaced sequence of the two rollouts, so publishing a plan attaches them.
     build_follow_ups(programs)
+    db.session.flush()
+    # Two ready what-if scenarios: copies of the quarter as loaded (issue 19).
+    db.session.add_all(demo_scenarios(period, coordinator))
     db.session.flush()
     return [tuple(account) for account in DEMO_ACCOUNTS]
 

@@ -11,6 +11,7 @@ from scheduler.models.calendar import (
     Reply,
     ReplyChannel,
 )
+from scheduler.models.capacity import CapacityPlan, PoolCandidate
 from scheduler.models.cohorts import Cohort, CohortBlock, CohortMember
 from scheduler.models.facilitators import Facilitator, FacilitatorSkill, TravelCost
 from scheduler.models.followups import (
@@ -46,6 +47,7 @@ from scheduler.models.planning import (
 )
 from scheduler.models.programs import Program, ProgramMode, ProgramSession
 from scheduler.models.publishing import PublishJob
+from scheduler.models.scenarios import Scenario, ScenarioStatus
 from scheduler.models.sections import SectionMeetingLink
 from scheduler.models.security import (
     AuditEntry,
@@ -56,6 +58,8 @@ from scheduler.models.security import (
 from scheduler.models.stamps import DataStamp
 
 __all__ = [
+    "CapacityPlan",
+    "PoolCandidate",
     "BrokenSession",
     "AuditEntry",
     "DataStamp",
@@ -100,6 +104,8 @@ __all__ = [
     "PublishJob",
     "Role",
     "Room",
+    "Scenario",
+    "ScenarioStatus",
     "ScheduleVersion",
     "ScheduledSection",
     "ScheduledSession",

@@ -4,6 +4,7 @@ choices of the filters.
 
 The page itself carries no events: FullCalendar asks ``events.json`` for the range it shows
 (``start`` and ``end``), so a page with a thousand sessions weighs what a page with ten does.
+The grid shows one time zone, each event its site's (``scheduler.review.zones`` says why).
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from scheduler.models import (
     SessionPin,
 )
 from scheduler.planning.versions import problem_of
+from scheduler.review.zones import local_times
 from scheduler.sorting import natural_key, naturally
 
 #: Program colours (background, text): distinct at a glance and readable with their text colour
@@ -56,9 +58,10 @@ NO_ROOM = "none"
 
 @dataclass(frozen=True)
 class Chosen:
-    """What the calendar shows: a local date range (end excluded) and at most one facilitator,
-    room, site and program (None: every one). ``room`` may be ``NO_ROOM`` and ``site``
-    ``VIRTUAL`` (virtual sessions have neither)."""
+    """What the calendar shows: a local date range (end excluded) in the grid's time zone
+    ``zone`` (None: the period's) and at most one facilitator, room, site and program (None:
+    every one). ``room`` may be ``NO_ROOM`` and ``site`` ``VIRTUAL`` (virtual sessions have
+    neither)."""
 
     start: date | None = None
     end: date | None = None
@@ -66,6 +69,7 @@ class Chosen:
     room: int | str | None = None
     site: int | str | None = None
     program: int | None = None
+    zone: str | None = None
 
 
 def program_colours() -> dict[int, tuple[str, str]]:
@@ -79,7 +83,7 @@ def program_colours() -> dict[int, tuple[str, str]]:
 def sessions_in(version: ScheduleVersion, chosen: Chosen) -> list[ScheduledSession]:
     """The version's sessions that overlap ``chosen``'s range and match its filters, with
     everything an event shows loaded (a fixed number of queries)."""
-    zone = ZoneInfo(version.period.timezone)
+    zone = ZoneInfo(chosen.zone or version.period.timezone)
     query = (
         select(ScheduledSession)
         .join(ScheduledSession.section)
@@ -114,15 +118,17 @@ def sessions_in(version: ScheduleVersion, chosen: Chosen) -> list[ScheduledSessi
 
 
 def calendar_events(version: ScheduleVersion, chosen: Chosen = Chosen()) -> list[dict]:
-    """The sessions ``chosen`` selects as FullCalendar events, in the period's wall-clock time,
-    ordered by start and then by section in natural order (S2 before S10).
+    """The sessions ``chosen`` selects as FullCalendar events placed in the wall-clock time of
+    the grid's zone (``chosen.zone``, else the period's), ordered by start and then by section
+    in natural order (S2 before S10). Each also carries its time in its site's zone, named
+    (``extendedProps.local``; a virtual session's in the grid's zone), which its text shows.
 
     FullCalendar can only show named zones with a date library plugin; instead the times are
-    sent as the period's local wall-clock time without an offset and the calendar is told to
+    sent as the grid zone's local wall-clock time without an offset and the calendar is told to
     treat them as UTC ("floating"), so it shows them exactly as written whatever the browser's
     zone, even on days the browser's own clocks change.
     """
-    zone = ZoneInfo(version.period.timezone)
+    zone = ZoneInfo(chosen.zone or version.period.timezone)
     colours = program_colours()
     pins = _pins(version)
     sessions = sessions_in(version, chosen)
@@ -157,6 +163,12 @@ def _event(session, zone: ZoneInfo, colours: dict, count: int, pin: SessionPin |
     _, site_name = site_of(session)
     facilitator = session.facilitator
     background, text = colours.get(section.program_id, PALETTE[0])
+    # Where the session happens, its site's wall clock; a virtual one happens wherever each
+    # person is, so it reads in the zone the grid shows (and says so).
+    local = local_times(
+        session.start, session.end, session.room.site.timezone if session.room else zone.key
+    )
+    local["virtual"] = session.room is None
     return {
         "id": str(session.id),
         "title": f"{section.program.name} · {section.key} ({session.position + 1})",
@@ -177,6 +189,7 @@ def _event(session, zone: ZoneInfo, colours: dict, count: int, pin: SessionPin |
             "facilitator": facilitator.name if facilitator else "No facilitator",
             "room": session.room.name if session.room else "Virtual",
             "site": site_name,
+            "local": local,
             "pinned": ("locked" if pin.locked else "pinned") if pin else None,
             "links": _links(session),
         },

@@ -22,7 +22,7 @@ from scheduler.extensions import db
 from scheduler.models import ScheduleVersion, VersionStatus
 from scheduler.planning.versions import schedule_of
 from scheduler.query import int_arg
-from scheduler.review import calendar, util
+from scheduler.review import calendar, util, zones
 from scheduler.sorting import natural_key
 from scheduler.vendor import allow_calendar
 
@@ -77,6 +77,7 @@ def _body(version_id: int, shown: int, every_left_out: bool) -> str:
         against_greedy=util.against_greedy(version.total_cost, version.greedy_cost),
         solver=util.solver_summary(schedule),
         choices=calendar.calendar_choices(version),
+        zones=zones.zone_choices(version),
         legend=calendar.legend(version),
         first_day=calendar.first_day(version),
         **_sections(version, schedule, shown, every_left_out),
@@ -110,7 +111,8 @@ def _sections(version: ScheduleVersion, schedule: dict, shown: int, every: bool)
 def events(version_id: int):
     """The calendar's events (JSON) for the range FullCalendar shows (``start``, ``end``: local
     dates, end excluded; both optional) and its filters (``facilitator``, ``room``, ``site``,
-    ``program``: ids; ``room=none`` and ``site=virtual`` for virtual sessions). Sessions
+    ``program``: ids; ``room=none`` and ``site=virtual`` for virtual sessions) in the grid's
+    time zone (``zone``: a time zone name; the period's when absent or unknown). Sessions
     first, then the sites' public holidays and closures as background events."""
     version = get_or_404(ScheduleVersion, version_id)
     chosen = calendar.Chosen(
@@ -120,6 +122,7 @@ def events(version_id: int):
         room=calendar.NO_ROOM if request.args.get("room") == "none" else int_arg("room"),
         site=calendar.VIRTUAL if request.args.get("site") == "virtual" else int_arg("site"),
         program=int_arg("program"),
+        zone=zones.shown_zone(version, request.args.get("zone")),
     )
     key = f"review/events:{version.id}:{version.created_at.isoformat()}:{chosen!r}"
 
@@ -147,7 +150,7 @@ def session_details(version_id: int, session_id: int):
 
 def _date_param(name: str) -> date | None:
     """FullCalendar's ``start``/``end`` ("2027-03-15T00:00:00Z" or "2027-03-15") as the local
-    date they name (the calendar shows the period's wall clock as UTC); None if unreadable."""
+    date they name (the calendar shows the grid zone's wall clock as UTC); None if unreadable."""
     text = request.args.get(name, "")[:10]
     try:
         return date.fromisoformat(text)

@@ -4,6 +4,12 @@
 // A click opens the side panel; on a draft, a drag asks the server (review-moves.js) and is put
 // back with the reason when the move is refused. Public holidays and closures come as
 // background events ("closed" in extendedProps).
+//
+// Time zones: one grid shows one zone, and a plan's sites may lie in several. The grid places
+// every session at its true instant in the zone chosen above it (#calendar-zone: the period's by
+// default, or a site's, or the browser's), so what happens first is shown first; each event's
+// text and the side panel give the session's time in its own site's zone, named (virtual
+// sessions: in the grid's zone, and they say so). events.json sends the grid zone's wall clock.
 (function () {
   "use strict";
 
@@ -15,6 +21,11 @@
   var filters = Array.prototype.slice.call(document.querySelectorAll("[data-filter]"));
   var panel = document.getElementById("session-panel");
   var status = document.getElementById("calendar-status");
+  var zoneSelect = document.getElementById("calendar-zone");
+  // The zone chosen last time for this period, kept in this browser (the page is shared).
+  var zoneKey = "review-calendar-zone:" + data.periodId;
+  offerBrowserZone();
+  restoreZone();
   // The page's CSRF token (in its <meta>: the calendar's part is cached and shared).
   var token = document.querySelector('meta[name="csrf-token"]').content;
   Array.prototype.forEach.call(panel.querySelectorAll('input[name="csrf_token"]'), function (input) {
@@ -25,6 +36,53 @@
   Array.prototype.forEach.call(document.querySelectorAll(".calendar-legend .swatch"), function (swatch) {
     swatch.style.backgroundColor = swatch.dataset.colour;
   });
+
+  // The grid's zone: the one chosen above the calendar, else the period's.
+  function gridZone() {
+    return zoneSelect ? zoneSelect.value : data.zone;
+  }
+
+  // The browser's own zone is one more choice, when the plan's sites do not already offer it.
+  function offerBrowserZone() {
+    var own = Intl.DateTimeFormat().resolvedOptions().timeZone;
+    if (!zoneSelect || !own) {
+      return;
+    }
+    var listed = Array.prototype.some.call(zoneSelect.options, function (option) {
+      return option.value === own;
+    });
+    if (!listed) {
+      zoneSelect.append(new Option(own + " (your browser's zone)", own));
+    }
+  }
+
+  function restoreZone() {
+    var kept = null;
+    try {
+      kept = window.localStorage.getItem(zoneKey);
+    } catch (error) {
+      return; // storage disabled: the period's zone it is
+    }
+    if (zoneSelect && kept && Array.prototype.some.call(zoneSelect.options, function (option) {
+      return option.value === kept;
+    })) {
+      zoneSelect.value = kept;
+    }
+  }
+
+  function keepZone() {
+    try {
+      window.localStorage.setItem(zoneKey, zoneSelect.value);
+    } catch (error) {
+      // storage disabled: the choice lasts until the page is left
+    }
+  }
+
+  // A session's time where it happens ("09:00–11:00 America/New_York (EDT)"), and for a virtual
+  // session the note that it is given in the calendar's zone.
+  function localTime(props) {
+    return props.local.time + (props.local.virtual ? " · virtual, in the calendar's zone" : "");
+  }
 
   function say(text, refused) {
     status.textContent = text;
@@ -41,8 +99,11 @@
       title.textContent = arg.event.title;
       return { domNodes: [title] };
     }
+    // A month's cells are one line per session: the start and the zone's abbreviation there
+    // (the tooltip and the side panel say the rest).
+    var month = arg.view.type === "dayGridMonth";
     var lines = [
-      [arg.timeText, "fc-event-time"],
+      [month ? props.local.short : localTime(props), "fc-event-time event-local"],
       [arg.event.title, "fc-event-title"],
       [props.facilitator + " · " + props.room, "event-where"],
     ];
@@ -58,7 +119,7 @@
 
   // The query of events.json: the visible range and every filter that is set.
   function query(info) {
-    var params = new URLSearchParams({ start: info.startStr, end: info.endStr });
+    var params = new URLSearchParams({ start: info.startStr, end: info.endStr, zone: gridZone() });
     filters.forEach(function (select) {
       if (select.value) {
         params.set(select.dataset.filter, select.value);
@@ -81,6 +142,7 @@
       .then(function (events) {
         success(events);
         fitHours(events);
+        refreshPanel();
         data.shown = String(events.filter(function (event) {
           return !event.extendedProps.closed;
         }).length);
@@ -121,8 +183,7 @@
     var fields = {
       section: props.section + " (session " + props.session + ")",
       program: props.program,
-      when: event.startStr.slice(0, 10) + " " + event.startStr.slice(11, 16) + "–" +
-        event.endStr.slice(11, 16) + " " + data.zone,
+      when: when(event),
       cohorts: props.cohorts.join(", "),
       learners: String(props.learners),
       facilitator: props.facilitator,
@@ -139,6 +200,26 @@
     panel.dataset.sessionId = event.id;
     panel.hidden = false;
     showNames(event.id, props.links.details);
+  }
+
+  // The date and time where the session happens; when the grid shows another zone, also where
+  // it sits on the grid, so the two never seem to disagree.
+  function when(event) {
+    var props = event.extendedProps;
+    var text = props.local.date + " " + localTime(props);
+    if (props.local.zone !== gridZone()) {
+      text += "; " + event.startStr.slice(11, 16) + "–" + event.endStr.slice(11, 16) + " " +
+        gridZone() + " on the calendar";
+    }
+    return text;
+  }
+
+  // After the grid changed zone, the open panel's "on the calendar" time follows it.
+  function refreshPanel() {
+    var shown = panel.hidden ? null : calendar.getEventById(panel.dataset.sessionId);
+    if (shown) {
+      panel.querySelector('[data-field="when"]').textContent = when(shown);
+    }
   }
 
   // The learners' names come on a click (events carry only the count, to stay light).
@@ -172,7 +253,7 @@
   }
 
   function dropped(info) {
-    var start = window.ReviewMoves.wallClockToUtc(info.event.start, data.zone);
+    var start = window.ReviewMoves.wallClockToUtc(info.event.start, gridZone());
     say("Moving " + info.event.title + "…");
     window.ReviewMoves.checkMove({
       sessionId: info.event.id,
@@ -189,6 +270,9 @@
         return;
       }
       say(answer.message || info.event.title + " moved.");
+      if (answer.session) {
+        info.event.setExtendedProp("local", movedLocal(info.event.extendedProps.local, answer.session));
+      }
       if (answer.version) {
         // The move made a new draft: this page still shows the version it was made from.
         var link = document.createElement("a");
@@ -197,6 +281,33 @@
         status.append(link);
       }
     });
+  }
+
+  // The moved session's new time where it happens, for its text until the page shows the new
+  // draft. The browser names the zone (its abbreviation may read "GMT+1" where the server's
+  // reads "BST"): both name the same offset.
+  function movedLocal(local, session) {
+    var format = new Intl.DateTimeFormat("en-US", {
+      timeZone: local.zone, hourCycle: "h23", hour: "2-digit", minute: "2-digit",
+      year: "numeric", month: "2-digit", day: "2-digit", timeZoneName: "short",
+    });
+    function parts(instant) {
+      var found = {};
+      format.formatToParts(new Date(instant)).forEach(function (part) {
+        found[part.type] = part.value;
+      });
+      return found;
+    }
+    var start = parts(session.start);
+    var end = parts(session.end);
+    return {
+      date: start.year + "-" + start.month + "-" + start.day,
+      time: start.hour + ":" + start.minute + "–" + end.hour + ":" + end.minute + " " +
+        local.zone + " (" + start.timeZoneName + ")",
+      zone: local.zone,
+      short: start.hour + ":" + start.minute + " " + start.timeZoneName,
+      virtual: local.virtual,
+    };
   }
 
   var editable = data.editable === "true" && Boolean(window.ReviewMoves);
@@ -244,11 +355,18 @@
         arg.el.title = arg.event.title;
         return;
       }
-      arg.el.title = arg.event.title + "\n" + props.facilitator + "\n" + props.room + ", " + props.site;
+      arg.el.title = arg.event.title + "\n" + localTime(props) + "\n" + props.facilitator + "\n" +
+        props.room + ", " + props.site;
     },
   });
 
   calendar.render();
+  if (zoneSelect) {
+    zoneSelect.addEventListener("change", function () {
+      keepZone();
+      calendar.refetchEvents();
+    });
+  }
   filters.forEach(function (select) {
     select.addEventListener("change", function () {
       calendar.refetchEvents();

@@ -9,8 +9,9 @@
 //   {"start": "2027-03-16T09:00:00Z", "period_version": 7}
 //       start: the session's new start, UTC, ISO 8601; period_version: the plan the page showed
 //
-//   200 {"accepted": true, "message": "…", "version": {"id": 15, "number": 4}, "period_version": 8}
-//       moved: a new draft holds the move (linked from the message)
+//   200 {"accepted": true, "message": "…", "version": {"id": 15, "number": 4}, "period_version": 8,
+//        "session": {"start": "2027-03-16T09:00:00+00:00", "end": "…", …}}
+//       moved: a new draft holds the move (linked from the message); session: where it now is
 //   4xx {"accepted": false, "reasons": ["…", …], "period_version": 7}
 //       refused, with the reasons in words; nothing saved
 //
@@ -50,13 +51,15 @@
     return new Date(second).toISOString().replace(/\.\d{3}Z$/, "Z");
   }
 
-  // The answer in one shape: {ok: true, message, version, periodVersion} or {ok: false, reason}.
+  // The answer in one shape: {ok: true, message, version, session, periodVersion} or
+  // {ok: false, reason}.
   function normalised(answer, status) {
     if (answer && (answer.accepted === true || answer.ok === true)) {
       return {
         ok: true,
         message: answer.message || "",
         version: answer.version || null,
+        session: answer.session || null,
         periodVersion: answer.period_version,
       };
     }

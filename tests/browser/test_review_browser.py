@@ -1,36 +1,40 @@
 """A coordinator reviews a draft in a real browser: the FullCalendar calendar (served from
 node_modules, under the CSP) shows the sessions by week and by month, loads them by visible
 range, filters them, opens a side panel on a click, names weekdays in the month's headers, and
-puts a refused drag back with the server's reason."""
+gives each session's time in its site's zone while the grid shows the zone chosen. Dragging a
+session against the real server is in test_review_drag_browser.py."""
 
 from __future__ import annotations
 
-import json
+import re
 
 import pytest
 from playwright.sync_api import expect
-from sqlalchemy import select
 
 from scheduler.extensions import db
 from scheduler.models import Role
 from scheduler.vendor import vendor_ready
+from tests.browser.test_review_drag_browser import drag
 from tests.drafts import first_plan, spring_organisation, store_draft
 from tests.factories import PASSWORD, create_user
+from tests.test_review_calendar import two_zone_year
 
-REFUSAL = "Ben Okafor teaches Fire safety S2, session 1 in the Aire room at that time."
 
-
-def open_review(live_server, browser):
-    """The review page of the spring draft, signed in as the coordinator; (page, console errors)."""
+def open_review(live_server, browser, make_version=None, **page_options):
+    """The review page of the spring draft (or of the version ``make_version()`` stores and
+    returns the id of), signed in as the coordinator; (page, console errors)."""
     with live_server.app.app_context(), live_server.app.test_request_context():
         if not vendor_ready("fullcalendar/index.global.min.js"):
             pytest.fail("FullCalendar is not installed: run scripts/install-assets (npm ci)")
         create_user(Role.COORDINATOR, email="cora@example.com", name="Cora Lind")
-        period, found = spring_organisation()
-        version = store_draft(period, first_plan(found))
+        if make_version is None:
+            period, found = spring_organisation()
+            version_id = store_draft(period, first_plan(found)).id
+        else:
+            version_id = make_version()
         db.session.commit()
-        url = f"{live_server.url}/planning/versions/{version.id}"
-    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        url = f"{live_server.url}/planning/versions/{version_id}"
+    page = browser.new_page(viewport={"width": 1400, "height": 1000}, **page_options)
     console_errors = []  # a script, style or font blocked by the CSP shows up here
 
     def on_console(message):
@@ -120,7 +124,7 @@ def test_a_click_opens_the_side_panel_of_that_session(live_server, browser):
     expect(panel.locator('[data-field="facilitator"]')).to_have_text("Ben Okafor")
     expect(panel.locator('[data-field="room"]')).to_have_text("Aire room (Leeds)")
     expect(panel.locator('[data-field="when"]')).to_have_text(
-        "2027-03-17 09:00–11:00 Europe/London"
+        "2027-03-17 09:00–11:00 Europe/London (GMT)"
     )
     panel.locator("summary").click()
     expect(panel.locator('[data-field="learnerNames"] li')).to_have_text(["Sam Ito"])
@@ -133,82 +137,6 @@ def test_a_click_opens_the_side_panel_of_that_session(live_server, browser):
     names = panel.locator('[data-field="learnerNames"] li')
     expect(names).to_have_text(["Léa Martin", "Mo Haddad", "Zoe Price"])
     assert console_errors == []
-
-
-@pytest.mark.browser
-def test_a_refused_drag_goes_back_with_the_reason_and_an_accepted_one_stays(live_server, browser):
-    page, console_errors = open_review(live_server, browser)
-    # The server's answers (the adjustments area's move.json) are played by the browser here,
-    # as its contract says (review-moves.js), and what the page sent is recorded.
-    asked = []
-    answers = [
-        (422, {"accepted": False, "reasons": [REFUSAL], "period_version": 41}),
-        (200, {"accepted": True, "message": "Session moved: draft version 2 made and the "
-               "session pinned.", "version": {"id": 99, "number": 2}, "period_version": 2}),
-    ]  # fmt: skip
-
-    def answer(route):
-        asked.append(
-            {
-                "url": route.request.url,
-                "body": route.request.post_data_json,
-                "token": route.request.headers.get("x-csrftoken"),
-            }
-        )
-        status, body = answers.pop(0)
-        route.fulfill(status=status, content_type="application/json", body=json.dumps(body))
-
-    page.route("**/planning/sessions/*/move.json", answer)
-    calendar = page.locator("#calendar")
-    s1 = calendar.locator(".fc-event", has_text="S1 (1)")
-    expect(calendar.locator('.fc-timegrid-col[data-date="2027-03-16"] .fc-event')).to_have_count(1)
-    shown_version = int(calendar.get_attribute("data-period-version"))
-    drag(page, s1, calendar.locator('.fc-timegrid-col[data-date="2027-03-18"]'))
-
-    status = page.locator("#calendar-status")
-    expect(status).to_have_text(f"Fire safety · S1 (1) was not moved: {REFUSAL}")
-    expect(status).to_have_class("calendar-status refused")
-    # Back on Tuesday at 09:00, not on Thursday.
-    expect(calendar.locator('.fc-timegrid-col[data-date="2027-03-16"] .fc-event')).to_have_count(1)
-    expect(calendar.locator('.fc-timegrid-col[data-date="2027-03-18"] .fc-event')).to_have_count(0)
-    with live_server.app.app_context():
-        from scheduler.models import ScheduledSection, ScheduledSession
-
-        session = db.session.scalars(
-            select(ScheduledSession)
-            .join(ScheduledSession.section)
-            .where(ScheduledSection.key == "S1", ScheduledSession.position == 0)
-        ).one()
-        token = page.locator('meta[name="csrf-token"]').get_attribute("content")
-    assert asked[0]["url"].endswith(f"/planning/sessions/{session.id}/move.json")
-    # Thursday 18 March 09:00 in London is 09:00 UTC (the clocks go forward on the 28th).
-    assert asked[0]["body"] == {"start": "2027-03-18T09:00:00Z", "period_version": shown_version}
-    assert asked[0]["token"] == token
-
-    # Accepted: the session stays where it was dropped, and the page links the new draft.
-    drag(page, s1, calendar.locator('.fc-timegrid-col[data-date="2027-03-19"]'))
-    expect(status).to_have_text(
-        "Session moved: draft version 2 made and the session pinned. Open draft version 2."
-    )
-    expect(status).to_have_class("calendar-status")
-    expect(status.get_by_role("link")).to_have_attribute("href", "/planning/versions/99")
-    expect(calendar.locator('.fc-timegrid-col[data-date="2027-03-19"] .fc-event')).to_have_count(1)
-    # The period version the refusal answered with goes with the next move.
-    assert asked[1]["body"] == {"start": "2027-03-19T09:00:00Z", "period_version": 41}
-    # Chromium logs every 4xx answer; the refusal's 422 is the only error expected.
-    assert [e for e in console_errors if "status of 422" not in e] == []
-
-
-def drag(page, event, column) -> None:
-    """Drag ``event`` sideways into ``column`` (same time of day), as a mouse would."""
-    event.scroll_into_view_if_needed()
-    source, target = event.bounding_box(), column.bounding_box()
-    x, y = source["x"] + source["width"] / 2, source["y"] + 10
-    page.mouse.move(x, y)
-    page.mouse.down()
-    page.mouse.move(x + 20, y, steps=5)
-    page.mouse.move(target["x"] + target["width"] / 2, y, steps=20)
-    page.mouse.up()
 
 
 @pytest.mark.browser
@@ -230,3 +158,79 @@ def test_a_dropped_wall_clock_time_becomes_the_right_utc_instant_across_clock_ch
     assert utc_of("2027-03-28T01:30:00Z", "Europe/London") == "2027-03-28T01:30:00Z"
     assert page.evaluate("window.ReviewMoves.moveUrl(159)") == "/planning/sessions/159/move.json"
     assert console_errors == []
+
+
+@pytest.mark.browser
+def test_each_session_reads_in_its_sites_zone_and_the_grid_in_the_chosen_one(live_server, browser):
+    # The browser's own zone (Tokyo) changes nothing but adds itself to the zone choices.
+    page, console_errors = open_review(
+        live_server, browser, two_zone_year, timezone_id="Asia/Tokyo"
+    )
+    calendar = page.locator("#calendar")
+
+    def event(key):
+        return calendar.locator(".fc-timegrid-event", has_text=f"{key} (1)")
+
+    # Week of 8 March: both countries on winter time; 09:00 in London and New York are 5 h apart
+    # on the grid (London's zone).
+    expect(event("L1")).to_contain_text("09:00–11:00 Europe/London (GMT)")
+    expect(event("N1")).to_contain_text("09:00–11:00 America/New_York (EST)")
+    assert (grid_row(page, event("L1")), grid_row(page, event("N1"))) == ("09:00", "14:00")
+    # Week of 15 March: New York has changed its clocks, London not yet: 4 h apart.
+    page.locator(".fc-next-button").click()
+    expect(event("N2")).to_contain_text("09:00–11:00 America/New_York (EDT)")
+    expect(event("L2")).to_contain_text("09:00–11:00 Europe/London (GMT)")
+    expect(event("V1")).to_contain_text(
+        "15:00–16:00 Europe/London (GMT) · virtual, in the calendar's zone"
+    )
+    assert (grid_row(page, event("L2")), grid_row(page, event("N2"))) == ("09:00", "13:00")
+    event("N2").click()
+    when = page.locator('#session-panel [data-field="when"]')
+    expect(when).to_have_text(
+        "2027-03-16 09:00–11:00 America/New_York (EDT); 13:00–15:00 Europe/London on the calendar"
+    )
+
+    # The grid in New York's zone: N2 sits at 09:00, London's 09:00 four hours before it, and
+    # each label still says the time where the session happens.
+    zone = page.get_by_label("Calendar's time zone")
+    expect(zone.locator("option")).to_have_text(
+        [
+            "Europe/London (the period's zone, London)",
+            "America/New_York (New York)",
+            "Asia/Tokyo (your browser's zone)",
+        ]
+    )
+    zone.select_option("America/New_York")
+    expect(event("V1")).to_contain_text("11:00–12:00 America/New_York (EDT) · virtual")
+    assert (grid_row(page, event("L2")), grid_row(page, event("N2"))) == ("05:00", "09:00")
+    expect(event("L2")).to_contain_text("09:00–11:00 Europe/London (GMT)")
+    # The open panel follows: the grid's time is now the site's, said once.
+    expect(when).to_have_text("2027-03-16 09:00–11:00 America/New_York (EDT)")
+    event("L2").click()
+    expect(when).to_have_text(
+        "2027-03-16 09:00–11:00 Europe/London (GMT); 05:00–07:00 America/New_York on the calendar"
+    )
+    # The choice is kept for the period in this browser.
+    page.reload()
+    expect(calendar).to_have_attribute("data-loaded", "true")
+    expect(zone).to_have_value("America/New_York")
+    assert grid_row(page, event("L1")) == "04:00"
+
+    # A drop reads the grid's zone: New York's 09:00 on Wednesday 10 March is 14:00 UTC (in
+    # London's zone it would have been 09:00 UTC). Whether the move is allowed is not the point.
+    with page.expect_request("**/move.json") as sent:
+        drag(page, event("N1"), calendar.locator('.fc-timegrid-col[data-date="2027-03-10"]'))
+    assert sent.value.post_data_json["start"] == "2027-03-10T14:00:00Z"
+    expect(page.locator("#calendar-status")).not_to_have_text(re.compile("Moving"))
+    assert [e for e in console_errors if "status of 422" not in e] == []
+
+
+def grid_row(page, event) -> str:
+    """The time of the week grid's half-hour row that ``event`` starts in ("09:00")."""
+    top = event.bounding_box()["y"]
+    lanes = page.locator("#calendar .fc-timegrid-slot-lane").evaluate_all(
+        "lanes => lanes.map(lane => [lane.dataset.time, lane.getBoundingClientRect().top])"
+    )
+    # Both are measured from the top of the viewport.
+    time, _ = min(lanes, key=lambda lane: abs(lane[1] - top))
+    return time[:5]

@@ -1,0 +1,1 @@
+"""What-if scenarios of a planning period: copy, change, solve, compare, promote (issue 19)."""

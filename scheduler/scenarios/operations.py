@@ -1,0 +1,198 @@
+"""Writes of the scenarios area: make a scenario, change it, queue and record its solves.
+
+Nothing here writes outside the ``scenario`` table: a scenario reads the real data once, when it
+is made, and only promotion (``scheduler.scenarios.promotion``) changes real records.
+
+A solve goes new/solved/failed → queued → running → solved or failed. Each transition is a
+conditional UPDATE, so a second click on Solve, or a change saved while a solve runs, is seen by
+whichever side commits second.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+
+from sqlalchemy import update
+
+from scheduler.database import utcnow
+from scheduler.extensions import db
+from scheduler.jobs import queue
+from scheduler.models import PlanningPeriod, Scenario, ScenarioStatus, User
+from scheduler.planning.mapping import period_problem
+from scheduler.scenarios import util
+
+log = logging.getLogger(__name__)
+
+SOLVE_TASK = "solve_scenario"
+LOST_WORKER = (
+    "The solve did not finish in its time limit: its worker stopped (or never took it). "
+    "The previous result is unchanged; solve again."
+)
+ACTIVE = (ScenarioStatus.QUEUED, ScenarioStatus.RUNNING)
+
+
+class ScenarioRefused(Exception):
+    """A scenario action that cannot be done now; the message says why."""
+
+
+def create_scenario(period: PlanningPeriod, name: str, user: User | None) -> Scenario:
+    """A new scenario of ``period``: a copy of its problem as the data stands now (committed)."""
+    scenario = Scenario(
+        period_id=period.id,
+        name=name,
+        base_json=json.dumps(period_problem(period), sort_keys=True),
+        changes_json="[]",
+        created_by_id=user.id if user else None,
+    )
+    db.session.add(scenario)
+    db.session.commit()
+    return scenario
+
+
+def add_change(scenario: Scenario, change: dict) -> None:
+    """Append ``change`` to the scenario's list (committed); its result is then out of date."""
+    _refuse_while_solving(scenario)
+    scenario.changes_json = json.dumps([*scenario.changes, change], sort_keys=True)
+    _mark_changed(scenario)
+    db.session.commit()
+
+
+def remove_change(scenario: Scenario, index: int) -> dict:
+    """Remove the change at ``index`` (0-based) and commit; returns it."""
+    _refuse_while_solving(scenario)
+    changes = scenario.changes
+    if not 0 <= index < len(changes):
+        raise ScenarioRefused("That change is no longer in the scenario.")
+    removed = changes.pop(index)
+    scenario.changes_json = json.dumps(changes, sort_keys=True)
+    _mark_changed(scenario)
+    db.session.commit()
+    return removed
+
+
+def rename(scenario: Scenario, name: str) -> None:
+    scenario.name = name
+    db.session.commit()
+
+
+def delete(scenario: Scenario) -> None:
+    """Delete a scenario that is not being solved (committed)."""
+    _refuse_while_solving(scenario)
+    db.session.delete(scenario)
+    db.session.commit()
+
+
+def _refuse_while_solving(scenario: Scenario) -> None:
+    if scenario.status.active:
+        raise ScenarioRefused(
+            f"{scenario.name} is being solved: wait for the solve to finish before changing it."
+        )
+
+
+def _mark_changed(scenario: Scenario) -> None:
+    # The previous result stays for comparison, but no longer answers the changes.
+    if scenario.status in (ScenarioStatus.SOLVED, ScenarioStatus.FAILED):
+        scenario.status = ScenarioStatus.NEW
+        scenario.error = ""
+
+
+def queue_solve(scenario: Scenario) -> None:
+    """Queue a solve of the scenario and commit; refused while one is queued or running."""
+    scenario_id = scenario.id
+    claimed = db.session.execute(
+        update(Scenario)
+        .where(Scenario.id == scenario_id, Scenario.status.not_in(ACTIVE))
+        .values(status=ScenarioStatus.QUEUED, error="", queued_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    if claimed.rowcount != 1:
+        db.session.rollback()
+        raise ScenarioRefused(f"{scenario.name} is already being solved.")
+    # Committed before queueing: in immediate mode the task runs inside ``enqueue``.
+    db.session.commit()
+    try:
+        task_id = queue.enqueue(SOLVE_TASK, scenario_id)
+    except Exception as error:  # Redis unreachable: say so instead of queueing forever
+        log.exception("Could not queue the solve of scenario %s", scenario_id)
+        fail_solve(
+            scenario_id, f"Background jobs are paused: the queue cannot be reached ({error})."
+        )
+        raise ScenarioRefused(
+            "Background jobs are paused: the queue cannot be reached. Nothing was queued."
+        ) from error
+    db.session.execute(
+        update(Scenario)
+        .where(Scenario.id == scenario_id)
+        .values(task_id=task_id)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+
+
+def fail_lost_solve(scenario: Scenario) -> bool:
+    """Fail the scenario's solve if its worker was lost (see ``util.solve_lost``) and commit;
+    whether it was. The previous result is kept, and the scenario can be changed and solved
+    again."""
+    if not util.solve_lost(scenario):
+        return False
+    db.session.execute(
+        update(Scenario)
+        .where(Scenario.id == scenario.id, Scenario.status.in_(ACTIVE))
+        .values(status=ScenarioStatus.FAILED, error=LOST_WORKER)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+    db.session.refresh(scenario)
+    return True
+
+
+# --- the worker's side --------------------------------------------------------------------------
+
+
+def start_solve(scenario_id: int) -> bool:
+    """Mark a queued solve running and commit; False if it is not queued any more."""
+    result = db.session.execute(
+        update(Scenario)
+        .where(Scenario.id == scenario_id, Scenario.status == ScenarioStatus.QUEUED)
+        .values(status=ScenarioStatus.RUNNING, started_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+    return result.rowcount == 1
+
+
+def fail_solve(scenario_id: int, reason: str) -> None:
+    """Mark the solve failed with ``reason``; the previous result is left as it was."""
+    db.session.rollback()
+    db.session.execute(
+        update(Scenario)
+        .where(Scenario.id == scenario_id, Scenario.status.in_(ACTIVE))
+        .values(status=ScenarioStatus.FAILED, error=reason[:2000])
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+
+
+def finish_solve(scenario_id: int, changes_json: str, problem: dict, schedule: dict) -> bool:
+    """Store a checked result and commit. Changes saved while it ran make it out of date: then
+    it is not stored (False) and the scenario waits for another solve."""
+    result = db.session.execute(
+        update(Scenario)
+        .where(
+            Scenario.id == scenario_id,
+            Scenario.status == ScenarioStatus.RUNNING,
+            Scenario.changes_json == changes_json,
+        )
+        .values(
+            status=ScenarioStatus.SOLVED,
+            error="",
+            schedule_json=json.dumps(schedule, sort_keys=True),
+            solved_problem_json=json.dumps(problem, sort_keys=True),
+            best_cost=schedule["cost"]["total"],
+            solved_at=utcnow(),
+        )
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+    return result.rowcount == 1
