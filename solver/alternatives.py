@@ -84,10 +84,10 @@ def alternatives(
     checker once applied with ``moved_documents`` (``solver.check_move`` runs the checker's
     rules on what the move changes); at most ``CHECKED`` placements are checked."""
     doc = dict(problem_doc, previous=published) if published is not None else problem_doc
-    prepared = read_and_check(doc, schedule_doc)
-    if prepared is None:
+    read = read_and_check(doc, schedule_doc)
+    if read is None:
         return []  # the problem has errors: every moved problem would have them too
-    problem, placed, whole_valid = prepared
+    problem, placed = read.problem, read.placed
     session = _session(placed, section, index)
     cand = section_candidates(problem, session)
     options = diversified(
@@ -97,9 +97,9 @@ def alternatives(
         return _checked_whole(
             cand.grid, problem_doc, schedule_doc, session, options, published, listed
         )
-    if not whole_valid and rest_violations(problem, placed, session.section):
+    if not read.whole_valid and rest_violations(problem, placed, session.section):
         return []  # broken elsewhere whatever the move
-    checker = MoveCheck(problem, placed, session)
+    checker = MoveCheck(problem, placed, session, read.facts)
     before = cost_from_cents(checker.cents, checker.learners)["total"]
     out: list[Alternative] = []
     for option in options[:CHECKED]:
@@ -317,26 +317,29 @@ class _Pricing:
         self._items: dict[tuple[str, str | None, bool], int] = {}
 
     def option(self, t: int, facilitator: str, room: str | None) -> _Option:
-        session = self.session
         start = self.grid.instant(t)
-        moved = dataclasses.replace(
-            session, start=start, end=start + (session.end - session.start),
-            facilitator=facilitator, room=room,
-        )  # fmt: skip
         key = (facilitator, t)
         if key not in self._reluctant:
             person = self.problem.facilitators[facilitator]
-            self._reluctant[key] = in_if_need_be(person, moved)
+            self._reluctant[key] = in_if_need_be(person, self._moved(start, facilitator, room))
         items = (facilitator, room, self._reluctant[key])
         if items not in self._items:
+            moved = self._moved(start, facilitator, room)
             self._items[items] = sum(session_cents(self.problem, moved).values())
         estimate = self._items[items] - self.now
         if self.was is not None:
             estimate += self.change * ((start, facilitator, room) != self.was)
             estimate -= self.change * (self.current != self.was)
         changes = what_changes(self.current, (start, facilitator, room))
-        people = people_affected(session.section.learners, changes)
+        people = people_affected(self.session.section.learners, changes)
         return _Option(t, facilitator, room, estimate, people, changes)
+
+    def _moved(self, start: datetime, facilitator: str, room: str | None) -> PlacedSession:
+        session = self.session
+        return dataclasses.replace(
+            session, start=start, end=start + (session.end - session.start),
+            facilitator=facilitator, room=room,
+        )  # fmt: skip
 
 
 def _published_placement(published: dict | None, session: PlacedSession):

@@ -75,10 +75,16 @@ class MoveCheck:
     published schedule, if any); the schedule must have no reading problems and
     ``rest_violations`` must be empty for the answers to be the whole checker's."""
 
-    def __init__(self, problem: Problem, placed: PlacedSchedule, session: PlacedSession):
+    def __init__(
+        self,
+        problem: Problem,
+        placed: PlacedSchedule,
+        session: PlacedSession,
+        facts: Facts | None = None,
+    ):
         self.problem, self.placed, self.session = problem, placed, session
-        self.cents = cost_cents(problem, placed)
-        self.learners = sum(section.learners for section in placed.sections)
+        facts = facts or Facts.of(problem, placed)
+        self.cents, self.learners = facts.cents, facts.learners
         self.change_cents = to_cents(problem.change_cost)
         key = (session.section.id, session.index)
         self.previous = [before for k, before in previous_placements(problem) if k == key]
@@ -88,16 +94,18 @@ class MoveCheck:
         # Sections by the facilitators and rooms their sessions use, and those sharing learners.
         self.by_facilitator: dict[str, set[int]] = defaultdict(set)
         self.by_room: dict[str, set[int]] = defaultdict(set)
-        keys = _learner_keys(problem, session.section.cohort_ids)
         self.by_learners: set[int] = set()
         for k, section in enumerate(placed.sections):
             if section is session.section:
                 self.position = k
+        keys = facts.keys[self.position]
+        for k, section in enumerate(placed.sections):
+            if k == self.position:
                 continue
             for other in section.sessions:
                 self.by_facilitator[other.facilitator or ""].add(k)
                 self.by_room[other.room or ""].add(k)
-            if keys & _learner_keys(problem, section.cohort_ids):
+            if keys & facts.keys[k]:
                 self.by_learners.add(k)
 
     def violations(
@@ -180,26 +188,45 @@ class MoveCheck:
 
 
 @dataclass(frozen=True)
-class _Prepared:
-    """A problem read with its ``previous`` and a schedule read against it, and whether the
-    schedule passes every rule but the cost ones (then no section has a broken rest)."""
+class Facts:
+    """What every move of a schedule's sessions starts from: its cost in cents, its learners
+    placed, and each section's learner keys (learner ids and conflict groups)."""
+
+    cents: dict[str, int]
+    learners: int
+    keys: list[set[str]]
+
+    @classmethod
+    def of(cls, problem: Problem, placed: PlacedSchedule) -> Facts:
+        return cls(
+            cost_cents(problem, placed),
+            sum(section.learners for section in placed.sections),
+            [_learner_keys(problem, section.cohort_ids) for section in placed.sections],
+        )
+
+
+@dataclass(frozen=True)
+class ReadDocuments:
+    """A problem read with its ``previous``, a schedule read against it, whether the schedule
+    passes every rule but the cost ones (then no section has a broken rest), and its facts."""
 
     problem: Problem
     placed: PlacedSchedule
     whole_valid: bool
+    facts: Facts
 
 
 #: Documents read and checked lately, by the text of the documents: the assistant is asked about
 #: one session after another of the same draft, which need not be read and checked again.
-_RECENT: OrderedDict[str, _Prepared | None] = OrderedDict()
+_RECENT: OrderedDict[str, ReadDocuments | None] = OrderedDict()
 _RECENT_SIZE = 4
 _RECENT_LOCK = threading.Lock()
 
 
-def read_and_check(doc: dict, schedule_doc: dict) -> tuple[Problem, PlacedSchedule, bool] | None:
-    """(the problem, the schedule read against it, whether it passes every rule but the cost),
-    or None when the problem has errors; remembered for the last few documents. Nothing
-    returned is modified by the assistant (moves are checked on copies)."""
+def read_and_check(doc: dict, schedule_doc: dict) -> ReadDocuments | None:
+    """The problem document ``doc`` and the schedule read and checked, or None when the problem
+    has errors; remembered for the last few documents. Nothing returned is modified by the
+    assistant (moves are checked on copies)."""
     try:
         key = hashlib.sha256(json.dumps([doc, schedule_doc]).encode()).hexdigest()
     except (TypeError, ValueError):
@@ -207,21 +234,26 @@ def read_and_check(doc: dict, schedule_doc: dict) -> tuple[Problem, PlacedSchedu
     with _RECENT_LOCK:
         if key in _RECENT:
             _RECENT.move_to_end(key)
-            found = _RECENT[key]
-            return None if found is None else (found.problem, found.placed, found.whole_valid)
+            return _RECENT[key]
     problem, errors = parse_problem(doc)
     found = None
     if not errors:
         placed = read_schedule(problem, schedule_doc)
         rules = (*COMPOSITION_RULES, *SECTION_RULES, *SHARED_RESOURCE_RULES)
         valid = not placed.problems and not any(True for r in rules for _ in r(problem, placed))
-        found = _Prepared(problem, placed, valid)
+        found = ReadDocuments(problem, placed, valid, Facts.of(problem, placed))
     if key is not None:
         with _RECENT_LOCK:
             _RECENT[key] = found
             while len(_RECENT) > _RECENT_SIZE:
                 _RECENT.popitem(last=False)
-    return None if found is None else (found.problem, found.placed, found.whole_valid)
+    return found
+
+
+def forget() -> None:
+    """Forget the documents read lately (a benchmark measures a first reading this way)."""
+    with _RECENT_LOCK:
+        _RECENT.clear()
 
 
 def _learner_keys(problem: Problem, cohort_ids: Iterable[str]) -> set[str]:
