@@ -7,6 +7,10 @@ Loads ``load_demo(scale=...)`` into a fresh SQLite file in ``--dir``, solves the
 sessions spread evenly over the schedule, with the schedule as the published one (the page
 passes the published schedule too). Prints a Markdown table: per session the seconds, the
 alternatives listed, and the best cost change; then the median and the slowest.
+
+The assistant reads and checks a draft's documents once for all its sessions
+(``solver.check_move.read_and_check``): the first session pays for it. ``--cold`` forgets them
+before every session, to time the first question about a draft.
 """
 
 from __future__ import annotations
@@ -54,15 +58,18 @@ def demo_documents(directory: Path, scale: int, time_limit: float) -> tuple[dict
 
 
 def measure(
-    problem: dict, schedule: dict, sessions: int
+    problem: dict, schedule: dict, sessions: int, cold: bool = False
 ) -> list[tuple[str, int, float, int, float]]:
     """(section, session from 1, seconds, alternatives listed, best cost change) per session."""
     from solver.alternatives import alternatives
+    from solver.check_move import forget
 
     every = [(s["id"], x["index"]) for s in schedule["sections"] for x in s["sessions"]]
     step = max(1, len(every) // sessions)
     out = []
     for section, index in every[::step][:sessions]:
+        if cold:
+            forget()
         started = time.monotonic()
         listed = alternatives(problem, schedule, section, index, published=schedule)
         seconds = time.monotonic() - started
@@ -77,15 +84,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--scale", type=int, default=1)
     parser.add_argument("--sessions", type=int, default=20)
     parser.add_argument("--time-limit", type=float, default=20.0)
+    parser.add_argument("--cold", action="store_true", help="read the documents for every session")
     args = parser.parse_args(argv)
     problem, schedule = demo_documents(args.dir, args.scale, args.time_limit)
-    rows = measure(problem, schedule, args.sessions)
+    rows = measure(problem, schedule, args.sessions, args.cold)
     total = sum(len(s["sessions"]) for s in schedule["sections"])
     print(
         f"Demo scale {args.scale}: {len(problem['cohorts'])} cohorts, "
         f"{len(problem['facilitators'])} facilitators, {len(problem['rooms'])} rooms, "
         f"{total} sessions ({schedule['status']}); Python {platform.python_version()}, "
-        f"load average {os.getloadavg()[0]:.1f}\n"
+        f"load average {os.getloadavg()[0]:.1f}{', cold' if args.cold else ''}\n"
     )
     print("| section | session | seconds | listed | best cost change |\n|---|---|---|---|---|")
     for section, index, seconds, listed, best in rows:

@@ -3,8 +3,9 @@
 Options come from the solver's own candidate generation (``solver.candidates`` on the section's
 cohorts: their allowed starts, who is qualified and bookable, which rooms are free), are narrowed
 by what the rest of the schedule already occupies, priced with the checker's cost items, and the
-best ones are then moved with ``solver.moves`` and run through the whole independent checker: an
-alternative is listed only when the move the coordinator would make passes every rule.
+best ones are then checked with the independent checker's own rules (``solver.check_move``, which
+answers as the whole checker would on the documents ``solver.moves`` makes): an alternative is
+listed only when the move the coordinator would make passes every rule.
 
 Ranking: cost change first, then the number of people whose calendar changes, then the earliest
 start. People affected: a new time or room changes the calendar of every learner of the section
@@ -22,12 +23,13 @@ from decimal import Decimal
 
 from solver import candidates
 from solver.candidates import Candidates
-from solver.cost import recompute_cost, session_cents, to_cents
+from solver.check_move import MoveCheck, read_and_check, rest_violations
+from solver.cost import cost_from_cents, in_if_need_be, recompute_cost, session_cents, to_cents
 from solver.localtime import to_local
 from solver.moves import Move, move_violations, moved_documents
 from solver.problem import Problem
 from solver.schedule import parse_utc
-from solver.scheduled import PlacedSchedule, PlacedSession, read_schedule
+from solver.scheduled import PlacedSchedule, PlacedSession
 from solver.timegrid import TimeGrid, normalise, overlaps
 from solver.validate import parse_problem
 
@@ -78,19 +80,56 @@ def alternatives(
     """The valid alternatives for session ``index`` (from 0) of ``section``, best first.
 
     ``published`` is the period's published schedule (the move's ``changes`` cost counts against
-    it, as ``solver.moves.moved_documents`` does). Every alternative returned was applied with
-    ``moved_documents`` and passed the checker; at most ``CHECKED`` placements are checked."""
-    problem, errors = parse_problem(problem_doc)
-    if errors:
-        return []
-    placed = read_schedule(problem, schedule_doc)
+    it, as ``solver.moves.moved_documents`` does). Every alternative returned passes the whole
+    checker once applied with ``moved_documents`` (``solver.check_move`` runs the checker's
+    rules on what the move changes); at most ``CHECKED`` placements are checked."""
+    doc = dict(problem_doc, previous=published) if published is not None else problem_doc
+    read = read_and_check(doc, schedule_doc)
+    if read is None:
+        return []  # the problem has errors: every moved problem would have them too
+    problem, placed = read.problem, read.placed
     session = _session(placed, section, index)
     cand = section_candidates(problem, session)
-    options = sorted(free_options(problem, cand, placed, session, published), key=_Option.rank)
+    options = diversified(
+        sorted(free_options(problem, cand, placed, session, published), key=_Option.rank)
+    )
+    if placed.problems:  # a schedule the checker cannot fully read: check whole documents
+        return _checked_whole(
+            cand.grid, problem_doc, schedule_doc, session, options, published, listed
+        )
+    if not read.whole_valid and rest_violations(problem, placed, session.section):
+        return []  # broken elsewhere whatever the move
+    checker = MoveCheck(problem, placed, session, read.facts)
+    before = cost_from_cents(checker.cents, checker.learners)["total"]
+    out: list[Alternative] = []
+    for option in options[:CHECKED]:
+        start = cand.grid.instant(option.start)
+        found, cost = checker.violations(start, option.facilitator, option.room)
+        if not found:
+            out.append(_alternative(session, option, start, round(cost["total"] - before, 2)))
+        if len(out) == listed:
+            break
+    return sorted(out, key=lambda a: (a.cost_change, a.people, a.start))
+
+
+def _alternative(session: PlacedSession, option: _Option, start, cost_change) -> Alternative:
+    return Alternative(
+        start=start,
+        end=start + (session.end - session.start),
+        facilitator=option.facilitator,
+        room=option.room,
+        cost_change=cost_change,
+        people=option.people,
+        changes=option.changes,
+    )
+
+
+def _checked_whole(grid, problem_doc, schedule_doc, session, options, published, listed):
+    """The alternatives found by running the whole checker on each moved document."""
     before = total_cost(problem_doc, schedule_doc, published)
     out: list[Alternative] = []
-    for option in diversified(options)[:CHECKED]:
-        found = _checked(cand.grid, problem_doc, schedule_doc, session, option, published, before)
+    for option in options[:CHECKED]:
+        found = _checked(grid, problem_doc, schedule_doc, session, option, published, before)
         if found is not None:
             out.append(found)
         if len(out) == listed:
@@ -109,7 +148,15 @@ def section_candidates(problem: Problem, session: PlacedSession) -> Candidates:
     """The solver's candidate generation on the section's own cohorts (every facilitator and
     room kept): their allowed starts, and when each facilitator and room is bookable."""
     cohorts = {c: problem.cohorts[c] for c in sorted(session.section.cohort_ids)}
-    narrow = dataclasses.replace(problem, cohorts=cohorts, fixed=(), previous=None)
+    # Only who could teach it and the rooms at its sites: the others are never offered, and
+    # their availability over the whole horizon is most of the cost of building candidates.
+    program = session.section.program
+    sites = {cohort.site for cohort in cohorts.values()}
+    facilitators = {k: f for k, f in problem.facilitators.items() if candidates.teaches(f, program)}
+    rooms = {k: r for k, r in problem.rooms.items() if r.site in sites}
+    narrow = dataclasses.replace(
+        problem, cohorts=cohorts, facilitators=facilitators, rooms=rooms, fixed=(), previous=None
+    )
     return candidates.build(narrow, TimeGrid(narrow))
 
 
@@ -209,6 +256,7 @@ def free_options(
     now = (grid.minute(session.start), session.facilitator, session.room)
     facilitators, rooms = facilitator_choices(cand, session), room_choices(cand, session)
     daily = _daily_minutes(problem, placed, session)
+    pricing = _Pricing(problem, grid, session, published)
     for t in allowed_starts(cand, placed, session):
         if overlaps(taken.get(("learners", ""), []), t, t + minutes):
             continue
@@ -230,7 +278,7 @@ def free_options(
                 continue
             for r in free_rooms:
                 if (t, f, r) != now:
-                    yield _option(problem, grid, session, published, t, f, r)
+                    yield pricing.option(t, f, r)
 
 
 def _daily_minutes(problem: Problem, placed: PlacedSchedule, session: PlacedSession) -> dict:
@@ -251,26 +299,47 @@ def _under_daily_maximum(problem, grid, daily, facilitator: str, t: int, minutes
     return daily.get((facilitator, day), 0) + minutes <= person.max_minutes_per_day
 
 
-def _option(problem, grid, session, published, t, facilitator, room) -> _Option:
-    """The option with its cost change estimated from the session's own cost items (fees,
-    travel, room, reluctance, and one change more or less against the published schedule)."""
-    start = grid.instant(t)
-    moved = dataclasses.replace(
-        session, start=start, end=start + (session.end - session.start),
-        facilitator=facilitator, room=room,
-    )  # fmt: skip
-    estimate = sum(session_cents(problem, moved).values())
-    estimate -= sum(session_cents(problem, session).values())
-    was = _published_placement(published, session)
-    if was is not None:
-        change = to_cents(Decimal(repr(problem.change_cost)))
-        estimate += change * ((start, facilitator, room) != was)
-        estimate -= change * ((session.start, session.facilitator, session.room) != was)
-    changes = what_changes(
-        (session.start, session.facilitator, session.room), (start, facilitator, room)
-    )
-    people = people_affected(session.section.learners, changes)
-    return _Option(t, facilitator, room, estimate, people, changes)
+class _Pricing:
+    """Each option's cost change estimated from the session's own cost items (fees, travel,
+    room, reluctance, and one change more or less against the published schedule).
+
+    ``session_cents`` depends on the time only through the facilitator's if-need-be windows:
+    the items are priced once per facilitator, room and reluctance rather than per option (the
+    listed cost change is recomputed exactly by the check)."""
+
+    def __init__(self, problem: Problem, grid: TimeGrid, session: PlacedSession, published):
+        self.problem, self.grid, self.session = problem, grid, session
+        self.now = sum(session_cents(problem, session).values())
+        self.was = _published_placement(published, session)
+        self.change = to_cents(Decimal(repr(problem.change_cost)))
+        self.current = (session.start, session.facilitator, session.room)
+        self._reluctant: dict[tuple[str, int], bool] = {}
+        self._items: dict[tuple[str, str | None, bool], int] = {}
+
+    def option(self, t: int, facilitator: str, room: str | None) -> _Option:
+        start = self.grid.instant(t)
+        key = (facilitator, t)
+        if key not in self._reluctant:
+            person = self.problem.facilitators[facilitator]
+            self._reluctant[key] = in_if_need_be(person, self._moved(start, facilitator, room))
+        items = (facilitator, room, self._reluctant[key])
+        if items not in self._items:
+            moved = self._moved(start, facilitator, room)
+            self._items[items] = sum(session_cents(self.problem, moved).values())
+        estimate = self._items[items] - self.now
+        if self.was is not None:
+            estimate += self.change * ((start, facilitator, room) != self.was)
+            estimate -= self.change * (self.current != self.was)
+        changes = what_changes(self.current, (start, facilitator, room))
+        people = people_affected(self.session.section.learners, changes)
+        return _Option(t, facilitator, room, estimate, people, changes)
+
+    def _moved(self, start: datetime, facilitator: str, room: str | None) -> PlacedSession:
+        session = self.session
+        return dataclasses.replace(
+            session, start=start, end=start + (session.end - session.start),
+            facilitator=facilitator, room=room,
+        )  # fmt: skip
 
 
 def _published_placement(published: dict | None, session: PlacedSession):
@@ -327,12 +396,4 @@ def _checked(
     errors, violations = move_violations(problem, schedule)
     if errors or violations:
         return None
-    return Alternative(
-        start=start,
-        end=start + (session.end - session.start),
-        facilitator=option.facilitator,
-        room=option.room,
-        cost_change=round(schedule["cost"]["total"] - before, 2),
-        people=option.people,
-        changes=option.changes,
-    )
+    return _alternative(session, option, start, round(schedule["cost"]["total"] - before, 2))

@@ -17,7 +17,11 @@ from collections.abc import Callable, Iterator
 from datetime import timedelta
 from typing import Any
 
-from solver.check_resources import RESOURCE_RULES
+from solver.check_resources import (
+    RESOURCE_RULES,
+    SESSION_RESOURCE_RULES,
+    SHARED_RESOURCE_RULES,
+)
 from solver.cost import cost_of, recompute_cost
 from solver.fields import join
 from solver.hiring import hired_ids, hired_pool_members, staffed
@@ -34,7 +38,15 @@ from solver.problem import Problem
 from solver.schedule import COST_COMPONENTS, FEASIBLE, OPTIMAL
 from solver.scheduled import PlacedSchedule, PlacedSession, Violation, read_schedule, violation
 
-__all__ = ["RULES", "check", "recompute_cost"]
+__all__ = [
+    "COMPOSITION_RULES",
+    "COST_RULES",
+    "RULES",
+    "SECTION_RULES",
+    "SHARED_RESOURCE_RULES",
+    "check",
+    "recompute_cost",
+]
 
 Rule = Callable[[Problem, PlacedSchedule], Iterator[Violation]]
 COST_TOLERANCE = 0.01
@@ -319,8 +331,12 @@ def cost_matches(problem: Problem, placed: PlacedSchedule) -> Iterator[Violation
 def bound_below_cost(problem: Problem, placed: PlacedSchedule) -> Iterator[Violation]:
     """A reported lower bound (``lower_bound``, ``solver.bound``) is null or a number no greater
     than the recomputed total cost: no schedule, this one included, costs less than a bound."""
-    total = cost_of(problem, placed)["total"]
-    for path, value in placed.bounds.items():
+    yield from bound_violations(placed.bounds, cost_of(problem, placed)["total"])
+
+
+def bound_violations(bounds: dict[str, Any], total: float) -> Iterator[Violation]:
+    """The ``bound_below_cost`` rule on reported bounds (path -> value) and a total cost."""
+    for path, value in bounds.items():
         if value is None:
             continue
         if not _is_number(value) or not math.isfinite(value):
@@ -335,6 +351,32 @@ def _is_number(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
 
+#: Rules that read only which cohorts sit in which section: no move of a session changes them.
+COMPOSITION_RULES: tuple[Rule, ...] = (
+    section_cohorts,
+    seats,
+    mergeable,
+    splittable,
+    learners_accounted,
+)
+#: Rules that read each section and its own sessions alone (``fixed_kept`` each fixed entry's
+#: section): moving a session can only break them in its section.
+SECTION_RULES: tuple[Rule, ...] = (
+    program_sessions,
+    slot_grid,
+    horizon,
+    cohort_dates,
+    cohort_hours,
+    cohort_unavailable,
+    gap_days,
+    fixed_kept,
+    *SESSION_RESOURCE_RULES,
+)
+#: Rules that compare the whole schedule's cost.
+COST_RULES: tuple[Rule, ...] = (cost_matches, bound_below_cost)
+
+#: Every rule, in the order violations are reported; ``solver.check_move`` runs the same
+#: functions on the part of a schedule a move of one session can change.
 RULES: tuple[Rule, ...] = (
     program_sessions,
     slot_grid,

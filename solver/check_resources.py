@@ -211,14 +211,11 @@ def room_double_booked(problem: Problem, placed: PlacedSchedule) -> Iterator[Vio
 def learner_conflict(problem: Problem, placed: PlacedSchedule) -> Iterator[Violation]:
     """Two cohorts that share a learner id or a conflict group are never in session at the same
     time (parts of one split cohort may be, as they are different learners)."""
+    shared = _shared_keys(problem)
     by_key: dict[str, list[tuple[PlacedSession, str]]] = defaultdict(list)
     for session in placed.sessions:
         for cohort_id in session.section.cohort_ids:
-            cohort = problem.cohorts[cohort_id]
-            keys = [f"learner {x}" for x in cohort.learners] + [
-                f"group {g}" for g in cohort.conflict_groups
-            ]
-            for key in keys:
+            for key in shared.get(cohort_id, ()):
                 by_key[key].append((session, cohort_id))
     reported: set[tuple[str, str]] = set()
     for key, entries in by_key.items():
@@ -240,6 +237,42 @@ def learner_conflict(problem: Problem, placed: PlacedSchedule) -> Iterator[Viola
                 )  # fmt: skip
 
 
+def _shared_keys(problem: Problem) -> dict[str, list[str]]:
+    """Per cohort, its learner ids and conflict groups that another cohort has too (a key held
+    by one cohort alone never makes a conflict: parts of one cohort are different learners)."""
+    keys = {
+        cohort.id: [f"learner {x}" for x in cohort.learners]
+        + [f"group {g}" for g in cohort.conflict_groups]
+        for cohort in problem.cohorts.values()
+    }
+    holders: dict[str, set[str]] = defaultdict(set)
+    for cohort_id, held in keys.items():
+        for key in held:
+            holders[key].add(cohort_id)
+    return {c: [k for k in held if len(holders[k]) > 1] for c, held in keys.items()}
+
+
+#: Rules that read each session (or section) on its own: moving one session can only break them
+#: in that session's section.
+SESSION_RESOURCE_RULES: tuple[Rule, ...] = (
+    facilitator_assigned,
+    facilitator_skill,
+    facilitator_available,
+    same_facilitator,
+    room_mode,
+    section_site,
+    room_site,
+    room_capacity,
+    room_available,
+)
+#: Rules about what sessions share: a facilitator's sessions and day, a room, learners. Moving a
+#: session can break them with any section that uses its facilitator, room or learners.
+SHARED_RESOURCE_RULES: tuple[Rule, ...] = (
+    facilitator_double_booked,
+    facilitator_daily_maximum,
+    room_double_booked,
+    learner_conflict,
+)
 RESOURCE_RULES: tuple[Rule, ...] = (
     facilitator_assigned,
     facilitator_skill,

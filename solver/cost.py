@@ -37,6 +37,12 @@ def recompute_cost(problem: Problem, schedule: dict[str, Any]) -> dict[str, floa
 
 def cost_of(problem: Problem, placed: PlacedSchedule, raw_sections: Any = None) -> dict[str, float]:
     """The cost object of an already read schedule (see ``recompute_cost``)."""
+    learners = sum(section.learners for section in placed.sections)
+    return cost_from_cents(cost_cents(problem, placed), learners)
+
+
+def cost_cents(problem: Problem, placed: PlacedSchedule) -> dict[str, int]:
+    """Every cost component of a read schedule in whole cents (``cost_of`` before formatting)."""
     cents = dict.fromkeys(COST_COMPONENTS, 0)
     for session in placed.sessions:
         for component, amount in session_cents(problem, session).items():
@@ -46,11 +52,15 @@ def cost_of(problem: Problem, placed: PlacedSchedule, raw_sections: Any = None) 
             cents["seats"] += len(section.sessions) * to_cents(
                 Decimal(repr(section.program.seat_cost)) * section.learners
             )
-    placed_learners = sum(section.learners for section in placed.sections)
     cents["unscheduled"] = unscheduled_cents(problem, placed)
     cents["changes"] = changed_sessions(problem, placed) * to_cents(problem.change_cost)
     if problem.hiring_pool:  # only then: documents without a pool keep their exact form
         cents["hiring"] = hiring_cents(problem, placed.hires)
+    return cents
+
+
+def cost_from_cents(cents: dict[str, int], placed_learners: int) -> dict[str, float]:
+    """The cost object (components, total, per_trained_learner) of components in cents."""
     cost = {"total": sum(cents.values()) / 100, **{k: v / 100 for k, v in cents.items()}}
     training = sum(cents[k] for k in TRAINING_COMPONENTS) / 100
     cost["per_trained_learner"] = round(training / placed_learners, 2) if placed_learners else 0.0
@@ -121,18 +131,17 @@ def changed_sessions(problem: Problem, placed: PlacedSchedule) -> int:
 
     A previous session is matched by its section id and session index: the app keeps section ids
     stable between runs, the solver reuses them for sections it keeps."""
-    previous = problem.previous
-    if not previous:
-        return 0
     now = {(s.section.id, s.index): (s.start, s.facilitator, s.room) for s in placed.sessions}
-    changed = 0
-    for section in previous.get("sections") or []:
-        for session in section.get("sessions") or []:
-            kept = now.get((str(section.get("id")), session.get("index")))
-            before = (
-                parse_utc(session.get("start")),
-                session.get("facilitator"),
-                session.get("room"),
-            )
-            changed += kept != before
-    return changed
+    return sum(now.get(key) != before for key, before in previous_placements(problem))
+
+
+def previous_placements(problem: Problem) -> list[tuple[tuple[str, Any], tuple]]:
+    """Each session of ``previous`` as ((section id, index), (start, facilitator, room))."""
+    return [
+        (
+            (str(section.get("id")), session.get("index")),
+            (parse_utc(session.get("start")), session.get("facilitator"), session.get("room")),
+        )
+        for section in (problem.previous or {}).get("sections") or []
+        for session in section.get("sessions") or []
+    ]

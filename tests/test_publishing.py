@@ -4,6 +4,7 @@ run by a worker, all or nothing when it fails mid-way, a lost worker), and acces
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections import Counter
 from datetime import timedelta
@@ -16,11 +17,14 @@ from scheduler.calendars.invite_mail import Change
 from scheduler.database import utcnow
 from scheduler.extensions import db
 from scheduler.models import (
+    Cohort,
+    CohortMember,
     InviteRecord,
     JobStatus,
     PlanningPeriod,
     PublishJob,
     Role,
+    ScheduledSection,
     ScheduleVersion,
     VersionStatus,
 )
@@ -30,8 +34,9 @@ from scheduler.publishing.operations import LOST_WORKER
 from scheduler.publishing.util import mailing
 from tests.calendar_world import first_plan, make_world, outbox, publish_plan
 from tests.drafts import Planned, store_draft, utc
-from tests.factories import create_user
+from tests.factories import create_learner, create_user
 from tests.publish_jobs import publish_from_the_page, run_queued_publishes
+from tests.test_learners import count_queries
 
 NOW = utc(2027, 3, 1, 12)
 PASSWORD = "correct horse battery"  # the factories' default
@@ -326,3 +331,61 @@ def test_the_first_publish_counts_everyone_as_invited(app, monkeypatch):
         assert len(outbox()) == predicted.messages
         recipients = Counter(row.recipient for row in outbox())
         assert len(recipients) == predicted.recipients
+
+
+def test_the_confirmation_reads_in_a_fixed_number_of_statements_however_many_cancellations(
+    app, world, coordinator
+):
+    """Cancellations are looked up together, not one query per cancelled session or person:
+    S2 dropped cancels Ben's and Sam's sessions; one London learner less in S1 cancels theirs
+    too (both drafts cancel sessions of a facilitator and of learners)."""
+
+    def fewer_in_s1(o) -> list[Planned]:
+        return [dataclasses.replace(replan(o)[0], cohorts=[(o["london"], 2)])]
+
+    drafts = {"few": lambda o: replan(o)[:1], "many": fewer_in_s1}
+    counts, cancelled = {}, {}
+    for name, sections in drafts.items():
+        draft_id = make_draft(app, sections)  # the newest draft: the other one is now stale
+        with count_queries(app) as statements:
+            response = coordinator.get(f"/planning/versions/{draft_id}/publish")
+        assert response.status_code == 200
+        assert 'id="confirm-publish"' in page(response)
+        counts[name] = statements["n"]
+        with app.app_context():
+            found = mailing(db.session.get(ScheduleVersion, draft_id))
+            cancelled[name] = found.people[Change.CANCEL]
+    assert cancelled["many"] > cancelled["few"]
+    assert counts["many"] <= counts["few"], counts
+
+
+def test_the_confirmation_reads_as_many_statements_for_more_learners(app, world, coordinator):
+    """The diff and the mail count read every seat and learner of the draft: in one go, not one
+    query per section and per learner."""
+    counts = {}
+    few_id = make_draft(app)
+    with count_queries(app) as statements:
+        assert coordinator.get(f"/planning/versions/{few_id}/publish").status_code == 200
+    counts["few"] = statements["n"]
+    with app.app_context():
+        london = db.session.scalar(select(Cohort).where(Cohort.key == "fire-london"))
+        for k in range(5):
+            learner = create_learner(london.site, email=f"extra{k}@example.com")
+            london.members.append(CohortMember(learner=learner))
+        db.session.commit()
+
+    def more(o) -> list[Planned]:
+        sections = replan(o)
+        return [dataclasses.replace(sections[0], cohorts=[(o["london"], 8)]), sections[1]]
+
+    many_id = make_draft(app, more)
+    with count_queries(app) as statements:
+        response = coordinator.get(f"/planning/versions/{many_id}/publish")
+    assert "3 sessions move" in words(response)
+    counts["many"] = statements["n"]
+    with app.app_context():
+        seats = db.session.scalars(
+            select(ScheduledSection).where(ScheduledSection.version_id == many_id)
+        )
+        assert sum(len(section.seats) for section in seats) == 8 + 1
+    assert counts["many"] <= counts["few"], counts

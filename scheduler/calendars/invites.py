@@ -21,7 +21,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import or_, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import selectinload
 
 from scheduler.adjustments.late_joiners import learner_seated, seats_freed
@@ -161,11 +161,17 @@ def decide_invites(
             continue
         decisions.append(Decision(key, Change.UPDATE if had_it else Change.NEW, session, record))
 
-    for (uid, key), record in ledger.items():
-        if record.method != InviteMethod.REQUEST or (uid, key) in attending:
-            continue
-        last = _latest_session(uid)
-        attendee = attendees.get(key) or _attendee_of_record(record)
+    gone = [
+        ((uid, key), record)
+        for (uid, key), record in ledger.items()
+        if record.method == InviteMethod.REQUEST and (uid, key) not in attending
+    ]
+    # One query for the sessions and one per kind of person, not one each per cancellation.
+    latest = _latest_sessions({uid for (uid, _), _ in gone})
+    people = _people_of_records([record for (_, key), record in gone if key not in attendees])
+    for (uid, key), record in gone:
+        last = latest.get(uid)
+        attendee = attendees.get(key) or people.get(key)
         if last is None or attendee is None:
             continue
         before = _sent(record) or _shown_of(last)
@@ -386,23 +392,37 @@ def _new_record(period: PlanningPeriod, uid: str, key: AttendeeKey) -> InviteRec
     return record
 
 
-def _attendee_of_record(record: InviteRecord) -> Attendee | None:
-    if record.facilitator is not None:
-        return attendee_of_facilitator(record.facilitator)
-    if record.learner is not None:
-        return attendee_of_learner(record.learner)
-    return None
-
-
-def _latest_session(uid: str) -> ScheduledSession | None:
-    """The session of ``uid`` in the newest version that has it (to describe a cancellation)."""
-    return db.session.scalar(
-        select(ScheduledSession)
-        .where(ScheduledSession.uid == uid)
-        .options(*util.SESSION_LOADS)
-        .order_by(ScheduledSession.id.desc())
-        .limit(1)
+def _latest_sessions(uids: set[str]) -> dict[str, ScheduledSession]:
+    """The session of each uid in the newest version that has it (to describe a cancellation)."""
+    if not uids:
+        return {}
+    newest = (
+        select(func.max(ScheduledSession.id))
+        .where(ScheduledSession.uid.in_(uids))
+        .group_by(ScheduledSession.uid)
     )
+    found = db.session.scalars(
+        select(ScheduledSession).where(ScheduledSession.id.in_(newest)).options(*util.SESSION_LOADS)
+    )
+    return {session.uid: session for session in found}
+
+
+def _people_of_records(records: list[InviteRecord]) -> dict[AttendeeKey, Attendee]:
+    """The attendee of each ledger row (facilitators with their accounts), in two queries."""
+    ids = {kind: {r.facilitator_id if kind == "facilitator" else r.learner_id for r in records
+                  if _key_of(r)[0] == kind} for kind in ("facilitator", "learner")}  # fmt: skip
+    out: dict[AttendeeKey, Attendee] = {}
+    if ids["facilitator"]:
+        for facilitator in db.session.scalars(
+            select(Facilitator)
+            .where(Facilitator.id.in_(ids["facilitator"]))
+            .options(selectinload(Facilitator.user))
+        ):
+            out[("facilitator", facilitator.id)] = attendee_of_facilitator(facilitator)
+    if ids["learner"]:
+        for learner in db.session.scalars(select(Learner).where(Learner.id.in_(ids["learner"]))):
+            out[("learner", learner.id)] = attendee_of_learner(learner)
+    return out
 
 
 def _listing(intro: str, events: list[CalendarEvent], zone: str) -> str:

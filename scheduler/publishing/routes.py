@@ -6,7 +6,7 @@ The review page and the diff link to the confirmation; nothing is sent before it
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, jsonify, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, url_for
 from flask_login import current_user
 
 from scheduler.access import coordinator_required, get_or_404
@@ -14,7 +14,7 @@ from scheduler.models import PublishJob, ScheduleVersion
 from scheduler.planning.publishing import PublishRefused, refusal
 from scheduler.publishing import operations, tasks, util
 from scheduler.publishing.forms import ConfirmForm
-from scheduler.review.util import diff_against_published
+from scheduler.review.util import diff_against_published, load_version
 
 bp = Blueprint("publishing", __name__)
 assert tasks.publish_version  # importing the tasks registers them on the job queue
@@ -24,7 +24,10 @@ assert tasks.publish_version  # importing the tasks registers them on the job qu
 @coordinator_required
 def confirm(version_id: int):
     """What publishing the draft would do: the mail it sends and the sessions it moves."""
-    version = get_or_404(ScheduleVersion, version_id)
+    # With all its rows: the diff reads every session, seat and learner.
+    version = load_version(version_id)
+    if version is None:
+        abort(404)
     refused = refusal(version)
     published, changes = diff_against_published(version) if refused is None else (None, None)
     return render_template(
