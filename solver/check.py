@@ -371,6 +371,7 @@ SECTION_RULES: tuple[Rule, ...] = (
     gap_days,
     fixed_kept,
     *SESSION_RESOURCE_RULES,
+    hired_pool_members,  # a session's teacher must be hired by then: its own section's sessions
 )
 #: Rules that compare the whole schedule's cost.
 COST_RULES: tuple[Rule, ...] = (cost_matches, bound_below_cost)
