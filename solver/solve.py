@@ -39,10 +39,11 @@ Progress = Callable[[float, float, float | None], None]
 
 log_ = logging.getLogger(__name__)
 
-# Above this many cohorts solve uses LNS: measured at 20 s (bench/README.md, "Full model or
-# neighbourhood search"), both reach the same cost at 40 cohorts (the full model proves it), and
-# LNS is cheaper at 60, 80 and 120 (the full model spends the time limit in presolve).
-FULL_MODEL_COHORTS = 40
+# Above this many cohorts solve uses LNS. Measured (bench/README.md, "Full model or
+# neighbourhood search", org family seeds 1-3 and the demo, 20 s and 60 s): at 10 cohorts both
+# reach the same cost and only the full model proves it (3-8 s); from 20 cohorts on LNS is as
+# good or better on every problem, and at 40 the full model ends 9-21 % dearer.
+FULL_MODEL_COHORTS = 10
 # Share of the time limit, and most seconds, GLOP may take for the lower bound under LNS
 # (measured: GLOP 0.04 s on 200 cohorts, 0.8 s on 1,000; building it 0.2 s and 1 s); the whole
 # bound, building included, gets at most BOUND_TIME_SHARE of the time left.
@@ -119,7 +120,7 @@ def solve(
     first with the greedy plan's cost (at once, before any search), then whenever the cost or the
     bound improves; ``bound`` is the best valid lower bound known (never above ``best_cost``), or
     None when there is none. Setting ``stop_event`` stops the work the same way. The status is
-    ``optimal`` only when CP-SAT proved it."""
+    ``optimal`` only when it is proven: by CP-SAT, or by the cost meeting the valid lower bound."""
     if problem.hiring_pool:  # capacity planning: the model may also hire (solver.capacity)
         from solver.capacity import solve_with_pool
 
@@ -225,21 +226,32 @@ def _valid_start(cand, baseline: Plan) -> bool:
 def _solve_by_neighbourhoods(
     cand, start, parts, deadline, work, time_limit, workers, stop_event, watcher
 ) -> dict[str, Any]:
-    """Large-neighbourhood search from the start plan; the result is never called optimal."""
+    """Large-neighbourhood search from the start plan. It stops early, and the plan is called
+    optimal, only when its cost meets the valid lower bound computed before the search: no plan
+    can cost less, so searching on would only spend the coordinator's time."""
+    floor = parts[parts["used"]] if parts is not None else None
+    reached = _Either(stop_event)
+
+    def meets_floor(cost: float) -> None:
+        if floor is not None and cost <= floor + 0.005:
+            reached.set()
 
     def improved(plan: Plan, cost: float) -> None:
         watcher.report(cost)
+        meets_floor(cost)
 
+    meets_floor(price(cand, start)["total"])
     outcome = lns.search(
         cand,
         start,
         work,
         workers=workers,
         improved=improved,
-        stop=stop_event,
-        run=lambda solver, model: _solve_cancellable(solver, model, None, stop_event),
+        stop=reached,
+        run=lambda solver, model: _solve_cancellable(solver, model, None, reached),
     )
-    doc = _document(cand, outcome.plan, False, parts, deadline, time_limit, watcher)
+    met = floor is not None and outcome.cost <= floor + 0.005
+    doc = _document(cand, outcome.plan, met, parts, deadline, time_limit, watcher)
     doc["solver"].update(
         strategy="lns",
         lns_steps=outcome.steps,
@@ -248,6 +260,25 @@ def _solve_by_neighbourhoods(
         lns_repack_steps=outcome.repack_steps,
     )
     return doc
+
+
+class _Either(threading.Event):
+    """Set by the search itself (the bound is met) or by the caller's stop event (cancel)."""
+
+    def __init__(self, stop: threading.Event | None):
+        super().__init__()
+        self.stop = stop
+
+    def is_set(self) -> bool:
+        return super().is_set() or (self.stop is not None and self.stop.is_set())
+
+    def wait(self, timeout: float | None = None) -> bool:
+        if timeout is None:
+            while not self.is_set():
+                super().wait(0.05)
+            return True
+        super().wait(timeout)
+        return self.is_set()
 
 
 def _solver(workers: int, seconds: float, log: bool) -> cp_model.CpSolver:

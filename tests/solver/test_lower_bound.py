@@ -27,7 +27,9 @@ def _candidates(document):
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3, 4, 5])
-def test_the_lp_bound_stays_below_the_proven_optimum_on_generated_instances(seed):
+def test_the_lp_bound_stays_below_the_proven_optimum_on_generated_instances(seed, monkeypatch):
+    # One CP-SAT model proves the optimum; LNS's "optimal" would be the bound itself (circular).
+    monkeypatch.setattr(engine, "FULL_MODEL_COHORTS", 1000)
     parsed, errors = parse_problem(generate("S", seed))
     assert errors == []
     schedule = engine.solve(parsed, time_limit=30)
