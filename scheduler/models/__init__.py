@@ -53,9 +53,12 @@ from scheduler.models.security import (
     PasswordResetRequest,
     PasswordResetToken,
 )
+from scheduler.models.solve_parts import SolvePart, SolveSplit
 from scheduler.models.stamps import DataStamp
 
 __all__ = [
+    "SolvePart",
+    "SolveSplit",
     "BrokenSession",
     "AuditEntry",
     "DataStamp",
