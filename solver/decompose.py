@@ -43,6 +43,15 @@ from solver.schedule import COST_COMPONENTS, TRAINING_COMPONENTS, empty_cost
 # "Decomposition"), the greedy plan of 2,000 cohorts takes ~15 s, and memory stays under 2 GB.
 MAX_PART_COHORTS = 1000
 PART_KEY = "x-part"
+# Kept back from a split solve's time limit for the merge and the independent checker on the
+# whole (measured: bench/README.md, "Decomposition": the checker took 2–3 s on 1,000 cohorts at
+# load 11 on 2 cores).
+MERGE_SECONDS, MERGE_SECONDS_PER_COHORT = 1.0, 4e-3
+
+
+def merge_seconds(cohorts: int) -> float:
+    """Seconds a split solve of ``cohorts`` cohorts keeps back for its merge and check."""
+    return MERGE_SECONDS + MERGE_SECONDS_PER_COHORT * cohorts
 
 
 class _Sets:

@@ -26,14 +26,11 @@ from scheduler.solving.monitor import SolveMonitor
 from scheduler.stamps import stamp_tables
 from solver import check, parse_problem
 from solver.deadline import Deadline
-from solver.decompose import merge
+from solver.decompose import merge, merge_seconds
 
 log = logging.getLogger(__name__)
 
 SOLVE_PART_TASK = "solve_part"
-# Kept back from the job's time limit for the merge and the checker on the whole (measured:
-# bench/README.md, "Decomposition": about 1 s per 1,000 cohorts on a busy machine).
-MERGE_SECONDS, MERGE_SECONDS_PER_COHORT = 1.0, 1e-3
 MAX_LISTED_VIOLATIONS = 5
 
 
@@ -146,7 +143,7 @@ def _merge_seconds(job_id: int) -> float:
     cohorts = db.session.scalar(
         select(db.func.sum(SolvePart.cohorts)).where(SolvePart.job_id == job_id)
     )
-    return MERGE_SECONDS + MERGE_SECONDS_PER_COHORT * (cohorts or 0)
+    return merge_seconds(cohorts or 0)
 
 
 def _merge(job_id: int) -> None:
