@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 
 from flask import current_app
 from sqlalchemy import select, update
@@ -54,13 +55,11 @@ class PartMonitor(SolveMonitor):
         now = utcnow()
         with self._lock:
             latest = self._latest
+        mine = {"elapsed_seconds": round(time.monotonic() - self._started, 2)}
+        if latest is not None:
+            mine["best_cost"] = latest[0]
         with self.engine.begin() as connection:
-            if latest is not None:
-                connection.execute(
-                    update(SolvePart)
-                    .where(SolvePart.id == self.part_id)
-                    .values(best_cost=latest[0])
-                )
+            connection.execute(update(SolvePart).where(SolvePart.id == self.part_id).values(**mine))
             costs = connection.execute(
                 select(SolvePart.best_cost).where(SolvePart.job_id == self.job_id)
             ).scalars().all()  # fmt: skip

@@ -145,6 +145,7 @@ def parts_progress(job: SolveJob) -> list[dict]:
             SolvePart.status,
             SolvePart.best_cost,
             SolvePart.time_limit_seconds,
+            SolvePart.elapsed_seconds,
             SolvePart.error,
         )
         .where(SolvePart.job_id == job.id)
@@ -157,6 +158,7 @@ def parts_progress(job: SolveJob) -> list[dict]:
             "status": row.status.value,
             "best_cost": row.best_cost,
             "time_limit_seconds": row.time_limit_seconds,
+            "elapsed_seconds": round(row.elapsed_seconds or 0.0, 1),
             "error": row.error,
         }
         for row in rows

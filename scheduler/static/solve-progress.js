@@ -53,7 +53,8 @@
       row.insertCell().textContent = String(part.cohorts);
       row.insertCell().textContent = part.status + (part.error ? ": " + part.error : "");
       row.insertCell().textContent = part.best_cost === null ? "—" : money.format(part.best_cost);
-      row.insertCell().textContent = part.time_limit_seconds === null ? "—" : part.time_limit_seconds.toFixed(1);
+      row.insertCell().textContent = part.elapsed_seconds.toFixed(1) + " of " +
+        (part.time_limit_seconds === null ? "—" : part.time_limit_seconds.toFixed(1));
     });
     table.hidden = false;
   }
