@@ -117,13 +117,21 @@ def components(problem: Problem) -> list[list[str]]:
     """Independent groups of cohort ids: the connected components of every coupling (see the
     module docstring), largest first."""
     sets = time_coupled(problem)
-    teachers = {p: qualified(problem, p) for p in problem.programs}
+    # Every cohort of a program shares that program's teachers: join them once per program, not
+    # once per cohort (10,000 cohorts times hundreds of teachers took a minute).
+    taught = set()
+    for p in problem.programs:
+        teachers = qualified(problem, p)
+        if teachers:
+            taught.add(p)
+        for f in teachers:
+            sets.join(("teachers", p), ("facilitator", f))
     for c in problem.cohorts.values():
         me = ("cohort", c.id)
         program = problem.programs[c.program]
         sets.join(me, ("group", c.program, c.site if program.in_person else None))
-        for f in teachers[c.program]:
-            sets.join(me, ("facilitator", f))
+        if c.program in taught:
+            sets.join(me, ("teachers", c.program))
         if program.in_person:
             sets.join(me, ("site", c.site))
     found = sets.groups(("cohort", c) for c in problem.cohorts)
