@@ -39,9 +39,11 @@ from solver.decompose_split import split_component
 from solver.problem import SCHEDULE_FORMAT, Problem
 from solver.schedule import COST_COMPONENTS, TRAINING_COMPONENTS, empty_cost
 
-# A part of at most this many cohorts is solved whole: measured on one worker (bench/README.md,
-# "Decomposition"), the greedy plan of 2,000 cohorts takes ~15 s, and memory stays under 2 GB.
-MAX_PART_COHORTS = 1000
+# A part of at most this many cohorts is solved whole. The greedy plan grows faster than its
+# size: measured on parts of the 2,000-cohort bench instance at load 11-14 (bench/README.md,
+# "Decomposition"), 336 cohorts took 31 s (pre-filtering and greedy), 562 took 42 s and 1,044
+# took 132 s; 500 gives the most cohorts per second.
+MAX_PART_COHORTS = 500
 PART_KEY = "x-part"
 # Kept back from a split solve's time limit for the merge and the independent checker on the
 # whole (measured: bench/README.md, "Decomposition": the checker took 2–3 s on 1,000 cohorts at

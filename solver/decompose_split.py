@@ -10,9 +10,10 @@ from __future__ import annotations
 import math
 from collections import Counter, defaultdict
 from collections.abc import Callable
+from datetime import datetime, time
 from typing import Any
 
-from solver.localtime import bookable_windows, minutes
+from solver.localtime import bookable_windows, minutes, zone
 from solver.problem import Availability, Problem
 
 # A facilitator available all the time still teaches about a working day's worth.
@@ -70,8 +71,9 @@ def available_minutes(problem: Problem, availability: Availability, per_day: int
 
 
 def _demand(problem: Problem, groups: list[list[str]]):
-    """Teaching minutes each sub-part needs, per program and per in-person site: each cohort's
-    share of the sections its learners fill, times the program's session minutes."""
+    """Teaching minutes each sub-part needs, per (program, the cohort's time zone) and per
+    in-person site: each cohort's share of the sections its learners fill, times the program's
+    session minutes."""
     programs: list[dict[str, float]] = [defaultdict(float) for _ in groups]
     sites: list[dict[str, float]] = [defaultdict(float) for _ in groups]
     for k, g in enumerate(groups):
@@ -79,7 +81,7 @@ def _demand(problem: Problem, groups: list[list[str]]):
             c = problem.cohorts[c_id]
             p = problem.programs[c.program]
             need = c.size / p.seats[1] * sum(p.sessions)
-            programs[k][p.id] += need
+            programs[k][(p.id, c.timezone)] += need
             if p.in_person:
                 sites[k][c.site] += need
     return programs, sites
@@ -131,7 +133,14 @@ def allot(problem: Problem, groups: list[list[str]]) -> tuple[list[set[str]], li
     supplied: list[dict[str, float]] = [defaultdict(float) for _ in groups]
     teachers = []
     for f in problem.facilitators.values():
-        teach = sorted(p for p in wanted if problem.programs[p].skill in (None, *f.skills))
+        skilled = [key for key in wanted if problem.programs[key[0]].skill in (None, *f.skills)]
+        # A facilitator's weekly hours are in their own zone: they serve cohorts whose working
+        # day overlaps theirs (measured: without this, a London-heavy sub-part's Singapore
+        # cohorts got no facilitator awake in their hours and 209 learners of 2,000 cohorts were
+        # left out).
+        teach = sorted(key for key in skilled if _same_day(problem, f.timezone, key[1])) or sorted(
+            skilled
+        )
         if teach:
             teachers.append((len(teach), f.id, f, teach))
     for _, _, f, teach in sorted(teachers, key=lambda t: t[:2]):
@@ -169,6 +178,18 @@ def allot(problem: Problem, groups: list[list[str]]) -> tuple[list[set[str]], li
     return facs, rooms
 
 
+# Time zones at most this many hours apart share enough of a working day to teach each other's
+# cohorts (London–New York: 5).
+SAME_DAY_HOURS = 6
+
+
+def _same_day(problem: Problem, a: str, b: str) -> bool:
+    """Whether zones ``a`` and ``b`` are at most ``SAME_DAY_HOURS`` apart (at the horizon's start)."""
+    noon = datetime.combine(problem.horizon_start, time(12))
+    gap = zone(a).utcoffset(noon) - zone(b).utcoffset(noon)
+    return abs(gap.total_seconds()) <= SAME_DAY_HOURS * 3600
+
+
 def _main_site(problem: Problem, group: list[str]) -> str | None:
     sites = Counter(problem.cohorts[c].site for c in group if _place_key(problem, c)[0][0] == "0")
     return sites.most_common(1)[0][0] if sites else None
@@ -186,7 +207,7 @@ def _least_covered(demand: list[float], supply: list[float], weight: list[float]
     return best
 
 
-def _spread(supplied: dict[str, float], demand: dict[str, float], teach: list[str], amount: float):
+def _spread(supplied: dict, demand: dict, teach: list, amount: float) -> None:
     """Count ``amount`` minutes against the programs it can serve, in proportion to what each
     still lacks (to its demand when none lacks anything)."""
     lack = {p: max(demand.get(p, 0.0) - supplied[p], 0.0) for p in teach}
