@@ -209,3 +209,18 @@ def test_an_infeasible_part_makes_the_whole_infeasible():
     assert merged["status"] == "infeasible"
     assert merged["errors"] == [{"path": "fixed[0]", "message": "clash"}]
     assert merged["sections"] == []
+
+
+def test_a_sub_part_gets_facilitators_awake_in_its_cohorts_hours():
+    # Four London and four Singapore cohorts of one program, split in two; the only Singapore
+    # facilitator must go with the Singapore cohorts (London hours are their night).
+    london = [cohort(f"a{n}") for n in range(4)]
+    singapore = [cohort(f"b{n}", site="singapore", timezone="Asia/Singapore") for n in range(4)]
+    people = [facilitator("f1", site="singapore", timezone="Asia/Singapore")]
+    people += [facilitator(f"f{n}") for n in (2, 3, 4)]
+    document = doc(cohorts=london + singapore, facilitators=people)
+    p = problem(document)
+    found = parts(document, p, max_cohorts=4)
+    by_cohorts = {frozenset(_ids(x, "cohorts")): _ids(x, "facilitators") for x in found}
+    assert by_cohorts[frozenset(c["id"] for c in singapore)] == {"f1"}
+    assert by_cohorts[frozenset(c["id"] for c in london)] == {"f2", "f3", "f4"}
