@@ -55,11 +55,14 @@ from scheduler.models.security import (
     PasswordResetRequest,
     PasswordResetToken,
 )
+from scheduler.models.solve_parts import SolvePart, SolveSplit
 from scheduler.models.stamps import DataStamp
 
 __all__ = [
     "CapacityPlan",
     "PoolCandidate",
+    "SolvePart",
+    "SolveSplit",
     "BrokenSession",
     "AuditEntry",
     "DataStamp",

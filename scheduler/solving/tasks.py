@@ -16,10 +16,12 @@ from scheduler.extensions import db
 from scheduler.jobs import queue
 from scheduler.models import SolveJob
 from scheduler.planning.mapping import period_problem
-from scheduler.solving import operations
+from scheduler.solving import operations, parts
 from scheduler.solving.monitor import SolveMonitor
 from solver import parse_problem
 from solver.deadline import Deadline
+from solver.decompose import MAX_PART_COHORTS
+from solver.decompose import parts as problem_parts
 
 log = logging.getLogger(__name__)
 
@@ -65,6 +67,14 @@ def _solve(job_id: int) -> None:
         if problem is None:
             operations.fail_job(job_id, invalid_problem_reason(errors))
             return
+        # A problem larger than one worker's solve is split over the workers (issue 18); one
+        # that stays whole (its cohorts all share learners or conflict groups) is solved as is.
+        limit = config.get("SOLVE_PART_COHORTS", MAX_PART_COHORTS)
+        if len(problem.cohorts) > limit:
+            part_docs = problem_parts(document, problem, limit)
+            if len(part_docs) > 1:
+                parts.split_job(job_id, document, part_docs, period_version)
+                return
         schedule = solve(
             problem,
             time_limit=time_limit,

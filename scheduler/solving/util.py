@@ -10,7 +10,7 @@ from sqlalchemy import and_, or_, select
 
 from scheduler.database import utcnow
 from scheduler.extensions import db
-from scheduler.models import JobStatus, PlanningPeriod, SolveJob
+from scheduler.models import JobStatus, PlanningPeriod, SolveJob, SolvePart
 from scheduler.templating import has_endpoint
 
 ACTIVE = (JobStatus.QUEUED, JobStatus.RUNNING)
@@ -131,4 +131,35 @@ def status_document(job: SolveJob) -> dict:
         "bound": displayed_bound(job.bound, job.best_cost),
         "cancel_requested": job.cancel_requested,
         "draft_url": draft_url(job),
+        "parts": parts_progress(job),
     }
+
+
+def parts_progress(job: SolveJob) -> list[dict]:
+    """Each part of a job solved in parts (issue 18), as the job page lists it; [] for a job
+    solved whole. Only small columns are read: a part's documents can be megabytes."""
+    rows = db.session.execute(
+        select(
+            SolvePart.index,
+            SolvePart.cohorts,
+            SolvePart.status,
+            SolvePart.best_cost,
+            SolvePart.time_limit_seconds,
+            SolvePart.elapsed_seconds,
+            SolvePart.error,
+        )
+        .where(SolvePart.job_id == job.id)
+        .order_by(SolvePart.index)
+    ).all()
+    return [
+        {
+            "label": f"Part {row.index + 1} of {len(rows)}",
+            "cohorts": row.cohorts,
+            "status": row.status.value,
+            "best_cost": row.best_cost,
+            "time_limit_seconds": row.time_limit_seconds,
+            "elapsed_seconds": round(row.elapsed_seconds or 0.0, 1),
+            "error": row.error,
+        }
+        for row in rows
+    ]

@@ -21,6 +21,7 @@
     field("progress").value = status.progress;
     field("best_cost").textContent = status.best_cost === null ? "—" : money.format(status.best_cost);
     field("bound").textContent = status.bound === null ? "—" : money.format(status.bound);
+    showParts(status.parts || []);
     if (status.draft_url) {
       field("draft_url").href = status.draft_url;
       field("draft").hidden = false;
@@ -31,6 +32,31 @@
         cancel.hidden = true;
       }
     }
+  }
+
+  // A solve split over the workers lists its parts; they appear a moment after the job starts.
+  function showParts(parts) {
+    var table = document.getElementById("job-parts");
+    if (!table || parts.length === 0) {
+      return;
+    }
+    var body = table.tBodies[0];
+    while (body.firstChild) {
+      body.removeChild(body.firstChild);
+    }
+    parts.forEach(function (part) {
+      var row = body.insertRow();
+      var head = document.createElement("th");
+      head.scope = "row";
+      head.textContent = part.label;
+      row.appendChild(head);
+      row.insertCell().textContent = String(part.cohorts);
+      row.insertCell().textContent = part.status + (part.error ? ": " + part.error : "");
+      row.insertCell().textContent = part.best_cost === null ? "—" : money.format(part.best_cost);
+      row.insertCell().textContent = part.elapsed_seconds.toFixed(1) + " of " +
+        (part.time_limit_seconds === null ? "—" : part.time_limit_seconds.toFixed(1));
+    });
+    table.hidden = false;
   }
 
   function poll() {

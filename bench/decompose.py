@@ -1,0 +1,195 @@
+"""Benchmark decomposition: a large problem split into parts solved by N worker processes.
+
+Mirrors what the app does with its queue (``scheduler.solving.parts``): the problem is split by
+``solver.decompose.parts``, each part is solved by ``solver.solve.solve`` in one of ``--workers``
+processes (each a queue worker; CP-SAT with ``--cp-workers`` threads), a part's time is its share
+of what is left of the wall-clock limit when it starts (same rule as the app), then the parts are
+merged and the whole is checked by the independent checker. ``--whole`` also solves the problem
+unsplit in one process for comparison, and ``--greedy`` computes the greedy plan of the whole.
+
+    python -m bench.decompose XL --seed 1 --time-limit 120 --workers 1 2 --whole --greedy
+
+Reported per run: time to the first complete schedule (every part has its first plan: with one
+worker the parts come one after the other), cost against the greedy plan of the whole (or the
+parts' greedy plans added up), peak memory of each worker process and of the coordinating one,
+and the wall-clock held (from the start, reading the problem included, to the checked merge).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import multiprocessing as mp
+import os
+import resource
+import time
+from typing import Any
+
+# Set in each worker process by ``_init``: the shared counter of parts started and the deadline.
+_STATE: dict[str, Any] = {}
+
+
+def _init(started, deadline: float, parts: int, workers: int, cp_workers: int) -> None:
+    _STATE.update(started=started, deadline=deadline, parts=parts, workers=workers, cp=cp_workers)
+
+
+def _solve_part(doc: dict[str, Any]) -> dict[str, Any]:
+    """Solve one part in this worker with its share of the time left (as ``start_part`` does)."""
+    from solver.solve import solve
+    from solver.validate import parse_problem
+
+    with _STATE["started"].get_lock():
+        before = _STATE["started"].value
+        _STATE["started"].value += 1
+    begun = time.time()
+    running = min(_STATE["workers"], _STATE["parts"] - before)
+    rounds = math.ceil((_STATE["parts"] - before) / max(running, 1))
+    share = max((_STATE["deadline"] - begun) / rounds, 0.0)
+    problem, errors = parse_problem(doc)
+    assert problem is not None, errors
+    first: list[float] = []
+    schedule = solve(
+        problem,
+        time_limit=share,
+        workers=_STATE["cp"],
+        progress=lambda t, cost, bound: first or first.append(cost),
+    )
+    return {
+        "schedule": schedule,
+        "begun": begun,
+        "share": share,
+        "greedy": first[0] if first else None,
+        "first_at": begun + (schedule["solver"].get("first_solution_seconds") or 0.0),
+        "pid": os.getpid(),
+        "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    }
+
+
+def run_split(
+    document: dict, time_limit: float, workers: int, cp_workers: int, max_cohorts: int
+) -> dict:
+    """Split, solve the parts over ``workers`` processes, merge and check; measured."""
+    from solver.check import check
+    from solver.decompose import merge, merge_seconds, parts
+    from solver.validate import parse_problem
+
+    t0 = time.time()
+    problem, errors = parse_problem(document)
+    assert problem is not None, errors
+    found = parts(document, problem, max_cohorts)
+    split_seconds = time.time() - t0
+    deadline = t0 + time_limit - merge_seconds(len(problem.cohorts))
+    started = mp.Value("i", 0)
+    ctx = mp.get_context("fork")
+    with ctx.Pool(workers, _init, (started, deadline, len(found), workers, cp_workers)) as pool:
+        results = pool.map(_solve_part, found, chunksize=1)
+    solved_at = time.time()
+    merged = merge(problem, [r["schedule"] for r in results], found)
+    merged_at = time.time()
+    violations = check(problem, merged)
+    done = time.time()
+    peaks: dict[int, float] = {}
+    for r in results:
+        peaks[r["pid"]] = max(peaks.get(r["pid"], 0.0), r["peak_mb"])
+    greedy = [r["greedy"] for r in results]
+    return {
+        "parts": len(found),
+        "part_cohorts": [d["x-part"]["cohorts"] for d in found],
+        "split_seconds": round(split_seconds, 2),
+        "first_schedule_seconds": round(max(r["first_at"] for r in results) - t0, 2),
+        "cost": merged["cost"]["total"],
+        "parts_greedy_cost": None if None in greedy else round(sum(greedy), 2),
+        "unscheduled_learners": sum(u["learners"] for u in merged["unscheduled"]),
+        "solved_seconds": round(solved_at - t0, 2),
+        "merge_seconds": round(merged_at - solved_at, 2),
+        "check_seconds": round(done - merged_at, 2),
+        "wall_seconds": round(done - t0, 2),
+        "violations": len(violations),
+        "worker_peak_mb": sorted(round(v) for v in peaks.values()),
+        "coordinator_peak_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+    }
+
+
+def _in_child(func, *args) -> dict:
+    """Run ``func(*args)`` in a fresh (non-daemon) process, so that its peak memory is its own
+    and it may start worker processes of its own."""
+    ctx = mp.get_context("fork")
+    receive, send = ctx.Pipe(duplex=False)
+
+    def target() -> None:
+        send.send(func(*args))
+
+    child = ctx.Process(target=target)
+    child.start()
+    result = receive.recv()
+    child.join()
+    return result
+
+
+def run_whole(document: dict, time_limit: float, cp_workers: int) -> dict:
+    from solver.solve import solve
+    from solver.validate import parse_problem
+
+    t0 = time.time()
+    problem, _ = parse_problem(document)
+    schedule = solve(problem, time_limit=time_limit - (time.time() - t0), workers=cp_workers)
+    return {
+        "first_schedule_seconds": schedule["solver"].get("first_solution_seconds"),
+        "cost": schedule["cost"]["total"],
+        "unscheduled_learners": sum(u["learners"] for u in schedule["unscheduled"]),
+        "stopped": schedule["solver"].get("stopped"),
+        "wall_seconds": round(time.time() - t0, 2),
+        "peak_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+    }
+
+
+def run_greedy(document: dict) -> dict:
+    from solver import candidates
+    from solver.greedy import greedy_plan
+    from solver.plan import price
+    from solver.validate import parse_problem
+
+    t0 = time.time()
+    problem, _ = parse_problem(document)
+    cand = candidates.build(problem)
+    cost = price(cand, greedy_plan(cand))["total"]
+    return {
+        "cost": cost,
+        "seconds": round(time.time() - t0, 2),
+        "peak_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+    }
+
+
+def main() -> None:
+    from bench.generate import generate
+    from solver.decompose import MAX_PART_COHORTS
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("size", help="bench.generate size (XL = 2,000 cohorts, XXL = 10,000)")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--time-limit", type=float, default=120.0)
+    parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
+    parser.add_argument("--cp-workers", type=int, default=1, help="CP-SAT threads per worker")
+    parser.add_argument("--max-cohorts", type=int, default=MAX_PART_COHORTS)
+    parser.add_argument("--whole", action="store_true", help="also solve it unsplit")
+    parser.add_argument("--greedy", action="store_true", help="also the greedy plan of the whole")
+    args = parser.parse_args()
+    document = generate(args.size, args.seed)
+    head = {"size": args.size, "seed": args.seed, "cohorts": len(document["cohorts"]),
+            "time_limit": args.time_limit, "max_cohorts": args.max_cohorts}  # fmt: skip
+    if args.greedy:
+        row = _in_child(run_greedy, document)
+        print(json.dumps({**head, "run": "greedy (whole)", "load": os.getloadavg()[0], **row}))
+    if args.whole:
+        row = _in_child(run_whole, document, args.time_limit, args.cp_workers)
+        print(json.dumps({**head, "run": "whole", "load": os.getloadavg()[0], **row}))
+    for workers in args.workers:
+        load = os.getloadavg()[0]
+        row = _in_child(run_split, document, args.time_limit, workers, args.cp_workers,
+                        args.max_cohorts)  # fmt: skip
+        print(json.dumps({**head, "run": f"split, {workers} worker(s)", "load": load, **row}))
+
+
+if __name__ == "__main__":
+    main()

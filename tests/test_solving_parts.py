@@ -1,0 +1,156 @@
+"""A large period's solve split into parts over the job queue (issue 18): immediate mode, the
+embedded worker's threads, a failing part, and the per-part rows of the job page."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from scheduler.extensions import db
+from scheduler.jobs.worker import EmbeddedConsumer, start_embedded_worker
+from scheduler.models import JobStatus, Role, ScheduleVersion, SolveJob, SolvePart
+from solver import check, parse_problem
+from tests.factories import create_user
+from tests.solve_worlds import period_with, wait_for
+
+
+@pytest.fixture
+def coordinator(app, auth):
+    with app.app_context():
+        create_user(Role.COORDINATOR, email="coordinator@example.com")
+        db.session.commit()
+    auth.login("coordinator@example.com")
+
+
+@pytest.fixture
+def split_at_4(app):
+    """Periods of more than 4 cohorts are solved in parts."""
+    app.config["SOLVE_PART_COHORTS"] = 4
+    return app
+
+
+def solve(client, period_id: int) -> int:
+    response = client.post(f"/planning/{period_id}/solve")
+    assert response.status_code == 302, response.get_data(as_text=True)
+    return int(response.headers["Location"].rsplit("/", 1)[1])
+
+
+def parts_of(job_id: int) -> list[SolvePart]:
+    db.session.rollback()
+    return list(
+        db.session.scalars(
+            select(SolvePart).where(SolvePart.job_id == job_id).order_by(SolvePart.index)
+        )
+    )
+
+
+def versions(period_id: int) -> int:
+    return db.session.scalar(
+        select(func.count(ScheduleVersion.id)).where(ScheduleVersion.period_id == period_id)
+    )
+
+
+def assert_valid_draft(job: SolveJob) -> dict:
+    problem, errors = parse_problem(json.loads(job.draft.problem_json))
+    assert errors == []
+    schedule = json.loads(job.draft.schedule_json)
+    assert check(problem, schedule) == []
+    return schedule
+
+
+def test_a_large_period_is_solved_in_parts_merged_checked_and_stored(
+    app, split_at_4, client, coordinator
+):
+    app.config["JOBS_IMMEDIATE"] = True
+    with app.app_context():
+        period_id = period_with(cohorts=10, sites=2, facilitators=4, time_limit=30).id
+    job_id = solve(client, period_id)
+    with app.app_context():
+        job = db.session.get(SolveJob, job_id)
+        assert job.status == JobStatus.FINISHED, job.error
+        found = parts_of(job_id)
+        assert len(found) == 3 and [p.index for p in found] == [0, 1, 2]
+        assert sum(p.cohorts for p in found) == 10
+        assert all(p.status == JobStatus.FINISHED and p.best_cost is not None for p in found)
+        # The time limit is wall-clock for the whole job: each part's own limit ends before it.
+        job_end = job.started_at + timedelta(seconds=job.time_limit_seconds)
+        for part in found:
+            assert 0 < part.time_limit_seconds
+            assert part.started_at + timedelta(seconds=part.time_limit_seconds) <= job_end
+        schedule = assert_valid_draft(job)
+        assert schedule["solver"]["strategy"] == "decomposed"
+        assert job.best_cost == pytest.approx(sum(p.best_cost for p in found))
+        assert job.draft.total_cost == pytest.approx(job.best_cost)
+        placed = {c["cohort"] for s in schedule["sections"] for c in s["cohorts"]}
+        assert len(placed) >= 8  # the parts place nearly every cohort
+    page = client.get(f"/solve-jobs/{job_id}").get_data(as_text=True)
+    assert "Part 1 of 3" in page and "Part 3 of 3" in page
+    status = client.get(f"/solve-jobs/{job_id}/status").get_json()
+    assert [p["label"] for p in status["parts"]] == ["Part 1 of 3", "Part 2 of 3", "Part 3 of 3"]
+    assert all(p["status"] == "finished" for p in status["parts"])
+
+
+def test_a_period_within_the_size_stays_on_the_single_solve(app, split_at_4, client, coordinator):
+    app.config["JOBS_IMMEDIATE"] = True
+    with app.app_context():
+        period_id = period_with(cohorts=4, facilitators=2, time_limit=3).id
+    job_id = solve(client, period_id)
+    with app.app_context():
+        job = db.session.get(SolveJob, job_id)
+        assert job.status == JobStatus.FINISHED, job.error
+        assert parts_of(job_id) == []
+        assert json.loads(job.draft.schedule_json)["solver"].get("strategy") != "decomposed"
+    assert client.get(f"/solve-jobs/{job_id}/status").get_json()["parts"] == []
+
+
+def test_a_failed_part_fails_the_job_and_keeps_the_last_draft(
+    app, split_at_4, client, coordinator, monkeypatch
+):
+    app.config["JOBS_IMMEDIATE"] = True
+    with app.app_context():
+        period_id = period_with(cohorts=10, sites=2, facilitators=4, time_limit=30).id
+    first = solve(client, period_id)
+    import solver.solve
+
+    real, calls = solver.solve.solve, []
+
+    def second_part_breaks(problem, **kwargs):
+        calls.append(len(problem.cohorts))
+        if len(calls) == 2:
+            raise RuntimeError("worker out of memory")
+        return real(problem, **kwargs)
+
+    monkeypatch.setattr(solver.solve, "solve", second_part_breaks)
+    job_id = solve(client, period_id)
+    with app.app_context():
+        assert db.session.get(SolveJob, first).status == JobStatus.FINISHED
+        job = db.session.get(SolveJob, job_id)
+        assert job.status == JobStatus.FAILED and job.draft_id is None
+        assert "worker out of memory" in job.error and "last good schedule" in job.error
+        statuses = [p.status for p in parts_of(job_id)]
+        assert statuses[1] == JobStatus.FAILED
+        assert JobStatus.FINISHED not in statuses[2:]  # no part ran after the job failed
+        assert versions(period_id) == 1  # only the first solve's draft
+
+
+def test_the_embedded_workers_threads_solve_the_parts_into_one_draft(
+    app, split_at_4, client, coordinator
+):
+    consumer = start_embedded_worker(app)
+    assert isinstance(consumer, EmbeddedConsumer)
+    try:
+        with app.app_context():
+            period_id = period_with(cohorts=10, sites=2, facilitators=4, time_limit=30).id
+        job_id = solve(client, period_id)
+        with app.app_context():
+            job = wait_for(job_id, lambda job: not job.status.active, timeout=90)
+            assert job.status == JobStatus.FINISHED, job.error
+            found = parts_of(job_id)
+            assert len(found) == 3 and all(p.status == JobStatus.FINISHED for p in found)
+            assert_valid_draft(job)
+            assert versions(period_id) == 1
+    finally:
+        consumer.stop(graceful=True)
