@@ -85,13 +85,28 @@ def _choices():
 @bp.route("/cohorts/<int:cohort_id>/delete", methods=["POST"])
 @coordinator_required
 def delete(cohort_id: int):
+    """Delete a cohort; when that breaks published sessions, show them first and delete only
+    on "Delete anyway".
+
+    Its published sessions are recorded as broken, not cancelled here: the learners'
+    cancellations go out when the coordinator publishes the repair, through the one publishing
+    path (its confirmation says who gets which mail, and it is all-or-nothing). A section the
+    cohort shared with another cohort is re-planned rather than dropped, and a page that
+    promises a deletion does not mail learners behind the coordinator's back."""
     cohort = get_or_404(Cohort, cohort_id)
-    if not DeleteForm().validate_on_submit():
+    form = DeleteForm()
+    if not form.validate_on_submit():
         flash("The cohort was not deleted: the form had expired, please try again.", "error")
         return redirect(url_for("cohorts.edit", cohort_id=cohort.id))
-    operations.delete_cohort(cohort)
+    key = cohort.key
+    try:
+        save_checked(lambda: operations.delete_cohort(cohort), f"Cohort {key} deleted")
+    except ChangeBreaksSessions as found:
+        return render_template(
+            "cohorts/confirm_delete.html", form=form, cohort=cohort, breaks=found.breaks
+        )
     db.session.commit()
-    flash(f"Cohort {cohort.key} deleted; its learners are kept.", "success")
+    flash(f"Cohort {key} deleted; its learners are kept.", "success")
     return redirect(url_for("cohorts.index"))
 
 
