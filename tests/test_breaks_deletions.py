@@ -10,13 +10,16 @@ room 2.
 from __future__ import annotations
 
 import re
+from collections import Counter
 
 import pytest
+from sqlalchemy import select
 
 from scheduler.extensions import db
 from scheduler.models import (
     Cohort,
     Facilitator,
+    OutboxMessage,
     PlanningPeriod,
     Program,
     Room,
@@ -54,6 +57,21 @@ def names(app, world) -> dict[str, str]:
         }
 
 
+def cancellations(app) -> Counter:
+    """How many calendar cancellations were queued for each address."""
+    with app.app_context():
+        query = select(OutboxMessage.recipient).where(
+            OutboxMessage.content.contains("METHOD:CANCEL")
+        )
+        return Counter(db.session.scalars(query))
+
+
+def learners_of(app, cohort_key: str) -> list[str]:
+    with app.app_context():
+        cohort = db.session.scalar(select(Cohort).where(Cohort.key == cohort_key))
+        return sorted(member.learner.email for member in cohort.members)
+
+
 # --- cohorts ---------------------------------------------------------------------------------
 
 
@@ -75,11 +93,15 @@ def test_deleting_a_cohort_lists_its_published_sessions_and_deletes_only_anyway(
     assert ">Delete anyway</button>" in page
     with app.app_context():
         assert db.session.get(Cohort, world["a"]) is not None
-    assert broken(app) == [] and mails(app) == []
+    assert broken(app) == [] and mails(app) == [] and cancellations(app) == {}
     assert period_version(app, world["period"]) == world["version"]
 
+    learners = learners_of(app, "A")
     response = client.post(f"/cohorts/{world['a']}/delete", data={"save_anyway": "1"})
     assert response.status_code == 302
+    # Its three learners' calendars lose both sessions at once; Ana still teaches them until
+    # the repair is published.
+    assert cancellations(app) == {email: 2 for email in learners}
     with app.app_context():
         assert db.session.get(Cohort, world["a"]) is None
     assert broken(app) == [("S1", 0, "Cohort A deleted"), ("S1", 1, "Cohort A deleted")]
@@ -181,7 +203,12 @@ def test_deleting_a_program_lists_the_sessions_of_its_cohorts(app, client, auth,
     assert client.post(url).status_code == 200  # held: nothing deleted
     with app.app_context():
         assert db.session.get(Program, world["program"]) is not None
+    assert cancellations(app) == {}
+    learners = learners_of(app, "A") + learners_of(app, "B")
     assert client.post(url, data={"save_anyway": "1"}).status_code == 302
+    # Its sections are gone from the published plan: everyone invited gets a cancellation.
+    teachers = ["ana@example.com", "ben@example.com"]
+    assert cancellations(app) == {email: 2 for email in learners + teachers}
     with app.app_context():
         assert db.session.get(Program, world["program"]) is None
         assert db.session.get(Cohort, world["a"]) is None  # its cohorts went with it

@@ -8,6 +8,7 @@ from sqlalchemy import delete, select
 
 from scheduler.adjustments.late_joiners import free_seats_of_leavers, place_late_joiners
 from scheduler.audit import operations as audit
+from scheduler.breaks.operations import withdraw_from_published_plans
 from scheduler.cohorts.util import NonexistentLocalTime, local_to_utc
 from scheduler.extensions import db
 from scheduler.followups.attaching import withdraw_learners
@@ -37,7 +38,9 @@ def save_cohort(cohort: Cohort | None, values: dict) -> Cohort:
 
 
 def delete_cohort(cohort: Cohort) -> None:
-    """Delete ``cohort`` with its member list and blocked periods (not the learners)."""
+    """Delete ``cohort`` with its member list and blocked periods (not the learners); its
+    learners' invitations to published sessions are cancelled."""
+    withdraw_from_published_plans(cohort=cohort)
     audit.record_deleted(cohort)
     db.session.delete(cohort)
     db.session.flush()

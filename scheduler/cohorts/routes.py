@@ -88,11 +88,11 @@ def delete(cohort_id: int):
     """Delete a cohort; when that breaks published sessions, show them first and delete only
     on "Delete anyway".
 
-    Its published sessions are recorded as broken, not cancelled here: the learners'
-    cancellations go out when the coordinator publishes the repair, through the one publishing
-    path (its confirmation says who gets which mail, and it is all-or-nothing). A section the
-    cohort shared with another cohort is re-planned rather than dropped, and a page that
-    promises a deletion does not mail learners behind the coordinator's back."""
+    What a coordinator expects of "Delete anyway": the cohort's learners are no longer invited
+    (their seats go with the cohort, and their calendars get cancellations at once, see
+    ``operations.delete_cohort``), while the sessions themselves are recorded as broken rather
+    than cancelled: their facilitator, room, and any other cohort sharing the section are
+    re-planned by the repair, whose publishing tells those people, with its confirmation."""
     cohort = get_or_404(Cohort, cohort_id)
     form = DeleteForm()
     if not form.validate_on_submit():
