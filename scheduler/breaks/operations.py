@@ -108,7 +108,7 @@ def _sessions(count: int) -> str:
 
 def withdraw_from_published_plans(
     *, cohort: Cohort | None = None, program: Program | None = None
-) -> None:
+) -> set[ScheduleVersion]:
     """Before ``cohort`` or ``program`` is deleted, take its people out of the published plans
     and queue their cancellations (``seats_freed``, the path of learners leaving a cohort).
 
@@ -117,6 +117,11 @@ def withdraw_from_published_plans(
     cancelling first is what keeps their calendars true. A deleted cohort's learners lose every
     seat, even in a section under way: the cohort is gone, not one learner. A deleted program's
     sessions lose their facilitator as well, so the facilitator's invitations are cancelled too.
+
+    A cohort's sessions outlive it, so its learners' cancellations can wait for the change to be
+    confirmed: for a cohort nothing is queued here, the caller passes the versions returned to
+    ``cancel_withdrawn`` once the deletion stands (building them costs seconds on a large plan,
+    wasted on a deletion only previewed). A program's sessions go with it: they are queued now.
     """
     query = (
         select(ScheduledSection)
@@ -141,5 +146,13 @@ def withdraw_from_published_plans(
             for session in section.sessions:
                 session.facilitator_id = None
     db.session.flush()
-    for version in {section.version for section in sections}:
+    versions = {section.version for section in sections}
+    if cohort is None:
+        cancel_withdrawn(versions)
+    return versions
+
+
+def cancel_withdrawn(versions: set[ScheduleVersion]) -> None:
+    """Queue the cancellations of the people ``withdraw_from_published_plans`` took out."""
+    for version in versions:
         seats_freed.send(version)

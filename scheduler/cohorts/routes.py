@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 
 from scheduler.access import coordinator_required, get_or_404
+from scheduler.breaks.operations import cancel_withdrawn
 from scheduler.breaks.saving import ChangeBreaksSessions, save_checked
 from scheduler.cohorts import operations, util
 from scheduler.cohorts.forms import (
@@ -100,11 +101,12 @@ def delete(cohort_id: int):
         return redirect(url_for("cohorts.edit", cohort_id=cohort.id))
     key = cohort.key
     try:
-        save_checked(lambda: operations.delete_cohort(cohort), f"Cohort {key} deleted")
+        withdrawn = save_checked(lambda: operations.delete_cohort(cohort), f"Cohort {key} deleted")
     except ChangeBreaksSessions as found:
         return render_template(
             "cohorts/confirm_delete.html", form=form, cohort=cohort, breaks=found.breaks
         )
+    cancel_withdrawn(withdrawn)
     db.session.commit()
     flash(f"Cohort {key} deleted; its learners are kept.", "success")
     return redirect(url_for("cohorts.index"))
