@@ -59,6 +59,7 @@ def main() -> None:
             found = preview_breaks(lambda: save_facilitator_availability(busiest, plan))
             preview_times.append(time.perf_counter() - started)
             db.session.rollback()
+        deletions = _deletion_previews(args.repeat)
         assert db.session.scalars(select(BrokenSession)).all() == []
         repaired = _repair(busiest, plan, args.repair_seconds) if args.repair_seconds else None
     print(f"Published versions: {len(versions)}, sessions: {sessions}; repeat {args.repeat}\n")
@@ -66,11 +67,49 @@ def main() -> None:
     print("|---|---|")
     print(f"| check every published plan (mapping + solver.check) | {_ms(check_times)} |")
     print(f"| preview of a change breaking {len(found)} sessions | {_ms(preview_times)} |")
+    for label, (count, times) in deletions.items():
+        print(f"| confirm page of {label} (preview, {count} sessions broken) | {_ms(times)} |")
     if repaired is not None:
         seconds, levels = repaired
         print(
             f"\nRepair of that change ({args.repair_seconds:g} s limit): {seconds:.1f} s, {levels}"
         )
+
+
+def _deletion_previews(repeat: int) -> dict[str, tuple[int, list[float]]]:
+    """Time the previews the delete/disable confirm pages run: the busiest room deleted, the
+    largest cohort deleted (its learners' cancellations built too), its facilitator disabled."""
+    from sqlalchemy import func, select
+
+    from scheduler.breaks.util import preview_breaks
+    from scheduler.cohorts.operations import delete_cohort
+    from scheduler.extensions import db
+    from scheduler.facilitators.operations import set_enabled
+    from scheduler.models import Cohort, Facilitator, Room, ScheduledSession, SectionSeat
+    from scheduler.sites.operations import delete_room
+
+    def busiest(model, column):
+        key = select(column).group_by(column).order_by(func.count().desc()).limit(1)
+        return db.session.get(model, db.session.scalar(key))
+
+    room = busiest(Room, ScheduledSession.room_id)
+    cohort = busiest(Cohort, SectionSeat.cohort_id)
+    teacher = busiest(Facilitator, ScheduledSession.facilitator_id)
+    changes = {
+        f"deleting room {room.name}": lambda: delete_room(room),
+        f"deleting cohort {cohort.key}": lambda: delete_cohort(cohort),
+        f"disabling {teacher.name}": lambda: set_enabled(teacher, False),
+    }
+    out = {}
+    for label, change in changes.items():
+        times, found = [], []
+        for _ in range(repeat):
+            started = time.perf_counter()
+            found = preview_breaks(change)
+            times.append(time.perf_counter() - started)
+            db.session.rollback()
+        out[label] = (len(found), times)
+    return out
 
 
 def _repair(facilitator, plan, seconds: float):

@@ -219,7 +219,9 @@ def _facilitator(w: World):
 
 
 def _disabled_facilitator(w: World):
-    w.post(f"/facilitators/{w.plan.ben.id}/disable")
+    # Ben teaches published sessions: disabling him is shown first, then done "anyway".
+    w.post(f"/facilitators/{w.plan.ben.id}/disable", done=200)
+    w.post(f"/facilitators/{w.plan.ben.id}/disable", data={"save_anyway": "1"})
     return w.coordinator, "update", f"facilitator {w.ben_name}: may sign in: yes → no"
 
 

@@ -10,13 +10,27 @@ from collections import defaultdict
 
 from flask import url_for
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
+from scheduler.adjustments.late_joiners import seats_freed
 from scheduler.audit import operations as audit
 from scheduler.breaks.util import Break
 from scheduler.extensions import db
 from scheduler.mail.compose import compose
 from scheduler.mail.operations import queue_message
-from scheduler.models import BrokenSession, Facilitator, PlanningPeriod, Role, User
+from scheduler.models import (
+    BrokenSession,
+    Cohort,
+    Facilitator,
+    PlanningPeriod,
+    Program,
+    Role,
+    ScheduledSection,
+    ScheduleVersion,
+    SectionSeat,
+    User,
+    VersionStatus,
+)
 from scheduler.planning.staleness import mark_drafts_stale
 
 #: Say at most this many sessions in one mail; the period page lists them all.
@@ -90,3 +104,55 @@ def _tell_coordinators(period: PlanningPeriod, items: list[Break], change: str) 
 
 def _sessions(count: int) -> str:
     return "1 published session" if count == 1 else f"{count} published sessions"
+
+
+def withdraw_from_published_plans(
+    *, cohort: Cohort | None = None, program: Program | None = None
+) -> set[ScheduleVersion]:
+    """Before ``cohort`` or ``program`` is deleted, take its people out of the published plans
+    and queue their cancellations (``seats_freed``, the path of learners leaving a cohort).
+
+    The deletion's foreign-key cascade removes the cohort's seats (a program's whole sections)
+    from the published version, and with them the rows that say what each person was sent;
+    cancelling first is what keeps their calendars true. A deleted cohort's learners lose every
+    seat, even in a section under way: the cohort is gone, not one learner. A deleted program's
+    sessions lose their facilitator as well, so the facilitator's invitations are cancelled too.
+
+    A cohort's sessions outlive it, so its learners' cancellations can wait for the change to be
+    confirmed: for a cohort nothing is queued here, the caller passes the versions returned to
+    ``cancel_withdrawn`` once the deletion stands (building them costs seconds on a large plan,
+    wasted on a deletion only previewed). A program's sessions go with it: they are queued now.
+    """
+    query = (
+        select(ScheduledSection)
+        .join(ScheduledSection.version)
+        .where(ScheduleVersion.status == VersionStatus.PUBLISHED)
+        .options(
+            selectinload(ScheduledSection.seats),
+            selectinload(ScheduledSection.sessions),
+            selectinload(ScheduledSection.version),
+        )
+    )
+    if cohort is not None:
+        query = query.join(ScheduledSection.seats).where(SectionSeat.cohort_id == cohort.id)
+    else:
+        query = query.where(ScheduledSection.program_id == program.id)
+    sections = db.session.scalars(query.distinct()).all()
+    for section in sections:
+        for seat in list(section.seats):
+            if cohort is None or seat.cohort_id == cohort.id:
+                section.seats.remove(seat)  # delete-orphan: the row goes at the flush
+        if cohort is None:
+            for session in section.sessions:
+                session.facilitator_id = None
+    db.session.flush()
+    versions = {section.version for section in sections}
+    if cohort is None:
+        cancel_withdrawn(versions)
+    return versions
+
+
+def cancel_withdrawn(versions: set[ScheduleVersion]) -> None:
+    """Queue the cancellations of the people ``withdraw_from_published_plans`` took out."""
+    for version in versions:
+        seats_freed.send(version)

@@ -56,6 +56,7 @@ class Break:
     period_name: str
     timezone: str
     version_id: int
+    program_name: str
     section_key: str
     position: int
     start: datetime
@@ -65,9 +66,11 @@ class Break:
 
     @property
     def session_name(self) -> str:
-        """ "section S3 session 2 (Mon 04 Jan 2027 09:00 CET)": numbered from 1."""
+        """ "Onboarding, section S3 session 2 (Mon 04 Jan 2027 09:00 CET)": numbered from 1."""
         when = localtime(self.start, self.timezone)
-        return f"section {self.section_key} session {self.position + 1} ({when})"
+        return (
+            f"{self.program_name}, section {self.section_key} session {self.position + 1} ({when})"
+        )
 
     def describe(self) -> str:
         return f"{self.period_name}: {self.session_name}: {' '.join(self.reasons)}"
@@ -89,22 +92,73 @@ def session_problems(version: ScheduleVersion) -> dict[SessionKey, set[str]]:
     current data, in the coordinator's words (sessions without a problem are absent).
 
     A finding about a whole section (its seats, its cohorts) concerns each of its sessions.
-    When the data no longer even makes a valid problem, nothing can be said here: the data
-    check (*Check the data*) lists those errors.
+    When the data no longer even makes a valid problem (a site deleted leaves its in-person
+    cohorts without one), the checker cannot run: the sessions that use an invalid program,
+    cohort, facilitator or room are the ones known to be broken, and *Check the data* lists
+    every error.
     """
     document = period_problem(version.period)
     problem, errors = parse_problem(document)
+    then = problem_of(version)
+    schedule = in_current_keys(schedule_of(version), then, document)
     if problem is None:
-        return {}
-    schedule = in_current_keys(schedule_of(version), problem_of(version), document)
+        found = _using_invalid_entries(document, errors, schedule)
+        for section in schedule.get("sections") or []:
+            for session in section.get("sessions") or []:
+                key = (section["id"], session["index"])
+                if gone := _gone(key, schedule, then, document):
+                    found.setdefault(key, set()).update(gone)
+        return found
     found: dict[SessionKey, set[str]] = defaultdict(set)
+    gone: dict[SessionKey, set[str]] = defaultdict(set)
     for violation in check(problem, schedule):
         if violation["rule"] in IGNORED_RULES:
             continue
         for key in _sessions_at(violation["path"], schedule):
-            # Worded from this session's side: what else is in its way, by name.
-            found[key].add(refusals(document, schedule, [violation], key)[0])
+            if violation["rule"] == "unknown_reference":
+                gone[key].update(_gone(key, schedule, then, document))
+            else:
+                # Worded from this session's side: what else is in its way, by name.
+                found[key].add(refusals(document, schedule, [violation], key)[0])
+    # A session whose cohort, room or facilitator is gone is broken by that alone; what the
+    # checker adds (a section below its seats once its cohort is gone) only follows from it.
+    found.update(gone)
     return dict(found)
+
+
+#: How a session's missing program, cohort, room or facilitator is said: they were deleted,
+#: or (a facilitator) disabled, since the plan was published.
+GONE = {
+    "programs": "Program {} no longer exists.",
+    "cohorts": "Cohort {} no longer exists.",
+    "rooms": "Room {} no longer exists.",
+    "facilitators": "{} can no longer teach (their account is disabled or removed).",
+}
+
+
+def _references(section: dict, session: dict) -> dict[str, list[str | None]]:
+    """The keys of the program, cohorts, room and facilitator a scheduled session uses."""
+    return {
+        "programs": [section.get("program")],
+        "cohorts": [part.get("cohort") for part in section.get("cohorts") or []],
+        "rooms": [session.get("room")],
+        "facilitators": [session.get("facilitator")],
+    }
+
+
+def _gone(key: SessionKey, schedule: dict, then: dict, now: dict) -> set[str]:
+    """What a session names that the current data no longer has, by the names the published
+    plan knew them by."""
+    section = next(s for s in schedule["sections"] if s["id"] == key[0])
+    session = next(s for s in section["sessions"] if s["index"] == key[1])
+    out = set()
+    for kind, keys in _references(section, session).items():
+        known = {entry["id"] for entry in now.get(kind, [])}
+        names = {entry["id"]: entry.get("name") or entry["id"] for entry in then.get(kind, [])}
+        for item in keys:
+            if item is not None and item not in known:
+                out.add(GONE[kind].format(names.get(item, item)))
+    return out
 
 
 #: The kinds of object a schedule names by key, and the schedule fields that name them.
@@ -139,6 +193,32 @@ def in_current_keys(schedule: dict, then: dict, now: dict) -> dict:
     for item in schedule.get("unscheduled") or []:
         item["cohort"] = new("cohorts", item.get("cohort"))
     return schedule
+
+
+_ENTRY = re.compile(r"^(programs|cohorts|facilitators|rooms)\[(\d+)\]")
+_KIND_WORDS = {"programs": "Program", "cohorts": "Cohort", "facilitators": "", "rooms": "Room"}
+
+
+def _using_invalid_entries(
+    document: dict, errors: list[dict], schedule: dict
+) -> dict[SessionKey, set[str]]:
+    """The sessions using a program, cohort, facilitator or room the validator finds an error
+    in, each with that error in words ("Cohort A: a cohort of in-person program ... needs a
+    site.")."""
+    found: dict[SessionKey, set[str]] = defaultdict(set)
+    for error in errors:
+        match = _ENTRY.match(error["path"])
+        entries = document.get(match[1]) or [] if match else []
+        if match is None or int(match[2]) >= len(entries):
+            continue  # about the period as a whole: no session in particular
+        kind, entry = match[1], entries[int(match[2])]
+        owner = f"{_KIND_WORDS[kind]} {entry.get('name') or entry['id']}".strip()
+        sentence = f"{owner}: {error['message']}."
+        for section in schedule.get("sections") or []:
+            for session in section.get("sessions") or []:
+                if entry["id"] in _references(section, session)[kind]:
+                    found[(section["id"], session["index"])].add(sentence)
+    return dict(found)
 
 
 def _sessions_at(path: str, schedule: dict) -> list[SessionKey]:
@@ -188,14 +268,17 @@ def _break(version: ScheduleVersion, key: SessionKey, reasons: list[str]) -> Bre
     schedule = schedule_of(version)
     section = next(s for s in schedule["sections"] if s["id"] == key[0])
     session = next(s for s in section["sessions"] if s["index"] == key[1])
-    teachers = {f["id"]: f for f in problem_of(version).get("facilitators", [])}
+    then = problem_of(version)
+    teachers = {f["id"]: f for f in then.get("facilitators", [])}
     teacher = teachers.get(session.get("facilitator"), {})
+    programs = {p["id"]: p.get("name") or p["id"] for p in then.get("programs", [])}
     period = version.period
     return Break(
         period_id=period.id,
         period_name=period.name,
         timezone=period.timezone,
         version_id=version.id,
+        program_name=programs.get(section.get("program"), section.get("program") or ""),
         section_key=key[0],
         position=key[1],
         start=datetime.fromisoformat(session["start"]),

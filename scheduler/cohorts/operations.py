@@ -8,11 +8,12 @@ from sqlalchemy import delete, select
 
 from scheduler.adjustments.late_joiners import free_seats_of_leavers, place_late_joiners
 from scheduler.audit import operations as audit
+from scheduler.breaks.operations import withdraw_from_published_plans
 from scheduler.cohorts.util import NonexistentLocalTime, local_to_utc
 from scheduler.extensions import db
 from scheduler.followups.attaching import withdraw_learners
 from scheduler.forms.saving import FieldError, flush_or_refuse
-from scheduler.models import Cohort, CohortBlock, CohortMember, Learner
+from scheduler.models import Cohort, CohortBlock, CohortMember, Learner, ScheduleVersion
 
 
 def save_cohort(cohort: Cohort | None, values: dict) -> Cohort:
@@ -36,11 +37,15 @@ def save_cohort(cohort: Cohort | None, values: dict) -> Cohort:
     return cohort
 
 
-def delete_cohort(cohort: Cohort) -> None:
-    """Delete ``cohort`` with its member list and blocked periods (not the learners)."""
+def delete_cohort(cohort: Cohort) -> set[ScheduleVersion]:
+    """Delete ``cohort`` with its member list and blocked periods (not the learners). Returns
+    the published versions it had seats in: pass them to ``cancel_withdrawn`` once the deletion
+    stands, to cancel its learners' invitations."""
+    versions = withdraw_from_published_plans(cohort=cohort)
     audit.record_deleted(cohort)
     db.session.delete(cohort)
     db.session.flush()
+    return versions
 
 
 def add_block(cohort: Cohort, start: datetime, end: datetime, reason: str) -> CohortBlock:

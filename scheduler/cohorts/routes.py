@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 
 from scheduler.access import coordinator_required, get_or_404
+from scheduler.breaks.operations import cancel_withdrawn
 from scheduler.breaks.saving import ChangeBreaksSessions, save_checked
 from scheduler.cohorts import operations, util
 from scheduler.cohorts.forms import (
@@ -85,13 +86,29 @@ def _choices():
 @bp.route("/cohorts/<int:cohort_id>/delete", methods=["POST"])
 @coordinator_required
 def delete(cohort_id: int):
+    """Delete a cohort; when that breaks published sessions, show them first and delete only
+    on "Delete anyway".
+
+    What a coordinator expects of "Delete anyway": the cohort's learners are no longer invited
+    (their seats go with the cohort, and their calendars get cancellations at once, see
+    ``operations.delete_cohort``), while the sessions themselves are recorded as broken rather
+    than cancelled: their facilitator, room, and any other cohort sharing the section are
+    re-planned by the repair, whose publishing tells those people, with its confirmation."""
     cohort = get_or_404(Cohort, cohort_id)
-    if not DeleteForm().validate_on_submit():
+    form = DeleteForm()
+    if not form.validate_on_submit():
         flash("The cohort was not deleted: the form had expired, please try again.", "error")
         return redirect(url_for("cohorts.edit", cohort_id=cohort.id))
-    operations.delete_cohort(cohort)
+    key = cohort.key
+    try:
+        withdrawn = save_checked(lambda: operations.delete_cohort(cohort), f"Cohort {key} deleted")
+    except ChangeBreaksSessions as found:
+        return render_template(
+            "cohorts/confirm_delete.html", form=form, cohort=cohort, breaks=found.breaks
+        )
+    cancel_withdrawn(withdrawn)
     db.session.commit()
-    flash(f"Cohort {cohort.key} deleted; its learners are kept.", "success")
+    flash(f"Cohort {key} deleted; its learners are kept.", "success")
     return redirect(url_for("cohorts.index"))
 
 

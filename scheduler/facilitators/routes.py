@@ -5,6 +5,8 @@ from __future__ import annotations
 from flask import Blueprint, flash, make_response, redirect, render_template, url_for
 
 from scheduler.access import coordinator_required, get_or_404
+from scheduler.breaks.saving import ChangeBreaksSessions, save_checked
+from scheduler.breaks.util import broken_sessions_of
 from scheduler.extensions import db
 from scheduler.facilitators import operations, util
 from scheduler.facilitators.forms import (
@@ -63,6 +65,7 @@ def show(facilitator_id: int):
         "facilitators/show.html",
         facilitator=facilitator,
         travel_costs=util.travel_costs(facilitator),
+        broken=broken_sessions_of(facilitator),
     )
 
 
@@ -109,9 +112,27 @@ def enable(facilitator_id: int):
 
 
 def _set_enabled(facilitator_id: int, enabled: bool):
+    """Enable or disable an account. A disabled facilitator teaches nothing from then on, so
+    disabling one who teaches published sessions shows those sessions first and goes through
+    only on "Disable anyway" (they are recorded as broken and the coordinators told)."""
     facilitator = get_or_404(Facilitator, facilitator_id)
-    if AccountForm().validate_on_submit():
-        operations.set_enabled(facilitator, enabled)
+    form = AccountForm()
+    if form.validate_on_submit():
+        try:
+            if enabled:  # one more facilitator breaks nothing
+                operations.set_enabled(facilitator, True)
+            else:
+                save_checked(
+                    lambda: operations.set_enabled(facilitator, False),
+                    f"Facilitator {facilitator.name} disabled",
+                )
+        except ChangeBreaksSessions as found:
+            return render_template(
+                "facilitators/confirm_disable.html",
+                form=form,
+                facilitator=facilitator,
+                breaks=found.breaks,
+            )
         db.session.commit()
         state = "can sign in again" if enabled else "can no longer sign in"
         flash(f"{facilitator.name} {state}.", "success")

@@ -6,6 +6,7 @@ The caller (the request) commits; these functions change the session and flush.
 from __future__ import annotations
 
 from scheduler.audit import operations as audit
+from scheduler.breaks.operations import withdraw_from_published_plans
 from scheduler.extensions import db
 from scheduler.models import Program, ProgramSession
 from scheduler.sites.operations import ensure_key_free
@@ -55,7 +56,9 @@ def _set_sessions(program: Program, sessions: list[tuple[str, int]]) -> None:
 
 
 def delete_program(program: Program) -> None:
-    """Delete a program with its sessions; its cohorts go too (foreign key cascade)."""
+    """Delete a program with its sessions; its cohorts go too (foreign key cascade), and so do
+    its sections in every plan, so everyone invited to a published one gets a cancellation."""
+    withdraw_from_published_plans(program=program)
     audit.record_deleted(program)
     db.session.delete(program)
     db.session.flush()

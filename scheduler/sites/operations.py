@@ -14,9 +14,9 @@ from sqlalchemy import select
 from scheduler.audit import operations as audit
 from scheduler.extensions import db
 from scheduler.forms.saving import FieldError
-from scheduler.models import Closure, Room, Site
-from scheduler.planning.staleness import mark_drafts_stale_between
-from scheduler.sites.closed_days import default_country
+from scheduler.models import Closure, PlanningPeriod, Room, Site
+from scheduler.planning.staleness import MARGIN, mark_drafts_stale, mark_drafts_stale_between
+from scheduler.sites.closed_days import default_country, public_holidays
 
 signals = Namespace()
 #: A site's name or street address, or a room's name, changed: what invitations say of the
@@ -71,13 +71,35 @@ def update_site(
     ensure_key_free(Site, key, "Key", current_id=site.id)
     before = audit.snapshot(site)
     place = (site.name, site.address)
+    days_before = (site.country, site.subdivision, site.timezone)
     site.key, site.name, site.timezone = key, name, timezone
     site.country, site.subdivision, site.address = country, subdivision, address
     db.session.flush()
     audit.record_changes(site, before)
+    if days_before != (site.country, site.subdivision, site.timezone):
+        _mark_drafts_stale_for_closed_days(site, *days_before)
     if place != (site.name, site.address):
         place_changed.send(site)
     return site
+
+
+def _mark_drafts_stale_for_closed_days(
+    site: Site, country: str, subdivision: str, timezone: str
+) -> None:
+    """Drafts were solved against the site's old public holidays: mark stale the periods whose
+    dates gain or lose a holiday. A new time zone moves every hour of the site's rooms and
+    holidays, so it makes every period's drafts stale."""
+    periods = db.session.scalars(select(PlanningPeriod)).all()
+    if timezone != site.timezone:
+        mark_drafts_stale([period.id for period in periods])
+        return
+    changed = []
+    for period in periods:
+        first, last = period.start - MARGIN, period.end + MARGIN
+        old = public_holidays(country, subdivision, first, last)
+        if old != public_holidays(site.country, site.subdivision, first, last):
+            changed.append(period.id)
+    mark_drafts_stale(changed)
 
 
 def delete_site(site: Site) -> None:

@@ -8,6 +8,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, url_for
 
 from scheduler.access import coordinator_required, get_or_404
 from scheduler.breaks.saving import ChangeBreaksSessions, save_checked
+from scheduler.breaks.util import preview_breaks
 from scheduler.extensions import db
 from scheduler.forms.fields import DeleteForm
 from scheduler.forms.saving import save_or_show_error
@@ -96,17 +97,29 @@ def _site_form(form: SiteForm, site: Site | None, breaks: list | None = None):
 @bp.route("/sites/<int:site_id>/delete", methods=["GET", "POST"])
 @coordinator_required
 def delete(site_id: int):
-    """Confirm (GET), then delete (POST) a site with its rooms."""
+    """Confirm (GET), then delete (POST) a site with its rooms. The confirmation lists the
+    published sessions the deletion breaks (their rooms go, their cohorts lose their site);
+    then only "Delete anyway" deletes."""
     site = get_or_404(Site, site_id)
     form = DeleteForm()
+    name = site.name
     if form.validate_on_submit():
-        name = site.name
-        operations.delete_site(site)
-        db.session.commit()
-        flash(f"Site {name} deleted.", "success")
-        return redirect(url_for("sites.index"))
+        try:
+            save_checked(lambda: operations.delete_site(site), f"Site {name} deleted")
+        except ChangeBreaksSessions as found:
+            held = found.breaks
+        else:
+            db.session.commit()
+            flash(f"Site {name} deleted.", "success")
+            return redirect(url_for("sites.index"))
+    else:
+        held = preview_breaks(lambda: operations.delete_site(site))
     return render_template(
-        "sites/confirm_delete.html", form=form, site=site, impact=util.site_deletion_impact(site)
+        "sites/confirm_delete.html",
+        form=form,
+        site=site,
+        impact=util.site_deletion_impact(site),
+        breaks=held,
     )
 
 
@@ -150,22 +163,30 @@ def edit_room(site_id: int, room_id: int):
 @bp.route("/sites/<int:site_id>/rooms/<int:room_id>/delete", methods=["GET", "POST"])
 @coordinator_required
 def delete_room(site_id: int, room_id: int):
-    """Confirm (GET), then delete (POST) a room."""
+    """Confirm (GET), then delete (POST) a room. The confirmation lists the published sessions
+    held in it; then only "Delete anyway" deletes."""
     site = get_or_404(Site, site_id)
     room = util.room_in_site(site, room_id) or abort(404)
     form = DeleteForm()
+    name = room.name
     if form.validate_on_submit():
-        name = room.name
-        operations.delete_room(room)
-        db.session.commit()
-        flash(f"Room {name} deleted.", "success")
-        return redirect(url_for("sites.show", site_id=site_id))
+        try:
+            save_checked(lambda: operations.delete_room(room), f"Room {name} ({site.name}) deleted")
+        except ChangeBreaksSessions as found:
+            held = found.breaks
+        else:
+            db.session.commit()
+            flash(f"Room {name} deleted.", "success")
+            return redirect(url_for("sites.show", site_id=site_id))
+    else:
+        held = preview_breaks(lambda: operations.delete_room(room))
     return render_template(
         "sites/confirm_delete_room.html",
         form=form,
         site=site,
         room=room,
         rule_count=util.room_availability_rule_count(room),
+        breaks=held,
     )
 
 
