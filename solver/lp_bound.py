@@ -17,8 +17,8 @@ objective is at most the schedule's cost, so the LP minimum is at most the optim
   measure of that usable time; with a daily maximum, at most the sum over local days of the
   maximum or the usable minutes of sessions starting that day (the day the model counts them on).
   Rooms' sessions are disjoint within their usable time in the same way.
-- A day's sessions are whole: per facilitator (and room) the number of sessions is at most,
-  summed over local days, how many of the shortest session it could take fit that day
+- A day's sessions are whole: under a daily maximum a facilitator teaches at most
+  ``maximum // shortest session`` sessions on each local day where one could start
   (``sessions_a_day``).
 - Section counts are integers at least placed / capacity, so the rounding cut
   ``sections >= k - (T - placed) / r`` (k = ceil(T / capacity), r = T - (k - 1) * capacity, T the
@@ -258,7 +258,7 @@ def _capacities(lp: _LP, cand: Candidates, usage, deadline: Deadline | None) -> 
         fac = problem.facilitators[who] if kind == "f" else None
         buffer = fac.buffer_minutes if fac else 0
         daily = fac.max_minutes_per_day if fac else None
-        extended, by_day, held = [], defaultdict(list), defaultdict(list)
+        extended, by_day = [], defaultdict(list)
         for group in cand.groups.values():
             if who not in (cand.qualified[group.program.id] if fac else cand.rooms_for(group)):
                 continue
@@ -268,30 +268,22 @@ def _capacities(lp: _LP, cand: Candidates, usage, deadline: Deadline | None) -> 
                 )
                 for t in free.intersection(starts[(group.key, i)]):
                     extended.append((t, t + minutes + buffer))
-                    day = grid.local_date(t, fac.timezone if fac else problem.timezone)
-                    held[day].append((t, t + minutes + buffer))
                     if daily is not None:  # the daily rule counts a session on its start's date
-                        by_day[day].append((t, t + minutes))
+                        by_day[grid.local_date(t, fac.timezone)].append((t, t + minutes))
         usable = sum(b - a for a, b in normalise(extended))
         lp.row({j: sum(m) + buffer * len(m) for j, m in terms.items()}, high=usable)
         if by_day:
             most = sum(min(daily, sum(b - a for a, b in normalise(s))) for s in by_day.values())
             lp.row({j: sum(m) for j, m in terms.items()}, high=most)
-        if terms:
-            lp.row({j: float(len(m)) for j, m in terms.items()}, high=sessions_a_day(
-                held, min(x for m in terms.values() for x in m), buffer, daily))  # fmt: skip
+            shortest = min(x for m in terms.values() for x in m)
+            lp.row(
+                {j: float(len(m)) for j, m in terms.items()},
+                high=sessions_a_day(len(by_day), shortest, daily),
+            )
 
 
-def sessions_a_day(held, shortest: int, buffer: int, daily: int | None) -> int:
-    """Most sessions one facilitator (or room) can hold in all, day by day (``held``: local date
-    -> the intervals, buffer included, that sessions starting that day could take).
-
-    A day's sessions are whole: they lie, buffers included and disjoint, inside that day's
-    intervals, so at most ``measure // (shortest + buffer)`` of them; under a daily maximum at most
-    ``daily // shortest`` too. The minutes rows above let a facilitator with 300 minutes a day
-    hold two and a half 120-minute sessions a day; this one, two."""
-    most = 0
-    for spans in held.values():
-        fits = sum(b - a for a, b in normalise(spans)) // (shortest + buffer)
-        most += fits if daily is None else min(fits, daily // shortest)
-    return most
+def sessions_a_day(days: int, shortest: int, daily: int) -> int:
+    """Most sessions a facilitator with a daily maximum can teach on ``days`` local days when
+    none is shorter than ``shortest`` minutes: sessions are whole, so ``daily // shortest`` a day.
+    The minutes row lets 300 minutes a day hold two and a half 120-minute sessions; this, two."""
+    return days * (daily // shortest)

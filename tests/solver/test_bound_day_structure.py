@@ -21,11 +21,9 @@ ONE_DAY = doc(
 
 
 def test_sessions_a_day_counts_whole_sessions_under_the_daily_maximum():
-    # 09:00-17:00 of starts: 480 minutes, 135 with the buffer: three fit, the maximum allows two.
-    held = {"mon": [(540, 1020)], "tue": [(540, 600)]}
-    assert lp_bound.sessions_a_day(held, 120, 15, 300) == 2  # and none on tuesday (60 minutes)
-    assert lp_bound.sessions_a_day(held, 120, 15, None) == 3
-    assert lp_bound.sessions_a_day(held, 60, 0, None) == 8 + 1  # 480 and 60 minutes of 60-minute sessions
+    assert lp_bound.sessions_a_day(1, 120, 300) == 2  # not 2.5
+    assert lp_bound.sessions_a_day(5, 90, 300) == 15  # 3 a day, not 3.33
+    assert lp_bound.sessions_a_day(5, 60, 300) == 25
 
 
 def test_whole_sessions_a_day_raise_the_bound_and_keep_it_below_the_optimum(monkeypatch):
