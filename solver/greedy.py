@@ -174,20 +174,37 @@ def place_section(
     # telling them apart without booking anything, and once for every facilitator where the
     # learners or rooms rule them out, keeps the greedy plan the first schedule in about a
     # second (bench/README.md "First schedule").
-    opens = _Opening(cal, program, cohorts, rooms, 0 in pins)
-    if cheapest:
-        tries = ((t0, o) for o in choices for t0 in first if opens(t0) and opens.free(t0, o))
-    else:
+    if not cheapest:
+        opens = _Opening(cal, program, cohorts, rooms, 0 in pins)
         tries = (
-            (t0, o) for t0 in first if opens(t0) for o in choices if opens.free(t0, o)
+            (t0, o, rooms) for t0 in first if opens(t0) for o in choices if opens.free(t0, o)
         )  # fmt: skip
-    for t0, options in tries:
+    else:
+        tries = _cheapest_tries(cal, program, cohorts, rooms, pins, first, choices)
+    for t0, options, allowed in tries:
         if deadline is not None:
             deadline.check()
-        sessions = _place_from(cand, cal, group, parts, starts, rooms, options, pins, t0)
+        sessions = _place_from(cand, cal, group, parts, starts, allowed, options, pins, t0)
         if sessions is not None:
             return sessions
     return None
+
+
+def _cheapest_tries(cal, program, cohorts, rooms, pins, first, choices):
+    """Tries for the cheapest placement: the cheapest rooms first (all sessions in the cheapest
+    room the section fits, at any start, before a dearer one at an earlier start), then the
+    cheapest facilitator at their earliest start.
+
+    Placing at the earliest start takes whatever room is free then: a section that fits the
+    cheapest room went to one costing four times as much while the cheap one stood empty a day
+    later (the demo's Paris and Berlin groups)."""
+    tiers = [rooms[:k] for k in range(1, len(rooms) + 1)] if program.in_person else [rooms]
+    for allowed in tiers or [rooms]:
+        opens = _Opening(cal, program, cohorts, allowed, 0 in pins)
+        for options in choices:
+            for t0 in first:
+                if opens(t0) and opens.free(t0, options):
+                    yield t0, options, allowed
 
 
 class _Opening:

@@ -34,7 +34,7 @@ from solver.hint import add_hint
 from solver.lower_bound import group_bounds
 from solver.model import ScheduleModel
 from solver.neighbourhood import freeze
-from solver.packing import PACK_SECONDS, repack
+from solver.packing import PACK_SECONDS, repack, section_sizes
 from solver.plan import Plan, group_totals, price
 
 # Cohorts in the first neighbourhood, its limits, and the CP-SAT seconds per step.
@@ -288,6 +288,13 @@ def repack_all(
         keep(repack(cand, outcome.plan, key, min(PACK_SECONDS, left / 2), deadline))
         outcome.steps += 1
         outcome.repack_steps += 1
+        for seats in section_sizes(cand, cand.groups[key]):  # smaller, cheaper rooms
+            left = deadline.left()
+            if stopped() or left < MIN_STEP_SECONDS:
+                return
+            keep(repack(cand, outcome.plan, key, min(PACK_SECONDS, left / 2), deadline, seats))
+            outcome.steps += 1
+            outcome.repack_steps += 1
 
 
 def part_of(cohorts: list[str], rng: random.Random) -> set[str] | None:
