@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import random
 import threading
+import time
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -195,8 +196,21 @@ def search(
         if outcome.offer(cand, result) and improved is not None:
             improved(outcome.plan, outcome.cost)
 
+    # Seconds a step takes beyond its CP-SAT time (freezing, building the model, merging): under
+    # load (demo, load 11) a step given 0.9 s took 2.3 s and the solve overran its limit.
+    # Steps get a deadline that much earlier, so the last one ends in time (half a second
+    # before the first step has been measured: the demo's first step at load 11 took 0.5 s more).
+    overhead = [MIN_SWEEP_STEP_SECONDS]
+
     def attempt(groups, seconds, cohorts=None) -> tuple[Plan | None, bool]:
-        return step(cand, outcome.plan, groups, seconds, workers, deadline, run, cohorts)
+        budget = deadline.earlier(overhead[0])
+        seconds = min(seconds, budget.left())
+        if seconds <= 0:
+            return None, False
+        started = time.monotonic()
+        result = step(cand, outcome.plan, groups, seconds, workers, budget, run, cohorts)
+        overhead[0] = max(0.5 * overhead[0], time.monotonic() - started - seconds)
+        return result
 
     rng = random.Random(seed)
     floors = group_bounds(cand, deadline=deadline)
@@ -217,8 +231,7 @@ def search(
         groups, cohorts = choose(cand, related, size, rng, first)
         if not groups:
             break
-        seconds = min(STEP_SECONDS, left)
-        result, proven = step(cand, outcome.plan, groups, seconds, workers, deadline, run, cohorts)
+        result, proven = attempt(groups, min(STEP_SECONDS, left), cohorts)
         outcome.steps += 1
         size = (
             min(MAX_COHORTS, int(size * 1.2) + 1) if proven else max(MIN_COHORTS, int(size * 0.8))
