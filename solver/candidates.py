@@ -73,10 +73,14 @@ class Candidates:
 
     def facilitator_free(self, facilitator: str, start: int, minutes: int) -> bool:
         """Whether the facilitator's availability covers ``[start, start + minutes)``."""
+        if start in self.grid.slot_day:  # a grid start: one look-up (the greedy asks millions)
+            return start in self.facilitator_starts(facilitator, minutes)
         return contains(self.bookable[facilitator], start, start + minutes)
 
     def room_free(self, room: str, start: int, minutes: int) -> bool:
         """Whether the room's availability covers ``[start, start + minutes)``."""
+        if start in self.grid.slot_day:
+            return start in self.room_starts(room, minutes)
         return contains(self.room_bookable[room], start, start + minutes)
 
     def reluctantly(self, facilitator: str, start: int, minutes: int) -> bool:

@@ -56,6 +56,7 @@ class Calendar:
         self.room: dict[str, Bookings] = defaultdict(Bookings)
         self.learners: dict[str, Bookings] = defaultdict(Bookings)
         self.keys: dict[str, list[str]] = defaultdict(list)
+        self.prices: dict[tuple[str, str], int] = {}
         for key, cohorts in cand.conflicts.items():
             for c in cohorts:
                 self.keys[c].append(key)
@@ -79,6 +80,14 @@ class Calendar:
         return self.cand.room_free(r, start, minutes) and not self.room[r].clashes(
             start, start + minutes
         )
+
+    def section_price(self, group: Group, f: str) -> int:
+        """``facilitator_price`` of every session of a section of ``group`` with ``f`` (data
+        only, so kept: every section of the group ranks its facilitators by it)."""
+        key = (group.key, f)
+        if key not in self.prices:
+            self.prices[key] = facilitator_price(self.cand, group, f, None, 0)
+        return self.prices[key]
 
     def learners_fit(self, cohorts: list[str], start: int, minutes: int) -> bool:
         """No cohort sharing a learner or conflict group with these is in session then."""
@@ -159,19 +168,71 @@ def place_section(
         facilitators = [f for f in facilitators if f in pinned]
     first = [pins[0].start] if 0 in pins else starts[0]
     # The cheapest free facilitator teaches the section (if_need_be extras aside, ranked once).
-    ranked = sorted(facilitators, key=lambda f: facilitator_price(cand, group, f, None, 0))
+    ranked = sorted(facilitators, key=lambda f: cal.section_price(group, f))
     choices = [[f] for f in ranked] if program.same_facilitator else [ranked]
-    if cheapest:
-        tries = ((t0, options) for options in choices for t0 in first)
+    # Most starts fail at the first session already (the plan fills up from the earliest);
+    # telling them apart without booking anything, and once for every facilitator where the
+    # learners or rooms rule them out, keeps the greedy plan the first schedule in about a
+    # second (bench/README.md "First schedule").
+    if not cheapest:
+        opens = _Opening(cal, program, cohorts, rooms, 0 in pins)
+        tries = (
+            (t0, o, rooms) for t0 in first if opens(t0) for o in choices if opens.free(t0, o)
+        )  # fmt: skip
     else:
-        tries = ((t0, options) for t0 in first for options in choices)
-    for t0, options in tries:
+        tries = _cheapest_tries(cal, program, cohorts, rooms, pins, first, choices)
+    for t0, options, allowed in tries:
         if deadline is not None:
             deadline.check()
-        sessions = _place_from(cand, cal, group, parts, starts, rooms, options, pins, t0)
+        sessions = _place_from(cand, cal, group, parts, starts, allowed, options, pins, t0)
         if sessions is not None:
             return sessions
     return None
+
+
+def _cheapest_tries(cal, program, cohorts, rooms, pins, first, choices):
+    """Tries for the cheapest placement: the cheapest rooms first (all sessions in the cheapest
+    room the section fits, at any start, before a dearer one at an earlier start), then the
+    cheapest facilitator at their earliest start.
+
+    Placing at the earliest start takes whatever room is free then: a section that fits the
+    cheapest room went to one costing four times as much while the cheap one stood empty a day
+    later (the demo's Paris and Berlin groups)."""
+    tiers = [rooms[:k] for k in range(1, len(rooms) + 1)] if program.in_person else [rooms]
+    for allowed in tiers or [rooms]:
+        opens = _Opening(cal, program, cohorts, allowed, 0 in pins)
+        for options in choices:
+            for t0 in first:
+                if opens(t0) and opens.free(t0, options):
+                    yield t0, options, allowed
+
+
+class _Opening:
+    """Whether the first session of a section could start at ``t0`` with one of ``options``:
+    exactly the test ``_first_fit`` makes there, with the learners and rooms part (the same for
+    every facilitator) computed once per start."""
+
+    def __init__(self, cal: Calendar, program, cohorts: list[str], rooms: list[str], pinned: bool):
+        self.cal, self.cohorts, self.rooms, self.pinned = cal, cohorts, rooms, pinned
+        self.minutes, self.in_person = program.sessions[0], program.in_person
+        self.known: dict[int, bool] = {}
+
+    def __call__(self, t0: int) -> bool:
+        """The learners are free and (in person) a room is."""
+        if self.pinned:  # a pinned first session is not tested here
+            return True
+        cal, m = self.cal, self.minutes
+        ok = self.known.get(t0)
+        if ok is None:
+            ok = cal.learners_fit(self.cohorts, t0, m) and (
+                not self.in_person or any(cal.room_fits(r, t0, m) for r in self.rooms)
+            )
+            self.known[t0] = ok
+        return ok
+
+    def free(self, t0: int, options: list[str]) -> bool:
+        """One of ``options`` could teach the first session at ``t0``."""
+        return self.pinned or any(self.cal.facilitator_fits(f, t0, self.minutes) for f in options)
 
 
 def _place_from(cand, cal, group, parts, starts, rooms, options, pins, t0):
@@ -187,11 +248,7 @@ def _place_from(cand, cal, group, parts, starts, rooms, options, pins, t0):
             if i == 0:
                 window = [t0]
             else:
-                prev = placed[-1]
-                day = grid.day_index(prev.start)
-                window = [
-                    t for t in starts[i] if t >= prev.end and lo <= grid.day_index(t) - day <= hi
-                ]
+                window = _window(grid, starts[i], placed[-1], lo, hi)
             session = _first_fit(cand, cal, group, parts, window, i, minutes, rooms, options)
         if session is None or (
             placed
@@ -205,6 +262,18 @@ def _place_from(cand, cal, group, parts, starts, rooms, options, pins, t0):
     for session in placed:
         cal.unbook(parts, session)
     return placed if len(placed) == len(program.sessions) else None
+
+
+def _window(grid, starts: list[int], prev: PlannedSession, lo: int, hi: int):
+    """The sorted ``starts`` after ``prev`` ends whose day is ``lo`` to ``hi`` days after its day
+    (days only grow with the start, so the scan stops at the first one too late)."""
+    day = grid.day_index(prev.start)
+    for t in starts[bisect.bisect_left(starts, prev.end) :]:
+        gap = grid.day_index(t) - day
+        if gap > hi:
+            return
+        if gap >= lo:
+            yield t
 
 
 def _first_fit(cand, cal, group, parts, window, index, minutes, rooms, options):

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import random
 import threading
+import time
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -34,7 +35,7 @@ from solver.hint import add_hint
 from solver.lower_bound import group_bounds
 from solver.model import ScheduleModel
 from solver.neighbourhood import freeze
-from solver.packing import PACK_SECONDS, repack
+from solver.packing import PACK_SECONDS, repack, section_sizes
 from solver.plan import Plan, group_totals, price
 
 # Cohorts in the first neighbourhood, its limits, and the CP-SAT seconds per step.
@@ -195,8 +196,21 @@ def search(
         if outcome.offer(cand, result) and improved is not None:
             improved(outcome.plan, outcome.cost)
 
+    # Seconds a step takes beyond its CP-SAT time (freezing, building the model, merging): under
+    # load (demo, load 11) a step given 0.9 s took 2.3 s and the solve overran its limit.
+    # Steps get a deadline that much earlier, so the last one ends in time (half a second
+    # before the first step has been measured: the demo's first step at load 11 took 0.5 s more).
+    overhead = [MIN_SWEEP_STEP_SECONDS]
+
     def attempt(groups, seconds, cohorts=None) -> tuple[Plan | None, bool]:
-        return step(cand, outcome.plan, groups, seconds, workers, deadline, run, cohorts)
+        budget = deadline.earlier(overhead[0])
+        seconds = min(seconds, budget.left())
+        if seconds <= 0:
+            return None, False
+        started = time.monotonic()
+        result = step(cand, outcome.plan, groups, seconds, workers, budget, run, cohorts)
+        overhead[0] = max(0.5 * overhead[0], time.monotonic() - started - seconds)
+        return result
 
     rng = random.Random(seed)
     floors = group_bounds(cand, deadline=deadline)
@@ -217,8 +231,7 @@ def search(
         groups, cohorts = choose(cand, related, size, rng, first)
         if not groups:
             break
-        seconds = min(STEP_SECONDS, left)
-        result, proven = step(cand, outcome.plan, groups, seconds, workers, deadline, run, cohorts)
+        result, proven = attempt(groups, min(STEP_SECONDS, left), cohorts)
         outcome.steps += 1
         size = (
             min(MAX_COHORTS, int(size * 1.2) + 1) if proven else max(MIN_COHORTS, int(size * 0.8))
@@ -280,12 +293,18 @@ def repack_all(
     Measured on M seed 2, this pass alone took the greedy plan from 454,542 to 391,667 in 10 s:
     the greedy's evenly split cohorts leave seats empty that CP-SAT steps, which move times and
     facilitators of a few sections at a time, seldom fill."""
-    for key in most_to_save(cand, outcome.plan, floors, learners(cand)):
+    order = most_to_save(cand, outcome.plan, floors, learners(cand))
+    # Every group in full sections first, then in-person groups at smaller rooms' seats: under a
+    # short limit the first part is most of the gain (demo at 20 s, load 14: the search ended
+    # above greedy + repacking while it tried the smaller sizes group by group).
+    tries = [(key, None) for key in order]
+    tries += [(key, seats) for key in order for seats in section_sizes(cand, cand.groups[key])]
+    for key, seats in tries:
         left = deadline.left()
         if stopped() or left < MIN_STEP_SECONDS:
             return
         # Half of what is left at most for composition, so placing the sections has time too.
-        keep(repack(cand, outcome.plan, key, min(PACK_SECONDS, left / 2), deadline))
+        keep(repack(cand, outcome.plan, key, min(PACK_SECONDS, left / 2), deadline, seats))
         outcome.steps += 1
         outcome.repack_steps += 1
 

@@ -17,6 +17,9 @@ objective is at most the schedule's cost, so the LP minimum is at most the optim
   measure of that usable time; with a daily maximum, at most the sum over local days of the
   maximum or the usable minutes of sessions starting that day (the day the model counts them on).
   Rooms' sessions are disjoint within their usable time in the same way.
+- A day's sessions are whole: under a daily maximum a facilitator teaches at most
+  ``maximum // shortest session`` sessions on each local day where one could start
+  (``sessions_a_day``).
 - Section counts are integers at least placed / capacity, so the rounding cut
   ``sections >= k - (T - placed) / r`` (k = ceil(T / capacity), r = T - (k - 1) * capacity, T the
   component's learners) holds for all of them; it keeps the ceiling when everyone is placed.
@@ -272,3 +275,15 @@ def _capacities(lp: _LP, cand: Candidates, usage, deadline: Deadline | None) -> 
         if by_day:
             most = sum(min(daily, sum(b - a for a, b in normalise(s))) for s in by_day.values())
             lp.row({j: sum(m) for j, m in terms.items()}, high=most)
+            shortest = min(x for m in terms.values() for x in m)
+            lp.row(
+                {j: float(len(m)) for j, m in terms.items()},
+                high=sessions_a_day(len(by_day), shortest, daily),
+            )
+
+
+def sessions_a_day(days: int, shortest: int, daily: int) -> int:
+    """Most sessions a facilitator with a daily maximum can teach on ``days`` local days when
+    none is shorter than ``shortest`` minutes: sessions are whole, so ``daily // shortest`` a day.
+    The minutes row lets 300 minutes a day hold two and a half 120-minute sessions; this, two."""
+    return days * (daily // shortest)

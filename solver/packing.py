@@ -17,6 +17,7 @@ times and facilitators.
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import time
 
@@ -216,22 +217,39 @@ class _StopAt(cp_model.CpSolverSolutionCallback):
             self.stop_search()
 
 
+def section_sizes(cand: Candidates, group: Group) -> list[int]:
+    """Smaller section sizes worth packing an in-person group to: each room's seats between the
+    program's minimum and the group's capacity, largest first.
+
+    Full sections of the group's capacity need its largest rooms; sections the size of a cheaper,
+    smaller room can cost less in all (on the demo, 12 learners need Paris's 20-seat room at 60 an
+    hour, 10 fit the 10-seat one at 15, and one section more costs less than the rooms save)."""
+    low = max(group.program.seats[0], 1)
+    seats = {cand.problem.rooms[r].capacity for r in cand.rooms_for(group)}
+    return sorted((n for n in seats if low <= n < group.capacity), reverse=True)
+
+
 def repack(
     cand: Candidates,
     plan: Plan,
     key: str,
     seconds: float = PACK_SECONDS,
     deadline: Deadline | None = None,
+    seats: int | None = None,
 ) -> Plan | None:
     """``plan`` with the group's movable sections replaced by packed ones placed around the rest,
     or None when that would seat fewer of the group's learners than ``plan`` does, or when
     ``deadline`` passes first; ``seconds`` caps composition's CP-SAT. The caller compares costs.
+    ``seats`` packs sections of at most that many learners (``section_sizes``) instead of the
+    group's capacity.
 
     Fewer seated can be cheaper (a packed section that finds no facilitator leaves its learners
     out, and the rest of the group saves more than their unscheduled cost), but a coordinator
     expects everyone who could be placed to stay placed; measured on L seed 1, accepting such
     plans left 20 placeable learners out at 120 s."""
     group = cand.groups[key]
+    if seats is not None:
+        group = dataclasses.replace(group, capacity=min(seats, group.capacity))
     kept = [s for s in plan.sections if not is_free(s, {key}, None)]
     cal = Calendar(cand)
     learners = {c: cand.problem.cohorts[c].size for c in group.cohorts}

@@ -172,3 +172,82 @@ def test_the_previous_schedule_is_no_start_once_a_pin_moves_one_of_its_sessions(
     kept = previous_plan(candidates.build(problem(_replan(TWO_SITES, first, fixed=[still]))))
     assert kept is not None
     assert {s.fixed_id for s in kept.sections} == {section["id"], None}
+
+
+def _generated(size: str, seed: int):
+    from bench.generate import generate
+    from solver.validate import parse_problem
+
+    parsed, errors = parse_problem(generate(size, seed))
+    assert errors == []
+    return parsed
+
+
+def test_the_first_report_on_a_generated_problem_is_the_greedy_plan_and_passes_the_checker():
+    p = _generated("S", 2)
+    stop, first = engine.threading.Event(), []
+
+    def progress(elapsed, cost, bound):
+        first.append(cost)
+        stop.set()  # the first schedule is what this test is about
+
+    engine.solve(p, time_limit=30, progress=progress, stop_event=stop)
+    cand = candidates.build(p)
+    plan = greedy_plan(cand)
+    document = engine.to_document(
+        cand, plan, status="feasible", reasons={}, solver={}, lower_bound=0.0
+    )
+    assert first[0] == price(cand, plan)["total"] == document["cost"]["total"]
+    assert len(plan.sections) > 10
+    assert check(p, document) == []
+
+
+class _EveryStart:
+    """The greedy without ruling out first-session starts early: every start is tried in full."""
+
+    def __init__(self, *args):
+        pass
+
+    def __call__(self, t0):
+        return True
+
+    def free(self, t0, options):
+        return True
+
+
+def _every_window(grid, starts, prev, lo, hi):
+    """The greedy's windows by a plain scan of every start."""
+    day = grid.day_index(prev.start)
+    return [t for t in starts if t >= prev.end and lo <= grid.day_index(t) - day <= hi]
+
+
+@pytest.mark.parametrize("size,seed", [("S", 1), ("S", 3), ("M", 1)])
+def test_ruling_out_starts_early_leaves_the_greedy_plan_as_it_was(monkeypatch, size, seed):
+    from solver import greedy
+
+    cand = candidates.build(_generated(size, seed))
+    fast = greedy_plan(cand)
+    monkeypatch.setattr(greedy, "_Opening", _EveryStart)
+    monkeypatch.setattr(greedy, "_window", _every_window)
+    plain = greedy_plan(candidates.build(cand.problem))
+    assert len(fast.sections) > 10
+    assert [(s.group, s.parts, s.sessions) for s in fast.sections] == [
+        (s.group, s.parts, s.sessions) for s in plain.sections
+    ]
+
+
+def test_availability_looked_up_at_grid_starts_agrees_with_the_intervals():
+    from solver.timegrid import contains
+
+    cand = candidates.build(_generated("S", 1))
+    starts = cand.grid.slot_starts[:: max(1, len(cand.grid.slot_starts) // 400)]
+    checked = 0
+    for f, intervals in cand.bookable.items():
+        for minutes in (60, 90, 180):
+            for t in starts:
+                assert cand.facilitator_free(f, t, minutes) == contains(intervals, t, t + minutes)
+                checked += 1
+    for r, intervals in cand.room_bookable.items():
+        for t in starts:
+            assert cand.room_free(r, t, 120) == contains(intervals, t, t + 120)
+    assert checked > 1000
