@@ -232,8 +232,12 @@ def _solve_by_neighbourhoods(
     floor = parts[parts["used"]] if parts is not None else None
     reached = _Either(stop_event)
 
+    def meets(cost: float) -> bool:
+        # Equal, not below: a "bound" above the cost is no bound (it is reported as unknown).
+        return floor is not None and abs(cost - floor) <= 0.005
+
     def meets_floor(cost: float) -> None:
-        if floor is not None and cost <= floor + 0.005:
+        if meets(cost):
             reached.set()
 
     def improved(plan: Plan, cost: float) -> None:
@@ -250,8 +254,7 @@ def _solve_by_neighbourhoods(
         stop=reached,
         run=lambda solver, model: _solve_cancellable(solver, model, None, reached),
     )
-    met = floor is not None and outcome.cost <= floor + 0.005
-    doc = _document(cand, outcome.plan, met, parts, deadline, time_limit, watcher)
+    doc = _document(cand, outcome.plan, meets(outcome.cost), parts, deadline, time_limit, watcher)
     doc["solver"].update(
         strategy="lns",
         lns_steps=outcome.steps,

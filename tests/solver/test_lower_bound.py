@@ -79,10 +79,12 @@ def test_the_bound_with_a_scarce_cheap_facilitator_is_the_optimum():
     assert lp_bound(_candidates(document)) == schedule["cost"]["total"] == 110.0
 
 
-def test_neighbourhood_search_reports_a_bound_at_the_optimum_with_no_gap(monkeypatch):
-    monkeypatch.setattr(engine, "FULL_MODEL_COHORTS", 0)  # the LNS path, never proven optimal
+def test_neighbourhood_search_meeting_the_bound_stops_and_calls_the_plan_optimal(monkeypatch):
+    monkeypatch.setattr(engine, "FULL_MODEL_COHORTS", 0)  # the LNS path
     schedule = engine.solve(problem(_two_programs_one_cheap_hour()), time_limit=3)
-    assert schedule["solver"]["strategy"] == "lns" and schedule["status"] == "feasible"
+    # The cost meets a valid lower bound: no plan is cheaper, so the search stops and says so.
+    assert schedule["solver"]["strategy"] == "lns" and schedule["status"] == "optimal"
+    assert schedule["solver"]["lns_steps"] == 0
     assert schedule["cost"]["total"] == 110.0  # worked out by hand: 10 + 100
     assert schedule["lower_bound"] == schedule["solver"]["bound"] == 110.0
     assert schedule["solver"]["gap"] == 0.0
@@ -115,6 +117,7 @@ def test_a_bound_above_the_cost_is_logged_and_reported_unknown_in_production(mon
     assert schedule["solver"]["bound"] is None and schedule["solver"]["gap"] is None
     assert "lower bound 150.00 is above the schedule's cost 110.00" in caplog.text
     assert schedule["cost"]["total"] == 110.0
+    assert schedule["status"] == "feasible"  # a bound above the cost proves nothing
 
 
 def _proven_optimal_plan(cand):
