@@ -43,6 +43,7 @@ class Change:
     problem: Problem | None
     note: str = ""
     group: DeadlineGroup | None = None
+    days: int = 0  # how far a deadline change moves the deadlines (0: not moved)
 
 
 def deadlines_moved(problem: Problem, days: int, only: Iterable[str] | None = None) -> Problem:
@@ -144,8 +145,9 @@ def changes(
     """Every what-if of the sensitivity table, in the order it is shown; ``facilitators`` limits
     the facilitator rows to those ids (default: every facilitator), ``groups`` the deadline
     groups examined (default: all), ranked by :func:`deadline_groups` with ``base``."""
-    yield Change("deadline", None, "every deadline one week later", deadlines_moved(problem, 7))
-    yield Change("deadline", None, "every deadline one week earlier", deadlines_moved(problem, -7))
+    later, earlier = deadlines_moved(problem, 7), deadlines_moved(problem, -7)
+    yield Change("deadline", None, "every deadline one week later", later, days=7)
+    yield Change("deadline", None, "every deadline one week earlier", earlier, days=-7)
     yield from _group_changes(problem, base, groups)
     published = {fx.facilitator for fx in problem.fixed}
     chosen = sorted(problem.facilitators) if facilitators is None else facilitators
@@ -172,9 +174,9 @@ def _group_changes(
             if all(moved.cohorts[c].deadline == problem.cohorts[c].deadline for c in g.cohorts):
                 edge = "horizon's end" if days > 0 else "cohorts' earliest date"
                 note = f"the deadline is already at the {edge}: nothing to re-solve"
-                yield Change("deadline_group", None, label, None, note, g)
+                yield Change("deadline_group", None, label, None, note, g, days)
             else:
-                yield Change("deadline_group", None, label, moved, group=g)
+                yield Change("deadline_group", None, label, moved, group=g, days=days)
     for g in ranked[len(examined) :]:
         note = (
             f"not examined: only the {len(examined)} groups with the most learners left out, "
@@ -248,6 +250,8 @@ def sensitivity(
     for change in changes(problem, facilitators, base=base, groups=group_limit):
         row: dict[str, Any] = {"kind": change.kind, "subject": change.subject,
                                "change": change.label, "note": change.note}  # fmt: skip
+        if change.days:
+            row["days"] = change.days
         if change.group is not None:
             row["group"] = change.group.as_dict()
         if change.problem is not None:

@@ -3,6 +3,7 @@ answer page, and that nothing of the period's real data changes."""
 
 from __future__ import annotations
 
+import html
 import json
 import re
 from datetime import date, timedelta
@@ -189,6 +190,69 @@ def test_capacity_plan_hires_where_needed_and_shows_the_answer(
     cells = [re.sub(r"<[^>]+>", "", c).strip() for c in re.findall(r"<td>(.*?)</td>", first_hire)]
     assert cells[:3] == ["pool-1.1", "security", "Manchester"]
     assert "Sensitivity" in page and "every deadline one week later" in page
+
+
+def table_cells(page: str, table_id: str) -> list[list[str]]:
+    """The text of each body row's cells of an HTML table of a page."""
+    body = re.search(rf'<table id="{table_id}".*?<tbody>(.*?)</tbody>', page, re.S).group(1)
+    return [
+        [html.unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", c))).strip()
+         for c in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)]
+        for row in re.findall(r"<tr>(.*?)</tr>", body, re.S)
+    ]  # fmt: skip
+
+
+def test_the_answer_shows_each_deadline_group_and_those_not_examined(app, client, coordinator):
+    app.config.update(
+        JOBS_IMMEDIATE=True,
+        CAPACITY_SENSITIVITY_SECONDS=1.0,
+        CAPACITY_SENSITIVITY_FACILITATORS=0,
+        CAPACITY_SENSITIVITY_DEADLINE_GROUPS=1,
+    )
+    with app.app_context():
+        manchester = create_site(name="Manchester", key="manchester")
+        create_room(manchester, capacity=20)
+        program = create_program(name="Security basics", sessions=(60,), skill="security",
+                                 seats_min=1)  # fmt: skip
+        for size, deadline in ((4, date(2027, 3, 5)), (6, date(2027, 3, 12))):
+            create_cohort(
+                program, manchester, learners=[create_learner(manchester) for _ in range(size)],
+                earliest=date(2027, 3, 1), deadline=deadline,
+            )  # fmt: skip
+        period = PlanningPeriod(
+            name="March", start=date(2027, 3, 1), end=date(2027, 3, 12), timezone="Europe/London"
+        )
+        db.session.add(period)
+        db.session.commit()
+        period_id, site = period.id, manchester.id
+    data = {
+        **pool_row(0, skill="security", site=site, count=1, weekly_hours=40, hourly_rate="50.00",
+                   weekly_cost="500.00", onboarding_cost="1000.00"),
+        "time_limit": "10",
+    }  # fmt: skip
+    response = client.post(f"/planning/{period_id}/capacity", data=data)
+    [plan] = plans(app)
+    assert plan.status == JobStatus.FINISHED, plan.error
+    rows = json.loads(plan.result_json)["sensitivity"]["rows"]
+    groups = [row for row in rows if row["kind"] == "deadline_group"]
+    # Nobody is left out, so the bigger group (six learners, due 12 March) is the one examined.
+    assert [(row["group"]["deadline"], row.get("days")) for row in groups] == [
+        ("2027-03-12", 7), ("2027-03-12", -7), ("2027-03-05", None)
+    ]  # fmt: skip
+    later, earlier, _ = groups
+    assert "horizon's end" in later["note"] and "cost" not in later  # 12 March ends the period
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert table_cells(page, "deadline-groups") == [
+        ["Security basics", "2027-03-12", "1", "6", f"not computed: {later['note']}",
+         "{:+,.2f}".format(earlier["cost_change"]).replace("+0.00", "0.00"),
+         f"{earlier['placed_change']:+d}", earlier["status"]],
+        ["Security basics", "2027-03-05", "1", "4", groups[2]["note"]],
+    ]  # fmt: skip
+    assert "not examined" in groups[2]["note"]
+    # The overall table keeps only the every-deadline rows (no facilitator rows were asked for).
+    assert [cells[0] for cells in table_cells(page, "sensitivity")] == [
+        "every deadline one week later", "every deadline one week earlier"
+    ]  # fmt: skip
 
 
 def test_a_failed_plan_says_why(app, client, coordinator, period_id):

@@ -105,7 +105,8 @@ def finish_plan(plan_id: int, result: dict) -> None:
 
 
 # A plan still queued or running this long after its time limit lost its worker (or never got
-# one): the sensitivity re-solves take at most about (2 + 2 x facilitators) x their seconds.
+# one): the sensitivity re-solves take at most about (2 + 2 x facilitators + 2 x deadline groups)
+# x their seconds.
 LOST_AFTER_SECONDS = 600
 LOST = "The plan stopped without an answer (its worker stopped or never started); ask again."
 

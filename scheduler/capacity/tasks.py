@@ -22,9 +22,11 @@ from solver import parse_problem
 
 log = logging.getLogger(__name__)
 
-# Each sensitivity row is a re-solve this short; facilitator rows only for the busiest ones.
+# Each sensitivity row is a re-solve this short; facilitator rows only for the busiest ones, and
+# deadline-group rows only for the groups leaving the most learners out (two re-solves each).
 DEFAULT_SENSITIVITY_SECONDS = 2.0
 DEFAULT_SENSITIVITY_FACILITATORS = 6
+DEFAULT_SENSITIVITY_DEADLINE_GROUPS = 4
 
 
 @queue.task(operations.CAPACITY_TASK)
@@ -74,6 +76,9 @@ def _run(plan_id: int) -> None:
             schedule,
             config.get("CAPACITY_SENSITIVITY_FACILITATORS", DEFAULT_SENSITIVITY_FACILITATORS),
             among=sorted(problem.facilitators),  # the real ones: hires are the answer itself
+        ),
+        group_limit=config.get(
+            "CAPACITY_SENSITIVITY_DEADLINE_GROUPS", DEFAULT_SENSITIVITY_DEADLINE_GROUPS
         ),
     )
     operations.finish_plan(plan_id, {"schedule": schedule, "sensitivity": table})

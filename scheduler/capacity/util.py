@@ -96,6 +96,49 @@ class HireRow:
 
 
 @dataclass
+class DeadlineGroupRow:
+    """One deadline group of the sensitivity table: the cohorts of a program due on one date,
+    and the re-solve rows (or the reason there is none) with their deadline a week later and a
+    week earlier; ``note`` says why the group was not examined at all."""
+
+    program: str
+    deadline: date
+    cohorts: int
+    learners: int
+    left_out: int
+    later: dict | None = None
+    earlier: dict | None = None
+    note: str = ""
+
+
+def deadline_group_rows(table: dict) -> list[DeadlineGroupRow]:
+    """The ``deadline_group`` rows of a sensitivity table folded into one row per group, in the
+    table's order (the examined groups first, those mattering most first)."""
+    groups: dict[tuple[str, str], DeadlineGroupRow] = {}
+    for row in table.get("rows", []):
+        if row.get("kind") != "deadline_group":
+            continue
+        g = row["group"]
+        key = (g["deadline"], g["program"])
+        if key not in groups:
+            groups[key] = DeadlineGroupRow(
+                program=g["program_name"],
+                deadline=date.fromisoformat(g["deadline"]),
+                cohorts=len(g["cohorts"]),
+                learners=g["learners"],
+                left_out=g["left_out"],
+            )
+        group = groups[key]
+        if row.get("days", 0) > 0:
+            group.later = row
+        elif row.get("days", 0) < 0:
+            group.earlier = row
+        else:
+            group.note = row["note"]
+    return list(groups.values())
+
+
+@dataclass
 class Answer:
     """A finished plan's answer: the hires, the cost, the plan's summary and the sensitivity."""
 
@@ -107,6 +150,16 @@ class Answer:
     unscheduled: int
     last_day: date | None
     sensitivity: dict = field(default_factory=dict)
+
+    @property
+    def overall_rows(self) -> list[dict]:
+        """The sensitivity rows that are not about one deadline group."""
+        return [r for r in self.sensitivity.get("rows", []) if r.get("kind") != "deadline_group"]
+
+    @property
+    def deadline_groups(self) -> list[DeadlineGroupRow]:
+        """The sensitivity's deadline groups, one row each (see :func:`deadline_group_rows`)."""
+        return deadline_group_rows(self.sensitivity)
 
     @property
     def headline(self) -> str:

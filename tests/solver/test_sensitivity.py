@@ -100,6 +100,7 @@ def test_marginal_value_of_each_deadline_group():
     later = rows[f"deadline of {FIRST} one week later"]
     assert (later["cost_change"], later["placed_change"]) == (-99900.0, 10)
     assert later["group"]["cohorts"] == ["c1", "c2"] and later["group"]["left_out"] == 10
+    assert later["days"] == 7
     # A week earlier it is capped at the earliest date, the first Monday, which still has the slot.
     earlier = rows[f"deadline of {FIRST} one week earlier"]
     assert (earlier["cost_change"], earlier["placed_change"]) == (0.0, 0)
