@@ -12,14 +12,20 @@ Each row: status, cost, hiring cost, hires, learners placed, the bound's gap, wa
 the independent checker's violations of the ``pool`` schedule.
 
     python -m bench.capacity --sizes S --seeds 1 2 --time-limit 20
+    python -m bench.capacity --problem /tmp/demo-problem.json --remove-every 3 --time-limit 20
+
+With ``--problem`` the same three solves run on that problem document instead (e.g. the demo's,
+from ``python -m bench.demo_problem``); its row says "file" for the size and "—" for the seed.
 """
 
 from __future__ import annotations
 
 import argparse
 import copy
+import json
 import os
 import time
+from pathlib import Path
 
 from bench.generate import generate
 from solver.check import check
@@ -28,12 +34,17 @@ from solver.solve import solve
 from solver.validate import parse_problem
 
 
-def instance(size: str, seed: int, keep: int, onboarding: float, weekly: float):
-    """(short, pool, full) problem documents of one generated instance."""
-    full = generate(size, seed)
+def reduced(full: dict, keep: int, onboarding: float, weekly: float, remove: int | None = None):
+    """(short, pool, full) documents of ``full``: every ``keep``-th facilitator kept (with
+    ``remove``: every ``remove``-th removed instead), the others removed (``short``) or offered
+    back as a hiring pool (``pool``)."""
     short = copy.deepcopy(full)
-    kept = [f for k, f in enumerate(full["facilitators"]) if k % keep == 0]
-    removed = [f for k, f in enumerate(full["facilitators"]) if k % keep != 0]
+    if remove:
+        gone = [k % remove == remove - 1 for k in range(len(full["facilitators"]))]
+    else:
+        gone = [k % keep != 0 for k in range(len(full["facilitators"]))]
+    kept = [f for f, out in zip(full["facilitators"], gone, strict=True) if not out]
+    removed = [f for f, out in zip(full["facilitators"], gone, strict=True) if out]
     short["facilitators"] = kept
     pool = copy.deepcopy(short)
     pool["hiring_pool"] = [
@@ -60,28 +71,46 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--keep", type=int, default=3, help="keep every n-th facilitator")
     parser.add_argument("--onboarding", type=float, default=1000.0)
     parser.add_argument("--weekly", type=float, default=300.0)
+    parser.add_argument("--problem", type=Path, help="a problem document instead of generated ones")
+    parser.add_argument(
+        "--remove-every", type=int, help="remove every n-th facilitator (instead of --keep)"
+    )
     args = parser.parse_args(argv)
     print("| size | seed | load | run | status | cost | hiring | hires / pool | placed | gap | "
           "wall s | checker |")  # fmt: skip
     print("|---|---|---|---|---|---|---|---|---|---|---|---|")
-    for size in args.sizes:
-        for seed in args.seeds:
-            documents = instance(size, seed, args.keep, args.onboarding, args.weekly)
-            for name, document in zip(("short", "pool", "full"), documents, strict=True):
-                load = os.getloadavg()[0]
-                problem, schedule, wall = run(document, args.time_limit, args.workers)
-                cost = schedule["cost"]
-                hires = schedule.get("hires")
-                hired = f"{len(hires)} / {len(problem.hiring_pool)}" if hires is not None else "—"
-                gap = schedule["solver"].get("gap")
-                violations = len(check(problem, schedule)) if name == "pool" else "—"
-                print(
-                    f"| {size} | {seed} | {load:.1f} | {name} | {schedule['status']} | "
-                    f"{cost['total']:,.0f} | {cost.get('hiring', 0):,.0f} | {hired} | "
-                    f"{placed_learners(schedule)} | "
-                    f"{'—' if gap is None else f'{100 * gap:.1f} %'} | {wall:.1f} | {violations} |",
-                    flush=True,
-                )
+    if args.problem:
+        full = json.loads(args.problem.read_text())
+        pools = reduced(full, args.keep, args.onboarding, args.weekly, args.remove_every)
+        cases = [("file", "—", pools)]
+    else:
+        cases = [
+            (
+                size,
+                seed,
+                reduced(
+                    generate(size, seed), args.keep, args.onboarding, args.weekly, args.remove_every
+                ),
+            )
+            for size in args.sizes
+            for seed in args.seeds
+        ]
+    for size, seed, documents in cases:
+        for name, document in zip(("short", "pool", "full"), documents, strict=True):
+            load = os.getloadavg()[0]
+            problem, schedule, wall = run(document, args.time_limit, args.workers)
+            cost = schedule["cost"]
+            hires = schedule.get("hires")
+            hired = f"{len(hires)} / {len(problem.hiring_pool)}" if hires is not None else "—"
+            gap = schedule["solver"].get("gap")
+            violations = len(check(problem, schedule)) if name == "pool" else "—"
+            print(
+                f"| {size} | {seed} | {load:.1f} | {name} | {schedule['status']} | "
+                f"{cost['total']:,.0f} | {cost.get('hiring', 0):,.0f} | {hired} | "
+                f"{placed_learners(schedule)} | "
+                f"{'—' if gap is None else f'{100 * gap:.1f} %'} | {wall:.1f} | {violations} |",
+                flush=True,
+            )
 
 
 if __name__ == "__main__":
