@@ -35,6 +35,7 @@ from solver.plan import Plan, PlannedSection, PlannedSession, to_document
 from solver.pricing import cents
 from solver.problem import Problem
 from solver.schedule import INFEASIBLE
+from solver.solve import _solve_cancellable
 
 
 @dataclass
@@ -191,7 +192,7 @@ def solve_with_pool(
     solver.parameters.max_time_in_seconds = max(work.left(), 0.1)
     solver.parameters.num_workers = workers
     solver.parameters.log_search_progress = log
-    status = _run(solver, sm.model, _Watcher(deadline.started, best, stop_event), stop_event)
+    status = _solve_cancellable(solver, sm.model, _Watcher(deadline.started, best, stop_event), stop_event)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return _with_hires(no_hire, [], None, "feasible", deadline, time_limit)
     bound = solver.best_objective_bound / 100
@@ -274,24 +275,3 @@ def add_hires(problem: Problem, plan: Plan, starts: dict[str, int], doc: dict[st
     cost["hiring"] = hiring
     cost["total"] = round(cost["total"] + hiring, 2)
     doc["hires"] = hires
-
-
-def _run(solver, model, callback, stop_event) -> int:
-    """Solve, stopping as soon as ``stop_event`` is set (not only on solutions)."""
-    if stop_event is None:
-        return solver.solve(model, callback)
-    finished = threading.Event()
-
-    def watch() -> None:
-        while not finished.is_set():
-            if stop_event.wait(0.05):
-                solver.stop_search()
-                return
-
-    thread = threading.Thread(target=watch, daemon=True)
-    thread.start()
-    try:
-        return solver.solve(model, callback)
-    finally:
-        finished.set()
-        thread.join()
