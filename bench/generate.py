@@ -169,11 +169,16 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("-o", "--output", default="-")
     args = parser.parse_args()
-    text = json.dumps(generate(args.size, args.seed), indent=1)
-    if args.output == "-":
+    write_document(generate(args.size, args.seed), args.output)
+
+
+def write_document(document: dict[str, Any], output: str) -> None:
+    """Write a generated problem as indented JSON to ``output`` ("-": standard output)."""
+    text = json.dumps(document, indent=1)
+    if output == "-":
         print(text)
     else:
-        with open(args.output, "w", encoding="utf-8") as fh:
+        with open(output, "w", encoding="utf-8") as fh:
             fh.write(text + "\n")
 
 

@@ -24,11 +24,12 @@ Tune on seeds 1–3, report on seeds 11–13 (bench/README.md).
 from __future__ import annotations
 
 import argparse
-import json
 import math
 import random
 from datetime import date, timedelta
 from typing import Any
+
+from bench.generate import write_document
 
 # cohorts, offices, facilitators, rooms per office
 SIZES = {
@@ -361,12 +362,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("-o", "--output", default="-")
     args = parser.parse_args()
-    text = json.dumps(generate(args.size, args.seed), indent=1)
-    if args.output == "-":
-        print(text)
-    else:
-        with open(args.output, "w", encoding="utf-8") as fh:
-            fh.write(text + "\n")
+    write_document(generate(args.size, args.seed), args.output)
 
 
 if __name__ == "__main__":

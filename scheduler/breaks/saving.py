@@ -17,7 +17,7 @@ from flask import request
 from flask_login import current_user
 
 from scheduler.breaks.operations import record_breaks
-from scheduler.breaks.util import Break, find_breaks
+from scheduler.breaks.util import Break, find_breaks, preview_breaks
 from scheduler.extensions import db
 
 T = TypeVar("T")
@@ -53,3 +53,17 @@ def save_checked(write: Callable[[], T], change: str) -> T:
         user = current_user._get_current_object() if current_user.is_authenticated else None
         record_breaks(breaks, change, user)
     return result
+
+
+def delete_checked(delete: Callable[[], object], change: str, submitted: bool) -> list[Break] | None:
+    """The confirm-then-delete step of a deletion page. On the first look (``submitted`` false)
+    the published sessions ``delete`` would break, with nothing changed; on a submitted form, the
+    deletion through ``save_checked`` — None when it stands (the caller commits), else the breaks
+    not yet confirmed with "Delete anyway"."""
+    if not submitted:
+        return preview_breaks(delete)
+    try:
+        save_checked(delete, change)
+    except ChangeBreaksSessions as found:
+        return found.breaks
+    return None

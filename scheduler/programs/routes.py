@@ -5,8 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
 from scheduler.access import coordinator_required, get_or_404
-from scheduler.breaks.saving import ChangeBreaksSessions, save_checked
-from scheduler.breaks.util import preview_breaks
+from scheduler.breaks.saving import delete_checked
 from scheduler.extensions import db
 from scheduler.forms.fields import DeleteForm
 from scheduler.forms.saving import save_or_show_error
@@ -90,17 +89,15 @@ def delete(program_id: int):
     name = program.name
     # Its cohorts go with it, so its published sections are broken as a deleted cohort's are
     # (see ``scheduler.cohorts.routes.delete``): listed first, deleted only on "Delete anyway".
-    if form.validate_on_submit():
-        try:
-            save_checked(lambda: operations.delete_program(program), f"Program {name} deleted")
-        except ChangeBreaksSessions as found:
-            held = found.breaks
-        else:
-            db.session.commit()
-            flash(f"Program {name} deleted.", "success")
-            return redirect(url_for("programs.index"))
-    else:
-        held = preview_breaks(lambda: operations.delete_program(program))
+    held = delete_checked(
+        lambda: operations.delete_program(program),
+        f"Program {name} deleted",
+        form.validate_on_submit(),
+    )
+    if held is None:
+        db.session.commit()
+        flash(f"Program {name} deleted.", "success")
+        return redirect(url_for("programs.index"))
     return render_template(
         "programs/confirm_delete.html",
         form=form,

@@ -7,8 +7,7 @@ from datetime import timedelta
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 
 from scheduler.access import coordinator_required, get_or_404
-from scheduler.breaks.saving import ChangeBreaksSessions, save_checked
-from scheduler.breaks.util import preview_breaks
+from scheduler.breaks.saving import ChangeBreaksSessions, delete_checked, save_checked
 from scheduler.extensions import db
 from scheduler.forms.fields import DeleteForm
 from scheduler.forms.saving import save_or_show_error
@@ -103,17 +102,13 @@ def delete(site_id: int):
     site = get_or_404(Site, site_id)
     form = DeleteForm()
     name = site.name
-    if form.validate_on_submit():
-        try:
-            save_checked(lambda: operations.delete_site(site), f"Site {name} deleted")
-        except ChangeBreaksSessions as found:
-            held = found.breaks
-        else:
-            db.session.commit()
-            flash(f"Site {name} deleted.", "success")
-            return redirect(url_for("sites.index"))
-    else:
-        held = preview_breaks(lambda: operations.delete_site(site))
+    held = delete_checked(
+        lambda: operations.delete_site(site), f"Site {name} deleted", form.validate_on_submit()
+    )
+    if held is None:
+        db.session.commit()
+        flash(f"Site {name} deleted.", "success")
+        return redirect(url_for("sites.index"))
     return render_template(
         "sites/confirm_delete.html",
         form=form,
@@ -169,17 +164,15 @@ def delete_room(site_id: int, room_id: int):
     room = util.room_in_site(site, room_id) or abort(404)
     form = DeleteForm()
     name = room.name
-    if form.validate_on_submit():
-        try:
-            save_checked(lambda: operations.delete_room(room), f"Room {name} ({site.name}) deleted")
-        except ChangeBreaksSessions as found:
-            held = found.breaks
-        else:
-            db.session.commit()
-            flash(f"Room {name} deleted.", "success")
-            return redirect(url_for("sites.show", site_id=site_id))
-    else:
-        held = preview_breaks(lambda: operations.delete_room(room))
+    held = delete_checked(
+        lambda: operations.delete_room(room),
+        f"Room {name} ({site.name}) deleted",
+        form.validate_on_submit(),
+    )
+    if held is None:
+        db.session.commit()
+        flash(f"Room {name} deleted.", "success")
+        return redirect(url_for("sites.show", site_id=site_id))
     return render_template(
         "sites/confirm_delete_room.html",
         form=form,
