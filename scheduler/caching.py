@@ -25,16 +25,20 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import cache as once
 from pathlib import Path
+from typing import TypeVar
 
 from flask import Flask
 from flask_caching import Cache
 from markupsafe import Markup
 
+import solver
 from scheduler import stamps
 
 log = logging.getLogger(__name__)
 
 cache = Cache()
+
+T = TypeVar("T")
 
 #: Cached parts kept in one process when there is no Redis (the oldest go first): a part is
 #: 10-70 KB (a whole-schedule feed can be 1 MB), so at most some tens of MB per process.
@@ -138,6 +142,33 @@ def cached_by_content(content: tuple, build: Callable[[], str], timeout: int = 3
         html = str(build())
         _set(key, html, timeout)
     return Markup(html)
+
+
+def cached_value(content: tuple, build: Callable[[], T], timeout: int = 3600) -> T:
+    """The value ``build()`` returns for ``content``, built once while it is kept: like
+    ``cached_by_content`` for any value the store can pickle (a parsed document, figures).
+
+    Everything the value depends on must be in ``content`` (``digest`` of the documents it is
+    computed from, ``engine_version()`` if the solver package computes it), never a row id: no
+    data stamp is checked. A value read from the store is unpickled afresh, so the caller may
+    change it; a ``build()`` that returns None is built again every time."""
+    key = "value:" + hashlib.sha256(repr(content).encode()).hexdigest()
+    value = _get(key)
+    if value is None:
+        value = build()
+        _set(key, value, timeout)
+    return value
+
+
+def digest(text: str) -> str:
+    """The SHA-256 of a stored document's text: its identity in a cache key."""
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def engine_version() -> str:
+    """A digest of the solver package's code: the key prefix covers the app's code and
+    templates only, and a value the engine computed (a validation, a pricing) changes with it."""
+    return code_version(Path(solver.__file__).parent)
 
 
 def _unchanged(remembered: dict[str, int | None], now: dict[str, int]) -> bool:

@@ -5,21 +5,28 @@ period's current plan alike; it prices the schedule with the reports area's brea
 solver's own pricing, item by item) and its cost model (``scheduler.reports.costmodel``) for the
 microlearning follow-up and the blended alternative. Program names and microlearning costs come
 from the database, read once per comparison.
+
+It is done in two steps: ``priced``, everything the two documents alone say, and ``labelled``,
+the rest from the programs. The first is the costly one (the breakdown parses the problem and
+prices every session), and a stored result never changes, so pages price each pair of stored
+documents once (``stored_priced``, cached by their digests); the second is one query per page,
+so a program's costs changed in the database show at once.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import json
+from dataclasses import dataclass, replace
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
+from scheduler.caching import cached_value, digest, engine_version
 from scheduler.extensions import db
 from scheduler.models import PlanningPeriod, Program, Scenario
-from scheduler.planning.versions import problem_of, schedule_of
 from scheduler.reports import costmodel
-from scheduler.reports.costs import compute_breakdown
+from scheduler.reports.costs import Spend, compute_breakdown
 from scheduler.reports.util import program_options
 from scheduler.scenarios.util import current_plan
 
@@ -53,22 +60,22 @@ class Figures:
         return self.facilitator_hours / self.facilitator_offered_hours
 
 
-def figures(label: str, problem: dict, schedule: dict, programs: dict[str, Program]) -> Figures:
-    """The figures of the plan ``schedule`` of ``problem`` (see ``Figures``)."""
+@dataclass(frozen=True)
+class Priced:
+    """What a plan's two documents alone say (no database): its figures without their label,
+    microlearning follow-up and blended alternative, and the spend per program those two need."""
+
+    figures: Figures
+    by_program: dict[str, Spend]
+
+
+def priced(problem: dict, schedule: dict) -> Priced:
+    """Price the plan ``schedule`` of ``problem`` (see ``Priced``)."""
     breakdown = compute_breakdown(problem, schedule)
     total = breakdown.total
-    microlearning = blended = 0.0
-    for key, spend in breakdown.by_program.items():
-        if key not in programs or not spend.learners:
-            continue
-        il, ml, bl = program_options(
-            programs[key], spend, costmodel.DEFAULT_CLASSROOM_SHARE
-        ).options
-        microlearning += ml.per_learner * spend.learners
-        blended += bl.cost(spend.learners)
     counted = [u for u in breakdown.facilitators if u.offered_minutes]
-    return Figures(
-        label=label,
+    plain = Figures(
+        label="",
         training_cost=total.training_cents / 100,
         learners=sum(c.get("size", len(c.get("learners", []))) for c in problem.get("cohorts", [])),
         trained=total.learners,
@@ -78,10 +85,43 @@ def figures(label: str, problem: dict, schedule: dict, programs: dict[str, Progr
         travel=total.cents["travel"] / 100,
         rooms=total.cents["rooms"] / 100,
         room_hours=round(sum(u.used_minutes for u in breakdown.rooms) / 60, 2),
-        microlearning=round(microlearning, 2),
-        blended=round(blended, 2),
+        microlearning=0.0,
+        blended=0.0,
         solver_total=float(schedule["cost"]["total"]),
     )
+    return Priced(plain, breakdown.by_program)
+
+
+def stored_priced(problem_json: str, schedule_json: str) -> Priced:
+    """``priced`` of two stored documents, computed once per content: the key is their digests
+    (and the engine's, whose pricing it is), so a new result, or a scenario deleted and another
+    made with its id, is priced afresh."""
+    content = ("scenarios/priced", engine_version(), digest(problem_json), digest(schedule_json))
+    return cached_value(
+        content, lambda: priced(json.loads(problem_json), json.loads(schedule_json))
+    )
+
+
+def labelled(label: str, plan: Priced, programs: dict[str, Program]) -> Figures:
+    """A priced plan's figures under ``label``, with the follow-up and the blended alternative
+    of the programs as the database has them now."""
+    microlearning = blended = 0.0
+    for key, spend in plan.by_program.items():
+        if key not in programs or not spend.learners:
+            continue
+        il, ml, bl = program_options(
+            programs[key], spend, costmodel.DEFAULT_CLASSROOM_SHARE
+        ).options
+        microlearning += ml.per_learner * spend.learners
+        blended += bl.cost(spend.learners)
+    return replace(
+        plan.figures, label=label, microlearning=round(microlearning, 2), blended=round(blended, 2)
+    )
+
+
+def figures(label: str, problem: dict, schedule: dict, programs: dict[str, Program]) -> Figures:
+    """The figures of the plan ``schedule`` of ``problem`` (see ``Figures``)."""
+    return labelled(label, priced(problem, schedule), programs)
 
 
 def _last_finish(schedule: dict, timezone: str) -> str | None:
@@ -93,9 +133,9 @@ def _last_finish(schedule: dict, timezone: str) -> str | None:
     return max(ends).astimezone(ZoneInfo(timezone)).date().isoformat() if ends else None
 
 
-def programs_of(*problems: dict) -> dict[str, Program]:
-    """The programs of these problems, by key, in one query."""
-    keys = {p["id"] for problem in problems for p in problem.get("programs", [])}
+def programs_of(*plans: Priced) -> dict[str, Program]:
+    """The programs these plans spent on, by key, in one query."""
+    keys = {key for plan in plans for key in plan.by_program}
     if not keys:
         return {}
     return {p.key: p for p in db.session.scalars(select(Program).where(Program.key.in_(keys)))}
@@ -103,10 +143,10 @@ def programs_of(*problems: dict) -> dict[str, Program]:
 
 def scenario_figures(scenario: Scenario) -> Figures | None:
     """The figures of a scenario's last good result, or None before its first."""
-    if scenario.schedule is None:
+    if not scenario.schedule_json:
         return None
-    problem = scenario.solved_problem
-    return figures(scenario.name, problem, scenario.schedule, programs_of(problem))
+    plan = stored_priced(scenario.solved_problem_json, scenario.schedule_json)
+    return labelled(scenario.name, plan, programs_of(plan))
 
 
 # --- the table ----------------------------------------------------------------------------------
@@ -198,14 +238,13 @@ def compare(period: PlanningPeriod, scenario_ids: list[int]) -> Comparison:
     sources = []
     if plan is not None:
         label = f"Current plan (version {plan.number}, {plan.status.value})"
-        sources.append((label, problem_of(plan), schedule_of(plan)))
-    solved = [s for s in scenarios if s.schedule is not None]
-    sources += [(s.name, s.solved_problem, s.schedule) for s in solved]
-    programs = programs_of(*(problem for _, problem, _ in sources))
+        sources.append((label, plan.problem_json, plan.schedule_json))
+    solved = [s for s in scenarios if s.schedule_json]
+    sources += [(s.name, s.solved_problem_json, s.schedule_json) for s in solved]
+    plans = [(label, stored_priced(problem, schedule)) for label, problem, schedule in sources]
+    programs = programs_of(*(priced for _, priced in plans))
     return Comparison(
-        columns=[
-            figures(label, problem, schedule, programs) for label, problem, schedule in sources
-        ],
+        columns=[labelled(label, priced, programs) for label, priced in plans],
         has_plan=plan is not None,
-        unsolved=[s.name for s in scenarios if s.schedule is None],
+        unsolved=[s.name for s in scenarios if not s.schedule_json],
     )
