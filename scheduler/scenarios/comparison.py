@@ -1,16 +1,16 @@
 """Scenarios side by side: the figures of each plan, from its own problem and schedule documents.
 
-``figures`` is the one function that computes them, for a scenario's result and for the
-period's current plan alike; it prices the schedule with the reports area's breakdown (the
-solver's own pricing, item by item) and its cost model (``scheduler.reports.costmodel``) for the
-microlearning follow-up and the blended alternative. Program names and microlearning costs come
-from the database, read once per comparison.
+The same two functions compute them for a scenario's result and for the period's current plan
+alike: ``priced``, everything the two documents alone say (the reports area's breakdown: the
+solver's own pricing, item by item), and ``labelled``, which adds what the programs in the
+database say, through the reports area's cost model (``scheduler.reports.costmodel``): the
+microlearning follow-up and the blended alternative. Program names and microlearning costs are
+read once per comparison.
 
-It is done in two steps: ``priced``, everything the two documents alone say, and ``labelled``,
-the rest from the programs. The first is the costly one (the breakdown parses the problem and
-prices every session), and a stored result never changes, so pages price each pair of stored
-documents once (``stored_priced``, cached by their digests); the second is one query per page,
-so a program's costs changed in the database show at once.
+The first step is the costly one (the breakdown parses the problem and prices every session) and
+a stored result never changes, so pages price each pair of stored documents once
+(``stored_priced``, cached by their digests); the second is one query per page, so a program's
+costs changed in the database show at once.
 """
 
 from __future__ import annotations
@@ -117,11 +117,6 @@ def labelled(label: str, plan: Priced, programs: dict[str, Program]) -> Figures:
     return replace(
         plan.figures, label=label, microlearning=round(microlearning, 2), blended=round(blended, 2)
     )
-
-
-def figures(label: str, problem: dict, schedule: dict, programs: dict[str, Program]) -> Figures:
-    """The figures of the plan ``schedule`` of ``problem`` (see ``Figures``)."""
-    return labelled(label, priced(problem, schedule), programs)
 
 
 def _last_finish(schedule: dict, timezone: str) -> str | None:
@@ -242,9 +237,9 @@ def compare(period: PlanningPeriod, scenario_ids: list[int]) -> Comparison:
     solved = [s for s in scenarios if s.schedule_json]
     sources += [(s.name, s.solved_problem_json, s.schedule_json) for s in solved]
     plans = [(label, stored_priced(problem, schedule)) for label, problem, schedule in sources]
-    programs = programs_of(*(priced for _, priced in plans))
+    programs = programs_of(*(result for _, result in plans))
     return Comparison(
-        columns=[labelled(label, priced, programs) for label, priced in plans],
+        columns=[labelled(label, result, programs) for label, result in plans],
         has_plan=plan is not None,
         unsolved=[s.name for s in scenarios if not s.schedule_json],
     )
