@@ -10,7 +10,8 @@ A cached part never holds a form: CSRF tokens belong to one browser session.
 
 The store is Flask-Caching: in the process by default, Redis when ``SCHEDULER_REDIS_URL`` is set
 (then every app server shares it). What a part looks like also depends on the code and templates
-that build it, which no data stamp sees: every key starts with a digest of them, so a deploy (or
+that build it and on the engine (``solver``) that validates and prices what they show, which
+no data stamp sees: every key starts with a digest of that code, so a deploy (or
 an app server on another version, during a rolling one) never serves another version's parts
 from Redis. A store that fails is logged and skipped: the part is built as if it had never been
 cached.
@@ -46,7 +47,7 @@ LOCAL_ENTRIES = 500
 
 
 def init_app(app: Flask) -> None:
-    code = code_version(Path(app.root_path), Path(app.root_path, app.template_folder or ""))
+    code = code_version(*code_folders(app))
     config = {"CACHE_DEFAULT_TIMEOUT": 300, "CACHE_KEY_PREFIX": f"scheduler:part:{code}:"}
     if app.config.get("REDIS_URL"):
         config |= {"CACHE_TYPE": "RedisCache", "CACHE_REDIS_URL": app.config["REDIS_URL"]}
@@ -149,7 +150,7 @@ def cached_value(content: tuple, build: Callable[[], T], timeout: int = 3600) ->
     ``cached_by_content`` for any value the store can pickle (a parsed document, figures).
 
     Everything the value depends on must be in ``content`` (``digest`` of the documents it is
-    computed from, ``engine_version()`` if the solver package computes it), never a row id: no
+    computed from; the key prefix already covers the app's and the engine's code), never a row id: no
     data stamp is checked. A value read from the store is unpickled afresh, so the caller may
     change it; a ``build()`` that returns None is built again every time."""
     key = "value:" + hashlib.sha256(repr(content).encode()).hexdigest()
@@ -165,10 +166,14 @@ def digest(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def engine_version() -> str:
-    """A digest of the solver package's code: the key prefix covers the app's code and
-    templates only, and a value the engine computed (a validation, a pricing) changes with it."""
-    return code_version(Path(solver.__file__).parent)
+def code_folders(app: Flask) -> tuple[Path, ...]:
+    """The code a cached part depends on: the app, its templates, and the engine (``solver``),
+    which validates and prices what pages show."""
+    return (
+        Path(app.root_path),
+        Path(app.root_path, app.template_folder or ""),
+        Path(solver.__file__).parent,
+    )
 
 
 def _unchanged(remembered: dict[str, int | None], now: dict[str, int]) -> bool:

@@ -10,7 +10,6 @@ built twice from the same data is equal too.
 from __future__ import annotations
 
 import socket
-from pathlib import Path
 
 import pytest
 from sqlalchemy import select, update
@@ -125,15 +124,11 @@ def test_with_redis_configured_the_parts_are_shared_through_redis(app):
         create_learner(create_site(key="lon"), name="Ada")
         db.session.commit()
         cached_part("names", lambda: learner_names(built), timeout=60)
-        stored = f"scheduler:part:{caching.code_version(*code_folders(app))}:names"
+        stored = f"scheduler:part:{caching.code_version(*caching.code_folders(app))}:names"
         assert cache.cache._read_client.exists(stored)  # stored in Redis
         assert cached_part("names", lambda: learner_names(built), timeout=60) == "Ada"
         assert len(built) == 1
         cache.clear()
-
-
-def code_folders(app) -> tuple[Path, Path]:
-    return Path(app.root_path), Path(app.root_path, app.template_folder)
 
 
 def test_a_part_is_keyed_by_the_code_and_templates_that_build_it(tmp_path):

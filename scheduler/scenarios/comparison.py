@@ -22,7 +22,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
-from scheduler.caching import cached_value, digest, engine_version
+from scheduler.caching import cached_value, digest
 from scheduler.extensions import db
 from scheduler.models import PlanningPeriod, Program, Scenario
 from scheduler.reports import costmodel
@@ -94,9 +94,9 @@ def priced(problem: dict, schedule: dict) -> Priced:
 
 def stored_priced(problem_json: str, schedule_json: str) -> Priced:
     """``priced`` of two stored documents, computed once per content: the key is their digests
-    (and the engine's, whose pricing it is), so a new result, or a scenario deleted and another
+    (the key prefix covers the engine whose pricing it is), so a new result, or a scenario deleted and another
     made with its id, is priced afresh."""
-    content = ("scenarios/priced", engine_version(), digest(problem_json), digest(schedule_json))
+    content = ("scenarios/priced", digest(problem_json), digest(schedule_json))
     return cached_value(
         content, lambda: priced(json.loads(problem_json), json.loads(schedule_json))
     )

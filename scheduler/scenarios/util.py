@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import defer
 
-from scheduler.caching import cached_value, digest, engine_version
+from scheduler.caching import cached_value, digest
 from scheduler.database import utcnow
 from scheduler.extensions import db
 from scheduler.models import PlanningPeriod, Scenario, ScheduleVersion, Site, VersionStatus
@@ -70,7 +70,6 @@ def problem_of(scenario: Scenario) -> ScenarioProblem:
     a deleted scenario's id to the next one, and a scenario changed by any path is a new key."""
     content = (
         "scenarios/problem",
-        engine_version(),
         digest(scenario.base_json),
         digest(scenario.changes_json or "[]"),
     )
