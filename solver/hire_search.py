@@ -318,17 +318,8 @@ class Search:
                 seconds = min(seconds, budget.left())
                 if seconds < lns.MIN_SWEEP_STEP_SECONDS:
                     return plan
-                t = time.monotonic()
                 result, proven = lns.step(
                     cand, plan, {key}, seconds, self.workers, budget, self.run
-                )
-                log_.info(
-                    "step %s %.2f s took %.2f: %s %s",
-                    key,
-                    seconds,
-                    time.monotonic() - t,
-                    result is not None,
-                    proven,
                 )
                 if result is not None:
                     plan = result
