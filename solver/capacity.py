@@ -26,7 +26,7 @@ from typing import Any
 
 from ortools.sat.python import cp_model
 
-from solver import candidates, lns
+from solver import candidates
 from solver.deadline import Deadline
 from solver.explain import unscheduled_reasons
 from solver.greedy import greedy_plan
@@ -232,26 +232,27 @@ def _solve_by_hire_search(
     is the no-hire plan itself unless a cheaper one was found."""
     from solver.hire_search import hired_problem, search_hires
 
-    status = "feasible"  # the no-hire plan's proof says nothing once hiring is allowed
     plain = candidates.build(hired_problem(problem, {}))
     start = plan_of(plain, no_hire)
-    if start is None or start.unreached or work.left() < lns.MIN_STEP_SECONDS:
-        return _with_hires(no_hire, [], best.bound, status, deadline, time_limit)
-    if abs(price(plain, start)["total"] - no_hire["cost"]["total"]) > 0.005:
-        return _with_hires(no_hire, [], best.bound, status, deadline, time_limit)  # not read back
-    found = search_hires(
-        problem, start, work, workers=workers, report=best.now, stop=stop_event, cand_all=cand_all,
-        run=lambda solver, model: _solve_cancellable(solver, model, None, stop_event),
-    )  # fmt: skip
-    if found.total >= no_hire["cost"]["total"] - 0.005:
-        doc = _with_hires(no_hire, [], best.bound, status, deadline, time_limit)
-    else:
-        reasons = unscheduled_reasons(found.cand, found.plan, deadline.why())
-        doc = hired_document(problem, found.cand, found.plan, found.starts, reasons)
-        doc = _with_hires(doc, doc["hires"], best.bound, "feasible", deadline, time_limit)
+    trials: list[str] = []
+    doc = no_hire
+    # The no-hire plan read back at its own cost (else it is the answer as it is).
+    readable = start is not None and not start.unreached
+    if readable and abs(price(plain, start)["total"] - no_hire["cost"]["total"]) <= 0.005:
+        found = search_hires(
+            problem, start, work, workers=workers, report=best.now, stop=stop_event,
+            cand_all=cand_all,
+            run=lambda solver, model: _solve_cancellable(solver, model, None, stop_event),
+        )  # fmt: skip
+        trials = found.trials
+        if found.total < no_hire["cost"]["total"] - 0.005:
+            reasons = unscheduled_reasons(found.cand, found.plan, deadline.why())
+            doc = hired_document(problem, found.cand, found.plan, found.starts, reasons)
+    # The no-hire plan's proof says nothing once hiring is allowed: optimal only at the bound.
+    doc = _with_hires(doc, doc.get("hires", []), best.bound, "feasible", deadline, time_limit)
     met = doc["lower_bound"] is not None and abs(doc["cost"]["total"] - doc["lower_bound"]) <= 0.005
     doc["status"] = "optimal" if met else "feasible"
-    doc["solver"].update(strategy="capacity-search", hire_trials=found.trials)
+    doc["solver"].update(strategy="capacity-search", hire_trials=trials)
     return doc
 
 

@@ -437,6 +437,8 @@ def search_hires(
     """The cheapest plan with hires found from ``plan`` (nobody hired) by ``deadline``."""
     cand = candidates.build(hired_problem(problem, {}))
     state = Staffing(cand, plan, {}, round(price(cand, plan)["total"], 2))
+    if deadline.left() < lns.MIN_STEP_SECONDS:
+        return state
     cand_all = cand_all or candidates.build(staffed(problem))
     search = Search(problem, cand_all, deadline.with_stop(stop), workers, run, report)
     state = search.hires(state)
