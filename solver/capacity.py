@@ -118,11 +118,11 @@ def add_hiring(sm: ScheduleModel) -> HiringVars:
 
 
 # Problems of at most this many cohorts get the exact capacity model (one CP-SAT model with a hire
-# literal per pool member), larger ones the hire search (solver.hire_search): the same threshold as
-# the engine's full model, for the same reason (measured, bench/results/log.md "Capacity planning
-# with the full engine": on S, 20 cohorts, and on the demo the one model did not improve on the
-# no-hire plan in 20 s).
-POOL_MODEL_COHORTS = 10
+# literal per pool member), larger ones the hire search (solver.hire_search). Measured at 20 s
+# (bench/results/log.md, "Capacity planning with the full engine"): on S (20 cohorts) seeds 1-3
+# the model proved its answers optimal and was 0.1-1.0 % cheaper than the search; on the demo (60
+# cohorts) it did not improve on the no-hire plan, where the search hired and saved 5-7 %.
+POOL_MODEL_COHORTS = 20
 # Share of the time for the best plan with nobody hired (the engine's usual solve). The capacity
 # model starts from it, so its answer is never dearer than not hiring; measured on generated S
 # instances (bench/results/log.md, "Capacity planning"): starting from the greedy plan instead,

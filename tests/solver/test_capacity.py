@@ -420,14 +420,17 @@ def test_a_session_only_a_pool_member_can_fit_is_not_a_document_error():
 # --- larger problems: the hire search (solver.hire_search) --------------------------------------
 
 
+PER_SITE = 11
+
+
 def two_site_document(pool):
-    """Six cohorts in London and six in Leeds (over POOL_MODEL_COHORTS), one in-person hour each;
-    ana and bob live in London and pay 500 travel to teach in Leeds."""
+    """PER_SITE cohorts in London and as many in Leeds (over POOL_MODEL_COHORTS together), one
+    in-person hour each; ana and bob live in London and pay 500 travel to teach in Leeds."""
     to_leeds = {"travel_cost": {"leeds": 500.0}}
     return tiny.doc(
         programs=[tiny.program(mode="in_person")],
-        cohorts=apart(*(f"london{k}" for k in range(6)))
-        + apart(*(f"leeds{k}" for k in range(6)), site="leeds"),
+        cohorts=apart(*(f"london{k}" for k in range(PER_SITE)))
+        + apart(*(f"leeds{k}" for k in range(PER_SITE)), site="leeds"),
         facilitators=[tiny.facilitator("ana", **to_leeds), tiny.facilitator("bob", **to_leeds)],
         rooms=[tiny.room("r_london", hourly_cost=0.0), tiny.room("r_leeds", site="leeds",
                                                                  hourly_cost=0.0)],
@@ -451,16 +454,16 @@ def test_hire_search_hires_at_the_site_whose_sessions_need_costly_travel():
     assert [(h["id"], h["from"], h["weeks"]) for h in schedule["hires"]] == [
         ("in_leeds", "2027-01-04", 1)
     ]
-    # Twelve hours at 100, no travel, and in_leeds for one week: 300 onboarding + 100.
+    # An hour at 100 per cohort, no travel, and in_leeds for one week: 300 onboarding + 100.
     assert schedule["cost"]["travel"] == 0.0
     assert schedule["cost"]["hiring"] == 400.0
-    assert schedule["cost"]["total"] == 1600.0
+    assert schedule["cost"]["total"] == 2 * PER_SITE * 100.0 + 400.0
     leeds = {x["facilitator"] for x in tiny.sessions(schedule) if "leeds0" in x["cohorts"]}
     assert leeds == {"in_leeds"}
 
 
 def test_hire_search_keeps_the_no_hire_plan_when_no_hire_pays():
-    dear = member("in_leeds", site="leeds", onboarding=5000.0)
+    dear = member("in_leeds", site="leeds", onboarding=PER_SITE * 500.0)  # all it could save
     document = two_site_document([dear, PARIS])
     schedule = tiny.solved(document, time_limit=8.0)
     without_pool = tiny.solved(
@@ -468,15 +471,15 @@ def test_hire_search_keeps_the_no_hire_plan_when_no_hire_pays():
     )
     assert schedule["hires"] == []
     assert schedule["cost"]["hiring"] == 0.0
-    # 1,200 of hours and 6 x 500 travel to Leeds: no pool is the same answer.
-    assert schedule["cost"]["total"] == without_pool["cost"]["total"] == 4200.0
+    # An hour at 100 per cohort and 500 travel per Leeds cohort: no pool is the same answer.
+    assert schedule["cost"]["total"] == without_pool["cost"]["total"] == PER_SITE * 700.0
 
 
 def test_hire_search_reports_a_bound_that_holds_with_hiring():
     schedule = tiny.solved(two_site_document([LEEDS]), time_limit=8.0)
-    # Without the pool the bound would be 4,200 (travel to Leeds), above the answer.
+    # Without the pool the bound would count travel to Leeds, above the answer.
     assert schedule["lower_bound"] is not None
-    assert schedule["lower_bound"] <= schedule["cost"]["total"] == 1600.0
+    assert schedule["lower_bound"] <= schedule["cost"]["total"] == 2 * PER_SITE * 100.0 + 400.0
 
 
 def test_hire_search_reports_only_improving_costs_and_stops_when_asked():
@@ -531,9 +534,9 @@ def test_a_member_takes_every_session_they_are_free_for_and_cheaper_at():
     proposed = swapped_in(cand, plan, "in_leeds", groups)
     # Every Leeds session (in London in_leeds would pay 400 travel: no gain there).
     assert {plan.sections[k].group for k, _ in proposed} == {"p@leeds"}
-    assert len(proposed) == 6
+    assert len(proposed) == PER_SITE
     kept = checked_swap(problem, cand, plan, proposed)
-    assert price(cand, kept)["total"] == price(cand, plan)["total"] - 6 * 500.0
+    assert price(cand, kept)["total"] == price(cand, plan)["total"] - PER_SITE * 500.0
 
 
 def test_a_swap_the_checker_refuses_is_given_back():
