@@ -33,7 +33,8 @@ from solver.capacity import (
 )
 from solver.check import check
 from solver.greedy import greedy_plan
-from solver.hire_search import checked_swap, hired_problem, priced, swapped_in
+from solver.hire_search import checked_swap, hired_problem, priced
+from solver.hire_swap import swapped_in
 from solver.hiring import staffed
 from solver.model import ScheduleModel
 from solver.plan import price
