@@ -32,9 +32,10 @@ from solver.capacity import (
     teaches_only_if_hired,
 )
 from solver.check import check
+from solver.deadline import Deadline
 from solver.greedy import greedy_plan
-from solver.hire_search import checked_swap, hired_problem, priced
-from solver.hire_swap import swapped_in
+from solver.hire_search import Search, checked_swap, hired_problem, priced
+from solver.hire_swap import swapped_in, with_swaps
 from solver.hiring import staffed
 from solver.model import ScheduleModel
 from solver.plan import price
@@ -570,3 +571,23 @@ def test_plan_of_reads_a_re_plan_back_at_the_same_cost():
     plan = plan_of(cand, again)
     assert any(s.previous_id for s in plan.sections)
     assert price(cand, plan)["total"] == again["cost"]["total"]
+
+
+def test_a_hire_made_redundant_by_another_is_dropped():
+    twin = member("in_leeds_too", site="leeds", travel_cost={"london": 400.0})
+    problem = tiny.problem(two_site_document([LEEDS, twin]))
+    both = {"in_leeds": 0, "in_leeds_too": 0}
+    cand = candidates.build(hired_problem(problem, both))
+    plan = greedy_plan(candidates.build(problem))  # nobody hired
+    leeds = [k for k, s in enumerate(plan.sections) if s.group == "p@leeds"]
+    # The Leeds sessions shared between the two: either alone could teach them all.
+    halves = {(k, 0): ("in_leeds", "in_leeds_too")[n % 2] for n, k in enumerate(leeds)}
+    state = priced(problem, cand, with_swaps(plan, halves))
+    assert state.starts == both
+    reported: list[float] = []
+    search = Search(problem, candidates.build(staffed(problem)), Deadline.after(20.0), 2,
+                    None, reported.append)  # fmt: skip
+    dropped = search.try_drop(state, "in_leeds_too", Deadline.after(10.0))
+    assert dropped.starts == {"in_leeds": 0}
+    assert dropped.total == state.total - 400.0  # one hire less, the same sessions
+    assert dropped.trials == ["drop in_leeds_too"]
