@@ -28,6 +28,7 @@ import time
 from pathlib import Path
 
 from bench.generate import generate
+from solver import capacity
 from solver.check import check
 from solver.sensitivity import placed_learners
 from solver.solve import solve
@@ -75,7 +76,14 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "--remove-every", type=int, help="remove every n-th facilitator (instead of --keep)"
     )
+    parser.add_argument(
+        "--pool-model-cohorts", type=int,
+        help="solve problems of up to this many cohorts with the one capacity model, larger ones "
+        f"with the hire search (default {capacity.POOL_MODEL_COHORTS}; for measuring the threshold)",
+    )  # fmt: skip
     args = parser.parse_args(argv)
+    if args.pool_model_cohorts is not None:
+        capacity.POOL_MODEL_COHORTS = args.pool_model_cohorts
     print("| size | seed | load | run | status | cost | hiring | hires / pool | placed | gap | "
           "wall s | checker |")  # fmt: skip
     print("|---|---|---|---|---|---|---|---|---|---|---|---|")

@@ -8,9 +8,11 @@ learners untrained. The answer is a schedule document with a ``hires`` list (who
 skills, where, from which week) and a ``hiring`` cost component; :mod:`solver.check` verifies both
 with :mod:`solver.hiring`.
 
-Problems with a pool are solved here as one CP-SAT model (no neighbourhood search), warm-started
-with the greedy plan of the existing facilitators alone, i.e. with nobody hired: capacity planning
-is a what-if on a planning period, not the nightly solve of a whole organisation.
+Either way the engine's usual solve runs first with nobody hired. Small problems (up to
+``POOL_MODEL_COHORTS`` cohorts) then get this one CP-SAT model, hinted with that plan, which can
+prove the minimum; larger ones, where that model does not improve in time, get the hire search of
+:mod:`solver.hire_search` (hires tried as neighbourhoods of the plan, then the engine's
+neighbourhood search over the plan with its hires).
 """
 
 from __future__ import annotations
@@ -30,8 +32,9 @@ from solver.explain import unscheduled_reasons
 from solver.greedy import greedy_plan
 from solver.hint import add_hint
 from solver.hiring import hire_entry, horizon_weeks, staffed, week_of, week_start
+from solver.lower_bound import lower_bound_parts
 from solver.model import ScheduleModel
-from solver.plan import Plan, PlannedSection, PlannedSession, to_document
+from solver.plan import Plan, PlannedSection, PlannedSession, price, to_document
 from solver.pricing import cents
 from solver.problem import Problem
 from solver.schedule import INFEASIBLE
@@ -114,24 +117,42 @@ def add_hiring(sm: ScheduleModel) -> HiringVars:
 # --- solving ------------------------------------------------------------------------------------
 
 
-# Share of the time for the best plan with nobody hired (the engine's usual solve): the capacity
-# model starts from it, so its answer is never dearer than not hiring. Measured on generated S
+# Problems of at most this many cohorts get the exact capacity model (one CP-SAT model with a hire
+# literal per pool member), larger ones the hire search (solver.hire_search). Measured at 20 s
+# (bench/results/log.md, "Capacity planning with the full engine"): on S (20 cohorts) seeds 1-3
+# the model proved its answers optimal and was 0.1-1.0 % cheaper than the search; on the demo (60
+# cohorts) it did not improve on the no-hire plan, where the search hired and saved 5-7 %.
+POOL_MODEL_COHORTS = 20
+# Share of the time for the best plan with nobody hired (the engine's usual solve). The capacity
+# model starts from it, so its answer is never dearer than not hiring; measured on generated S
 # instances (bench/results/log.md, "Capacity planning"): starting from the greedy plan instead,
-# the capacity model's answer after 20 s was up to 5 % dearer than the no-hire optimum.
-NO_HIRE_SHARE = 0.4
+# the capacity model's answer after 20 s was up to 5 % dearer than the no-hire optimum. The hire
+# search gets more of the time for it: it goes on improving the same plan, hires or not.
+NO_HIRE_SHARE, NO_HIRE_SHARE_SEARCH = 0.4, 0.5
 
 
 class _Best:
-    """Passes on only improving costs to ``progress`` (the two stages report separately)."""
+    """Passes on only improving costs to ``progress`` (the stages report separately), with the
+    bound that holds when hiring is allowed (the no-hire stage's own bound does not)."""
 
-    def __init__(self, progress) -> None:
-        self.progress, self.best = progress, float("inf")
+    def __init__(self, progress, started: float) -> None:
+        self.progress, self.started, self.best = progress, started, float("inf")
+        self.bound: float | None = None
 
-    def report(self, elapsed: float, cost: float, bound: float | None) -> None:
-        if self.progress is not None and cost < self.best:
+    def report(self, elapsed: float, cost: float, bound: float | None = None) -> None:
+        if self.progress is not None and cost < self.best - 0.005:
             self.best = cost
-            # The no-hire stage's bound does not hold once hiring is allowed.
-            self.progress(elapsed, cost, None)
+            self.progress(elapsed, cost, _shown(self.bound, cost))
+
+    def now(self, cost: float) -> None:
+        """Report ``cost`` found just now."""
+        self.report(time.monotonic() - self.started, cost)
+
+
+def _shown(bound: float | None, cost: float) -> float | None:
+    from solver.solve import reported_bound
+
+    return reported_bound(bound, cost) if bound is not None else None
 
 
 class _Watcher(cp_model.CpSolverSolutionCallback):
@@ -147,6 +168,20 @@ class _Watcher(cp_model.CpSolverSolutionCallback):
             self.stop_search()
 
 
+def pool_bound(cand_all, time_limit: float, work: Deadline) -> float | None:
+    """A lower bound that holds when hiring is allowed: the engine's bound of the problem with the
+    whole pool as ordinary facilitators, hired for nothing (every capacity plan is a plan of that
+    problem plus a hiring cost of at least 0). None when there is none in time."""
+    from solver.solve import BOUND_SECONDS, BOUND_SHARE, BOUND_TIME_SHARE
+
+    parts = lower_bound_parts(
+        cand_all,
+        min(BOUND_SHARE * time_limit, BOUND_SECONDS),
+        work.sooner(BOUND_TIME_SHARE * work.left()),
+    )
+    return None if parts is None else parts[parts["used"]]
+
+
 def solve_with_pool(
     problem: Problem,
     *,
@@ -159,14 +194,19 @@ def solve_with_pool(
 ) -> dict[str, Any]:
     """The cheapest schedule of ``problem`` when pool members may be hired (see ``solve``).
 
-    First the engine's usual solve with nobody hired, for a share of the time; then the
-    capacity model, hinted with that plan, for the rest. The answer is the cheaper of the two,
-    so hiring is never proposed when it does not pay."""
+    First the engine's usual solve with nobody hired, for a share of the time; then, on small
+    problems, the capacity model hinted with that plan, on larger ones the hire search from it.
+    Either answer is never dearer than the no-hire plan, so hiring is never proposed when it does
+    not pay."""
     from solver.solve import finish_seconds, solve
 
     deadline = (deadline or Deadline.after(time_limit)).with_stop(stop_event)
     work = deadline.earlier(finish_seconds(problem))
-    best = _Best(progress)
+    best = _Best(progress, deadline.started)
+    by_model = len(problem.cohorts) <= POOL_MODEL_COHORTS
+    cand = candidates.build(staffed(problem), deadline=work)
+    if not by_model:
+        best.bound = pool_bound(cand, time_limit, work)
     no_hire = solve(
         dataclasses.replace(problem, hiring_pool={}),
         time_limit=time_limit,
@@ -174,11 +214,54 @@ def solve_with_pool(
         progress=best.report,
         stop_event=stop_event,
         log=log,
-        deadline=work.sooner(NO_HIRE_SHARE * work.left()),
+        deadline=work.sooner((NO_HIRE_SHARE if by_model else NO_HIRE_SHARE_SEARCH) * work.left()),
     )
-    cand = candidates.build(staffed(problem), deadline=work)
     if no_hire["status"] == INFEASIBLE:  # the published (fixed) sessions contradict each other
         return _with_hires(no_hire, [], None, "infeasible", deadline, time_limit)
+    if by_model:
+        return _solve_by_model(problem, cand, no_hire, best, deadline, work, time_limit, workers,
+                               stop_event, log)  # fmt: skip
+    return _solve_by_hire_search(problem, cand, no_hire, best, deadline, work, time_limit,
+                                 workers, stop_event)  # fmt: skip
+
+
+def _solve_by_hire_search(
+    problem, cand_all, no_hire, best, deadline, work, time_limit, workers, stop_event
+) -> dict[str, Any]:
+    """Hires searched as neighbourhoods of the no-hire plan (``solver.hire_search``); the answer
+    is the no-hire plan itself unless a cheaper one was found."""
+    from solver.hire_search import hired_problem, search_hires
+
+    plain = candidates.build(hired_problem(problem, {}))
+    start = plan_of(plain, no_hire)
+    trials: list[str] = []
+    doc = no_hire
+    # The no-hire plan read back at its own cost (else it is the answer as it is).
+    readable = start is not None and not start.unreached
+    if readable and abs(price(plain, start)["total"] - no_hire["cost"]["total"]) <= 0.005:
+        found = search_hires(
+            problem, start, work, workers=workers, report=best.now, stop=stop_event,
+            cand_all=cand_all,
+            run=lambda solver, model: _solve_cancellable(solver, model, None, stop_event),
+        )  # fmt: skip
+        trials = found.trials
+        if found.total < no_hire["cost"]["total"] - 0.005:
+            reasons = unscheduled_reasons(found.cand, found.plan, deadline.why())
+            doc = hired_document(problem, found.cand, found.plan, found.starts, reasons)
+    # The no-hire plan's proof says nothing once hiring is allowed: optimal only at the bound.
+    doc = _with_hires(doc, doc.get("hires", []), best.bound, "feasible", deadline, time_limit)
+    met = doc["lower_bound"] is not None and abs(doc["cost"]["total"] - doc["lower_bound"]) <= 0.005
+    doc["status"] = "optimal" if met else "feasible"
+    doc["solver"].update(strategy="capacity-search", hire_trials=trials)
+    return doc
+
+
+def _solve_by_model(
+    problem, cand, no_hire, best, deadline, work, time_limit, workers, stop_event, log
+) -> dict[str, Any]:
+    """The capacity model (every pool member a hire literal), hinted with the no-hire plan; the
+    cheaper of its answer and the no-hire plan."""
+
     start = plan_of(cand, no_hire) or greedy_plan(candidates.build(problem, deadline=work), work)
     sm = ScheduleModel(cand, start)
     for lit, _ in sm.fixed:
@@ -192,7 +275,9 @@ def solve_with_pool(
     solver.parameters.max_time_in_seconds = max(work.left(), 0.1)
     solver.parameters.num_workers = workers
     solver.parameters.log_search_progress = log
-    status = _solve_cancellable(solver, sm.model, _Watcher(deadline.started, best, stop_event), stop_event)
+    status = _solve_cancellable(
+        solver, sm.model, _Watcher(deadline.started, best, stop_event), stop_event
+    )
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return _with_hires(no_hire, [], None, "feasible", deadline, time_limit)
     bound = solver.best_objective_bound / 100
@@ -237,6 +322,10 @@ def plan_of(cand, schedule: dict[str, Any]) -> Plan | None:
     """A schedule document of the same problem read back as a plan (generic sections, fixed
     ones kept as fixed), for the hint; None when it cannot be read."""
     fixed_ids = {fx.section for fx in cand.problem.fixed}
+    # A kept previous section keeps its id in the document; new ones never take such an id.
+    previous_ids = {
+        str(sec.get("id")) for sec in (cand.problem.previous or {}).get("sections") or []
+    }
     plan = Plan()
     try:
         for sec in schedule["sections"]:
@@ -253,11 +342,21 @@ def plan_of(cand, schedule: dict[str, Any]) -> Plan | None:
                 )
                 for x in sorted(sec["sessions"], key=lambda x: x["index"])
             ]
-            fixed = str(sec["id"]) if str(sec["id"]) in fixed_ids else None
-            plan.sections.append(PlannedSection(group_key, parts, sessions, fixed_id=fixed))
+            sid = str(sec["id"])
+            fixed = sid if sid in fixed_ids else None
+            previous = sid if sid in previous_ids and fixed is None else None
+            plan.sections.append(PlannedSection(group_key, parts, sessions, fixed, previous))
     except (KeyError, TypeError, ValueError, IndexError):
         return None
     return plan
+
+
+def hired_document(problem: Problem, cand, plan: Plan, starts: dict[str, int], reasons=None):
+    """The schedule document of a plan with hires (pool member -> start week), hiring priced."""
+    doc = to_document(cand, plan, status="feasible", reasons=reasons or {}, solver={},
+                      lower_bound=None)  # fmt: skip
+    add_hires(problem, plan, starts, doc)
+    return doc
 
 
 def add_hires(problem: Problem, plan: Plan, starts: dict[str, int], doc: dict[str, Any]) -> None:

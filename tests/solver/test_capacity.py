@@ -8,11 +8,13 @@ into ordinary facilitators), and one test per hiring rule of the model and of th
 from __future__ import annotations
 
 import copy
+import dataclasses
 import itertools
 import json
 import subprocess
 import sys
-from datetime import date
+import threading
+from datetime import date, datetime
 from pathlib import Path
 
 import pytest
@@ -20,16 +22,24 @@ from ortools.sat.python import cp_model
 
 from solver import candidates
 from solver.capacity import (
+    POOL_MODEL_COHORTS,
     HiringVars,
     add_hiring,
     hiring_cost,
+    plan_of,
     starts_within_reach,
     teaches_from_start_week,
     teaches_only_if_hired,
 )
 from solver.check import check
+from solver.deadline import Deadline
+from solver.greedy import greedy_plan
+from solver.hire_search import Search, checked_swap, hired_problem, priced
+from solver.hire_swap import swapped_in, with_swaps
 from solver.hiring import staffed
 from solver.model import ScheduleModel
+from solver.plan import price
+from solver.solve import solve
 from solver.validate import parse_problem
 from tests.solver import tiny
 
@@ -407,3 +417,177 @@ def test_a_session_only_a_pool_member_can_fit_is_not_a_document_error():
     document["hiring_pool"] = [member("h1", weekly=long_day)]
     schedule = tiny.solved(document)
     assert hires(schedule) == {"h1": "2027-01-04"}
+
+
+# --- larger problems: the hire search (solver.hire_search) --------------------------------------
+
+
+PER_SITE = 11
+
+
+def two_site_document(pool):
+    """PER_SITE cohorts in London and as many in Leeds (over POOL_MODEL_COHORTS together), one
+    in-person hour each; ana and bob live in London and pay 500 travel to teach in Leeds."""
+    to_leeds = {"travel_cost": {"leeds": 500.0}}
+    return tiny.doc(
+        programs=[tiny.program(mode="in_person")],
+        cohorts=apart(*(f"london{k}" for k in range(PER_SITE)))
+        + apart(*(f"leeds{k}" for k in range(PER_SITE)), site="leeds"),
+        facilitators=[tiny.facilitator("ana", **to_leeds), tiny.facilitator("bob", **to_leeds)],
+        rooms=[tiny.room("r_london", hourly_cost=0.0), tiny.room("r_leeds", site="leeds",
+                                                                 hourly_cost=0.0)],
+        hiring_pool=pool,
+    )  # fmt: skip
+
+
+LEEDS = member("in_leeds", site="leeds", travel_cost={"london": 400.0})
+PARIS = member("in_paris", site="paris", travel_cost={"london": 900.0, "leeds": 900.0})
+
+
+def test_two_site_case_is_above_the_capacity_model_threshold():
+    # Guards the tests below: they must exercise the hire search, not the one capacity model.
+    assert len(two_site_document([LEEDS])["cohorts"]) > POOL_MODEL_COHORTS
+
+
+def test_hire_search_hires_at_the_site_whose_sessions_need_costly_travel():
+    document = two_site_document([LEEDS, PARIS])
+    schedule = tiny.solved(document, time_limit=8.0)
+    assert schedule["solver"]["strategy"] == "capacity-search"
+    assert [(h["id"], h["from"], h["weeks"]) for h in schedule["hires"]] == [
+        ("in_leeds", "2027-01-04", 1)
+    ]
+    # An hour at 100 per cohort, no travel, and in_leeds for one week: 300 onboarding + 100.
+    assert schedule["cost"]["travel"] == 0.0
+    assert schedule["cost"]["hiring"] == 400.0
+    assert schedule["cost"]["total"] == 2 * PER_SITE * 100.0 + 400.0
+    leeds = {x["facilitator"] for x in tiny.sessions(schedule) if "leeds0" in x["cohorts"]}
+    assert leeds == {"in_leeds"}
+
+
+def test_hire_search_keeps_the_no_hire_plan_when_no_hire_pays():
+    dear = member("in_leeds", site="leeds", onboarding=PER_SITE * 500.0)  # all it could save
+    document = two_site_document([dear, PARIS])
+    schedule = tiny.solved(document, time_limit=8.0)
+    without_pool = tiny.solved(
+        {k: v for k, v in document.items() if k != "hiring_pool"}, time_limit=3.0
+    )
+    assert schedule["hires"] == []
+    assert schedule["cost"]["hiring"] == 0.0
+    # An hour at 100 per cohort and 500 travel per Leeds cohort: no pool is the same answer.
+    assert schedule["cost"]["total"] == without_pool["cost"]["total"] == PER_SITE * 700.0
+
+
+def test_hire_search_reports_a_bound_that_holds_with_hiring():
+    schedule = tiny.solved(two_site_document([LEEDS]), time_limit=8.0)
+    # Without the pool the bound would count travel to Leeds, above the answer.
+    assert schedule["lower_bound"] is not None
+    assert schedule["lower_bound"] <= schedule["cost"]["total"] == 2 * PER_SITE * 100.0 + 400.0
+
+
+def test_hire_search_reports_only_improving_costs_and_stops_when_asked():
+    problem = tiny.problem(two_site_document([LEEDS]))
+    stop, reported = threading.Event(), []
+
+    def progress(elapsed, cost, bound):
+        reported.append(cost)
+        stop.set()  # cancel at the first schedule
+
+    schedule = solve(problem, time_limit=300.0, progress=progress, stop_event=stop)
+    assert check(problem, schedule) == []
+    assert schedule["solver"]["wall_seconds"] < 300.0
+    assert schedule["hires"] == []  # cancelled before any hire was tried
+    assert schedule["solver"]["hire_trials"] == []
+    assert reported == sorted(reported, reverse=True)
+    assert len(reported) == len(set(reported))
+
+
+def test_a_hire_is_available_from_their_start_week_only():
+    problem = tiny.problem(two_site_document([LEEDS]))
+    problem = dataclasses.replace(problem, horizon_end=date(2027, 1, 15))
+    hired = hired_problem(problem, {"in_leeds": 1})
+    assert hired.hiring_pool == problem.hiring_pool  # still listed
+    cand = candidates.build(hired)
+    monday_week_0 = cand.grid.local_minute(datetime(2027, 1, 4, 9), "Europe/London")
+    monday_week_1 = cand.grid.local_minute(datetime(2027, 1, 11, 9), "Europe/London")
+    assert not cand.facilitator_free("in_leeds", monday_week_0, 60)
+    assert cand.facilitator_free("in_leeds", monday_week_1, 60)
+
+
+def test_priced_plan_hires_from_the_week_of_the_first_session_and_only_who_teaches():
+    document = two_site_document([LEEDS, PARIS])
+    document["horizon"] = TWO_WEEKS
+    problem = tiny.problem(document)
+    cand = candidates.build(hired_problem(problem, {"in_leeds": 0, "in_paris": 0}))
+    plan = greedy_plan(candidates.build(problem))  # nobody hired
+    week_1 = cand.grid.local_minute(datetime(2027, 1, 12, 9), "Europe/London")
+    leeds = next(s for s in plan.sections if s.group.endswith("leeds"))
+    leeds.sessions[0] = dataclasses.replace(leeds.sessions[0], start=week_1,
+                                            facilitator="in_leeds")  # fmt: skip
+    found = priced(problem, cand, plan)
+    assert found.starts == {"in_leeds": 1}  # in_paris teaches nothing: not hired
+    assert found.total == price(cand, plan)["total"] + 300.0 + 100.0
+
+
+def test_a_member_takes_every_session_they_are_free_for_and_cheaper_at():
+    problem = tiny.problem(two_site_document([LEEDS]))
+    cand = candidates.build(hired_problem(problem, {"in_leeds": 0}))
+    plan = greedy_plan(candidates.build(problem))  # nobody hired
+    groups = {s.group for s in plan.sections}
+    proposed = swapped_in(cand, plan, "in_leeds", groups)
+    # Every Leeds session (in London in_leeds would pay 400 travel: no gain there).
+    assert {plan.sections[k].group for k, _ in proposed} == {"p@leeds"}
+    assert len(proposed) == PER_SITE
+    kept = checked_swap(problem, cand, plan, proposed)
+    assert price(cand, kept)["total"] == price(cand, plan)["total"] - PER_SITE * 500.0
+
+
+def test_a_swap_the_checker_refuses_is_given_back():
+    monday_nine = member("in_leeds", site="leeds", weekly=ONE_SLOT)  # free Monday 09:00 only
+    problem = tiny.problem(two_site_document([monday_nine]))
+    cand = candidates.build(hired_problem(problem, {"in_leeds": 0}))
+    plan = greedy_plan(candidates.build(problem))
+    leeds = [k for k, s in enumerate(plan.sections) if s.group == "p@leeds"]
+    at_nine = [k for k in leeds if plan.sections[k].sessions[0].start == monday_nine_minute(cand)]
+    assert len(at_nine) == 1  # guards the case: one Leeds session at in_leeds's hour
+    everything = {(k, 0): "in_leeds" for k in leeds}
+    kept = checked_swap(problem, cand, plan, everything)
+    taught = [k for k, s in enumerate(kept.sections) if s.sessions[0].facilitator == "in_leeds"]
+    assert taught == at_nine
+    assert set(swapped_in(cand, plan, "in_leeds", {"p@leeds"})) == {(at_nine[0], 0)}
+
+
+def monday_nine_minute(cand) -> int:
+    return cand.grid.local_minute(datetime(2027, 1, 4, 9), "Europe/London")
+
+
+def test_plan_of_reads_a_re_plan_back_at_the_same_cost():
+    document = two_site_document([])
+    del document["hiring_pool"]
+    first = tiny.solved(document, time_limit=2.0)
+    document["previous"] = first
+    problem = tiny.problem(document)
+    again = tiny.solved(document, time_limit=2.0)
+    cand = candidates.build(problem)
+    plan = plan_of(cand, again)
+    assert any(s.previous_id for s in plan.sections)
+    assert price(cand, plan)["total"] == again["cost"]["total"]
+
+
+def test_a_hire_made_redundant_by_another_is_dropped():
+    twin = member("in_leeds_too", site="leeds", travel_cost={"london": 400.0})
+    problem = tiny.problem(two_site_document([LEEDS, twin]))
+    both = {"in_leeds": 0, "in_leeds_too": 0}
+    cand = candidates.build(hired_problem(problem, both))
+    plan = greedy_plan(candidates.build(problem))  # nobody hired
+    leeds = [k for k, s in enumerate(plan.sections) if s.group == "p@leeds"]
+    # The Leeds sessions shared between the two: either alone could teach them all.
+    halves = {(k, 0): ("in_leeds", "in_leeds_too")[n % 2] for n, k in enumerate(leeds)}
+    state = priced(problem, cand, with_swaps(plan, halves))
+    assert state.starts == both
+    reported: list[float] = []
+    search = Search(problem, candidates.build(staffed(problem)), Deadline.after(20.0), 2,
+                    None, reported.append)  # fmt: skip
+    dropped = search.try_drop(state, "in_leeds_too", Deadline.after(10.0))
+    assert dropped.starts == {"in_leeds": 0}
+    assert dropped.total == state.total - 400.0  # one hire less, the same sessions
+    assert dropped.trials == ["drop in_leeds_too"]
