@@ -60,7 +60,7 @@ def test_a_scenario_never_changes_real_data_until_promoted(immediate, client, co
         assert response.status_code == 302, (kind, response.get_data(as_text=True)[:2000])
     assert client.post(f"/scenarios/{scenario_id}/solve").status_code == 302
     page = client.get(f"/scenarios/{scenario_id}").get_data(as_text=True)
-    assert "Status: <strong>solved</strong>" in page
+    assert 'Status: <strong data-field="status">solved</strong>' in page
     assert (
         client.get(f"/planning/{period_id}/scenarios/compare?ids={scenario_id}").status_code == 200
     )
@@ -93,13 +93,21 @@ def test_solve_keeps_a_result_the_checker_accepts(immediate, client, coordinator
         ends = [s["end"] for sec in found.schedule["sections"] for s in sec["sessions"]]
         assert ends and max(ends) < "2027-03-22"
     status = client.get(f"/scenarios/{scenario_id}/status").get_json()
+    wall = found.schedule["solver"]["wall_seconds"]
+    bound = found.schedule["lower_bound"]
     assert status == {
         "status": "solved",
         "active": False,
+        "summary": "Solved.",
         "error": "",
         "best_cost": found.best_cost,
-        "elapsed_seconds": None,
+        "bound": bound,
+        "gap": pytest.approx((found.best_cost - bound) / found.best_cost, abs=1e-6),
+        "result_cost": found.best_cost,
+        "elapsed_seconds": round(wall, 1),
         "time_limit_seconds": 5,
+        "progress": 1.0,
+        "cancel_requested": False,
     }
 
 
@@ -224,7 +232,7 @@ def test_a_solve_whose_worker_was_lost_fails_and_frees_the_scenario(app, client,
         db.session.commit()
     # Still within its time limit and the margin: running, and it says for how long.
     page = client.get(f"/scenarios/{scenario_id}").get_data(as_text=True)
-    assert "Status: <strong>running</strong>" in page and "of up to 5 s" in page
+    assert '<strong data-field="status">running</strong>' in page and "s of <span>5</span> s" in page
     with app.app_context():
         found = scenario(scenario_id)
         found.started_at = utcnow() - timedelta(seconds=5, minutes=10, milliseconds=500)

@@ -3,9 +3,11 @@
 Nothing here writes outside the ``scenario`` table: a scenario reads the real data once, when it
 is made, and only promotion (``scheduler.scenarios.promotion``) changes real records.
 
-A solve goes new/solved/failed → queued → running → solved or failed. Each transition is a
-conditional UPDATE, so a second click on Solve, or a change saved while a solve runs, is seen by
-whichever side commits second.
+A solve goes new/solved/failed/cancelled → queued → running → solved or failed, or is cancelled:
+queued → cancelled at once; running → solved with the best plan found by then (``cancel_requested``
+stays set, so the page says it was stopped early), or cancelled when none was found yet. Each
+transition is a conditional UPDATE, so a second click on Solve, a Cancel as the worker starts,
+or a change saved while a solve runs, is seen by whichever side commits second.
 """
 
 from __future__ import annotations
@@ -30,6 +32,14 @@ LOST_WORKER = (
     "The previous result is unchanged; solve again."
 )
 ACTIVE = (ScenarioStatus.QUEUED, ScenarioStatus.RUNNING)
+#: A new solve's progress columns, before its monitor writes them.
+FRESH_PROGRESS = {
+    "cancel_requested": False,
+    "heartbeat_at": None,
+    "elapsed_seconds": 0.0,
+    "progress_cost": None,
+    "progress_bound": None,
+}
 
 
 class ScenarioRefused(Exception):
@@ -92,7 +102,7 @@ def _refuse_while_solving(scenario: Scenario) -> None:
 
 def _mark_changed(scenario: Scenario) -> None:
     # The previous result stays for comparison, but no longer answers the changes.
-    if scenario.status in (ScenarioStatus.SOLVED, ScenarioStatus.FAILED):
+    if scenario.status in (ScenarioStatus.SOLVED, ScenarioStatus.FAILED, ScenarioStatus.CANCELLED):
         scenario.status = ScenarioStatus.NEW
         scenario.error = ""
 
@@ -103,7 +113,7 @@ def queue_solve(scenario: Scenario) -> None:
     claimed = db.session.execute(
         update(Scenario)
         .where(Scenario.id == scenario_id, Scenario.status.not_in(ACTIVE))
-        .values(status=ScenarioStatus.QUEUED, error="", queued_at=utcnow())
+        .values(status=ScenarioStatus.QUEUED, error="", queued_at=utcnow(), **FRESH_PROGRESS)
         .execution_options(synchronize_session=False)
     )
     if claimed.rowcount != 1:
@@ -128,6 +138,33 @@ def queue_solve(scenario: Scenario) -> None:
         .execution_options(synchronize_session=False)
     )
     db.session.commit()
+
+
+def cancel_solve(scenario: Scenario) -> str:
+    """Cancel the scenario's solve and commit: at once if no worker has started it, else at the
+    solver's next check, which keeps the best plan found by then as the scenario's result (or,
+    with none found yet, the last good result). Returns what happened, as a message."""
+    scenario_id = scenario.id
+    if _claim(scenario_id, ScenarioStatus.QUEUED, status=ScenarioStatus.CANCELLED):
+        return "The solve was cancelled before it started; the previous result is unchanged."
+    if _claim(scenario_id, ScenarioStatus.RUNNING):
+        return (
+            "Stopping the solver: the best plan found so far will be kept as the scenario's "
+            "result."
+        )
+    return "This solve had already ended."
+
+
+def _claim(scenario_id: int, status: ScenarioStatus, **values) -> bool:
+    """Ask a solve in ``status`` to stop (with ``values``) and commit; whether it was in it."""
+    result = db.session.execute(
+        update(Scenario)
+        .where(Scenario.id == scenario_id, Scenario.status == status)
+        .values(cancel_requested=True, **values)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+    return result.rowcount == 1
 
 
 def fail_lost_solve(scenario: Scenario) -> bool:
@@ -174,9 +211,24 @@ def fail_solve(scenario_id: int, reason: str) -> None:
     db.session.commit()
 
 
+def cancelled_solve(scenario_id: int) -> None:
+    """A running solve stopped at the coordinator's request before it found a plan: mark it
+    cancelled and commit; the previous result is left as it was."""
+    db.session.rollback()
+    db.session.execute(
+        update(Scenario)
+        .where(Scenario.id == scenario_id, Scenario.status == ScenarioStatus.RUNNING)
+        .values(status=ScenarioStatus.CANCELLED, error="")
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+
+
 def finish_solve(scenario_id: int, changes_json: str, problem: dict, schedule: dict) -> bool:
-    """Store a checked result and commit. Changes saved while it ran make it out of date: then
-    it is not stored (False) and the scenario waits for another solve."""
+    """Store a checked result and commit (a solve stopped by Cancel stores the best plan it had).
+    Changes saved while it ran make it out of date: then it is not stored (False) and the
+    scenario waits for another solve."""
+    total = schedule["cost"]["total"]
     result = db.session.execute(
         update(Scenario)
         .where(
@@ -189,8 +241,11 @@ def finish_solve(scenario_id: int, changes_json: str, problem: dict, schedule: d
             error="",
             schedule_json=json.dumps(schedule, sort_keys=True),
             solved_problem_json=json.dumps(problem, sort_keys=True),
-            best_cost=schedule["cost"]["total"],
+            best_cost=total,
             solved_at=utcnow(),
+            progress_cost=total,
+            progress_bound=schedule.get("lower_bound"),
+            elapsed_seconds=(schedule.get("solver") or {}).get("wall_seconds", 0.0),
         )
         .execution_options(synchronize_session=False)
     )

@@ -83,13 +83,6 @@ def solve_lost(scenario: Scenario, now: datetime | None = None) -> bool:
     return (now or utcnow()) - since > limit
 
 
-def solve_elapsed(scenario: Scenario, now: datetime | None = None) -> int | None:
-    """Seconds since the running solve started (None unless running)."""
-    if scenario.status.value != "running" or scenario.started_at is None:
-        return None
-    return int(((now or utcnow()) - scenario.started_at).total_seconds())
-
-
 def scenarios_of(period: PlanningPeriod) -> list[Scenario]:
     """The period's scenarios, newest first, without their documents."""
     return list(

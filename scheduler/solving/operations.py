@@ -8,6 +8,7 @@ runs under the period's row lock: whichever side commits first wins and the othe
 
 from __future__ import annotations
 
+import json
 import logging
 
 from sqlalchemy import select, update
@@ -37,11 +38,14 @@ def queue_solve(
     user: User | None,
     time_limit: int | None = None,
     task: str = SOLVE_TASK,
+    previous: dict | None = None,
 ) -> SolveJob:
     """Queue a solve of ``period`` and commit; refused while another one is queued or running.
 
     ``time_limit`` (seconds) overrides the period's own for this job only (the command line's
-    ``--time-limit``); ``task`` names the kind of solve (a repair is one: ``scheduler.breaks``)."""
+    ``--time-limit``); ``task`` names the kind of solve (a repair is one: ``scheduler.breaks``);
+    ``previous`` is a schedule to re-plan from instead of the published one (a promoted
+    scenario's plan, ``scheduler.scenarios``)."""
     # The period's row lock makes two simultaneous clicks take turns, so the second one sees the
     # first one's job (PostgreSQL; SQLite's BEGIN IMMEDIATE already serialises writers).
     db.session.execute(
@@ -58,6 +62,7 @@ def queue_solve(
         period_id=period.id,
         requested_by_id=user.id if user else None,
         time_limit_seconds=time_limit or period.time_limit_seconds,
+        previous_json=json.dumps(previous, sort_keys=True) if previous is not None else None,
     )
     db.session.add(job)
     db.session.flush()

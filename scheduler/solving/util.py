@@ -10,6 +10,7 @@ from sqlalchemy import and_, or_, select
 
 from scheduler.database import utcnow
 from scheduler.extensions import db
+from scheduler.jobs.progress import progress_document
 from scheduler.models import JobStatus, PlanningPeriod, SolveJob, SolvePart
 from scheduler.templating import has_endpoint
 
@@ -118,21 +119,17 @@ def draft_url(job: SolveJob) -> str | None:
 
 def status_document(job: SolveJob) -> dict:
     """The job's progress as the progress page's script reads it."""
-    limit = job.time_limit_seconds or 1
-    return {
-        "id": job.id,
-        "status": job.status.value,
-        "active": job.status.active,
-        "summary": summary(job),
-        "elapsed_seconds": round(job.elapsed_seconds or 0.0, 1),
-        "time_limit_seconds": job.time_limit_seconds,
-        "progress": 1.0 if not job.status.active else min(1.0, (job.elapsed_seconds or 0) / limit),
-        "best_cost": job.best_cost,
-        "bound": displayed_bound(job.bound, job.best_cost),
-        "cancel_requested": job.cancel_requested,
-        "draft_url": draft_url(job),
-        "parts": parts_progress(job),
-    }
+    figures = progress_document(
+        status=job.status.value,
+        active=job.status.active,
+        summary=summary(job),
+        elapsed_seconds=job.elapsed_seconds,
+        time_limit_seconds=job.time_limit_seconds,
+        best_cost=job.best_cost,
+        bound=displayed_bound(job.bound, job.best_cost),
+        cancel_requested=job.cancel_requested,
+    )
+    return {"id": job.id, **figures, "draft_url": draft_url(job), "parts": parts_progress(job)}
 
 
 def parts_progress(job: SolveJob) -> list[dict]:
