@@ -155,11 +155,11 @@ def cancel_solve(scenario: Scenario) -> str:
     return "This solve had already ended."
 
 
-def _claim(scenario_id: int, status: ScenarioStatus, **values) -> bool:
-    """Ask a solve in ``status`` to stop (with ``values``) and commit; whether it was in it."""
+def _claim(scenario_id: int, current: ScenarioStatus, **values) -> bool:
+    """Ask a solve in ``current`` status to stop (with ``values``) and commit; whether it was."""
     result = db.session.execute(
         update(Scenario)
-        .where(Scenario.id == scenario_id, Scenario.status == status)
+        .where(Scenario.id == scenario_id, Scenario.status == current)
         .values(cancel_requested=True, **values)
         .execution_options(synchronize_session=False)
     )
