@@ -26,10 +26,10 @@ from scheduler.models import (
 )
 from scheduler.scenarios import comparison, promotion
 from scheduler.solving.operations import queue_solve
-from tests.factories import create_user
-from tests.scenario_world import HIRE, add, create, real_data, scenario
 from solver import check, parse_problem
 from solver.cost import recompute_cost
+from tests.factories import create_user
+from tests.scenario_world import HIRE, add, create, real_data, scenario
 from tests.solve_worlds import small_period
 
 TRAINING = ("facilitators", "travel", "rooms", "seats")

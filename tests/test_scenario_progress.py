@@ -128,7 +128,7 @@ def test_a_running_solve_shows_its_live_cost_and_bound_and_cancel_keeps_its_best
         assert 0 <= status["bound"] <= status["best_cost"]
         assert status["gap"] == pytest.approx(gap(status["best_cost"], status["bound"]))
         page = client.get(f"/scenarios/{scenario_id}").get_data(as_text=True)
-        assert 'data-status-url="/scenarios/%d/status"' % scenario_id in page
+        assert f'data-status-url="/scenarios/{scenario_id}/status"' in page
         assert 'data-field="best_cost"' in page and 'data-field="gap"' in page
         assert "Cancel (keep the best plan found)" in page
 

@@ -232,7 +232,9 @@ def test_a_solve_whose_worker_was_lost_fails_and_frees_the_scenario(app, client,
         db.session.commit()
     # Still within its time limit and the margin: running, and it says for how long.
     page = client.get(f"/scenarios/{scenario_id}").get_data(as_text=True)
-    assert '<strong data-field="status">running</strong>' in page and "s of <span>5</span> s" in page
+    assert (
+        '<strong data-field="status">running</strong>' in page and "s of <span>5</span> s" in page
+    )
     with app.app_context():
         found = scenario(scenario_id)
         found.started_at = utcnow() - timedelta(seconds=5, minutes=10, milliseconds=500)

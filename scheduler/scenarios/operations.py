@@ -149,8 +149,7 @@ def cancel_solve(scenario: Scenario) -> str:
         return "The solve was cancelled before it started; the previous result is unchanged."
     if _claim(scenario_id, ScenarioStatus.RUNNING):
         return (
-            "Stopping the solver: the best plan found so far will be kept as the scenario's "
-            "result."
+            "Stopping the solver: the best plan found so far will be kept as the scenario's result."
         )
     return "This solve had already ended."
 

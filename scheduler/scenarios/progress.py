@@ -13,8 +13,7 @@ SUMMARIES = {
     ScenarioStatus.SOLVED: "Solved.",
     ScenarioStatus.FAILED: "The solve failed (the reason is below); the last good result is kept.",
     ScenarioStatus.CANCELLED: (
-        "Cancelled at your request before a plan was found; the last good result (if any) is "
-        "kept."
+        "Cancelled at your request before a plan was found; the last good result (if any) is kept."
     ),
 }
 
