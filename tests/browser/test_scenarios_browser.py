@@ -1,6 +1,8 @@
 """What-if scenarios in a real browser: from the period page, create a scenario, move every
 deadline and add a hypothetical facilitator, solve it on the embedded worker, compare it with the
-current plan (table and charts), and promote it: the changes become real and its plan a draft."""
+current plan (table and charts), and promote it: the changes become real and its plan a draft.
+And a long solve: its best cost, bound and gap appear live on the scenario's page, and Cancel
+stops it with the best plan found kept as the scenario's result."""
 
 from __future__ import annotations
 
@@ -15,7 +17,14 @@ from scheduler.extensions import db
 from scheduler.jobs.worker import start_embedded_worker, stop_embedded_worker
 from scheduler.models import Cohort, Facilitator, Role, ScheduleVersion, Site
 from tests.factories import PASSWORD, create_user
-from tests.solve_worlds import small_period
+from tests.solve_worlds import busy_period, small_period
+
+
+def sign_in(page, server) -> None:
+    page.goto(f"{server.url}/login")
+    page.get_by_label("E-mail").fill("coordinator@example.com")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
 
 
 @pytest.fixture
@@ -36,10 +45,7 @@ def world(live_server):
 def test_create_change_solve_compare_promote(world, browser):
     server, names = world
     page = browser.new_page()
-    page.goto(f"{server.url}/login")
-    page.get_by_label("E-mail").fill("coordinator@example.com")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    sign_in(page, server)
     page.locator("header nav").get_by_role("link", name="Planning").click()
     page.get_by_role("link", name=names["period"]).click()
 
@@ -70,7 +76,7 @@ def test_create_change_solve_compare_promote(world, browser):
     expect(page.locator("#changes")).to_contain_text("Jo Newhire")
 
     page.get_by_role("button", name=re.compile(r"^Solve")).click()
-    # The page refreshes itself until the worker has solved and checked the scenario.
+    # The page follows the solve and reloads once the worker has solved and checked it.
     expect(page.locator("#scenario-status")).to_contain_text("solved", timeout=180_000)
     expect(page.locator("#scenario-result")).to_contain_text("Learners trained by their deadline")
 
@@ -102,3 +108,43 @@ def test_create_change_solve_compare_promote(world, browser):
         assert db.session.scalar(select(ScheduleVersion)).note == (
             "from scenario Sooner, with a hire"
         )
+
+
+@pytest.fixture
+def busy_world(live_server):
+    """A period the solver is still improving after many seconds (a 60 s limit)."""
+    with live_server.app.app_context():
+        create_user(Role.COORDINATOR, email="coordinator@example.com")
+        period_id = busy_period(time_limit=60).id
+        db.session.commit()
+    consumer = start_embedded_worker(live_server.app)
+    try:
+        yield live_server, period_id
+    finally:
+        stop_embedded_worker(consumer)
+
+
+def test_a_scenario_solve_shows_its_cost_live_and_cancel_keeps_the_best_plan(busy_world, browser):
+    server, period_id = busy_world
+    page = browser.new_page()
+    sign_in(page, server)
+    page.goto(f"{server.url}/planning/{period_id}/scenarios")
+    page.get_by_label("Scenario name").fill("Busy month")
+    page.get_by_role("button", name="Create scenario").click()
+    page.get_by_role("button", name=re.compile(r"^Solve")).click()
+
+    # Without reloading, the figures fill in as the worker improves the plan.
+    progress = page.locator("#job-progress")
+    expect(progress.locator('[data-field="status"]')).to_have_text("running", timeout=60_000)
+    money = re.compile(r"^\d[\d,]*\.\d\d$")
+    expect(progress.locator('[data-field="best_cost"]')).to_have_text(money, timeout=60_000)
+    expect(progress.locator('[data-field="bound"]')).to_have_text(money, timeout=60_000)
+    expect(progress.locator('[data-field="gap"]')).to_have_text(re.compile(r"%$"))
+
+    page.get_by_role("button", name="Cancel (keep the best plan found)").click()
+    # The solver stops at its next beat; the page reloads with the result it kept.
+    expect(page.locator("#scenario-status")).to_contain_text(
+        "Cancelled at your request: the result is the best plan found by then.", timeout=30_000
+    )
+    expect(page.locator("#scenario-result")).to_contain_text("Training cost")
+    expect(page.get_by_role("button", name=re.compile(r"^Solve"))).to_be_visible()
