@@ -19,6 +19,7 @@ import threading
 import time
 from typing import ClassVar
 
+from flask import current_app
 from sqlalchemy import Engine, select, update
 
 from scheduler.database import utcnow
@@ -63,6 +64,20 @@ class JobMonitor:
             if self.greedy_cost is None:
                 self.greedy_cost = best_cost
             self._latest = (best_cost, bound)
+
+    def solve(self, problem, *, time_limit: float, deadline) -> dict:
+        """The engine's solve of ``problem`` (``solver.solve``) on the app's ``SOLVER_WORKERS``,
+        reporting to this monitor and stopped by its Cancel."""
+        from solver.solve import solve  # loads OR-Tools: only in workers
+
+        return solve(
+            problem,
+            time_limit=time_limit,
+            workers=current_app.config.get("SOLVER_WORKERS", 2),
+            progress=self.progress,
+            stop_event=self.stop,
+            deadline=deadline,
+        )
 
     @property
     def found(self) -> bool:

@@ -58,12 +58,9 @@ class ScenarioMonitor(JobMonitor):
 
 
 def _solve(scenario_id: int) -> None:
-    from solver.solve import solve  # loads OR-Tools: only in workers
-
-    config = current_app.config
     # The heartbeat starts before the problem is built, as a period solve's does: building a
     # large scenario takes seconds, and its time counts against the limit.
-    interval = config.get("JOB_HEARTBEAT_INTERVAL", 0.5)
+    interval = current_app.config.get("JOB_HEARTBEAT_INTERVAL", 0.5)
     with ScenarioMonitor(db.engine, scenario_id, interval) as monitor:
         with reading():
             scenario = db.session.get(Scenario, scenario_id)
@@ -77,14 +74,7 @@ def _solve(scenario_id: int) -> None:
             )
             return
         problem, _ = parse_problem(built.document)
-        schedule = solve(
-            problem,
-            time_limit=time_limit,
-            workers=config.get("SOLVER_WORKERS", 2),
-            progress=monitor.progress,
-            stop_event=monitor.stop,
-            deadline=deadline,
-        )
+        schedule = monitor.solve(problem, time_limit=time_limit, deadline=deadline)
     if monitor.cancelled and not monitor.found:
         operations.cancelled_solve(scenario_id)
         return

