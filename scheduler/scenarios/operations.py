@@ -13,18 +13,15 @@ or a change saved while a solve runs, is seen by whichever side commits second.
 from __future__ import annotations
 
 import json
-import logging
 
 from sqlalchemy import update
 
 from scheduler.database import utcnow
 from scheduler.extensions import db
-from scheduler.jobs import queue
+from scheduler.jobs import operations as jobs
 from scheduler.models import PlanningPeriod, Scenario, ScenarioStatus, User
 from scheduler.planning.mapping import period_problem
 from scheduler.scenarios import util
-
-log = logging.getLogger(__name__)
 
 SOLVE_TASK = "solve_scenario"
 LOST_WORKER = (
@@ -121,23 +118,8 @@ def queue_solve(scenario: Scenario) -> None:
         raise ScenarioRefused(f"{scenario.name} is already being solved.")
     # Committed before queueing: in immediate mode the task runs inside ``enqueue``.
     db.session.commit()
-    try:
-        task_id = queue.enqueue(SOLVE_TASK, scenario_id)
-    except Exception as error:  # Redis unreachable: say so instead of queueing forever
-        log.exception("Could not queue the solve of scenario %s", scenario_id)
-        fail_solve(
-            scenario_id, f"Background jobs are paused: the queue cannot be reached ({error})."
-        )
-        raise ScenarioRefused(
-            "Background jobs are paused: the queue cannot be reached. Nothing was queued."
-        ) from error
-    db.session.execute(
-        update(Scenario)
-        .where(Scenario.id == scenario_id)
-        .values(task_id=task_id)
-        .execution_options(synchronize_session=False)
-    )
-    db.session.commit()
+    refused = ScenarioRefused(f"{jobs.PAUSED}. Nothing was queued.")
+    jobs.enqueue(Scenario, SOLVE_TASK, scenario_id, fail_solve, refused)
 
 
 def cancel_solve(scenario: Scenario) -> str:
@@ -145,25 +127,16 @@ def cancel_solve(scenario: Scenario) -> str:
     solver's next check, which keeps the best plan found by then as the scenario's result (or,
     with none found yet, the last good result). Returns what happened, as a message."""
     scenario_id = scenario.id
-    if _claim(scenario_id, ScenarioStatus.QUEUED, status=ScenarioStatus.CANCELLED):
+    queued, running = [ScenarioStatus.QUEUED], [ScenarioStatus.RUNNING]
+    if jobs.move(
+        Scenario, scenario_id, queued, status=ScenarioStatus.CANCELLED, cancel_requested=True
+    ):
         return "The solve was cancelled before it started; the previous result is unchanged."
-    if _claim(scenario_id, ScenarioStatus.RUNNING):
+    if jobs.move(Scenario, scenario_id, running, cancel_requested=True):
         return (
             "Stopping the solver: the best plan found so far will be kept as the scenario's result."
         )
     return "This solve had already ended."
-
-
-def _claim(scenario_id: int, current: ScenarioStatus, **values) -> bool:
-    """Ask a solve in ``current`` status to stop (with ``values``) and commit; whether it was."""
-    result = db.session.execute(
-        update(Scenario)
-        .where(Scenario.id == scenario_id, Scenario.status == current)
-        .values(cancel_requested=True, **values)
-        .execution_options(synchronize_session=False)
-    )
-    db.session.commit()
-    return result.rowcount == 1
 
 
 def fail_lost_solve(scenario: Scenario) -> bool:
@@ -172,13 +145,7 @@ def fail_lost_solve(scenario: Scenario) -> bool:
     again."""
     if not util.solve_lost(scenario):
         return False
-    db.session.execute(
-        update(Scenario)
-        .where(Scenario.id == scenario.id, Scenario.status.in_(ACTIVE))
-        .values(status=ScenarioStatus.FAILED, error=LOST_WORKER)
-        .execution_options(synchronize_session=False)
-    )
-    db.session.commit()
+    jobs.move(Scenario, scenario.id, ACTIVE, status=ScenarioStatus.FAILED, error=LOST_WORKER)
     db.session.refresh(scenario)
     return True
 
@@ -188,39 +155,20 @@ def fail_lost_solve(scenario: Scenario) -> bool:
 
 def start_solve(scenario_id: int) -> bool:
     """Mark a queued solve running and commit; False if it is not queued any more."""
-    result = db.session.execute(
-        update(Scenario)
-        .where(Scenario.id == scenario_id, Scenario.status == ScenarioStatus.QUEUED)
-        .values(status=ScenarioStatus.RUNNING, started_at=utcnow())
-        .execution_options(synchronize_session=False)
-    )
-    db.session.commit()
-    return result.rowcount == 1
+    return jobs.start(Scenario, scenario_id, started_at=utcnow())
 
 
 def fail_solve(scenario_id: int, reason: str) -> None:
     """Mark the solve failed with ``reason``; the previous result is left as it was."""
-    db.session.rollback()
-    db.session.execute(
-        update(Scenario)
-        .where(Scenario.id == scenario_id, Scenario.status.in_(ACTIVE))
-        .values(status=ScenarioStatus.FAILED, error=reason[:2000])
-        .execution_options(synchronize_session=False)
-    )
-    db.session.commit()
+    jobs.fail(Scenario, scenario_id, reason)
 
 
 def cancelled_solve(scenario_id: int) -> None:
     """A running solve stopped at the coordinator's request before it found a plan: mark it
     cancelled and commit; the previous result is left as it was."""
     db.session.rollback()
-    db.session.execute(
-        update(Scenario)
-        .where(Scenario.id == scenario_id, Scenario.status == ScenarioStatus.RUNNING)
-        .values(status=ScenarioStatus.CANCELLED, error="")
-        .execution_options(synchronize_session=False)
-    )
-    db.session.commit()
+    running = [ScenarioStatus.RUNNING]
+    jobs.move(Scenario, scenario_id, running, status=ScenarioStatus.CANCELLED, error="")
 
 
 def finish_solve(scenario_id: int, changes_json: str, problem: dict, schedule: dict) -> bool:
