@@ -217,33 +217,54 @@ def test_a_scenario_copies_the_period_problem_at_creation(app, client, coordinat
 
 
 def test_a_solve_whose_worker_was_lost_fails_and_frees_the_scenario(app, client, coordinator):
+    """Running: lost once its heartbeat stops for ``JOB_HEARTBEAT_TIMEOUT``; queued: once no
+    worker took it by ``LOST_AFTER`` past the time limit."""
     from datetime import timedelta
 
     from scheduler.database import utcnow
     from scheduler.scenarios.operations import LOST_WORKER
+    from scheduler.scenarios.util import LOST_AFTER
 
+    app.config["JOB_HEARTBEAT_TIMEOUT"] = 30
     with app.app_context():
         period_id = small_period(time_limit=5).id
     scenario_id = create(client, period_id)
     with app.app_context():
         found = scenario(scenario_id)
         found.status = ScenarioStatus.RUNNING
-        found.started_at = utcnow() - timedelta(seconds=5, minutes=9)
+        found.started_at = utcnow() - timedelta(minutes=9)
+        found.heartbeat_at = utcnow() - timedelta(seconds=20)
+        found.elapsed_seconds = 3.0
         db.session.commit()
-    # Still within its time limit and the margin: running, and it says for how long.
+    # Its last heartbeat is recent: running, and it says for how long.
     page = client.get(f"/scenarios/{scenario_id}").get_data(as_text=True)
     assert (
         '<strong data-field="status">running</strong>' in page and "s of <span>5</span> s" in page
     )
     with app.app_context():
         found = scenario(scenario_id)
-        found.started_at = utcnow() - timedelta(seconds=5, minutes=10, milliseconds=500)
+        found.heartbeat_at = utcnow() - timedelta(seconds=31)
         db.session.commit()
     status = client.get(f"/scenarios/{scenario_id}/status").get_json()
     assert status["status"] == "failed" and status["error"] == LOST_WORKER
     assert add(client, scenario_id, "travel_cost", {"percent": "90"}).status_code == 302
     with app.app_context():
         assert len(scenario(scenario_id).changes) == 1
+
+    # Queued and never taken: failed only once its time limit and the margin have passed.
+    client.post(f"/scenarios/{scenario_id}/solve")
+    with app.app_context():
+        found = scenario(scenario_id)
+        assert found.status == ScenarioStatus.QUEUED
+        found.queued_at = utcnow() - LOST_AFTER
+        db.session.commit()
+    assert client.get(f"/scenarios/{scenario_id}/status").get_json()["status"] == "queued"
+    with app.app_context():
+        found = scenario(scenario_id)
+        found.queued_at = utcnow() - LOST_AFTER - timedelta(seconds=6)
+        db.session.commit()
+    status = client.get(f"/scenarios/{scenario_id}/status").get_json()
+    assert status["status"] == "failed" and status["error"] == LOST_WORKER
 
 
 def test_several_scenarios_solve_at_once_on_the_embedded_worker(app, client, coordinator):

@@ -25,12 +25,14 @@ from scheduler.scenarios import util
 
 SOLVE_TASK = "solve_scenario"
 LOST_WORKER = (
-    "The solve did not finish in its time limit: its worker stopped (or never took it). "
+    "The solve's worker stopped (or never took it): the solve will not finish. "
     "The previous result is unchanged; solve again."
 )
 ACTIVE = (ScenarioStatus.QUEUED, ScenarioStatus.RUNNING)
-#: A new solve's progress columns, before its monitor writes them.
+#: A new solve's progress columns, before a worker starts it and its monitor writes them (the
+#: previous solve's start would make a queued one look older than it is).
 FRESH_PROGRESS = {
+    "started_at": None,
     "cancel_requested": False,
     "heartbeat_at": None,
     "elapsed_seconds": 0.0,

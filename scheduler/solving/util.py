@@ -3,19 +3,19 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from flask import current_app, url_for
-from sqlalchemy import and_, or_, select
+from flask import url_for
+from sqlalchemy import select
 
-from scheduler.database import utcnow
 from scheduler.extensions import db
+from scheduler.jobs import util as jobs_util
 from scheduler.jobs.progress import progress_document
+from scheduler.jobs.util import heartbeat_cutoff
 from scheduler.models import JobStatus, PlanningPeriod, SolveJob, SolvePart
 from scheduler.templating import has_endpoint
 
 ACTIVE = (JobStatus.QUEUED, JobStatus.RUNNING)
-DEFAULT_HEARTBEAT_TIMEOUT = 30
 
 
 def displayed_bound(bound: float | None, best_cost: float | None) -> float | None:
@@ -64,21 +64,9 @@ def active_job(period: PlanningPeriod) -> SolveJob | None:
     )
 
 
-def heartbeat_cutoff() -> datetime:
-    """A running job whose last heartbeat is older than this has lost its worker."""
-    seconds = current_app.config.get("JOB_HEARTBEAT_TIMEOUT", DEFAULT_HEARTBEAT_TIMEOUT)
-    return utcnow() - timedelta(seconds=seconds)
-
-
 def lost_condition(cutoff: datetime):
     """SQL condition of running jobs whose worker has stopped (no heartbeat since ``cutoff``)."""
-    return and_(
-        SolveJob.status == JobStatus.RUNNING,
-        or_(
-            SolveJob.heartbeat_at < cutoff,
-            and_(SolveJob.heartbeat_at.is_(None), SolveJob.started_at < cutoff),
-        ),
-    )
+    return jobs_util.lost_condition(SolveJob, cutoff)
 
 
 def any_lost_job() -> bool:
