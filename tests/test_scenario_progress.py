@@ -130,7 +130,7 @@ def test_a_running_solve_shows_its_live_cost_and_bound_and_cancel_keeps_its_best
         page = client.get(f"/scenarios/{scenario_id}").get_data(as_text=True)
         assert f'data-status-url="/scenarios/{scenario_id}/status"' in page
         assert 'data-field="best_cost"' in page and 'data-field="gap"' in page
-        assert "Cancel (keep the best plan found)" in page
+        assert "Cancel the solve" in page and "the best plan found so far is kept" in page
 
         response = client.post(f"/scenarios/{scenario_id}/cancel", follow_redirects=True)
         assert "the best plan found so far will be kept" in response.get_data(as_text=True)

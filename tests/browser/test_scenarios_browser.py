@@ -141,7 +141,7 @@ def test_a_scenario_solve_shows_its_cost_live_and_cancel_keeps_the_best_plan(bus
     expect(progress.locator('[data-field="bound"]')).to_be_visible()
     expect(progress.locator('[data-field="gap"]')).to_be_visible()
 
-    page.get_by_role("button", name="Cancel (keep the best plan found)").click()
+    page.get_by_role("button", name="Cancel the solve").click()
     # The solver stops at its next beat; the page reloads with the result it kept.
     expect(page.locator("#scenario-status")).to_contain_text(
         "Cancelled at your request: the result is the best plan found by then.", timeout=30_000
