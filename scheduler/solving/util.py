@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from flask import current_app, url_for
-from sqlalchemy import and_, or_, select
+from flask import url_for
+from sqlalchemy import select
 
-from scheduler.database import utcnow
 from scheduler.extensions import db
+from scheduler.jobs import util as jobs_util
+from scheduler.jobs.progress import progress_document
+from scheduler.jobs.util import heartbeat_cutoff
 from scheduler.models import JobStatus, PlanningPeriod, SolveJob, SolvePart
 from scheduler.templating import has_endpoint
 
 ACTIVE = (JobStatus.QUEUED, JobStatus.RUNNING)
-DEFAULT_HEARTBEAT_TIMEOUT = 30
 
 
 def displayed_bound(bound: float | None, best_cost: float | None) -> float | None:
@@ -63,21 +64,9 @@ def active_job(period: PlanningPeriod) -> SolveJob | None:
     )
 
 
-def heartbeat_cutoff() -> datetime:
-    """A running job whose last heartbeat is older than this has lost its worker."""
-    seconds = current_app.config.get("JOB_HEARTBEAT_TIMEOUT", DEFAULT_HEARTBEAT_TIMEOUT)
-    return utcnow() - timedelta(seconds=seconds)
-
-
 def lost_condition(cutoff: datetime):
     """SQL condition of running jobs whose worker has stopped (no heartbeat since ``cutoff``)."""
-    return and_(
-        SolveJob.status == JobStatus.RUNNING,
-        or_(
-            SolveJob.heartbeat_at < cutoff,
-            and_(SolveJob.heartbeat_at.is_(None), SolveJob.started_at < cutoff),
-        ),
-    )
+    return jobs_util.lost_condition(SolveJob, cutoff)
 
 
 def any_lost_job() -> bool:
@@ -118,21 +107,17 @@ def draft_url(job: SolveJob) -> str | None:
 
 def status_document(job: SolveJob) -> dict:
     """The job's progress as the progress page's script reads it."""
-    limit = job.time_limit_seconds or 1
-    return {
-        "id": job.id,
-        "status": job.status.value,
-        "active": job.status.active,
-        "summary": summary(job),
-        "elapsed_seconds": round(job.elapsed_seconds or 0.0, 1),
-        "time_limit_seconds": job.time_limit_seconds,
-        "progress": 1.0 if not job.status.active else min(1.0, (job.elapsed_seconds or 0) / limit),
-        "best_cost": job.best_cost,
-        "bound": displayed_bound(job.bound, job.best_cost),
-        "cancel_requested": job.cancel_requested,
-        "draft_url": draft_url(job),
-        "parts": parts_progress(job),
-    }
+    figures = progress_document(
+        status=job.status.value,
+        active=job.status.active,
+        summary=summary(job),
+        elapsed_seconds=job.elapsed_seconds,
+        time_limit_seconds=job.time_limit_seconds,
+        best_cost=job.best_cost,
+        bound=displayed_bound(job.bound, job.best_cost),
+        cancel_requested=job.cancel_requested,
+    )
+    return {"id": job.id, **figures, "draft_url": draft_url(job), "parts": parts_progress(job)}
 
 
 def parts_progress(job: SolveJob) -> list[dict]:
