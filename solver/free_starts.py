@@ -1,0 +1,161 @@
+"""Where a section could still go, for every start at once: the greedy plan's first filter.
+
+The greedy plan places each section at its earliest start where the learners, a room and a
+facilitator are free. Testing start after start with ``Calendar.learners_fit``, ``room_fits`` and
+``facilitator_fits`` was most of the first schedule's time on 1,000 cohorts and more (the plan
+fills up from the earliest starts, so most tests fail). These masks (:mod:`solver.startsets`)
+keep only the starts where all three may hold; the exact tests then run on those alone, in the
+same order, so the plan is the one the start-by-start scan makes.
+
+Every mask here holds at least every start the exact test accepts (it may hold more, e.g. where
+bookings overlap): a filter that never drops a start the scan would have taken.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+
+from solver.startsets import union
+
+
+class FreeStarts:
+    """Masks of the starts where one resource of a ``greedy.Calendar`` is free, kept until that
+    resource's bookings change."""
+
+    def __init__(self, cal) -> None:
+        self.cal, self.cand, self.sets = cal, cal.cand, cal.cand.sets
+        self._kept: dict[tuple, tuple[int, int]] = {}
+        self._local_days: dict[tuple[object, str], int] = {}
+
+    def _clashing(self, kind: str, name: str, booked, minutes: int, buffer: int = 0) -> int:
+        """Starts a session of ``minutes`` may not take because of ``booked`` (kept per version)."""
+        if booked.overlapped:
+            return 0  # the exact test may miss a clash there: keep every start for it
+        key = (kind, name, minutes)
+        kept = self._kept.get(key)
+        if kept is not None and kept[0] == booked.version:
+            return kept[1]
+        mask = self.sets.clashing(zip(booked.starts, booked.ends, strict=True), minutes, buffer)
+        self._kept[key] = (booked.version, mask)
+        return mask
+
+    def facilitator(self, f: str, minutes: int) -> int:
+        """Starts where ``f`` is bookable, clear of their sessions by the buffer, on a day with
+        time left under their daily maximum (``Calendar.facilitator_fits``)."""
+        booked = self.cal.facilitator[f]
+        key = ("f", f, minutes)
+        kept = self._kept.get(key)
+        if kept is not None and kept[0] == booked.version:
+            return kept[1]
+        fac = self.cand.problem.facilitators[f]
+        mask = self.cand.facilitator_mask(f, minutes)
+        if booked.starts and not booked.overlapped:
+            mask &= ~self.sets.clashing(
+                zip(booked.starts, booked.ends, strict=True), minutes, fac.buffer_minutes
+            )
+        if booked.starts and fac.max_minutes_per_day is not None:
+            mask &= ~self._full_days(f, fac, booked, minutes)
+        self._kept[key] = (booked.version, mask)
+        return mask
+
+    def facilitators(self, options: list[str], minutes: int) -> list[int]:
+        """``facilitator`` of each of ``options`` (the greedy asks it for every qualified
+        facilitator of every section: the kept masks are looked up here without a call each)."""
+        kept, booked, out = self._kept, self.cal.facilitator, []
+        for f in options:
+            hit = kept.get(("f", f, minutes))
+            out.append(
+                hit[1] if hit is not None and hit[0] == booked[f].version
+                else self.facilitator(f, minutes)
+            )  # fmt: skip
+        return out
+
+    def _full_days(self, f: str, fac, booked, minutes: int) -> int:
+        """Starts on the facilitator's local days where ``minutes`` more would pass the maximum."""
+        grid, full = self.cand.grid, 0
+        for day in {grid.local_date(s, fac.timezone) for s in booked.starts}:
+            if self.cal.day_minutes[(f, day)] + minutes > fac.max_minutes_per_day:
+                full |= self._local_day(day, fac.timezone)
+        return full
+
+    def _local_day(self, day, tz: str) -> int:
+        """Grid starts whose local date in ``tz`` is ``day``."""
+        key = (day, tz)
+        if key not in self._local_days:
+            grid = self.cand.grid
+            midnight = grid.local_minute(datetime.combine(day, time()), tz)
+            following = grid.local_minute(datetime.combine(day + timedelta(days=1), time()), tz)
+            self._local_days[key] = self.sets.between(midnight, following)
+        return self._local_days[key]
+
+    def room(self, r: str, minutes: int) -> int:
+        """Starts where room ``r`` is bookable and not taken (``Calendar.room_fits``)."""
+        booked = self.cal.room[r]
+        mask = self.cand.room_mask(r, minutes)
+        return mask & ~self._clashing("r", r, booked, minutes) if booked.starts else mask
+
+    def rooms(self, rooms: list[str], minutes: int) -> int:
+        """Starts where one of ``rooms`` is free (``room`` of each, kept until it is booked)."""
+        kept, booked, out = self._kept, self.cal.room, 0
+        for r in rooms:
+            key = ("R", r, minutes)
+            hit = kept.get(key)
+            if hit is None or hit[0] != booked[r].version:
+                hit = kept[key] = (booked[r].version, self.room(r, minutes))
+            out |= hit[1]
+        return out
+
+    def learners(self, cohorts: list[str], minutes: int) -> int:
+        """Starts where no cohort sharing a learner or conflict group with ``cohorts`` is in
+        session (``Calendar.learners_fit``)."""
+        taken, learners = 0, self.cal.learners
+        for key in {k for c in cohorts for k in self.cal.keys[c]}:
+            booked = learners[key]
+            if booked.starts:
+                taken |= self._clashing("l", key, booked, minutes)
+        return self.sets.everything & ~taken
+
+
+class SectionStarts:
+    """Starts where each session of one section could go, for the calendar as it was before any
+    of the section's own sessions was booked (booking them only takes starts away): allowed for
+    every cohort, the learners free, one of ``rooms`` free (in person) and one facilitator of the
+    options free."""
+
+    def __init__(self, cal, program, cohorts: list[str], rooms: list[str], allowed: list[int]):
+        self.free, self.program, self.cohorts, self.rooms = cal.free, program, cohorts, rooms
+        self.allowed = allowed  # mask per session
+        self._base: dict[int, int] = {}
+        self._with: dict[tuple[int, tuple[str, ...]], int] = {}
+
+    def base(self, index: int) -> int:
+        """Allowed, learners free and (in person) one of the rooms free."""
+        if index not in self._base:
+            minutes = self.program.sessions[index]
+            mask = self.allowed[index]
+            if mask:
+                mask &= self.free.learners(self.cohorts, minutes)
+            if mask and self.program.in_person:
+                mask &= self.free.rooms(self.rooms, minutes)
+            self._base[index] = mask
+        return self._base[index]
+
+    def of(self, index: int, options: list[str]) -> int:
+        """``base`` where one of the facilitators in ``options`` is free too."""
+        key = (index, options[0] if len(options) == 1 else tuple(options))
+        if key not in self._with:
+            mask, minutes = self.base(index), self.program.sessions[index]
+            if mask:
+                mask &= union(self.free.facilitators(options, minutes))
+            self._with[key] = mask
+        return self._with[key]
+
+    def each(self, index: int, choices: list[list[str]]) -> list[int]:
+        """``of`` for each option list of ``choices``."""
+        base, minutes = self.base(index), self.program.sessions[index]
+        if not base:
+            return [0] * len(choices)
+        if all(len(options) == 1 for options in choices):
+            masks = self.free.facilitators([options[0] for options in choices], minutes)
+            return [base & mask for mask in masks]
+        return [self.of(index, options) for options in choices]
