@@ -25,18 +25,34 @@ class FreeStarts:
     def __init__(self, cal) -> None:
         self.cal, self.cand, self.sets = cal, cal.cand, cal.cand.sets
         self._kept: dict[tuple, tuple[int, int]] = {}
+        self._clashes: dict[tuple[str, str, int], dict[int, int]] = {}
         self._local_days: dict[tuple[object, str], int] = {}
+        self.booked: list[str] = []  # facilitators booked or unbooked, in order (Calendar.book)
+        self._teams: dict[tuple[str, int], _Team] = {}
 
     def _clashing(self, kind: str, name: str, booked, minutes: int, buffer: int = 0) -> int:
-        """Starts a session of ``minutes`` may not take because of ``booked`` (kept per version)."""
+        """Starts a session of ``minutes`` may not take because of ``booked``: kept for a few
+        versions of the bookings (a try books and takes back), and from a kept one by the
+        bookings added since where it can (a room is booked a few hundred times)."""
         if booked.overlapped:
             return 0  # the exact test may miss a clash there: keep every start for it
-        key = (kind, name, minutes)
-        kept = self._kept.get(key)
-        if kept is not None and kept[0] == booked.version:
-            return kept[1]
-        mask = self.sets.clashing(zip(booked.starts, booked.ends, strict=True), minutes, buffer)
-        self._kept[key] = (booked.version, mask)
+        versions = self._clashes.setdefault((kind, name, minutes), {})
+        mask = versions.get(booked.version)
+        if mask is not None:
+            return mask
+        mask, version = 0, booked.version
+        for before, after, s, e in reversed(booked.added):
+            if after == version:
+                mask |= self.sets.clashing(((s, e),), minutes, buffer)
+                version = before
+                if version in versions:
+                    mask |= versions[version]
+                    break
+        else:
+            mask = self.sets.clashing(zip(booked.starts, booked.ends, strict=True), minutes, buffer)
+        if len(versions) >= 8:
+            versions.clear()
+        versions[booked.version] = mask
         return mask
 
     def facilitator(self, f: str, minutes: int) -> int:
@@ -49,10 +65,8 @@ class FreeStarts:
             return kept[1]
         fac = self.cand.problem.facilitators[f]
         mask = self.cand.facilitator_mask(f, minutes)
-        if booked.starts and not booked.overlapped:
-            mask &= ~self.sets.clashing(
-                zip(booked.starts, booked.ends, strict=True), minutes, fac.buffer_minutes
-            )
+        if booked.starts:
+            mask &= ~self._clashing("f", f, booked, minutes, fac.buffer_minutes)
         if booked.starts and fac.max_minutes_per_day is not None:
             mask &= ~self._full_days(f, fac, booked, minutes)
         self._kept[key] = (booked.version, mask)
@@ -69,6 +83,21 @@ class FreeStarts:
                 else self.facilitator(f, minutes)
             )  # fmt: skip
         return out
+
+    def qualified(self, program, minutes: int) -> int:
+        """Starts where one of the program's qualified facilitators is free (``facilitator``)."""
+        key = (program.id, minutes)
+        team = self._teams.get(key)
+        if team is None:
+            people = self.cand.qualified[program.id]
+            team = _Team(people, minutes, self.facilitators(people, minutes))
+            self._teams[key] = team
+            team.seen = len(self.booked)
+        elif team.seen < len(self.booked):
+            for f in set(self.booked[team.seen :]):
+                team.update(f, self.facilitator)
+            team.seen = len(self.booked)
+        return team.tree[1]
 
     def _full_days(self, f: str, fac, booked, minutes: int) -> int:
         """Starts on the facilitator's local days where ``minutes`` more would pass the maximum."""
@@ -125,6 +154,7 @@ class SectionStarts:
     def __init__(self, cal, program, cohorts: list[str], rooms: list[str], allowed: list[int]):
         self.free, self.program, self.cohorts, self.rooms = cal.free, program, cohorts, rooms
         self.allowed = allowed  # mask per session
+        self.qualified = cal.cand.qualified[program.id]
         self._base: dict[int, int] = {}
         self._with: dict[tuple[int, tuple[str, ...]], int] = {}
 
@@ -142,20 +172,40 @@ class SectionStarts:
 
     def of(self, index: int, options: list[str]) -> int:
         """``base`` where one of the facilitators in ``options`` is free too."""
-        key = (index, options[0] if len(options) == 1 else tuple(options))
+        everyone = len(options) > 1 and len(options) == len(self.qualified)
+        key = (index, "everyone" if everyone else tuple(options))
         if key not in self._with:
             mask, minutes = self.base(index), self.program.sessions[index]
-            if mask:
+            if mask and everyone:  # options are the qualified facilitators, in another order
+                mask &= self.free.qualified(self.program, minutes)
+            elif mask:
                 mask &= union(self.free.facilitators(options, minutes))
             self._with[key] = mask
         return self._with[key]
 
-    def each(self, index: int, choices: list[list[str]]) -> list[int]:
-        """``of`` for each option list of ``choices``."""
-        base, minutes = self.base(index), self.program.sessions[index]
-        if not base:
-            return [0] * len(choices)
-        if all(len(options) == 1 for options in choices):
-            masks = self.free.facilitators([options[0] for options in choices], minutes)
-            return [base & mask for mask in masks]
-        return [self.of(index, options) for options in choices]
+
+class _Team:
+    """The OR of the free-start masks of a fixed list of facilitators, kept as a tree of ORs:
+    a booking changes one leaf, and the union costs a few ORs to bring up to date instead of one
+    per facilitator (a program has a hundred and more on 2,000 cohorts)."""
+
+    def __init__(self, people: list[str], minutes: int, masks: list[int]) -> None:
+        self.minutes, self.seen = minutes, 0
+        self.where = {f: i for i, f in enumerate(people)}
+        self.size = 1 << max(len(people) - 1, 0).bit_length()
+        tree = self.tree = [0] * (2 * self.size)
+        tree[self.size : self.size + len(masks)] = masks
+        for i in range(self.size - 1, 0, -1):
+            tree[i] = tree[2 * i] | tree[2 * i + 1]
+
+    def update(self, f: str, mask_of) -> None:
+        """Take facilitator ``f``'s mask again (``mask_of(f, minutes)``) if ``f`` is on the team."""
+        i = self.where.get(f)
+        if i is None:
+            return
+        tree, i = self.tree, i + self.size
+        tree[i] = mask_of(f, self.minutes)
+        i //= 2
+        while i:
+            tree[i] = tree[2 * i] | tree[2 * i + 1]
+            i //= 2

@@ -21,7 +21,9 @@ from solver.free_starts import FreeStarts, SectionStarts
 from solver.plan import Plan, PlannedSection, PlannedSession
 from solver.pricing import facilitator_cents, reluctance_cents
 from solver.problem import Problem
-from solver.startsets import union
+
+
+_HASH_BITS = (1 << 64) - 1
 
 
 class Bookings:
@@ -30,7 +32,11 @@ class Bookings:
     def __init__(self) -> None:
         self.starts: list[int] = []
         self.ends: list[int] = []
-        self.version = 0  # changes with every booking, for what is kept about them
+        # Names what is booked (the same bookings, the same version), for what is kept about
+        # them: a try that books a section and takes it back leaves the version as it was.
+        self.version = self._hashes = 0
+        # the latest bookings added: (version before, version after, start, end)
+        self.added: list[tuple[int, int, int, int]] = []
         # set for good once two bookings overlap (fixed sessions are booked whatever they clash
         # with): ``clashes`` may then miss one, and a mask must not be stricter than it
         self.overlapped = False
@@ -46,14 +52,22 @@ class Bookings:
             self.overlapped = True
         self.starts.insert(k, start)
         self.ends.insert(k, end)
-        self.version += 1
+        before = self.version
+        self._toggle(start, end)
+        self.added = [*self.added[-7:], (before, self.version, start, end)]
 
     def remove(self, start: int, end: int) -> None:
         k = bisect.bisect_left(self.starts, start)
         while self.ends[k] != end:
             k += 1
         del self.starts[k], self.ends[k]
-        self.version += 1
+        self._toggle(start, end)
+
+    def _toggle(self, start: int, end: int) -> None:
+        """The version of the bookings with ``[start, end)`` added or taken away: the XOR of
+        their hashes, and their number above them (the same booking twice cancels in the XOR)."""
+        self._hashes ^= hash((start, end)) & _HASH_BITS
+        self.version = self._hashes | len(self.starts) << 64
 
 
 class Calendar:
@@ -145,6 +159,7 @@ class Calendar:
         """Record a session."""
         fac = self.cand.problem.facilitators[session.facilitator]
         self.facilitator[fac.id].add(session.start, session.end)
+        self.free.booked.append(fac.id)
         day = self.cand.grid.local_date(session.start, fac.timezone)
         self.day_minutes[(fac.id, day)] += session.minutes
         if session.room:
@@ -156,6 +171,7 @@ class Calendar:
         """Undo :meth:`book` of the same session."""
         fac = self.cand.problem.facilitators[session.facilitator]
         self.facilitator[fac.id].remove(session.start, session.end)
+        self.free.booked.append(fac.id)
         day = self.cand.grid.local_date(session.start, fac.timezone)
         self.day_minutes[(fac.id, day)] -= session.minutes
         if session.room:
@@ -241,15 +257,10 @@ def _earliest_tries(cal, program, cohorts, rooms, pins, starts, choices):
     if 0 in pins:  # a pinned first session is not tested
         yield from ((pins[0].start, options, free) for options in choices)
         return
-    masks = free.each(0, choices)
-    position = cal.cand.sets.position
-    for t0 in cal.cand.sets.minutes(union(masks)):
-        if not opens(t0):
-            continue
-        k = position[t0]
-        for options, mask in zip(choices, masks, strict=True):
-            if mask >> k & 1 and opens.free(t0, options):
-                yield t0, options, free
+    everyone = [f for options in choices for f in options]
+    for t0 in cal.cand.sets.minutes(free.of(0, everyone)):
+        if opens(t0):
+            yield from ((t0, options, free) for options in choices if opens.free(t0, options))
 
 
 def _earliest(cal: Calendar, free: SectionStarts, index: int, options: list[str]):
@@ -300,8 +311,13 @@ class _Opening:
         return ok
 
     def free(self, t0: int, options: list[str]) -> bool:
-        """One of ``options`` could teach the first session at ``t0``."""
-        return self.pinned or any(self.cal.facilitator_fits(f, t0, self.minutes) for f in options)
+        """One of ``options`` could teach the first session at ``t0`` (their masks asked
+        first)."""
+        if self.pinned:
+            return True
+        cal, m = self.cal, self.minutes
+        k, mask_of = cal.cand.sets.position[t0], cal.free.facilitator
+        return any(mask_of(f, m) >> k & 1 and cal.facilitator_fits(f, t0, m) for f in options)
 
 
 def _place_from(cand, cal, group, parts, free: SectionStarts, options, pins, t0):
