@@ -22,7 +22,6 @@ from solver.plan import Plan, PlannedSection, PlannedSession
 from solver.pricing import facilitator_cents, reluctance_cents
 from solver.problem import Problem
 
-
 _HASH_BITS = (1 << 64) - 1
 
 
