@@ -202,6 +202,34 @@ def test_the_first_report_on_a_generated_problem_is_the_greedy_plan_and_passes_t
     assert check(p, document) == []
 
 
+def test_on_a_generated_l_problem_the_first_report_is_the_whole_greedy_plan_before_any_search(
+    monkeypatch,
+):
+    """1,000 cohorts (bench size L): the plan reported first is complete, keeps every rule as
+    the independent checker sees it, and is what the search then starts from."""
+    p = _generated("L", 2)
+    events, handed = [], []
+
+    def search(cand, plan, *args, **kwargs):
+        events.append(("search",))
+        handed.append((cand, plan))
+        return engine.lns.Outcome(plan, price(cand, plan)["total"])
+
+    monkeypatch.setattr(engine.lns, "search", search)
+    monkeypatch.setattr(engine, "_bound", lambda *args: events.append(("bound",)))
+    engine.solve(p, time_limit=120, progress=lambda t, cost, bound: events.append((t, cost)))
+    assert [e[0] for e in events[1:]] == ["bound", "search"]
+    [(cand, plan)] = handed
+    assert events[0][1] == price(cand, plan)["total"]
+    assert not plan.unreached and len(plan.sections) > 1000
+    document = engine.to_document(
+        cand, plan, status="feasible", reasons={}, solver={}, lower_bound=0.0
+    )
+    assert check(p, document) == []
+    placed = sum(part["learners"] for s in document["sections"] for part in s["cohorts"])
+    assert placed > 0.99 * sum(c.size for c in p.cohorts.values())
+
+
 def _no_filter(monkeypatch):
     """Masks of free starts that rule nothing out: the greedy then tests every allowed start
     with the exact tests alone, one after the other, as it did before the masks."""
