@@ -120,18 +120,25 @@ class FreeStarts:
     def room(self, r: str, minutes: int) -> int:
         """Starts where room ``r`` is bookable and not taken (``Calendar.room_fits``)."""
         booked = self.cal.room[r]
+        key = ("r", r, minutes)
+        kept = self._kept.get(key)
+        if kept is not None and kept[0] == booked.version:
+            return kept[1]
         mask = self.cand.room_mask(r, minutes)
-        return mask & ~self._clashing("r", r, booked, minutes) if booked.starts else mask
+        if booked.starts:
+            mask &= ~self._clashing("r", r, booked, minutes)
+        self._kept[key] = (booked.version, mask)
+        return mask
 
     def rooms(self, rooms: list[str], minutes: int) -> int:
-        """Starts where one of ``rooms`` is free (``room`` of each, kept until it is booked)."""
+        """Starts where one of ``rooms`` is free (``room``)."""
         kept, booked, out = self._kept, self.cal.room, 0
         for r in rooms:
-            key = ("R", r, minutes)
-            hit = kept.get(key)
-            if hit is None or hit[0] != booked[r].version:
-                hit = kept[key] = (booked[r].version, self.room(r, minutes))
-            out |= hit[1]
+            hit = kept.get(("r", r, minutes))
+            out |= (
+                hit[1] if hit is not None and hit[0] == booked[r].version
+                else self.room(r, minutes)
+            )  # fmt: skip
         return out
 
     def learners(self, cohorts: list[str], minutes: int) -> int:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import bisect
 import math
-from collections import defaultdict
+from collections import defaultdict, deque
 from datetime import datetime
 from typing import Any
 
@@ -35,7 +35,7 @@ class Bookings:
         # them: a try that books a section and takes it back leaves the version as it was.
         self.version = self._hashes = 0
         # the latest bookings added: (version before, version after, start, end)
-        self.added: list[tuple[int, int, int, int]] = []
+        self.added: deque[tuple[int, int, int, int]] = deque(maxlen=8)
         # set for good once two bookings overlap (fixed sessions are booked whatever they clash
         # with): ``clashes`` may then miss one, and a mask must not be stricter than it
         self.overlapped = False
@@ -53,7 +53,7 @@ class Bookings:
         self.ends.insert(k, end)
         before = self.version
         self._toggle(start, end)
-        self.added = [*self.added[-7:], (before, self.version, start, end)]
+        self.added.append((before, self.version, start, end))
 
     def remove(self, start: int, end: int) -> None:
         k = bisect.bisect_left(self.starts, start)
@@ -113,6 +113,17 @@ class Calendar:
             for f, mask in zip(options, masks, strict=True)
             if mask >> k & 1 and self.facilitator_fits(f, start, minutes)
         ]
+
+    def free_room(self, rooms: list[str], start: int, minutes: int) -> str | None:
+        """The first of ``rooms`` that fits at ``start`` (``room_fits``), their masks asked
+        first."""
+        k = self.cand.sets.position.get(start)
+        for r in rooms:
+            if (k is None or self.free.room(r, minutes) >> k & 1) and self.room_fits(
+                r, start, minutes
+            ):
+                return r
+        return None
 
     def room_fits(self, r: str, start: int, minutes: int) -> bool:
         """Bookable and not already taken."""
@@ -304,7 +315,7 @@ class _Opening:
         ok = self.known.get(t0)
         if ok is None:
             ok = cal.learners_fit(self.cohorts, t0, m) and (
-                not self.in_person or any(cal.room_fits(r, t0, m) for r in self.rooms)
+                not self.in_person or cal.free_room(self.rooms, t0, m) is not None
             )
             self.known[t0] = ok
         return ok
@@ -316,7 +327,10 @@ class _Opening:
             return True
         cal, m = self.cal, self.minutes
         k, mask_of = cal.cand.sets.position[t0], cal.free.facilitator
-        return any(mask_of(f, m) >> k & 1 and cal.facilitator_fits(f, t0, m) for f in options)
+        for f in options:
+            if mask_of(f, m) >> k & 1 and cal.facilitator_fits(f, t0, m):
+                return True
+        return False
 
 
 def _place_from(cand, cal, group, parts, free: SectionStarts, options, pins, t0):
@@ -370,7 +384,7 @@ def _first_fit(cand, cal, group, parts, window, index, minutes, rooms, options):
             continue
         room = None
         if group.program.in_person:
-            room = next((r for r in rooms if cal.room_fits(r, t, minutes)), None)
+            room = cal.free_room(rooms, t, minutes)
             if room is None:
                 continue
         f = min(free, key=lambda f: cal.session_price(group, f, t, minutes))
@@ -384,6 +398,7 @@ def form_sections(
     """Cohorts first-fit into sections of at most the group's capacity (large ones split evenly)."""
     problem = cand.problem
     sections: list[dict[str, int]] = []
+    seated: list[int] = []  # learners in each section: most sections are full
     for c in group.cohorts:
         cohort = problem.cohorts[c]
         left = remaining.get(c, 0)
@@ -394,11 +409,18 @@ def form_sections(
         pieces = math.ceil(left / group.capacity)
         for k in range(pieces):
             chunk = left // pieces + (1 if k < left % pieces else 0)
-            target = next((s for s in sections if may_join(cand, group, s, c, chunk)), None)
+            room = group.capacity - chunk
+            target = next(
+                (k for k, s in enumerate(sections)
+                 if seated[k] <= room and may_join(cand, group, s, c, chunk)),
+                None,
+            )  # fmt: skip
             if target is None:
                 sections.append({c: chunk})
+                seated.append(chunk)
             else:
-                target[c] = chunk
+                sections[target][c] = chunk
+                seated[target] += chunk
     return sections
 
 
