@@ -13,6 +13,7 @@ import math
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from solver.cohort_windows import StartLists, WindowLists, window_starts
 from solver.deadline import Deadline, TimeUp
 from solver.problem import Cohort, Facilitator, Problem, Program, Room
 from solver.startsets import StartSets, union
@@ -152,7 +153,8 @@ def build(
     listed in ``unexamined``: nothing will place them, and no bound may be derived from them."""
     grid = grid or TimeGrid(problem)
     cand = Candidates(problem=problem, grid=grid)
-    cand.cohort_starts = StartLists(cand)
+    cand.cohort_starts = StartLists(cand.start_masks, cand.sets)
+    cand.cohort_windows = WindowLists(grid, problem.cohorts)
     for r in problem.rooms.values():
         cand.rooms_at.setdefault(r.site, []).append(r.id)
     for p in problem.programs.values():
@@ -166,7 +168,7 @@ def build(
         for r in problem.rooms.values():
             cand.room_bookable.setdefault(r.id, [])
         for c in problem.cohorts.values():
-            if c.id not in cand.cohort_windows:
+            if (c.id, 0) not in cand.start_masks:
                 cand.unexamined.add(c.id)
                 cand.cohort_windows[c.id] = []
                 for i in range(len(problem.programs[c.program].sessions)):
@@ -193,28 +195,12 @@ def _examine(cand: Candidates, deadline: Deadline | None) -> None:
         if deadline is not None and r.site not in sites:
             deadline.check()
         cand.room_bookable[r.id], _ = grid.availability(r.availability, r.timezone)
+    days: dict = {}  # the starts of one day's hours, shared by the cohorts (cohort_windows)
     for c in sorted(problem.cohorts.values(), key=lambda c: c.id not in fixed):
         if deadline is not None and c.id not in fixed:
             deadline.check()
-        windows = grid.cohort_windows(c)
-        starts = _cohort_starts(cand, c, windows)
-        cand.cohort_windows[c.id] = windows
-        for i, allowed in enumerate(starts):
+        for i, allowed in enumerate(_cohort_starts(cand, c, days)):
             cand.start_masks[(c.id, i)] = allowed
-
-
-class StartLists(dict):
-    """``cohort_starts`` as ``build`` leaves it: each list made from its mask when first looked
-    up. The greedy plan needs only the masks, so the first schedule does not wait for 1.7 million
-    list items on 2,000 cohorts."""
-
-    def __init__(self, cand: Candidates) -> None:
-        super().__init__()
-        self.masks, self.sets = cand.start_masks, cand.sets
-
-    def __missing__(self, key: tuple[str, int]) -> list[int]:
-        starts = self[key] = self.sets.listed(self.masks[key])
-        return starts
 
 
 def _resource_starts(cand: Candidates, cohort: Cohort, program: Program, minutes: int) -> int:
@@ -239,13 +225,13 @@ def _resource_starts(cand: Candidates, cohort: Cohort, program: Program, minutes
     return cand._masks[key]
 
 
-def _cohort_starts(cand: Candidates, cohort: Cohort, windows: Intervals) -> list[int]:
+def _cohort_starts(cand: Candidates, cohort: Cohort, days: dict) -> list[int]:
     """Allowed starts of each session (masks), narrowed by the gap_days window to its
     neighbours."""
     program = cand.problem.programs[cohort.program]
     sets = cand.sets
     per_session = [
-        sets.within(windows, minutes) & _resource_starts(cand, cohort, program, minutes)
+        _in_windows(cand, cohort, minutes, days) & _resource_starts(cand, cohort, program, minutes)
         for minutes in program.sessions
     ]
     if len(per_session) == 1:
@@ -261,6 +247,14 @@ def _cohort_starts(cand: Candidates, cohort: Cohort, windows: Intervals) -> list
     return [
         starts & sets.on_days(allowed) for starts, allowed in zip(per_session, days, strict=True)
     ]
+
+
+def _in_windows(cand: Candidates, cohort: Cohort, minutes: int, days: dict) -> int:
+    """Starts of a session of ``minutes`` inside the cohort's windows (a mask)."""
+    found = window_starts(cand.grid, cand.sets, days, cohort, minutes)
+    if found is None:  # windows that run into the next day: from the intervals themselves
+        found = cand.sets.within(cand.cohort_windows[cohort.id], minutes)
+    return found
 
 
 def _conflict_cliques(problem: Problem) -> dict[str, list[str]]:

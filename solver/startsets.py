@@ -114,15 +114,15 @@ class StartSets:
         return k is not None and (mask >> k) & 1 == 1
 
     def listed(self, mask: int) -> list[int]:
-        """The starts of ``mask`` as a sorted list of model minutes, a run of bits at a time."""
-        out: list[int] = []
-        starts, offset = self.starts, 0
-        while mask:
-            skip = (mask & -mask).bit_length() - 1
-            mask >>= skip
-            offset += skip
-            run = (~mask & (mask + 1)).bit_length() - 1  # the lowest clear bit: the run's length
-            out.extend(starts[offset : offset + run])
-            mask >>= run
-            offset += run
+        """The starts of ``mask`` as a sorted list of model minutes, a run of bits at a time
+        (found in its binary digits, lowest first: fewer steps than shifting the integer)."""
+        bits = bin(mask)[:1:-1]
+        out, find, starts = [], bits.find, self.starts
+        k = find("1")
+        while k >= 0:
+            end = find("0", k)
+            if end < 0:
+                end = len(bits)
+            out.extend(starts[k:end])
+            k = find("1", end)
         return out

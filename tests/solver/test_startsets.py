@@ -34,7 +34,8 @@ def small():
 def test_within_holds_the_starts_that_starts_within_lists(small):
     grid, sets = small.grid, small.sets
     checked = 0
-    for intervals in [*small.bookable.values(), *small.cohort_windows.values()]:
+    windows = [small.cohort_windows[c] for c in small.problem.cohorts]
+    for intervals in [*small.bookable.values(), *windows]:
         for minutes in (30, 90, 180):
             expected = grid.starts_within(intervals, minutes)
             assert sets.listed(sets.within(intervals, minutes)) == expected
@@ -127,6 +128,21 @@ def test_allowed_starts_from_masks_are_those_the_plain_computation_lists(size, s
             assert cand.start_mask(c.id, i) == cand.sets.of(expected)
             compared += len(expected)
     assert compared > 1000
+
+
+@pytest.mark.parametrize("hours", [("09:00", "17:00"), ("00:00", "24:00")])
+def test_starts_inside_a_cohorts_windows_are_those_of_its_intervals_whatever_its_hours(hours):
+    """Hours to midnight merge the windows across it: a session may then
+    span it, which the day-by-day masks cannot see, so the intervals decide."""
+    days = ["mon", "tue", "wed", "thu", "fri"]
+    blocked = [["2027-01-05T10:00:00", "2027-01-05T14:00:00"]]
+    team = cohort("c1", hours={"days": days, "from": hours[0], "to": hours[1]},
+                  unavailable=blocked)  # fmt: skip
+    p = problem(doc(programs=[program(sessions=[120])], cohorts=[team]))
+    cand = candidates.build(p)
+    expected = cand.grid.starts_within(cand.grid.cohort_windows(p.cohorts["c1"]), 120)
+    assert cand.cohort_starts[("c1", 0)] == expected
+    assert len(expected) > 10
 
 
 def test_a_cohort_with_no_common_day_for_its_sessions_gets_no_start():
