@@ -14,11 +14,9 @@ beside it. The load average (1 min) is printed before each row: the machine is s
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import threading
 import time
-from pathlib import Path
 
 
 def first_report(problem) -> tuple[float, float, dict]:
@@ -71,20 +69,13 @@ def row(r: dict) -> str:
 
 
 def main() -> None:
+    from bench.versus import add_problem_arguments, problem_documents, record
     from solver.validate import parse_problem
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--problem", type=Path, nargs="*", default=[])
-    parser.add_argument("--generated", nargs="*", default=[], help="S, M, L, XL or org-40 …")
-    parser.add_argument("--seeds", type=int, nargs="*", default=[])
-    parser.add_argument("--json", type=Path, help="append each result as a JSON line here")
+    add_problem_arguments(parser)
     args = parser.parse_args()
-    problems = [(path.stem, json.loads(path.read_text())) for path in args.problem]
-    for size in args.generated:
-        from bench import generate, organisation
-
-        make = organisation.generate if size.startswith("org-") else generate.generate
-        problems += [(f"{size} seed {s}", make(size, s)) for s in args.seeds]
+    problems = problem_documents(args)
     print(
         "| problem | load | cohorts | first schedule | its cost | greedy | answer (stopped) "
         "| placed | violations |"
@@ -93,11 +84,7 @@ def main() -> None:
     for name, document in problems:
         problem, errors = parse_problem(document)
         assert problem is not None, errors
-        result = measure(name, problem)
-        print(row(result), flush=True)
-        if args.json:
-            with args.json.open("a") as out:
-                out.write(json.dumps(result) + "\n")
+        record(args, measure(name, problem), row)
 
 
 if __name__ == "__main__":

@@ -79,18 +79,17 @@ class Candidates:
 
     def facilitator_mask(self, facilitator: str, minutes: int) -> int:
         """``facilitator_starts`` as a mask."""
-        key = ("f", facilitator, minutes)
-        mask = self._masks.get(key)
-        if mask is None:
-            mask = self._masks[key] = self.sets.within(self.bookable[facilitator], minutes)
-        return mask
+        return self._within("f", facilitator, self.bookable, minutes)
 
     def room_mask(self, room: str, minutes: int) -> int:
         """``room_starts`` as a mask."""
-        key = ("r", room, minutes)
+        return self._within("r", room, self.room_bookable, minutes)
+
+    def _within(self, kind: str, name: str, bookable: dict[str, Intervals], minutes: int) -> int:
+        key = (kind, name, minutes)
         mask = self._masks.get(key)
         if mask is None:
-            mask = self._masks[key] = self.sets.within(self.room_bookable[room], minutes)
+            mask = self._masks[key] = self.sets.within(bookable[name], minutes)
         return mask
 
     def facilitator_starts(self, facilitator: str, minutes: int) -> frozenset[int]:
