@@ -10,16 +10,19 @@ from __future__ import annotations
 
 import bisect
 import math
-from collections import defaultdict
+from collections import defaultdict, deque
 from datetime import datetime
 from typing import Any
 
 from solver import candidates as cands
 from solver.candidates import Candidates, Group
 from solver.deadline import Deadline, TimeUp
+from solver.free_starts import FreeStarts, SectionStarts
 from solver.plan import Plan, PlannedSection, PlannedSession
 from solver.pricing import facilitator_cents, reluctance_cents
 from solver.problem import Problem
+
+_HASH_BITS = (1 << 64) - 1
 
 
 class Bookings:
@@ -28,6 +31,14 @@ class Bookings:
     def __init__(self) -> None:
         self.starts: list[int] = []
         self.ends: list[int] = []
+        # Names what is booked (the same bookings, the same version), for what is kept about
+        # them: a try that books a section and takes it back leaves the version as it was.
+        self.version = self._hashes = 0
+        # the latest bookings added: (version before, version after, start, end)
+        self.added: deque[tuple[int, int, int, int]] = deque(maxlen=8)
+        # set for good once two bookings overlap (fixed sessions are booked whatever they clash
+        # with): ``clashes`` may then miss one, and a mask must not be stricter than it
+        self.overlapped = False
 
     def clashes(self, start: int, end: int) -> bool:
         """Whether ``[start, end)`` overlaps a booking."""
@@ -36,14 +47,26 @@ class Bookings:
 
     def add(self, start: int, end: int) -> None:
         k = bisect.bisect_left(self.starts, start)
+        if (k > 0 and self.ends[k - 1] > start) or (k < len(self.starts) and self.starts[k] < end):
+            self.overlapped = True
         self.starts.insert(k, start)
         self.ends.insert(k, end)
+        before = self.version
+        self._toggle(start, end)
+        self.added.append((before, self.version, start, end))
 
     def remove(self, start: int, end: int) -> None:
         k = bisect.bisect_left(self.starts, start)
         while self.ends[k] != end:
             k += 1
         del self.starts[k], self.ends[k]
+        self._toggle(start, end)
+
+    def _toggle(self, start: int, end: int) -> None:
+        """The version of the bookings with ``[start, end)`` added or taken away: the XOR of
+        their hashes, and their number above them (the same booking twice cancels in the XOR)."""
+        self._hashes ^= hash((start, end)) & _HASH_BITS
+        self.version = self._hashes | len(self.starts) << 64
 
 
 class Calendar:
@@ -57,9 +80,12 @@ class Calendar:
         self.learners: dict[str, Bookings] = defaultdict(Bookings)
         self.keys: dict[str, list[str]] = defaultdict(list)
         self.prices: dict[tuple[str, str], int] = {}
+        self.session_prices: dict[tuple[str, str, int], int] = {}
+        self.ranking: dict[str, list[str]] = {}
         for key, cohorts in cand.conflicts.items():
             for c in cohorts:
                 self.keys[c].append(key)
+        self.free = FreeStarts(self)
 
     def facilitator_fits(self, f: str, start: int, minutes: int) -> bool:
         """Bookable, clear of the facilitator's other sessions by the buffer, and under the daily
@@ -75,6 +101,30 @@ class Calendar:
             return self.day_minutes[(f, day)] + minutes <= fac.max_minutes_per_day
         return True
 
+    def free_facilitators(self, options: list[str], start: int, minutes: int) -> list[str]:
+        """Those of ``options`` who fit at ``start`` (``facilitator_fits``), the masks of
+        :class:`~solver.free_starts.FreeStarts` asked first where there are many."""
+        k = self.cand.sets.position.get(start)
+        if len(options) < 4 or k is None:
+            return [f for f in options if self.facilitator_fits(f, start, minutes)]
+        masks = self.free.facilitators(options, minutes)
+        return [
+            f
+            for f, mask in zip(options, masks, strict=True)
+            if mask >> k & 1 and self.facilitator_fits(f, start, minutes)
+        ]
+
+    def free_room(self, rooms: list[str], start: int, minutes: int) -> str | None:
+        """The first of ``rooms`` that fits at ``start`` (``room_fits``), their masks asked
+        first."""
+        k = self.cand.sets.position.get(start)
+        for r in rooms:
+            if (k is None or self.free.room(r, minutes) >> k & 1) and self.room_fits(
+                r, start, minutes
+            ):
+                return r
+        return None
+
     def room_fits(self, r: str, start: int, minutes: int) -> bool:
         """Bookable and not already taken."""
         return self.cand.room_free(r, start, minutes) and not self.room[r].clashes(
@@ -89,6 +139,27 @@ class Calendar:
             self.prices[key] = facilitator_price(self.cand, group, f, None, 0)
         return self.prices[key]
 
+    def ranked(self, group: Group, facilitators: list[str]) -> list[str]:
+        """``facilitators`` cheapest first by ``section_price`` (kept for the group's qualified
+        ones: every section of the group ranks them alike)."""
+        if facilitators is not self.cand.qualified[group.program.id]:
+            return sorted(facilitators, key=lambda f: self.section_price(group, f))
+        if group.key not in self.ranking:
+            self.ranking[group.key] = sorted(
+                facilitators, key=lambda f: self.section_price(group, f)
+            )
+        return self.ranking[group.key]
+
+    def session_price(self, group: Group, f: str, start: int, minutes: int) -> int:
+        """``facilitator_price`` of one session at ``start``, its data-only part kept."""
+        key = (group.key, f, minutes)
+        if key not in self.session_prices:
+            self.session_prices[key] = facilitator_price(self.cand, group, f, None, minutes)
+        cost = self.session_prices[key]
+        if self.cand.reluctantly(f, start, minutes):
+            cost += reluctance_cents(self.cand.problem.facilitators[f])
+        return cost
+
     def learners_fit(self, cohorts: list[str], start: int, minutes: int) -> bool:
         """No cohort sharing a learner or conflict group with these is in session then."""
         end = start + minutes
@@ -98,6 +169,7 @@ class Calendar:
         """Record a session."""
         fac = self.cand.problem.facilitators[session.facilitator]
         self.facilitator[fac.id].add(session.start, session.end)
+        self.free.booked.append(fac.id)
         day = self.cand.grid.local_date(session.start, fac.timezone)
         self.day_minutes[(fac.id, day)] += session.minutes
         if session.room:
@@ -109,6 +181,7 @@ class Calendar:
         """Undo :meth:`book` of the same session."""
         fac = self.cand.problem.facilitators[session.facilitator]
         self.facilitator[fac.id].remove(session.start, session.end)
+        self.free.booked.append(fac.id)
         day = self.cand.grid.local_date(session.start, fac.timezone)
         self.day_minutes[(fac.id, day)] -= session.minutes
         if session.room:
@@ -132,12 +205,12 @@ def facilitator_price(
     return cost
 
 
-def allowed_starts(cand: Candidates, cohorts: list[str], index: int) -> list[int]:
-    """Starts of session ``index`` allowed for every cohort of a section."""
-    common = set(cand.cohort_starts[(cohorts[0], index)])
+def allowed_starts(cand: Candidates, cohorts: list[str], index: int) -> int:
+    """Starts of session ``index`` allowed for every cohort of a section (a mask)."""
+    common = cand.start_mask(cohorts[0], index)
     for c in cohorts[1:]:
-        common &= set(cand.cohort_starts[(c, index)])
-    return sorted(common)
+        common &= cand.start_mask(c, index)
+    return common
 
 
 def place_section(
@@ -166,31 +239,46 @@ def place_section(
     pinned = {p.facilitator for p in pins.values()}
     if program.same_facilitator and pinned:
         facilitators = [f for f in facilitators if f in pinned]
-    first = [pins[0].start] if 0 in pins else starts[0]
     # The cheapest free facilitator teaches the section (if_need_be extras aside, ranked once).
-    ranked = sorted(facilitators, key=lambda f: cal.section_price(group, f))
+    ranked = cal.ranked(group, facilitators)
     choices = [[f] for f in ranked] if program.same_facilitator else [ranked]
-    # Most starts fail at the first session already (the plan fills up from the earliest);
-    # telling them apart without booking anything, and once for every facilitator where the
-    # learners or rooms rule them out, keeps the greedy plan the first schedule in about a
-    # second (bench/README.md "First schedule").
+    # Most starts fail at the first session already (the plan fills up from the earliest):
+    # masks of the starts still free (solver.free_starts) leave out nearly all of them at once,
+    # and the exact tests run on the rest, once for every facilitator where the learners or rooms
+    # rule a start out (bench/README.md "First schedule").
     if not cheapest:
-        opens = _Opening(cal, program, cohorts, rooms, 0 in pins)
-        tries = (
-            (t0, o, rooms) for t0 in first if opens(t0) for o in choices if opens.free(t0, o)
-        )  # fmt: skip
+        tries = _earliest_tries(cal, program, cohorts, rooms, pins, starts, choices)
     else:
-        tries = _cheapest_tries(cal, program, cohorts, rooms, pins, first, choices)
-    for t0, options, allowed in tries:
+        tries = _cheapest_tries(cal, program, cohorts, rooms, pins, starts, choices)
+    for t0, options, free in tries:
         if deadline is not None:
             deadline.check()
-        sessions = _place_from(cand, cal, group, parts, starts, allowed, options, pins, t0)
+        sessions = _place_from(cand, cal, group, parts, free, options, pins, t0)
         if sessions is not None:
             return sessions
     return None
 
 
-def _cheapest_tries(cal, program, cohorts, rooms, pins, first, choices):
+def _earliest_tries(cal, program, cohorts, rooms, pins, starts, choices):
+    """Tries for the earliest placement: from the earliest start on, each option that could
+    teach the first session there, cheapest first."""
+    free = SectionStarts(cal, program, cohorts, rooms, starts)
+    opens = _Opening(cal, program, cohorts, rooms, 0 in pins)
+    if 0 in pins:  # a pinned first session is not tested
+        yield from ((pins[0].start, options, free) for options in choices)
+        return
+    everyone = [f for options in choices for f in options]
+    for t0 in cal.cand.sets.minutes(free.of(0, everyone)):
+        if opens(t0):
+            yield from ((t0, options, free) for options in choices if opens.free(t0, options))
+
+
+def _earliest(cal: Calendar, free: SectionStarts, index: int, options: list[str]):
+    """The starts of session ``index`` where it may go with one of ``options``, earliest first."""
+    return cal.cand.sets.minutes(free.of(index, options))
+
+
+def _cheapest_tries(cal, program, cohorts, rooms, pins, starts, choices):
     """Tries for the cheapest placement: the cheapest rooms first (all sessions in the cheapest
     room the section fits, at any start, before a dearer one at an earlier start), then the
     cheapest facilitator at their earliest start.
@@ -200,11 +288,13 @@ def _cheapest_tries(cal, program, cohorts, rooms, pins, first, choices):
     later (the demo's Paris and Berlin groups)."""
     tiers = [rooms[:k] for k in range(1, len(rooms) + 1)] if program.in_person else [rooms]
     for allowed in tiers or [rooms]:
+        free = SectionStarts(cal, program, cohorts, allowed, starts)
         opens = _Opening(cal, program, cohorts, allowed, 0 in pins)
         for options in choices:
+            first = [pins[0].start] if 0 in pins else _earliest(cal, free, 0, options)
             for t0 in first:
                 if opens(t0) and opens.free(t0, options):
-                    yield t0, options, allowed
+                    yield t0, options, free
 
 
 class _Opening:
@@ -225,21 +315,34 @@ class _Opening:
         ok = self.known.get(t0)
         if ok is None:
             ok = cal.learners_fit(self.cohorts, t0, m) and (
-                not self.in_person or any(cal.room_fits(r, t0, m) for r in self.rooms)
+                not self.in_person or cal.free_room(self.rooms, t0, m) is not None
             )
             self.known[t0] = ok
         return ok
 
     def free(self, t0: int, options: list[str]) -> bool:
-        """One of ``options`` could teach the first session at ``t0``."""
-        return self.pinned or any(self.cal.facilitator_fits(f, t0, self.minutes) for f in options)
+        """One of ``options`` could teach the first session at ``t0`` (their masks asked
+        first)."""
+        if self.pinned:
+            return True
+        cal, m = self.cal, self.minutes
+        k, mask_of = cal.cand.sets.position[t0], cal.free.facilitator
+        for f in options:
+            if mask_of(f, m) >> k & 1 and cal.facilitator_fits(f, t0, m):
+                return True
+        return False
 
 
-def _place_from(cand, cal, group, parts, starts, rooms, options, pins, t0):
-    """Place every session with the first at ``t0`` and facilitators from ``options``."""
+def _place_from(cand, cal, group, parts, free: SectionStarts, options, pins, t0):
+    """Place every session with the first at ``t0`` and facilitators from ``options`` (in one
+    of ``free.rooms``)."""
     program = group.program
     grid = cand.grid
     lo, hi = program.gap_days
+    # Before anything is booked: the masks must hold every start the exact tests may accept.
+    later = [
+        free.of(i, options) if i and i not in pins else 0 for i in range(len(program.sessions))
+    ]
     placed: list[PlannedSession] = []
     for i, minutes in enumerate(program.sessions):
         if i in pins:
@@ -248,8 +351,8 @@ def _place_from(cand, cal, group, parts, starts, rooms, options, pins, t0):
             if i == 0:
                 window = [t0]
             else:
-                window = _window(grid, starts[i], placed[-1], lo, hi)
-            session = _first_fit(cand, cal, group, parts, window, i, minutes, rooms, options)
+                window = _window(cand.sets, grid, later[i], placed[-1], lo, hi)
+            session = _first_fit(cand, cal, group, parts, window, i, minutes, free.rooms, options)
         if session is None or (
             placed
             and not lo <= grid.day_index(session.start) - grid.day_index(placed[-1].start) <= hi
@@ -264,16 +367,11 @@ def _place_from(cand, cal, group, parts, starts, rooms, options, pins, t0):
     return placed if len(placed) == len(program.sessions) else None
 
 
-def _window(grid, starts: list[int], prev: PlannedSession, lo: int, hi: int):
-    """The sorted ``starts`` after ``prev`` ends whose day is ``lo`` to ``hi`` days after its day
-    (days only grow with the start, so the scan stops at the first one too late)."""
+def _window(sets, grid, starts: int, prev: PlannedSession, lo: int, hi: int):
+    """The ``starts`` (a mask) after ``prev`` ends whose day is ``lo`` to ``hi`` days after its
+    day, earliest first."""
     day = grid.day_index(prev.start)
-    for t in starts[bisect.bisect_left(starts, prev.end) :]:
-        gap = grid.day_index(t) - day
-        if gap > hi:
-            return
-        if gap >= lo:
-            yield t
+    return sets.minutes(starts & sets.from_minute(prev.end) & sets.days(day + lo, day + hi))
 
 
 def _first_fit(cand, cal, group, parts, window, index, minutes, rooms, options):
@@ -281,15 +379,15 @@ def _first_fit(cand, cal, group, parts, window, index, minutes, rooms, options):
     for t in window:
         if not cal.learners_fit(cohorts, t, minutes):
             continue
-        free = [f for f in options if cal.facilitator_fits(f, t, minutes)]
+        free = cal.free_facilitators(options, t, minutes)
         if not free:
             continue
         room = None
         if group.program.in_person:
-            room = next((r for r in rooms if cal.room_fits(r, t, minutes)), None)
+            room = cal.free_room(rooms, t, minutes)
             if room is None:
                 continue
-        f = min(free, key=lambda f: facilitator_price(cand, group, f, t, minutes))
+        f = min(free, key=lambda f: cal.session_price(group, f, t, minutes))
         return PlannedSession(index, t, minutes, f, room)
     return None
 
@@ -300,6 +398,7 @@ def form_sections(
     """Cohorts first-fit into sections of at most the group's capacity (large ones split evenly)."""
     problem = cand.problem
     sections: list[dict[str, int]] = []
+    seated: list[int] = []  # learners in each section: most sections are full
     for c in group.cohorts:
         cohort = problem.cohorts[c]
         left = remaining.get(c, 0)
@@ -310,11 +409,18 @@ def form_sections(
         pieces = math.ceil(left / group.capacity)
         for k in range(pieces):
             chunk = left // pieces + (1 if k < left % pieces else 0)
-            target = next((s for s in sections if may_join(cand, group, s, c, chunk)), None)
+            room = group.capacity - chunk
+            target = next(
+                (k for k, s in enumerate(sections)
+                 if seated[k] <= room and may_join(cand, group, s, c, chunk)),
+                None,
+            )  # fmt: skip
             if target is None:
                 sections.append({c: chunk})
+                seated.append(chunk)
             else:
-                target[c] = chunk
+                sections[target][c] = chunk
+                seated[target] += chunk
     return sections
 
 
@@ -324,10 +430,11 @@ def may_join(
     """Whether ``chunk`` learners of ``cohort`` may join ``section``: seats left, both sides
     mergeable, and a common allowed start for every session."""
     problem = cand.problem
-    members = [problem.cohorts[c] for c in section]
     if cohort in section or sum(section.values()) + chunk > group.capacity:
         return False
-    if not problem.cohorts[cohort].mergeable or not all(m.mergeable for m in members):
+    if not problem.cohorts[cohort].mergeable or not all(
+        problem.cohorts[c].mergeable for c in section
+    ):
         return False
     return cands.common_starts(cand, [*section, cohort])
 
@@ -419,7 +526,7 @@ def _still_valid(cand, cal, group, parts, sec) -> dict[int, PlannedSession]:
             continue
         minutes, f, r = group.program.sessions[i], x.get("facilitator"), x.get("room")
         ok = (
-            all(start in set(cand.cohort_starts[(c, i)]) for c in parts)
+            all(cand.sets.has(cand.start_mask(c, i), start) for c in parts)
             and f in cand.qualified[group.program.id]
             and cal.facilitator_fits(f, start, minutes)
             and cal.learners_fit(list(parts), start, minutes)
