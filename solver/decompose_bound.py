@@ -21,10 +21,8 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from solver import candidates
 from solver.deadline import Deadline
 from solver.decompose import part_document
-from solver.lower_bound import BoundItems, lower_bound_parts
 from solver.problem import Problem
 from solver.validate import parse_problem
 
@@ -79,6 +77,8 @@ def component_bound(
 ) -> dict | None:
     """``bound_parts`` of the component ``cohorts`` solved whole, with every facilitator and
     room it could use; the LP only as far as ``deadline`` lets it (the analytic bound stands)."""
+    from solver import candidates  # loads OR-Tools: only where parts merge
+    from solver.lower_bound import lower_bound_parts
 
     started = time.monotonic()
     whole, errors = parse_problem(part_document(document, problem, cohorts))
@@ -100,7 +100,7 @@ def merged_bound(
     """The merged schedule's bound (None when a piece has none) and what it is made of: per
     piece (a whole part, or a split component's sub-parts) its bound and which bound it is, and
     the sums of the analytic and LP bounds and of the analytic bound's items."""
-    from solver.solve import reported_bound
+    from solver.solve import reported_bound  # loads OR-Tools: only where parts merge
 
     pieces = [
         _piece([k], False, s.get("lower_bound"), (s.get("solver") or {}).get("bound_parts"))
@@ -125,6 +125,8 @@ def _piece(indexes: list[int], split: bool, bound: float | None, parts: dict | N
 def _sums(pieces: list[dict], cohorts: list[int | None]) -> dict:
     """The pieces listed, and the analytic and LP bounds and items added up when every piece
     has them (each is valid per piece, so each sum is valid for the whole)."""
+    from solver.lower_bound import BoundItems
+
     listed = [
         {
             "parts": p["parts"],
