@@ -62,8 +62,8 @@ def solve_by_parts(
     bound_budget = bound_seconds(deadline.left(), split_cohorts(found))
     solving = deadline.earlier(merge_seconds(len(problem.cohorts)))
     if processes > 0:
-        results, bounds = _in_processes(document, problem, found, solving, processes, cp_workers,
-                                        part_done)  # fmt: skip
+        results, bounds = _in_processes(document, problem, found, solving, bound_budget,
+                                        processes, cp_workers, part_done)  # fmt: skip
     else:
         results = _here(found, solving.earlier(bound_budget), cp_workers, part_done)
         bounds = split_bounds(document, problem, found, solving)
@@ -90,8 +90,12 @@ def _here(found, deadline: Deadline, cp_workers: int, part_done) -> list[dict[st
     return results
 
 
-def _in_processes(document, problem, found, deadline: Deadline, processes, cp_workers, part_done):
-    """The parts over ``processes`` worker processes; the split components' bound meanwhile."""
+def _in_processes(
+    document, problem, found, deadline: Deadline, bound_budget: float, processes, cp_workers,
+    part_done,
+):  # fmt: skip
+    """The parts over ``processes`` worker processes; the split components' bound meanwhile,
+    within the same budget as in one process (it takes the workers' cores meanwhile)."""
     ctx = mp.get_context("fork")
     started = ctx.Value("i", 0)
     # The workers' time is wall-clock: the deadline travels as an epoch time.
@@ -99,7 +103,7 @@ def _in_processes(document, problem, found, deadline: Deadline, processes, cp_wo
     init = (started, until, len(found), processes, cp_workers)
     with ctx.Pool(processes, _init, init) as pool:
         pending = [pool.apply_async(_solve_part, (doc,)) for doc in found]
-        bounds = split_bounds(document, problem, found, deadline)
+        bounds = split_bounds(document, problem, found, deadline.sooner(bound_budget))
         results = []
         for k, job in enumerate(pending):
             results.append(job.get())
