@@ -75,13 +75,7 @@ def start_part(part_id: int, merge_seconds: float) -> float | None:
     started, limit = db.session.execute(
         select(SolveJob.started_at, SolveJob.time_limit_seconds).where(SolveJob.id == job)
     ).one()
-    counts = dict(
-        db.session.execute(
-            select(SolvePart.status, func.count())
-            .where(SolvePart.job_id == job)
-            .group_by(SolvePart.status)
-        ).all()
-    )
+    counts = _counts(job)
     running = max(counts.get(JobStatus.RUNNING, 1), 1)
     rounds = math.ceil((counts.get(JobStatus.QUEUED, 0) + 1) / running)
     left = limit - (now - started).total_seconds() - merge_seconds
@@ -130,13 +124,7 @@ def cancel_stopped_job(job_id: int) -> bool:
     Every part task calls this after its own part ended, its end committed first, so the last
     one to end sees every other part ended; the conditional update makes one of them win."""
     db.session.rollback()
-    counts = dict(
-        db.session.execute(
-            select(SolvePart.status, func.count())
-            .where(SolvePart.job_id == job_id)
-            .group_by(SolvePart.status)
-        ).all()
-    )
+    counts = _counts(job_id)
     if counts.get(JobStatus.QUEUED) or counts.get(JobStatus.RUNNING):
         db.session.commit()
         return False
@@ -162,6 +150,16 @@ def cancel_stopped_job(job_id: int) -> bool:
     ).rowcount
     db.session.commit()
     return ended == 1
+
+
+def _counts(job_id: int) -> dict[JobStatus, int]:
+    """How many of the job's parts are in each status."""
+    rows = db.session.execute(
+        select(SolvePart.status, func.count())
+        .where(SolvePart.job_id == job_id)
+        .group_by(SolvePart.status)
+    ).all()
+    return {status: count for status, count in rows}
 
 
 def _end_part(part_id: int, status: JobStatus, reason: str) -> None:
