@@ -210,3 +210,32 @@ def test_cancel_of_a_job_solved_in_parts_stops_every_part_and_keeps_the_last_dra
         assert "Cancelled at your request" in page
     finally:
         consumer.stop(graceful=True)
+
+
+def test_cancel_while_every_part_runs_merges_their_best_schedules_into_a_draft(
+    app, client, coordinator
+):
+    app.config["SOLVE_PART_COHORTS"] = 12
+    consumer = start_embedded_worker(app, workers=2)  # both parts run at once
+    assert isinstance(consumer, EmbeddedConsumer)
+    try:
+        with app.app_context():
+            period_id = period_with(cohorts=24, sites=2, facilitators=4, time_limit=600,
+                                    sizes=(11, 3), splittable=False).id  # fmt: skip
+        job_id = solve(client, period_id)
+        with app.app_context():
+            wait_for(job_id, lambda job: len(parts_of(job_id)) == 2
+                     and all(p.best_cost is not None for p in parts_of(job_id)))  # fmt: skip
+        client.post(f"/solve-jobs/{job_id}/cancel")
+        with app.app_context():
+            job = wait_for(job_id, lambda job: not job.status.active, timeout=60)
+            assert job.status == JobStatus.FINISHED and job.cancel_requested
+            assert all(p.status == JobStatus.FINISHED for p in parts_of(job_id))
+            assert "stopped early" in job.draft.note and versions(period_id) == 1
+            schedule = assert_valid_draft(job)
+            assert job.best_cost == pytest.approx(sum(p.best_cost for p in parts_of(job_id)))
+            assert 0 < schedule["lower_bound"] <= job.best_cost
+        summary = client.get(f"/solve-jobs/{job_id}/status").get_json()["summary"]
+        assert summary.startswith("Stopped early at your request")
+    finally:
+        consumer.stop(graceful=True)
