@@ -11,8 +11,7 @@ from ortools.sat.python import cp_model
 from tiny import cohort, doc, facilitator, problem, program, room
 
 from bench.generate import generate
-from solver import candidates
-from solver import lns
+from solver import candidates, lns
 from solver import solve as engine
 from solver.greedy import greedy_plan
 from solver.hint import add_hint
