@@ -125,10 +125,11 @@ def cancel_stopped_job(job_id: int) -> bool:
     one to end sees every other part ended; the conditional update makes one of them win."""
     db.session.rollback()
     counts = _counts(job_id)
-    if counts.get(JobStatus.QUEUED) or counts.get(JobStatus.RUNNING):
+    unsolved = counts.get(JobStatus.CANCELLED, 0)
+    # Every part finished: the merge ends the job (``claim_merge``), even after a cancel.
+    if counts.get(JobStatus.QUEUED) or counts.get(JobStatus.RUNNING) or not unsolved:
         db.session.commit()
         return False
-    unsolved = counts.get(JobStatus.CANCELLED, 0)
     total = sum(counts.values())
     ended = db.session.execute(
         update(SolveJob)
