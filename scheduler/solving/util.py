@@ -29,6 +29,7 @@ def displayed_bound(bound: float | None, best_cost: float | None) -> float | Non
 
 # What each of the solver's bounds is, in the coordinator's words (``solver.bound_parts``).
 BOUND_NAMES = {
+    "combined": "each part's best bound added up (a part split further is bounded unsplit)",
     "search": "the optimiser's own proof",
     "lp": "facilitators' and rooms' available hours (a linear relaxation)",
     "analytic": "seats, the cheapest qualified facilitator and room per session, travel to the "
@@ -47,7 +48,7 @@ def bound_breakdown(job: SolveJob) -> dict | None:
         return None
     bounds = [
         {"name": BOUND_NAMES[key], "value": parts[key], "used": parts.get("used") == key}
-        for key in ("search", "lp", "analytic")
+        for key in ("combined", "search", "lp", "analytic")
         if parts.get(key) is not None
     ]
     items = parts.get("analytic_items") or {}
@@ -94,7 +95,8 @@ def summary(job: SolveJob) -> str:
             )
         return f"Finished: draft version {number}."
     if job.status == JobStatus.CANCELLED:
-        return "Cancelled before it started."
+        # A job solved in parts may end cancelled mid-way; its reason says so.
+        return job.error or "Cancelled before it started."
     return job.error or "Failed."
 
 
