@@ -19,7 +19,7 @@ from solver.startsets import union
 
 
 class FreeStarts:
-    """Masks of the starts where one resource of a ``greedy.Calendar`` is free, kept until that
+    """Masks of the starts where one resource of a ``bookings.Calendar`` is free, kept until that
     resource's bookings change."""
 
     def __init__(self, cal) -> None:

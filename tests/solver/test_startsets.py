@@ -10,7 +10,7 @@ import pytest
 from tiny import cohort, doc, facilitator, problem, program, room
 
 from solver import candidates
-from solver.greedy import Bookings, Calendar
+from solver.bookings import Bookings, Calendar
 from solver.plan import PlannedSession
 from solver.startsets import StartSets, union
 from solver.timegrid import TimeGrid
