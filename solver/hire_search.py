@@ -36,6 +36,7 @@ from solver import candidates, lns
 from solver.candidates import Candidates
 from solver.capacity import hired_document
 from solver.deadline import Deadline
+from solver.hire_fill import fill_hires
 from solver.hire_swap import swapped_in, with_swaps
 from solver.hiring import hire_cents, staffed, week_of, week_start
 from solver.plan import Plan, PlannedSession, price, session_prices
@@ -304,6 +305,10 @@ class Search:
         """Try hires most promising first (re-ranked after each kept one), then drops, within the
         hire stage's share of the time."""
         end = self.deadline.sooner(HIRE_SHARE * self.deadline.left())
+        before = state.total
+        state = fill_hires(self.problem, state, end, self.cand_all)
+        if state.total < before:
+            self.report(state.total)
         tried: set[str] = set()
         while not end.passed():
             ranked = worth_trying(self.problem, self.cand_all, state, tried)
