@@ -5,6 +5,8 @@ beyond a few cohorts (the demo, 60 cohorts, 20 s: no hire, and 0.9 % dearer than
 at all; bench/results/log.md). So above ``POOL_MODEL_COHORTS`` capacity planning starts from the
 engine's own answer with nobody hired and moves from one valid plan to a cheaper one:
 
+- first the fill (:mod:`solver.hire_fill`): the learners the plan leaves out placed the greedy way
+  with the whole pool free to teach them, then new hires that do not pay dropped;
 - each pool member is ranked by what they could save: for every session of a program they could
   teach, its fees and travel above theirs, plus the unscheduled cost of those programs' cohorts,
   less what hiring them costs; only members who could pay for themselves are tried, most first;
