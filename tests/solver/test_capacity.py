@@ -24,6 +24,7 @@ from solver import candidates
 from solver.capacity import (
     POOL_MODEL_COHORTS,
     HiringVars,
+    _filled,
     add_hiring,
     hired_document,
     hiring_cost,
@@ -665,3 +666,22 @@ def test_capacity_search_places_the_learners_the_no_hire_plan_leaves_out():
     assert tiny.unscheduled(schedule) == {}
     assert check(problem, schedule) == []
     assert schedule["cost"]["total"] == 2 * PER_SITE * 100.0 + 400.0
+
+
+def test_small_problems_start_the_capacity_model_from_the_fill():
+    document = first_aid_document()
+    four = {"london0", "london1", "leeds0", "leeds1"}
+    document["cohorts"] = [c for c in document["cohorts"] if c["id"] in four]
+    problem = tiny.problem(document)
+    assert len(problem.cohorts) <= POOL_MODEL_COHORTS  # guards the case: the capacity model
+    no_hire = tiny.solved({k: v for k, v in document.items() if k != "hiring_pool"}, 3.0)
+    assert set(tiny.unscheduled(no_hire)) == {"leeds0", "leeds1"}
+    cand_all = candidates.build(staffed(problem))
+    start = plan_of(cand_all, no_hire)
+    filled = _filled(problem, cand_all, start, no_hire, Deadline.after(10.0))
+    assert filled.starts == {"medic_leeds": 0}
+    assert filled.total == 4 * 100.0 + 400.0
+    schedule = tiny.solved(document, time_limit=5.0)
+    assert schedule["solver"]["strategy"] == "capacity"
+    assert hires(schedule) == {"medic_leeds": "2027-01-04"}
+    assert schedule["cost"]["total"] == 4 * 100.0 + 400.0
