@@ -1,10 +1,11 @@
 """Benchmark decomposition: a large problem split into parts solved by N worker processes.
 
-Mirrors what the app does with its queue (``scheduler.solving.parts``): the problem is split by
-``solver.decompose.parts``, each part is solved by ``solver.solve.solve`` in one of ``--workers``
-processes (each a queue worker; CP-SAT with ``--cp-workers`` threads), a part's time is its share
-of what is left of the wall-clock limit when it starts (same rule as the app), then the parts are
-merged and the whole is checked by the independent checker. ``--whole`` also solves the problem
+Runs ``solver.decompose_run.solve_by_parts`` (what the app does with its queue,
+``scheduler.solving.parts``): the problem is split by ``solver.decompose.parts``, each part is
+solved in one of ``--workers`` processes (each a queue worker; CP-SAT with ``--cp-workers``
+threads), a part's time is its share of what is left of the wall-clock limit when it starts
+(same rule as the app), then the parts are merged with their bound (a split component's computed
+unsplit, meanwhile) and the whole is checked by the independent checker. ``--whole`` also solves the problem
 unsplit in one process for comparison, and ``--greedy`` computes the greedy plan of the whole.
 
     python -m bench.decompose XL --seed 1 --time-limit 120 --workers 1 2 --whole --greedy
@@ -12,100 +13,61 @@ unsplit in one process for comparison, and ``--greedy`` computes the greedy plan
 Reported per run: time to the first complete schedule (every part has its first plan: with one
 worker the parts come one after the other), cost against the greedy plan of the whole (or the
 parts' greedy plans added up), peak memory of each worker process and of the coordinating one,
-and the wall-clock held (from the start, reading the problem included, to the checked merge).
+the wall-clock held (from the start, reading the problem included, to the checked merge), and
+the merged bound with its gap and pieces.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import math
 import multiprocessing as mp
 import os
 import resource
 import time
-from typing import Any
-
-# Set in each worker process by ``_init``: the shared counter of parts started and the deadline.
-_STATE: dict[str, Any] = {}
-
-
-def _init(started, deadline: float, parts: int, workers: int, cp_workers: int) -> None:
-    _STATE.update(started=started, deadline=deadline, parts=parts, workers=workers, cp=cp_workers)
-
-
-def _solve_part(doc: dict[str, Any]) -> dict[str, Any]:
-    """Solve one part in this worker with its share of the time left (as ``start_part`` does)."""
-    from solver.solve import solve
-    from solver.validate import parse_problem
-
-    with _STATE["started"].get_lock():
-        before = _STATE["started"].value
-        _STATE["started"].value += 1
-    begun = time.time()
-    running = min(_STATE["workers"], _STATE["parts"] - before)
-    rounds = math.ceil((_STATE["parts"] - before) / max(running, 1))
-    share = max((_STATE["deadline"] - begun) / rounds, 0.0)
-    problem, errors = parse_problem(doc)
-    assert problem is not None, errors
-    first: list[float] = []
-    schedule = solve(
-        problem,
-        time_limit=share,
-        workers=_STATE["cp"],
-        progress=lambda t, cost, bound: first or first.append(cost),
-    )
-    return {
-        "schedule": schedule,
-        "begun": begun,
-        "share": share,
-        "greedy": first[0] if first else None,
-        "first_at": begun + (schedule["solver"].get("first_solution_seconds") or 0.0),
-        "pid": os.getpid(),
-        "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-    }
 
 
 def run_split(
     document: dict, time_limit: float, workers: int, cp_workers: int, max_cohorts: int
 ) -> dict:
-    """Split, solve the parts over ``workers`` processes, merge and check; measured."""
-    from solver.check import check
-    from solver.decompose import merge, merge_seconds, parts
+    """Split, solve the parts over ``workers`` processes, merge with the bound and check
+    (``solver.decompose_run.solve_by_parts``); measured."""
+    from solver.deadline import Deadline
+    from solver.decompose_run import solve_by_parts
     from solver.validate import parse_problem
 
     t0 = time.time()
+    deadline = Deadline.after(time_limit)
     problem, errors = parse_problem(document)
     assert problem is not None, errors
-    found = parts(document, problem, max_cohorts)
-    split_seconds = time.time() - t0
-    deadline = t0 + time_limit - merge_seconds(len(problem.cohorts))
-    started = mp.Value("i", 0)
-    ctx = mp.get_context("fork")
-    with ctx.Pool(workers, _init, (started, deadline, len(found), workers, cp_workers)) as pool:
-        results = pool.map(_solve_part, found, chunksize=1)
-    solved_at = time.time()
-    merged = merge(problem, [r["schedule"] for r in results], found)
-    merged_at = time.time()
-    violations = check(problem, merged)
+    run = solve_by_parts(document, problem, deadline, processes=workers, cp_workers=cp_workers,
+                         max_cohorts=max_cohorts)  # fmt: skip
     done = time.time()
+    merged, results = run.schedule, run.results
     peaks: dict[int, float] = {}
     for r in results:
         peaks[r["pid"]] = max(peaks.get(r["pid"], 0.0), r["peak_mb"])
     greedy = [r["greedy"] for r in results]
+    info = merged["solver"]
     return {
-        "parts": len(found),
-        "part_cohorts": [d["x-part"]["cohorts"] for d in found],
-        "split_seconds": round(split_seconds, 2),
+        "parts": len(run.part_docs),
+        "part_cohorts": [d["x-part"]["cohorts"] for d in run.part_docs],
+        "split_seconds": run.seconds["split"],
         "first_schedule_seconds": round(max(r["first_at"] for r in results) - t0, 2),
         "cost": merged["cost"]["total"],
+        "bound": info.get("bound"),
+        "gap": info.get("gap"),
+        "bound_pieces": [
+            {k: x.get(k) for k in ("parts", "split", "bound", "used", "seconds")}
+            for x in (info.get("bound_parts") or {}).get("pieces", [])
+        ],
         "parts_greedy_cost": None if None in greedy else round(sum(greedy), 2),
         "unscheduled_learners": sum(u["learners"] for u in merged["unscheduled"]),
-        "solved_seconds": round(solved_at - t0, 2),
-        "merge_seconds": round(merged_at - solved_at, 2),
-        "check_seconds": round(done - merged_at, 2),
+        "solved_seconds": run.seconds["solved"],
+        "merge_seconds": round(run.seconds["merged"] - run.seconds["solved"], 2),
+        "check_seconds": round(run.seconds["checked"] - run.seconds["merged"], 2),
         "wall_seconds": round(done - t0, 2),
-        "violations": len(violations),
+        "violations": len(run.violations),
         "worker_peak_mb": sorted(round(v) for v in peaks.values()),
         "coordinator_peak_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
     }

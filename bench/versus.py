@@ -92,20 +92,19 @@ def row(r: dict) -> str:
     )
 
 
-def main() -> None:
-    from solver.validate import parse_problem
-
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def add_problem_arguments(parser: argparse.ArgumentParser) -> None:
+    """``--problem``, ``--generated``, ``--seeds`` and ``--json``: which problems, where to log."""
     parser.add_argument("--problem", type=Path, nargs="*", default=[])
     parser.add_argument(
         "--generated", nargs="*", default=[],
         help="bench.generate sizes (S, M, L, …) or bench.organisation ones (org-40 … org-250)",
     )  # fmt: skip
     parser.add_argument("--seeds", type=int, nargs="*", default=[])
-    parser.add_argument("--time-limits", type=float, nargs="+", default=[20.0])
-    parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--json", type=Path, help="append each result as a JSON line here")
-    args = parser.parse_args()
+
+
+def problem_documents(args: argparse.Namespace) -> list[tuple[str, dict]]:
+    """(name, problem document) of each file and each generated size and seed asked for."""
     problems = []
     for path in args.problem:
         problems.append((path.stem, json.loads(path.read_text())))
@@ -114,6 +113,26 @@ def main() -> None:
 
         make = organisation.generate if size.startswith("org-") else generate.generate
         problems += [(f"{size} seed {s}", make(size, s)) for s in args.seeds]
+    return problems
+
+
+def record(args: argparse.Namespace, result: dict, row) -> None:
+    """Print ``row(result)`` and append the result to ``--json`` when given."""
+    print(row(result), flush=True)
+    if args.json:
+        with args.json.open("a") as out:
+            out.write(json.dumps(result) + "\n")
+
+
+def main() -> None:
+    from solver.validate import parse_problem
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    add_problem_arguments(parser)
+    parser.add_argument("--time-limits", type=float, nargs="+", default=[20.0])
+    parser.add_argument("--workers", type=int, default=2)
+    args = parser.parse_args()
+    problems = problem_documents(args)
     print(
         "| problem | limit | load | greedy | greedy + repack | first schedule | cost | travel "
         "| / greedy | / repacked | bound (kind) | gap | strategy | placed | wall s | violations |"
@@ -123,11 +142,7 @@ def main() -> None:
         problem, errors = parse_problem(document)
         assert problem is not None, errors
         for limit in args.time_limits:
-            result = measure(name, problem, limit, args.workers)
-            print(row(result), flush=True)
-            if args.json:
-                with args.json.open("a") as out:
-                    out.write(json.dumps(result) + "\n")
+            record(args, measure(name, problem, limit, args.workers), row)
 
 
 if __name__ == "__main__":

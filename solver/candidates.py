@@ -13,8 +13,10 @@ import math
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from solver.cohort_windows import StartLists, WindowLists, window_starts
 from solver.deadline import Deadline, TimeUp
 from solver.problem import Cohort, Facilitator, Problem, Program, Room
+from solver.startsets import StartSets, union
 from solver.timegrid import Intervals, TimeGrid, contains, overlaps
 
 
@@ -39,6 +41,8 @@ class Candidates:
     cohort_windows: dict[str, Intervals] = field(default_factory=dict)
     # starts allowed for (cohort, session index) from the cohort's own data and the spacing rule
     cohort_starts: dict[tuple[str, int], list[int]] = field(default_factory=dict)
+    # the same as masks (solver.startsets): ``build`` computes these, and the lists on demand
+    start_masks: dict[tuple[str, int], int] = field(default_factory=dict)
     bookable: dict[str, Intervals] = field(default_factory=dict)  # facilitator id -> intervals
     reluctant: dict[str, Intervals] = field(default_factory=dict)  # facilitator id -> if_need_be
     room_bookable: dict[str, Intervals] = field(default_factory=dict)
@@ -54,6 +58,39 @@ class Candidates:
     unexamined: set[str] = field(default_factory=set)
 
     _starts_cache: dict[tuple[str, str, int], frozenset[int]] = field(default_factory=dict)
+    _masks: dict[tuple[str, str, int], int] = field(default_factory=dict)
+    _sets: StartSets | None = None
+
+    @property
+    def sets(self) -> StartSets:
+        """Masks of this grid's starts (made on first use: a neighbourhood's copy may never
+        need them)."""
+        if self._sets is None:
+            self._sets = StartSets(self.grid)
+        return self._sets
+
+    def start_mask(self, cohort: str, index: int) -> int:
+        """``cohort_starts`` of the cohort's session ``index`` as a mask."""
+        key = (cohort, index)
+        mask = self.start_masks.get(key)
+        if mask is None:
+            mask = self.start_masks[key] = self.sets.of(self.cohort_starts[key])
+        return mask
+
+    def facilitator_mask(self, facilitator: str, minutes: int) -> int:
+        """``facilitator_starts`` as a mask."""
+        return self._within("f", facilitator, self.bookable, minutes)
+
+    def room_mask(self, room: str, minutes: int) -> int:
+        """``room_starts`` as a mask."""
+        return self._within("r", room, self.room_bookable, minutes)
+
+    def _within(self, kind: str, name: str, bookable: dict[str, Intervals], minutes: int) -> int:
+        key = (kind, name, minutes)
+        mask = self._masks.get(key)
+        if mask is None:
+            mask = self._masks[key] = self.sets.within(bookable[name], minutes)
+        return mask
 
     def facilitator_starts(self, facilitator: str, minutes: int) -> frozenset[int]:
         """Grid starts where the facilitator is bookable for a session of ``minutes``."""
@@ -73,14 +110,16 @@ class Candidates:
 
     def facilitator_free(self, facilitator: str, start: int, minutes: int) -> bool:
         """Whether the facilitator's availability covers ``[start, start + minutes)``."""
-        if start in self.grid.slot_day:  # a grid start: one look-up (the greedy asks millions)
-            return start in self.facilitator_starts(facilitator, minutes)
+        k = self.sets.position.get(start)
+        if k is not None:  # a grid start: one look-up (the greedy asks millions)
+            return self.facilitator_mask(facilitator, minutes) >> k & 1 == 1
         return contains(self.bookable[facilitator], start, start + minutes)
 
     def room_free(self, room: str, start: int, minutes: int) -> bool:
         """Whether the room's availability covers ``[start, start + minutes)``."""
-        if start in self.grid.slot_day:
-            return start in self.room_starts(room, minutes)
+        k = self.sets.position.get(start)
+        if k is not None:
+            return self.room_mask(room, minutes) >> k & 1 == 1
         return contains(self.room_bookable[room], start, start + minutes)
 
     def reluctantly(self, facilitator: str, start: int, minutes: int) -> bool:
@@ -113,6 +152,8 @@ def build(
     listed in ``unexamined``: nothing will place them, and no bound may be derived from them."""
     grid = grid or TimeGrid(problem)
     cand = Candidates(problem=problem, grid=grid)
+    cand.cohort_starts = StartLists(cand.start_masks, cand.sets)
+    cand.cohort_windows = WindowLists(grid, problem.cohorts)
     for r in problem.rooms.values():
         cand.rooms_at.setdefault(r.site, []).append(r.id)
     for p in problem.programs.values():
@@ -126,11 +167,11 @@ def build(
         for r in problem.rooms.values():
             cand.room_bookable.setdefault(r.id, [])
         for c in problem.cohorts.values():
-            if c.id not in cand.cohort_windows:
+            if (c.id, 0) not in cand.start_masks:
                 cand.unexamined.add(c.id)
                 cand.cohort_windows[c.id] = []
                 for i in range(len(problem.programs[c.program].sessions)):
-                    cand.cohort_starts[(c.id, i)] = []
+                    cand.start_masks[(c.id, i)] = 0
     cand.conflicts = _conflict_cliques(problem)
     cand.groups, cand.group_of = _groups(cand)
     return cand
@@ -153,66 +194,66 @@ def _examine(cand: Candidates, deadline: Deadline | None) -> None:
         if deadline is not None and r.site not in sites:
             deadline.check()
         cand.room_bookable[r.id], _ = grid.availability(r.availability, r.timezone)
+    days: dict = {}  # the starts of one day's hours, shared by the cohorts (cohort_windows)
     for c in sorted(problem.cohorts.values(), key=lambda c: c.id not in fixed):
         if deadline is not None and c.id not in fixed:
             deadline.check()
-        windows = grid.cohort_windows(c)
-        starts = _cohort_starts(cand, c, windows)
-        cand.cohort_windows[c.id] = windows
-        for i, allowed in enumerate(starts):
-            cand.cohort_starts[(c.id, i)] = allowed
+        for i, allowed in enumerate(_cohort_starts(cand, c, days)):
+            cand.start_masks[(c.id, i)] = allowed
 
 
-def _resource_starts(
-    cand: Candidates, cohort: Cohort, program: Program, minutes: int
-) -> frozenset[int]:
-    """Grid starts where some qualified facilitator and (in person) some room are bookable."""
+def _resource_starts(cand: Candidates, cohort: Cohort, program: Program, minutes: int) -> int:
+    """Grid starts (a mask) where some qualified facilitator and (in person) some room are
+    bookable."""
     site = cohort.site if program.in_person else None
     key = ("resources", f"{program.id}@{site}", minutes)
-    if key not in cand._starts_cache:
-        cand._starts_cache[key] = frozenset(_union_of_resources(cand, site, program, minutes))
-    return cand._starts_cache[key]
+    if key not in cand._masks:
+        people = ("people", program.id, minutes)
+        if people not in cand._masks:
+            cand._masks[people] = union(cand.facilitator_mask(f, minutes)
+                                         for f in cand.qualified[program.id])  # fmt: skip
+        mask = cand._masks[people]
+        if program.in_person:
+            rooms = cand.rooms_at.get(site or "", [])
+            mask &= union(
+                cand.room_mask(r, minutes)
+                for r in rooms
+                if room_seats(cand.problem.rooms[r], program)
+            )
+        cand._masks[key] = mask
+    return cand._masks[key]
 
 
-def _union_of_resources(cand: Candidates, site: str | None, program: Program, minutes: int):
-    fac: set[int] = set()
-    for f in cand.qualified[program.id]:
-        fac.update(cand.facilitator_starts(f, minutes))
-    if not program.in_person:
-        return fac
-    rooms: set[int] = set()
-    for r in cand.rooms_at.get(site or "", []):
-        if room_seats(cand.problem.rooms[r], program):
-            rooms.update(cand.room_starts(r, minutes))
-    return fac & rooms
-
-
-def _cohort_starts(cand: Candidates, cohort: Cohort, windows: Intervals) -> list[list[int]]:
-    """Allowed starts of each session, narrowed by the gap_days window to its neighbours."""
+def _cohort_starts(cand: Candidates, cohort: Cohort, days: dict) -> list[int]:
+    """Allowed starts of each session (masks), narrowed by the gap_days window to its
+    neighbours."""
     program = cand.problem.programs[cohort.program]
-    grid = cand.grid
+    sets = cand.sets
     per_session = [
-        sorted(
-            set(grid.starts_within(windows, minutes))
-            & _resource_starts(cand, cohort, program, minutes)
-        )
+        _in_windows(cand, cohort, minutes, days) & _resource_starts(cand, cohort, program, minutes)
         for minutes in program.sessions
     ]
     if len(per_session) == 1:
         return per_session  # no spacing to narrow
     lo, hi = program.gap_days
-    day = grid.slot_day  # every start here is a grid start
-    days = [{day[t] for t in starts} for starts in per_session]
+    days = [sets.days_of(starts) for starts in per_session]  # bit d: horizon day d
     # Arc consistency on days: a session day needs a compatible day for the previous and next one.
     for _ in range(2):
         for i in range(1, len(days)):
-            days[i] = {d for d in days[i] if any(d - k in days[i - 1] for k in range(lo, hi + 1))}
+            days[i] &= union(days[i - 1] << k for k in range(lo, hi + 1))
         for i in range(len(days) - 2, -1, -1):
-            days[i] = {d for d in days[i] if any(d + k in days[i + 1] for k in range(lo, hi + 1))}
+            days[i] &= union(days[i + 1] >> k for k in range(lo, hi + 1))
     return [
-        [t for t in starts if day[t] in allowed]
-        for starts, allowed in zip(per_session, days, strict=True)
+        starts & sets.on_days(allowed) for starts, allowed in zip(per_session, days, strict=True)
     ]
+
+
+def _in_windows(cand: Candidates, cohort: Cohort, minutes: int, days: dict) -> int:
+    """Starts of a session of ``minutes`` inside the cohort's windows (a mask)."""
+    found = window_starts(cand.grid, cand.sets, days, cohort, minutes)
+    if found is None:  # windows that run into the next day: from the intervals themselves
+        found = cand.sets.within(cand.cohort_windows[cohort.id], minutes)
+    return found
 
 
 def _conflict_cliques(problem: Problem) -> dict[str, list[str]]:
@@ -237,9 +278,9 @@ def common_starts(cand: Candidates, cohorts: list[str]) -> bool:
     """Whether the cohorts share at least one allowed start for every session (merge test)."""
     program = cand.problem.programs[cand.problem.cohorts[cohorts[0]].program]
     for i in range(len(program.sessions)):
-        common = set(cand.cohort_starts[(cohorts[0], i)])
+        common = cand.start_mask(cohorts[0], i)
         for c in cohorts[1:]:
-            common &= set(cand.cohort_starts[(c, i)])
+            common &= cand.start_mask(c, i)
         if not common:
             return False
     return True

@@ -1,4 +1,4 @@
-"""Command line: ``python -m solver solve|check|explain``.
+"""Command line: ``python -m solver solve|check|explain`` (``solve --decompose``: by parts).
 
 Documents (JSON) carry UTC instants; the human lines on stderr show local times with their zone.
 Exit status: 0 a schedule was found or the check passed, 1 infeasible or violations found (or,
@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from solver.deadline import Deadline
+from solver.decompose import MAX_PART_COHORTS
 from solver.jsonfile import load_json_file
 from solver.localtime import local_span
 from solver.problem import Problem
@@ -46,6 +47,25 @@ def _parser() -> argparse.ArgumentParser:
         "--workers", type=int, default=2, metavar="N", help="CP-SAT workers (default 2)"
     )
     solve.add_argument("-v", "--verbose", action="store_true", help="list every session on stderr")
+    solve.add_argument(
+        "--decompose",
+        action="store_true",
+        help="solve by independent parts (split further when too large), merge and check",
+    )
+    solve.add_argument(
+        "--max-cohorts",
+        type=int,
+        default=None,
+        metavar="N",
+        help=f"with --decompose: cohorts per part (default {MAX_PART_COHORTS})",
+    )
+    solve.add_argument(
+        "--workers-processes",
+        type=int,
+        default=0,
+        metavar="N",
+        help="with --decompose: solve the parts in N worker processes (default 0: this one)",
+    )
     solve.set_defaults(run=run_solve)
 
     check = commands.add_parser("check", help="verify a schedule against its problem")
@@ -72,6 +92,8 @@ def run_solve(args: argparse.Namespace) -> int:
         _write_json(invalid_schedule(errors), args.output)
         _print_errors(args.problem, errors)
         return EXIT_INVALID
+    if args.decompose:
+        return _solve_by_parts(args, problem, deadline)
     from solver.solve import solve  # imported here: loading OR-Tools is slow and optional
 
     def progress(elapsed: float, best: float | None, bound: float | None) -> None:
@@ -87,6 +109,51 @@ def run_solve(args: argparse.Namespace) -> int:
     _write_json(schedule, args.output)
     _print_summary(problem, schedule, verbose=args.verbose)
     return EXIT_CODES.get(schedule.get("status"), EXIT_INVALID)
+
+
+def _solve_by_parts(args: argparse.Namespace, problem: Problem, deadline: Deadline) -> int:
+    """``solve --decompose``: the parts solved here or in worker processes, merged, checked by
+    the independent checker; the merged schedule written, with its bound. Exit 1 also when the
+    merged schedule breaks a rule (a bug in the split: the violations are listed)."""
+    from solver.decompose_run import solve_by_parts  # loads OR-Tools
+
+    if args.workers_processes < 0 or (args.max_cohorts is not None and args.max_cohorts < 1):
+        print("--workers-processes must be 0 or more, --max-cohorts 1 or more", file=sys.stderr)
+        return EXIT_INVALID
+    document, _ = load_json_file(args.problem)  # valid: load_problem_file parsed it
+
+    def part_done(index: int, schedule: dict[str, Any]) -> None:
+        info = schedule.get("solver") or {}
+        print(f"  part {index + 1}: {schedule.get('status')}, cost "
+              f"{_money(schedule['cost']['total'])}, bound {_money(schedule.get('lower_bound'))}, "
+              f"{info.get('wall_seconds', 0):.1f} s", file=sys.stderr)  # fmt: skip
+
+    run = solve_by_parts(document, problem, deadline, processes=args.workers_processes,
+                         cp_workers=args.workers, part_done=part_done,
+                         max_cohorts=args.max_cohorts or MAX_PART_COHORTS)  # fmt: skip
+    schedule = run.schedule
+    _write_json(schedule, args.output)
+    _print_summary(problem, schedule, verbose=args.verbose)
+    _print_bound_pieces(schedule)
+    for v in run.violations[:MAX_PRINTED_ERRORS]:
+        print(f"  violation {v['path']}: {v['rule']}: {v['message']}", file=sys.stderr)
+    if run.violations:
+        print(f"the merged schedule breaks {len(run.violations)} rule(s)", file=sys.stderr)
+        return EXIT_FOUND
+    return EXIT_CODES.get(schedule.get("status"), EXIT_INVALID)
+
+
+def _print_bound_pieces(schedule: dict[str, Any]) -> None:
+    """What a schedule solved by parts has as its bound: the gap, then one line per piece."""
+    info = schedule.get("solver") or {}
+    gap = info.get("gap")
+    print(f"{len(info.get('parts') or [])} part(s); gap "
+          f"{'—' if gap is None else f'{100 * gap:.1f} %'}", file=sys.stderr)  # fmt: skip
+    for piece in (info.get("bound_parts") or {}).get("pieces") or []:
+        which = ", ".join(str(k + 1) for k in piece["parts"])
+        how = "split, bounded unsplit" if piece["split"] else "whole"
+        print(f"  bound of part(s) {which} ({piece['cohorts']} cohorts, {how}): "
+              f"{_money(piece['bound'])} ({piece.get('used') or 'none'})", file=sys.stderr)  # fmt: skip
 
 
 def run_check(args: argparse.Namespace) -> int:

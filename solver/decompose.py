@@ -23,10 +23,12 @@ checker is about one cohort or section (dates, hours, seats, merging, splitting)
 all its sessions were placed by one solve that kept its rules), or two time-coupled cohorts
 (learners, conflict groups, fixed sections — always in one sub-part). What is lost is optimality:
 a facilitator cannot teach in two sub-parts, so the merged plan may cost more than the best
-whole plan, and the sub-parts' bounds are not a bound of the whole (``merge`` reports none).
+whole plan, and the sub-parts' bounds are not a bound of the whole: the component's bound is
+computed on it unsplit (:mod:`solver.decompose_bound`).
 
 Parts are problem **documents** (they travel to workers as JSON); each carries ``x-part``:
-``{"index", "of", "cohorts", "split"}`` (``x-`` properties are ignored by the engine).
+``{"index", "of", "cohorts", "split"}`` and, on a sub-part, ``"component"`` (the number of the
+split component it belongs to); ``x-`` properties are ignored by the engine.
 """
 
 from __future__ import annotations
@@ -147,21 +149,21 @@ def parts(
     most ``max_cohorts`` cohorts unless one time-coupled group is larger; a problem that fits
     is one part, the document itself (plus ``x-part``)."""
     if len(problem.cohorts) <= max_cohorts:
-        return [_tagged(copy.copy(document), 0, 1, list(problem.cohorts), split=False)]
-    groups: list[tuple[list[str], set[str] | None, set[str] | None, bool]] = []
-    small: list[list[str]] = []
-    for comp in components(problem):
-        if len(comp) > max_cohorts:
-            for cohorts, facs, rooms in split_component(problem, comp, max_cohorts, time_coupled):
-                groups.append((cohorts, facs, rooms, True))
-        else:
-            small.append(comp)
+        return [_tagged(copy.copy(document), 0, 1, list(problem.cohorts))]
+    # (cohorts, facilitators, rooms, the split component's number or None for a whole one)
+    groups: list[tuple[list[str], set[str] | None, set[str] | None, int | None]] = []
+    found = components(problem)
+    large = [comp for comp in found if len(comp) > max_cohorts]
+    for number, comp in enumerate(large):
+        for cohorts, facs, rooms in split_component(problem, comp, max_cohorts, time_coupled):
+            groups.append((cohorts, facs, rooms, number))
+    small = [comp for comp in found if len(comp) <= max_cohorts]
     for packed in _pack(small, max_cohorts):
-        groups.append((packed, None, None, False))
+        groups.append((packed, None, None, None))
     out = []
-    for k, (cohorts, facs, rooms, split) in enumerate(groups):
+    for k, (cohorts, facs, rooms, component) in enumerate(groups):
         doc = part_document(document, problem, cohorts, facs, rooms)
-        out.append(_tagged(doc, k, len(groups), cohorts, split=split))
+        out.append(_tagged(doc, k, len(groups), cohorts, component=component))
     return out
 
 
@@ -178,8 +180,19 @@ def _pack(comps: list[list[str]], limit: int) -> list[list[str]]:
     return bins
 
 
-def _tagged(doc: dict, index: int, of: int, cohorts: list[str], *, split: bool) -> dict:
-    doc[PART_KEY] = {"index": index, "of": of, "cohorts": len(cohorts), "split": split}
+def _tagged(
+    doc: dict, index: int, of: int, cohorts: list[str], *, component: int | None = None
+) -> dict:
+    """``doc`` with its ``x-part`` tag; a sub-part of a split component names the component (its
+    number among the split ones), which the merged bound needs (``solver.decompose_bound``)."""
+    doc[PART_KEY] = {
+        "index": index,
+        "of": of,
+        "cohorts": len(cohorts),
+        "split": component is not None,
+    }
+    if component is not None:
+        doc[PART_KEY]["component"] = component
     return doc
 
 
@@ -232,15 +245,22 @@ def _cohorts_of(item: dict[str, Any]) -> set[str]:
 # --- merging the parts' schedules ---------------------------------------------------------------
 
 
-def merge(problem: Problem, schedules: list[dict[str, Any]], part_docs: list[dict] | None = None):
+def merge(
+    problem: Problem,
+    schedules: list[dict[str, Any]],
+    part_docs: list[dict] | None = None,
+    component_bounds: dict[int, dict | None] | None = None,
+):
     """One schedule v1 document for ``problem`` from the schedules of its parts (in part order).
 
     Sections keep a fixed or previous section's id; the others are renumbered S1, S2, ... across
     parts (each part numbers its own from S1). The cost is the parts' costs added item by item
     (each item belongs to one part); ``per_trained_learner`` is recomputed. Any infeasible or
-    invalid part makes the whole so, with the parts' errors. ``optimal`` needs every part optimal
-    and none split; the lower bound is the sum of the parts' bounds when none was split (parts are
-    then independent), else null. The caller runs the independent checker on the result."""
+    invalid part makes the whole so, with the parts' errors. The lower bound is the sum of the
+    parts' bounds, a split component's taken from ``component_bounds`` (its bound unsplit,
+    ``solver.decompose_bound.split_bounds``; without it the bound is null); ``solver.bound_parts``
+    says what it is made of. ``optimal`` needs every part optimal and none split, or the cost
+    equal to the bound. The caller runs the independent checker on the result."""
     tags = [(d or {}).get(PART_KEY, {}) for d in (part_docs or [{}] * len(schedules))]
     split = any(t.get("split") for t in tags)
     bad = [s for s in schedules if s["status"] in ("infeasible", "invalid")]
@@ -270,13 +290,16 @@ def merge(problem: Problem, schedules: list[dict[str, Any]], part_docs: list[dic
     placed = sum(sec["size"] for sec in sections)
     training = sum(cents[k] for k in TRAINING_COMPONENTS) / 100
     cost["per_trained_learner"] = round(training / placed, 2) if placed else 0.0
-    bounds = [s.get("lower_bound") for s in schedules]
-    bound = None if split or None in bounds else round(sum(bounds), 2)
-    optimal = not split and all(s["status"] == "optimal" for s in schedules)
+    from solver.decompose_bound import merged_bound  # loads OR-Tools: only where parts merge
+
+    bound, bound_parts = merged_bound(schedules, tags, component_bounds, cost["total"])
+    met = bound is not None and abs(cost["total"] - bound) <= 0.005
+    optimal = met or (not split and all(s["status"] == "optimal" for s in schedules))
     firsts = [s.get("solver", {}).get("first_solution_seconds") for s in schedules]
     info.update(
         bound=bound,
         gap=None if bound is None or cost["total"] <= 0 else round((cost["total"] - bound) / cost["total"], 6),
+        bound_parts=bound_parts,
         first_solution_seconds=None if None in firsts else max(firsts, default=0.0),
     )  # fmt: skip
     return {

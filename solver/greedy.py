@@ -8,136 +8,26 @@ the benchmark baseline, the CP-SAT warm start (a complete hint) and the fallback
 
 from __future__ import annotations
 
-import bisect
 import math
 from collections import defaultdict
 from datetime import datetime
 from typing import Any
 
 from solver import candidates as cands
+from solver.bookings import Calendar
 from solver.candidates import Candidates, Group
 from solver.deadline import Deadline, TimeUp
+from solver.free_starts import SectionStarts
 from solver.plan import Plan, PlannedSection, PlannedSession
-from solver.pricing import facilitator_cents, reluctance_cents
 from solver.problem import Problem
 
 
-class Bookings:
-    """Non-overlapping booked intervals of one resource, sorted for O(log n) clash tests."""
-
-    def __init__(self) -> None:
-        self.starts: list[int] = []
-        self.ends: list[int] = []
-
-    def clashes(self, start: int, end: int) -> bool:
-        """Whether ``[start, end)`` overlaps a booking."""
-        k = bisect.bisect_left(self.starts, end)
-        return k > 0 and self.ends[k - 1] > start
-
-    def add(self, start: int, end: int) -> None:
-        k = bisect.bisect_left(self.starts, start)
-        self.starts.insert(k, start)
-        self.ends.insert(k, end)
-
-    def remove(self, start: int, end: int) -> None:
-        k = bisect.bisect_left(self.starts, start)
-        while self.ends[k] != end:
-            k += 1
-        del self.starts[k], self.ends[k]
-
-
-class Calendar:
-    """Bookings made so far, to test whether one more session fits every rule."""
-
-    def __init__(self, cand: Candidates) -> None:
-        self.cand = cand
-        self.facilitator: dict[str, Bookings] = defaultdict(Bookings)
-        self.day_minutes: dict[tuple[str, object], int] = defaultdict(int)
-        self.room: dict[str, Bookings] = defaultdict(Bookings)
-        self.learners: dict[str, Bookings] = defaultdict(Bookings)
-        self.keys: dict[str, list[str]] = defaultdict(list)
-        self.prices: dict[tuple[str, str], int] = {}
-        for key, cohorts in cand.conflicts.items():
-            for c in cohorts:
-                self.keys[c].append(key)
-
-    def facilitator_fits(self, f: str, start: int, minutes: int) -> bool:
-        """Bookable, clear of the facilitator's other sessions by the buffer, and under the daily
-        maximum."""
-        fac = self.cand.problem.facilitators[f]
-        if not self.cand.facilitator_free(f, start, minutes):
-            return False
-        buffer = fac.buffer_minutes
-        if self.facilitator[f].clashes(start - buffer, start + minutes + buffer):
-            return False
-        if fac.max_minutes_per_day is not None:
-            day = self.cand.grid.local_date(start, fac.timezone)
-            return self.day_minutes[(f, day)] + minutes <= fac.max_minutes_per_day
-        return True
-
-    def room_fits(self, r: str, start: int, minutes: int) -> bool:
-        """Bookable and not already taken."""
-        return self.cand.room_free(r, start, minutes) and not self.room[r].clashes(
-            start, start + minutes
-        )
-
-    def section_price(self, group: Group, f: str) -> int:
-        """``facilitator_price`` of every session of a section of ``group`` with ``f`` (data
-        only, so kept: every section of the group ranks its facilitators by it)."""
-        key = (group.key, f)
-        if key not in self.prices:
-            self.prices[key] = facilitator_price(self.cand, group, f, None, 0)
-        return self.prices[key]
-
-    def learners_fit(self, cohorts: list[str], start: int, minutes: int) -> bool:
-        """No cohort sharing a learner or conflict group with these is in session then."""
-        end = start + minutes
-        return not any(self.learners[k].clashes(start, end) for c in cohorts for k in self.keys[c])
-
-    def book(self, parts: dict[str, int], session: PlannedSession) -> None:
-        """Record a session."""
-        fac = self.cand.problem.facilitators[session.facilitator]
-        self.facilitator[fac.id].add(session.start, session.end)
-        day = self.cand.grid.local_date(session.start, fac.timezone)
-        self.day_minutes[(fac.id, day)] += session.minutes
-        if session.room:
-            self.room[session.room].add(session.start, session.end)
-        for key in {k for c in parts for k in self.keys[c]}:
-            self.learners[key].add(session.start, session.end)
-
-    def unbook(self, parts: dict[str, int], session: PlannedSession) -> None:
-        """Undo :meth:`book` of the same session."""
-        fac = self.cand.problem.facilitators[session.facilitator]
-        self.facilitator[fac.id].remove(session.start, session.end)
-        day = self.cand.grid.local_date(session.start, fac.timezone)
-        self.day_minutes[(fac.id, day)] -= session.minutes
-        if session.room:
-            self.room[session.room].remove(session.start, session.end)
-        for key in {k for c in parts for k in self.keys[c]}:
-            self.learners[key].remove(session.start, session.end)
-
-
-def facilitator_price(
-    cand: Candidates, group: Group, f: str, start: int | None, minutes: int
-) -> int:
-    """What one session costs with facilitator ``f``, in cents (``solver.pricing``: fee, rate and
-    travel), plus if_need_be when ``start`` is given; ``minutes`` 0 prices every session of the
-    program."""
-    fac, program = cand.problem.facilitators[f], group.program
-    if not minutes:
-        return sum(facilitator_cents(fac, program, group.site, m) for m in program.sessions)
-    cost = facilitator_cents(fac, program, group.site, minutes)
-    if start is not None and cand.reluctantly(f, start, minutes):
-        cost += reluctance_cents(fac)
-    return cost
-
-
-def allowed_starts(cand: Candidates, cohorts: list[str], index: int) -> list[int]:
-    """Starts of session ``index`` allowed for every cohort of a section."""
-    common = set(cand.cohort_starts[(cohorts[0], index)])
+def allowed_starts(cand: Candidates, cohorts: list[str], index: int) -> int:
+    """Starts of session ``index`` allowed for every cohort of a section (a mask)."""
+    common = cand.start_mask(cohorts[0], index)
     for c in cohorts[1:]:
-        common &= set(cand.cohort_starts[(c, index)])
-    return sorted(common)
+        common &= cand.start_mask(c, index)
+    return common
 
 
 def place_section(
@@ -166,31 +56,46 @@ def place_section(
     pinned = {p.facilitator for p in pins.values()}
     if program.same_facilitator and pinned:
         facilitators = [f for f in facilitators if f in pinned]
-    first = [pins[0].start] if 0 in pins else starts[0]
     # The cheapest free facilitator teaches the section (if_need_be extras aside, ranked once).
-    ranked = sorted(facilitators, key=lambda f: cal.section_price(group, f))
+    ranked = cal.ranked(group, facilitators)
     choices = [[f] for f in ranked] if program.same_facilitator else [ranked]
-    # Most starts fail at the first session already (the plan fills up from the earliest);
-    # telling them apart without booking anything, and once for every facilitator where the
-    # learners or rooms rule them out, keeps the greedy plan the first schedule in about a
-    # second (bench/README.md "First schedule").
+    # Most starts fail at the first session already (the plan fills up from the earliest):
+    # masks of the starts still free (solver.free_starts) leave out nearly all of them at once,
+    # and the exact tests run on the rest, once for every facilitator where the learners or rooms
+    # rule a start out (bench/README.md "First schedule").
     if not cheapest:
-        opens = _Opening(cal, program, cohorts, rooms, 0 in pins)
-        tries = (
-            (t0, o, rooms) for t0 in first if opens(t0) for o in choices if opens.free(t0, o)
-        )  # fmt: skip
+        tries = _earliest_tries(cal, program, cohorts, rooms, pins, starts, choices)
     else:
-        tries = _cheapest_tries(cal, program, cohorts, rooms, pins, first, choices)
-    for t0, options, allowed in tries:
+        tries = _cheapest_tries(cal, program, cohorts, rooms, pins, starts, choices)
+    for t0, options, free in tries:
         if deadline is not None:
             deadline.check()
-        sessions = _place_from(cand, cal, group, parts, starts, allowed, options, pins, t0)
+        sessions = _place_from(cand, cal, group, parts, free, options, pins, t0)
         if sessions is not None:
             return sessions
     return None
 
 
-def _cheapest_tries(cal, program, cohorts, rooms, pins, first, choices):
+def _earliest_tries(cal, program, cohorts, rooms, pins, starts, choices):
+    """Tries for the earliest placement: from the earliest start on, each option that could
+    teach the first session there, cheapest first."""
+    free = SectionStarts(cal, program, cohorts, rooms, starts)
+    opens = _Opening(cal, program, cohorts, rooms, 0 in pins)
+    if 0 in pins:  # a pinned first session is not tested
+        yield from ((pins[0].start, options, free) for options in choices)
+        return
+    everyone = [f for options in choices for f in options]
+    for t0 in cal.cand.sets.minutes(free.of(0, everyone)):
+        if opens(t0):
+            yield from ((t0, options, free) for options in choices if opens.free(t0, options))
+
+
+def _earliest(cal: Calendar, free: SectionStarts, index: int, options: list[str]):
+    """The starts of session ``index`` where it may go with one of ``options``, earliest first."""
+    return cal.cand.sets.minutes(free.of(index, options))
+
+
+def _cheapest_tries(cal, program, cohorts, rooms, pins, starts, choices):
     """Tries for the cheapest placement: the cheapest rooms first (all sessions in the cheapest
     room the section fits, at any start, before a dearer one at an earlier start), then the
     cheapest facilitator at their earliest start.
@@ -200,11 +105,13 @@ def _cheapest_tries(cal, program, cohorts, rooms, pins, first, choices):
     later (the demo's Paris and Berlin groups)."""
     tiers = [rooms[:k] for k in range(1, len(rooms) + 1)] if program.in_person else [rooms]
     for allowed in tiers or [rooms]:
+        free = SectionStarts(cal, program, cohorts, allowed, starts)
         opens = _Opening(cal, program, cohorts, allowed, 0 in pins)
         for options in choices:
+            first = [pins[0].start] if 0 in pins else _earliest(cal, free, 0, options)
             for t0 in first:
                 if opens(t0) and opens.free(t0, options):
-                    yield t0, options, allowed
+                    yield t0, options, free
 
 
 class _Opening:
@@ -225,21 +132,34 @@ class _Opening:
         ok = self.known.get(t0)
         if ok is None:
             ok = cal.learners_fit(self.cohorts, t0, m) and (
-                not self.in_person or any(cal.room_fits(r, t0, m) for r in self.rooms)
+                not self.in_person or cal.free_room(self.rooms, t0, m) is not None
             )
             self.known[t0] = ok
         return ok
 
     def free(self, t0: int, options: list[str]) -> bool:
-        """One of ``options`` could teach the first session at ``t0``."""
-        return self.pinned or any(self.cal.facilitator_fits(f, t0, self.minutes) for f in options)
+        """One of ``options`` could teach the first session at ``t0`` (their masks asked
+        first)."""
+        if self.pinned:
+            return True
+        cal, m = self.cal, self.minutes
+        k, mask_of = cal.cand.sets.position[t0], cal.free.facilitator
+        for f in options:
+            if mask_of(f, m) >> k & 1 and cal.facilitator_fits(f, t0, m):
+                return True
+        return False
 
 
-def _place_from(cand, cal, group, parts, starts, rooms, options, pins, t0):
-    """Place every session with the first at ``t0`` and facilitators from ``options``."""
+def _place_from(cand, cal, group, parts, free: SectionStarts, options, pins, t0):
+    """Place every session with the first at ``t0`` and facilitators from ``options`` (in one
+    of ``free.rooms``)."""
     program = group.program
     grid = cand.grid
     lo, hi = program.gap_days
+    # Before anything is booked: the masks must hold every start the exact tests may accept.
+    later = [
+        free.of(i, options) if i and i not in pins else 0 for i in range(len(program.sessions))
+    ]
     placed: list[PlannedSession] = []
     for i, minutes in enumerate(program.sessions):
         if i in pins:
@@ -248,8 +168,8 @@ def _place_from(cand, cal, group, parts, starts, rooms, options, pins, t0):
             if i == 0:
                 window = [t0]
             else:
-                window = _window(grid, starts[i], placed[-1], lo, hi)
-            session = _first_fit(cand, cal, group, parts, window, i, minutes, rooms, options)
+                window = _window(cand.sets, grid, later[i], placed[-1], lo, hi)
+            session = _first_fit(cand, cal, group, parts, window, i, minutes, free.rooms, options)
         if session is None or (
             placed
             and not lo <= grid.day_index(session.start) - grid.day_index(placed[-1].start) <= hi
@@ -264,16 +184,11 @@ def _place_from(cand, cal, group, parts, starts, rooms, options, pins, t0):
     return placed if len(placed) == len(program.sessions) else None
 
 
-def _window(grid, starts: list[int], prev: PlannedSession, lo: int, hi: int):
-    """The sorted ``starts`` after ``prev`` ends whose day is ``lo`` to ``hi`` days after its day
-    (days only grow with the start, so the scan stops at the first one too late)."""
+def _window(sets, grid, starts: int, prev: PlannedSession, lo: int, hi: int):
+    """The ``starts`` (a mask) after ``prev`` ends whose day is ``lo`` to ``hi`` days after its
+    day, earliest first."""
     day = grid.day_index(prev.start)
-    for t in starts[bisect.bisect_left(starts, prev.end) :]:
-        gap = grid.day_index(t) - day
-        if gap > hi:
-            return
-        if gap >= lo:
-            yield t
+    return sets.minutes(starts & sets.from_minute(prev.end) & sets.days(day + lo, day + hi))
 
 
 def _first_fit(cand, cal, group, parts, window, index, minutes, rooms, options):
@@ -281,15 +196,15 @@ def _first_fit(cand, cal, group, parts, window, index, minutes, rooms, options):
     for t in window:
         if not cal.learners_fit(cohorts, t, minutes):
             continue
-        free = [f for f in options if cal.facilitator_fits(f, t, minutes)]
+        free = cal.free_facilitators(options, t, minutes)
         if not free:
             continue
         room = None
         if group.program.in_person:
-            room = next((r for r in rooms if cal.room_fits(r, t, minutes)), None)
+            room = cal.free_room(rooms, t, minutes)
             if room is None:
                 continue
-        f = min(free, key=lambda f: facilitator_price(cand, group, f, t, minutes))
+        f = min(free, key=lambda f: cal.session_price(group, f, t, minutes))
         return PlannedSession(index, t, minutes, f, room)
     return None
 
@@ -300,6 +215,7 @@ def form_sections(
     """Cohorts first-fit into sections of at most the group's capacity (large ones split evenly)."""
     problem = cand.problem
     sections: list[dict[str, int]] = []
+    seated: list[int] = []  # learners in each section: most sections are full
     for c in group.cohorts:
         cohort = problem.cohorts[c]
         left = remaining.get(c, 0)
@@ -310,11 +226,18 @@ def form_sections(
         pieces = math.ceil(left / group.capacity)
         for k in range(pieces):
             chunk = left // pieces + (1 if k < left % pieces else 0)
-            target = next((s for s in sections if may_join(cand, group, s, c, chunk)), None)
+            room = group.capacity - chunk
+            target = next(
+                (k for k, s in enumerate(sections)
+                 if seated[k] <= room and may_join(cand, group, s, c, chunk)),
+                None,
+            )  # fmt: skip
             if target is None:
                 sections.append({c: chunk})
+                seated.append(chunk)
             else:
-                target[c] = chunk
+                sections[target][c] = chunk
+                seated[target] += chunk
     return sections
 
 
@@ -324,10 +247,11 @@ def may_join(
     """Whether ``chunk`` learners of ``cohort`` may join ``section``: seats left, both sides
     mergeable, and a common allowed start for every session."""
     problem = cand.problem
-    members = [problem.cohorts[c] for c in section]
     if cohort in section or sum(section.values()) + chunk > group.capacity:
         return False
-    if not problem.cohorts[cohort].mergeable or not all(m.mergeable for m in members):
+    if not problem.cohorts[cohort].mergeable or not all(
+        problem.cohorts[c].mergeable for c in section
+    ):
         return False
     return cands.common_starts(cand, [*section, cohort])
 
@@ -419,7 +343,7 @@ def _still_valid(cand, cal, group, parts, sec) -> dict[int, PlannedSession]:
             continue
         minutes, f, r = group.program.sessions[i], x.get("facilitator"), x.get("room")
         ok = (
-            all(start in set(cand.cohort_starts[(c, i)]) for c in parts)
+            all(cand.sets.has(cand.start_mask(c, i), start) for c in parts)
             and f in cand.qualified[group.program.id]
             and cal.facilitator_fits(f, start, minutes)
             and cal.learners_fit(list(parts), start, minutes)

@@ -15,10 +15,11 @@ than the search's best, and it always passes the independent checker first.
 from __future__ import annotations
 
 from solver import candidates
+from solver.bookings import Calendar
 from solver.candidates import Candidates
 from solver.check import check
 from solver.deadline import Deadline
-from solver.greedy import Calendar, form_sections, place_section, urgency
+from solver.greedy import form_sections, place_section, urgency
 from solver.hiring import staffed
 from solver.plan import Plan, PlannedSection
 

@@ -106,7 +106,9 @@ def placeable(cand: Candidates, group: Group, cohort: str) -> bool:
     """Whether any section could hold learners of the cohort, from the data alone."""
     program, size = group.program, cand.problem.cohorts[cohort].size
     return (
-        all(cand.cohort_starts[(cohort, i)] for i in range(len(program.sessions)))
+        # The masks, not the lists of starts: those are made only when asked for, and this
+        # asks only whether any start is left.
+        all(cand.start_mask(cohort, i) for i in range(len(program.sessions)))
         and group.capacity >= max(program.seats[0], 1)
         and (cand.problem.cohorts[cohort].splittable or size <= group.capacity)
     )

@@ -23,9 +23,10 @@ import time
 
 from ortools.sat.python import cp_model
 
+from solver.bookings import Calendar
 from solver.candidates import Candidates, Group, common_starts
 from solver.deadline import Deadline, TimeUp
-from solver.greedy import Calendar, may_join, place_section, urgency
+from solver.greedy import may_join, place_section, urgency
 from solver.neighbourhood import is_free
 from solver.plan import Plan, PlannedSection
 

@@ -87,6 +87,10 @@ POLICY: dict[str, str] = {
     "followups.step": PUBLIC,  # no sign-in, but 404 unless the token is live (test_followups_pages)
     "followups.my_sessions": FACILITATOR_SELF,
     "followups.attendance": FACILITATOR_OWNED,  # no sign-in, but 404 unless the token is live (test_calendar_feeds)
+    # Scenarios have no owner but the coordinators (any coordinator may solve, cancel, promote
+    # any period's scenario); the Cancel of a scenario's solve is a CSRF-checked POST
+    # (tests/test_scenario_progress.py).
+    "scenarios.cancel": COORDINATOR,
 }
 # Every other endpoint of these areas is for coordinators only.
 COORDINATOR_AREAS = (

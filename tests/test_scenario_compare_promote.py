@@ -26,6 +26,8 @@ from scheduler.models import (
 )
 from scheduler.scenarios import comparison, promotion
 from scheduler.solving.operations import queue_solve
+from solver import check, parse_problem
+from solver.cost import recompute_cost
 from tests.factories import create_user
 from tests.scenario_world import HIRE, add, create, real_data, scenario
 from tests.solve_worlds import small_period
@@ -306,3 +308,68 @@ def test_added_learners_are_left_to_do_and_the_period_is_solved_again(
         assert job.draft.note == ""
     page = client.get(f"/planning/{period_id}").get_data(as_text=True)
     assert "add 3 learners to cohort" in page
+
+
+def placements(schedule: dict) -> dict:
+    """Each session of a schedule: (section, index) -> (start, facilitator, room)."""
+    return {
+        (section["id"], s["index"]): (s["start"], s["facilitator"], s.get("room"))
+        for section in schedule["sections"]
+        for s in section["sessions"]
+    }
+
+
+def test_a_promotion_that_fails_the_check_re_solves_from_the_scenarios_plan(
+    immediate, client, coordinator, monkeypatch
+):
+    """The real data moved after the scenario was solved (the facilitator its plan uses most
+    became far dearer), so its plan still keeps every rule but no longer reports the right
+    cost: the checker refuses it, and the period is solved again starting from that plan. With
+    moving a session dearer (change cost 1,000) than anything the other facilitator saves, the
+    re-solve keeps the plan as it is; a solve from scratch would move every session it can to
+    the cheaper facilitator."""
+    with immediate.app_context():
+        period = small_period()
+        period.change_cost = 1000
+        db.session.commit()
+        period_id, program = period.id, keys()["program"]
+    scenario_id = create(client, period_id, "Dearer seats")
+    add(client, scenario_id, "seat_cost", {"program": program, "amount": "12"})
+    client.post(f"/scenarios/{scenario_id}/solve")
+    with immediate.app_context():
+        plan = scenario(scenario_id).schedule
+        used = [s["facilitator"] for sec in plan["sections"] for s in sec["sessions"]]
+        keys_ = db.session.scalars(select(Facilitator.key).order_by(Facilitator.key)).all()
+        most = max(keys_, key=used.count)
+        db.session.scalar(select(Facilitator).where(Facilitator.key == most)).hourly_rate = 300
+        db.session.commit()
+
+    import solver.solve
+
+    given = []
+    real_solve = solver.solve.solve
+
+    def watched_solve(problem, **kwargs):
+        given.append(problem.previous)
+        return real_solve(problem, **kwargs)
+
+    monkeypatch.setattr(solver.solve, "solve", watched_solve)
+    response = client.post(f"/scenarios/{scenario_id}/promote", data={"confirmed": ["0"]})
+    assert "/solve-jobs/" in response.headers["Location"]
+    with immediate.app_context():
+        job = db.session.scalar(select(SolveJob))
+        assert job.status.value == "finished", job.error
+        # The queued solve was given the scenario's plan as the plan to re-plan from.
+        assert json.loads(job.previous_json) == plan
+        assert given == [plan]
+        draft = job.draft
+        solved_problem = json.loads(draft.problem_json)
+        assert solved_problem["previous"] == plan
+        # Where the plan is still valid, the re-solve is no dearer than keeping it as it is.
+        problem, errors = parse_problem(solved_problem)
+        assert errors == [] and check(problem, plan) != []  # valid, but its costs are stale
+        kept = recompute_cost(problem, plan)
+        assert check(problem, plan | {"cost": kept}) == []
+        assert draft.total_cost <= kept["total"] + 0.005
+        # ... and it moved nothing of it.
+        assert placements(json.loads(draft.schedule_json)) == placements(plan)

@@ -60,7 +60,7 @@ def test_a_scenario_never_changes_real_data_until_promoted(immediate, client, co
         assert response.status_code == 302, (kind, response.get_data(as_text=True)[:2000])
     assert client.post(f"/scenarios/{scenario_id}/solve").status_code == 302
     page = client.get(f"/scenarios/{scenario_id}").get_data(as_text=True)
-    assert "Status: <strong>solved</strong>" in page
+    assert 'Status: <strong data-field="status">solved</strong>' in page
     assert (
         client.get(f"/planning/{period_id}/scenarios/compare?ids={scenario_id}").status_code == 200
     )
@@ -93,13 +93,21 @@ def test_solve_keeps_a_result_the_checker_accepts(immediate, client, coordinator
         ends = [s["end"] for sec in found.schedule["sections"] for s in sec["sessions"]]
         assert ends and max(ends) < "2027-03-22"
     status = client.get(f"/scenarios/{scenario_id}/status").get_json()
+    wall = found.schedule["solver"]["wall_seconds"]
+    bound = found.schedule["lower_bound"]
     assert status == {
         "status": "solved",
         "active": False,
+        "summary": "Solved.",
         "error": "",
         "best_cost": found.best_cost,
-        "elapsed_seconds": None,
+        "bound": bound,
+        "gap": pytest.approx((found.best_cost - bound) / found.best_cost, abs=1e-6),
+        "result_cost": found.best_cost,
+        "elapsed_seconds": round(wall, 1),
         "time_limit_seconds": 5,
+        "progress": 1.0,
+        "cancel_requested": False,
     }
 
 
@@ -209,31 +217,54 @@ def test_a_scenario_copies_the_period_problem_at_creation(app, client, coordinat
 
 
 def test_a_solve_whose_worker_was_lost_fails_and_frees_the_scenario(app, client, coordinator):
+    """Running: lost once its heartbeat stops for ``JOB_HEARTBEAT_TIMEOUT``; queued: once no
+    worker took it by ``LOST_AFTER`` past the time limit."""
     from datetime import timedelta
 
     from scheduler.database import utcnow
     from scheduler.scenarios.operations import LOST_WORKER
+    from scheduler.scenarios.util import LOST_AFTER
 
+    app.config["JOB_HEARTBEAT_TIMEOUT"] = 30
     with app.app_context():
         period_id = small_period(time_limit=5).id
     scenario_id = create(client, period_id)
     with app.app_context():
         found = scenario(scenario_id)
         found.status = ScenarioStatus.RUNNING
-        found.started_at = utcnow() - timedelta(seconds=5, minutes=9)
+        found.started_at = utcnow() - timedelta(minutes=9)
+        found.heartbeat_at = utcnow() - timedelta(seconds=20)
+        found.elapsed_seconds = 3.0
         db.session.commit()
-    # Still within its time limit and the margin: running, and it says for how long.
+    # Its last heartbeat is recent: running, and it says for how long.
     page = client.get(f"/scenarios/{scenario_id}").get_data(as_text=True)
-    assert "Status: <strong>running</strong>" in page and "of up to 5 s" in page
+    assert (
+        '<strong data-field="status">running</strong>' in page and "s of <span>5</span> s" in page
+    )
     with app.app_context():
         found = scenario(scenario_id)
-        found.started_at = utcnow() - timedelta(seconds=5, minutes=10, milliseconds=500)
+        found.heartbeat_at = utcnow() - timedelta(seconds=31)
         db.session.commit()
     status = client.get(f"/scenarios/{scenario_id}/status").get_json()
     assert status["status"] == "failed" and status["error"] == LOST_WORKER
     assert add(client, scenario_id, "travel_cost", {"percent": "90"}).status_code == 302
     with app.app_context():
         assert len(scenario(scenario_id).changes) == 1
+
+    # Queued and never taken: failed only once its time limit and the margin have passed.
+    client.post(f"/scenarios/{scenario_id}/solve")
+    with app.app_context():
+        found = scenario(scenario_id)
+        assert found.status == ScenarioStatus.QUEUED
+        found.queued_at = utcnow() - LOST_AFTER
+        db.session.commit()
+    assert client.get(f"/scenarios/{scenario_id}/status").get_json()["status"] == "queued"
+    with app.app_context():
+        found = scenario(scenario_id)
+        found.queued_at = utcnow() - LOST_AFTER - timedelta(seconds=6)
+        db.session.commit()
+    status = client.get(f"/scenarios/{scenario_id}/status").get_json()
+    assert status["status"] == "failed" and status["error"] == LOST_WORKER
 
 
 def test_several_scenarios_solve_at_once_on_the_embedded_worker(app, client, coordinator):

@@ -86,8 +86,15 @@ def test_a_large_period_is_solved_in_parts_merged_checked_and_stored(
         assert job.draft.total_cost == pytest.approx(job.best_cost)
         placed = {c["cohort"] for s in schedule["sections"] for c in s["cohorts"]}
         assert len(placed) >= 8  # the parts place nearly every cohort
+        # One component split in three: its bound is computed on it unsplit, below the cost.
+        (piece,) = schedule["solver"]["bound_parts"]["pieces"]
+        assert piece["split"] and piece["parts"] == [0, 1, 2] and piece["cohorts"] == 10
+        assert job.bound == schedule["lower_bound"] == piece["bound"]
+        assert 0 < job.bound <= job.best_cost
+        assert schedule["solver"]["gap"] == round((job.best_cost - job.bound) / job.best_cost, 6)
     page = client.get(f"/solve-jobs/{job_id}").get_data(as_text=True)
     assert "Part 1 of 3" in page and "Part 3 of 3" in page
+    assert "each part&#39;s best bound added up" in page
     status = client.get(f"/solve-jobs/{job_id}/status").get_json()
     assert [p["label"] for p in status["parts"]] == ["Part 1 of 3", "Part 2 of 3", "Part 3 of 3"]
     assert all(p["status"] == "finished" for p in status["parts"])
@@ -152,5 +159,83 @@ def test_the_embedded_workers_threads_solve_the_parts_into_one_draft(
             assert len(found) == 3 and all(p.status == JobStatus.FINISHED for p in found)
             assert_valid_draft(job)
             assert versions(period_id) == 1
+    finally:
+        consumer.stop(graceful=True)
+
+
+def _part_of(job_id: int, index: int) -> SolvePart:
+    return parts_of(job_id)[index]
+
+
+def test_cancel_of_a_job_solved_in_parts_stops_every_part_and_keeps_the_last_draft(
+    app, client, coordinator
+):
+    # Two sub-parts of 12 cohorts (one per site); their plans never meet their bounds (the
+    # cohorts may not be split), so each would run its whole share. One worker thread: the
+    # second part is still queued while the first one runs.
+    app.config["SOLVE_PART_COHORTS"] = 12
+    consumer = start_embedded_worker(app, workers=1)
+    assert isinstance(consumer, EmbeddedConsumer)
+    try:
+        with app.app_context():
+            period = period_with(cohorts=24, sites=2, facilitators=4, time_limit=4,
+                                 sizes=(11, 3), splittable=False)  # fmt: skip
+            period_id = period.id
+        first = solve(client, period_id)
+        with app.app_context():
+            assert wait_for(first, lambda job: not job.status.active).status == JobStatus.FINISHED
+            assert versions(period_id) == 1
+            db.session.get(SolveJob, first).period.time_limit_seconds = 600
+            db.session.commit()
+        job_id = solve(client, period_id)
+        with app.app_context():
+            wait_for(job_id, lambda job: parts_of(job_id) and _part_of(job_id, 0).best_cost)
+            assert _part_of(job_id, 1).status == JobStatus.QUEUED
+        response = client.post(f"/solve-jobs/{job_id}/cancel", follow_redirects=True)
+        assert response.status_code == 200
+        with app.app_context():
+            job = wait_for(job_id, lambda job: not job.status.active, timeout=60)
+            assert job.status == JobStatus.CANCELLED and job.cancel_requested
+            assert job.draft_id is None and versions(period_id) == 1  # the last draft stays
+            running, queued = parts_of(job_id)
+            # The running part stopped and kept its best schedule; the queued one never started.
+            assert running.status == JobStatus.FINISHED and running.schedule_json
+            assert queued.status == JobStatus.CANCELLED and queued.started_at is None
+            assert "cancelled before this part started" in queued.error
+        summary = client.get(f"/solve-jobs/{job_id}/status").get_json()["summary"]
+        assert summary.startswith("Cancelled at your request while solving in parts")
+        assert "1 of 2 parts had no schedule yet" in summary
+        assert "last good schedule is unchanged" in summary
+        page = client.get(f"/solve-jobs/{job_id}").get_data(as_text=True)
+        assert "Cancelled at your request" in page
+    finally:
+        consumer.stop(graceful=True)
+
+
+def test_cancel_while_every_part_runs_merges_their_best_schedules_into_a_draft(
+    app, client, coordinator
+):
+    app.config["SOLVE_PART_COHORTS"] = 12
+    consumer = start_embedded_worker(app, workers=2)  # both parts run at once
+    assert isinstance(consumer, EmbeddedConsumer)
+    try:
+        with app.app_context():
+            period_id = period_with(cohorts=24, sites=2, facilitators=4, time_limit=600,
+                                    sizes=(11, 3), splittable=False).id  # fmt: skip
+        job_id = solve(client, period_id)
+        with app.app_context():
+            wait_for(job_id, lambda job: len(parts_of(job_id)) == 2
+                     and all(p.best_cost is not None for p in parts_of(job_id)))  # fmt: skip
+        client.post(f"/solve-jobs/{job_id}/cancel")
+        with app.app_context():
+            job = wait_for(job_id, lambda job: not job.status.active, timeout=60)
+            assert job.status == JobStatus.FINISHED and job.cancel_requested
+            assert all(p.status == JobStatus.FINISHED for p in parts_of(job_id))
+            assert "stopped early" in job.draft.note and versions(period_id) == 1
+            schedule = assert_valid_draft(job)
+            assert job.best_cost == pytest.approx(sum(p.best_cost for p in parts_of(job_id)))
+            assert 0 < schedule["lower_bound"] <= job.best_cost
+        summary = client.get(f"/solve-jobs/{job_id}/status").get_json()["summary"]
+        assert summary.startswith("Stopped early at your request")
     finally:
         consumer.stop(graceful=True)

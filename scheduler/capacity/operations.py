@@ -8,17 +8,14 @@ so a plan is never finished twice nor resurrected after failing.
 from __future__ import annotations
 
 import json
-import logging
 from datetime import timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from scheduler.database import utcnow
 from scheduler.extensions import db
-from scheduler.jobs import queue
+from scheduler.jobs import operations as jobs
 from scheduler.models import CapacityPlan, JobStatus, PlanningPeriod, PoolCandidate, User
-
-log = logging.getLogger(__name__)
 
 CAPACITY_TASK = "plan_capacity"
 
@@ -53,55 +50,33 @@ def create_plan(period: PlanningPeriod, user: User | None, rows, time_limit: int
     plan_id = plan.id
     # The worker must find the row: commit before queueing (immediate mode runs it inside).
     db.session.commit()
-    try:
-        task_id = queue.enqueue(CAPACITY_TASK, plan_id)
-    except Exception as error:  # e.g. Redis unreachable: say so instead of queueing forever
-        log.exception("Could not queue capacity plan %s", plan_id)
-        fail_plan(plan_id, f"Background jobs are paused: the queue cannot be reached ({error}).")
-        raise PlanRefused(
-            "Background jobs are paused: the queue cannot be reached. The pool is saved; "
-            "try again in a few minutes, or tell your administrator."
-        ) from error
-    _set(plan_id, task_id=task_id)
+    refused = PlanRefused(
+        f"{jobs.PAUSED}. The pool is saved; try again in a few minutes, or tell your administrator."
+    )
+    jobs.enqueue(CapacityPlan, CAPACITY_TASK, plan_id, fail_plan, refused)
     return db.session.get(CapacityPlan, plan_id)
 
 
 def start_plan(plan_id: int) -> bool:
     """Mark a queued plan running and commit; False when it is no longer queued."""
-    result = db.session.execute(
-        update(CapacityPlan)
-        .where(CapacityPlan.id == plan_id, CapacityPlan.status == JobStatus.QUEUED)
-        .values(status=JobStatus.RUNNING)
-        .execution_options(synchronize_session=False)
-    )
-    db.session.commit()
-    return result.rowcount == 1
+    return jobs.start(CapacityPlan, plan_id)
 
 
 def fail_plan(plan_id: int, reason: str) -> None:
     """Mark an unfinished plan failed with ``reason`` and commit."""
-    db.session.rollback()
-    db.session.execute(
-        update(CapacityPlan)
-        .where(
-            CapacityPlan.id == plan_id,
-            CapacityPlan.status.in_((JobStatus.QUEUED, JobStatus.RUNNING)),
-        )
-        .values(status=JobStatus.FAILED, error=reason[:2000], finished_at=utcnow())
-        .execution_options(synchronize_session=False)
-    )
-    db.session.commit()
+    jobs.fail(CapacityPlan, plan_id, reason, finished_at=utcnow())
 
 
 def finish_plan(plan_id: int, result: dict) -> None:
     """Store a running plan's answer (schedule and sensitivity), mark it finished and commit."""
-    db.session.execute(
-        update(CapacityPlan)
-        .where(CapacityPlan.id == plan_id, CapacityPlan.status == JobStatus.RUNNING)
-        .values(status=JobStatus.FINISHED, result_json=json.dumps(result), finished_at=utcnow())
-        .execution_options(synchronize_session=False)
+    jobs.move(
+        CapacityPlan,
+        plan_id,
+        [JobStatus.RUNNING],
+        status=JobStatus.FINISHED,
+        result_json=json.dumps(result),
+        finished_at=utcnow(),
     )
-    db.session.commit()
 
 
 # A plan still queued or running this long after its time limit lost its worker (or never got
@@ -127,13 +102,3 @@ def fail_lost_plans(period: PlanningPeriod) -> None:
     ]
     for plan_id in lost:
         fail_plan(plan_id, LOST)
-
-
-def _set(plan_id: int, **values) -> None:
-    db.session.execute(
-        update(CapacityPlan)
-        .where(CapacityPlan.id == plan_id)
-        .values(**values)
-        .execution_options(synchronize_session=False)
-    )
-    db.session.commit()

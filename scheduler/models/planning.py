@@ -103,6 +103,9 @@ class SolveJob(db.Model):
     draft_id: Mapped[int | None] = mapped_column(
         ForeignKey("schedule_version.id", ondelete="SET NULL")
     )
+    # A plan to re-plan from instead of the published schedule (a promoted scenario's): the
+    # solve's ``previous``, so it starts from that plan and moves as little of it as it can.
+    previous_json: Mapped[str | None] = mapped_column(Text)
 
     period: Mapped[PlanningPeriod] = relationship()
     requested_by: Mapped[User | None] = relationship()

@@ -30,6 +30,9 @@ class ScenarioStatus(enum.StrEnum):
     RUNNING = "running"
     SOLVED = "solved"  # ``schedule_json`` answers the current changes
     FAILED = "failed"  # the reason is in ``error``; the previous result (if any) is kept
+    # Stopped at the coordinator's request before a plan was found; the previous result is kept.
+    # (Stopped after one was found, the solve ends SOLVED with ``cancel_requested`` set.)
+    CANCELLED = "cancelled"
 
     @property
     def active(self) -> bool:
@@ -61,6 +64,13 @@ class Scenario(db.Model):
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # of the running solve
     solved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     promoted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The latest solve as it runs, written by its monitor (``scheduler.jobs.monitor``): a running
+    # solve whose heartbeat stops has lost its worker; ``cancel_requested`` is the Cancel click.
+    heartbeat_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    elapsed_seconds: Mapped[float] = mapped_column(default=0.0)
+    progress_cost: Mapped[float | None]  # the best plan's cost so far
+    progress_bound: Mapped[float | None]  # the best proven bound so far
+    cancel_requested: Mapped[bool] = mapped_column(default=False)
 
     period: Mapped[PlanningPeriod] = relationship()
     created_by: Mapped[User | None] = relationship()

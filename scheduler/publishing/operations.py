@@ -9,13 +9,11 @@ one worker (a conditional UPDATE from queued), so a replayed task publishes noth
 
 from __future__ import annotations
 
-import logging
-
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 
 from scheduler.database import utcnow
 from scheduler.extensions import db
-from scheduler.jobs import queue
+from scheduler.jobs import operations as jobs
 from scheduler.models import (
     JobStatus,
     OutboxMessage,
@@ -28,8 +26,6 @@ from scheduler.planning.locking import lock_period
 from scheduler.planning.publishing import PublishRefused, refusal
 from scheduler.publishing import util
 
-log = logging.getLogger(__name__)
-
 PUBLISH_TASK = "publishing.publish_version"
 LOST_WORKER = (
     "The worker stopped while publishing; nothing was published or sent (a publish is all or "
@@ -41,16 +37,11 @@ def queue_publish(draft: ScheduleVersion, user: User | None) -> PublishJob:
     """Queue a publish of ``draft`` and commit; refused (``PublishRefused``, nothing queued)
     when it cannot be published or a publish of its period is already queued or running."""
     job_id = create_job(draft, user)
-    try:
-        task_id = queue.enqueue(PUBLISH_TASK, job_id)
-    except Exception as error:  # e.g. Redis unreachable: say so instead of queueing forever
-        log.exception("Could not queue publish job %s", job_id)
-        fail_job(job_id, f"Background jobs are paused: the queue cannot be reached ({error}).")
-        raise PublishRefused(
-            "Background jobs are paused: the queue cannot be reached. Nothing was published; "
-            "try again in a few minutes, or tell your administrator."
-        ) from error
-    _set(job_id, task_id=task_id)
+    refused = PublishRefused(
+        f"{jobs.PAUSED}. Nothing was published; try again in a few minutes, or tell your "
+        "administrator."
+    )
+    jobs.enqueue(PublishJob, PUBLISH_TASK, job_id, fail_job, refused)
     return db.session.get(PublishJob, job_id)
 
 
@@ -109,32 +100,18 @@ def _fail_lost() -> None:
 def start_job(job_id: int) -> bool:
     """Mark a queued job running and commit; False when another worker took it (a replayed
     task) or it already ended."""
-    now = utcnow()
-    result = db.session.execute(
-        update(PublishJob)
-        .where(PublishJob.id == job_id, PublishJob.status == JobStatus.QUEUED)
-        .values(status=JobStatus.RUNNING, started_at=now)
-        .execution_options(synchronize_session=False)
-    )
-    db.session.commit()
-    return result.rowcount == 1
+    return jobs.start(PublishJob, job_id, started_at=utcnow())
 
 
 def fail_job(job_id: int, reason: str) -> None:
     """Mark an unfinished job failed with ``reason`` and commit (the publish rolled back)."""
-    db.session.rollback()
-    db.session.execute(
-        update(PublishJob)
-        .where(PublishJob.id == job_id, PublishJob.status.in_(util.ACTIVE))
-        .values(status=JobStatus.FAILED, error=reason[:2000], finished_at=utcnow())
-        .execution_options(synchronize_session=False)
-    )
-    db.session.commit()
+    jobs.fail(PublishJob, job_id, reason, finished_at=utcnow())
 
 
 def finish_job(job_id: int, messages: int, replaced: ScheduleVersion | None) -> None:
     """Mark a job finished, with what its publish queued, and commit."""
-    _set(
+    jobs.set_values(
+        PublishJob,
         job_id,
         status=JobStatus.FINISHED,
         finished_at=utcnow(),
@@ -153,13 +130,3 @@ def messages_since(outbox_id: int) -> int:
     return db.session.scalar(
         select(func.count(OutboxMessage.id)).where(OutboxMessage.id > outbox_id)
     )
-
-
-def _set(job_id: int, **values) -> None:
-    db.session.execute(
-        update(PublishJob)
-        .where(PublishJob.id == job_id)
-        .values(**values)
-        .execution_options(synchronize_session=False)
-    )
-    db.session.commit()

@@ -3,33 +3,42 @@
 Nothing here writes outside the ``scenario`` table: a scenario reads the real data once, when it
 is made, and only promotion (``scheduler.scenarios.promotion``) changes real records.
 
-A solve goes new/solved/failed → queued → running → solved or failed. Each transition is a
-conditional UPDATE, so a second click on Solve, or a change saved while a solve runs, is seen by
-whichever side commits second.
+A solve goes new/solved/failed/cancelled → queued → running → solved or failed, or is cancelled:
+queued → cancelled at once; running → solved with the best plan found by then (``cancel_requested``
+stays set, so the page says it was stopped early), or cancelled when none was found yet. Each
+transition is a conditional UPDATE, so a second click on Solve, a Cancel as the worker starts,
+or a change saved while a solve runs, is seen by whichever side commits second.
 """
 
 from __future__ import annotations
 
 import json
-import logging
 
 from sqlalchemy import update
 
 from scheduler.database import utcnow
 from scheduler.extensions import db
-from scheduler.jobs import queue
+from scheduler.jobs import operations as jobs
 from scheduler.models import PlanningPeriod, Scenario, ScenarioStatus, User
 from scheduler.planning.mapping import period_problem
 from scheduler.scenarios import util
 
-log = logging.getLogger(__name__)
-
 SOLVE_TASK = "solve_scenario"
 LOST_WORKER = (
-    "The solve did not finish in its time limit: its worker stopped (or never took it). "
+    "The solve's worker stopped (or never took it): the solve will not finish. "
     "The previous result is unchanged; solve again."
 )
 ACTIVE = (ScenarioStatus.QUEUED, ScenarioStatus.RUNNING)
+#: A new solve's progress columns, before a worker starts it and its monitor writes them (the
+#: previous solve's start would make a queued one look older than it is).
+FRESH_PROGRESS = {
+    "started_at": None,
+    "cancel_requested": False,
+    "heartbeat_at": None,
+    "elapsed_seconds": 0.0,
+    "progress_cost": None,
+    "progress_bound": None,
+}
 
 
 class ScenarioRefused(Exception):
@@ -92,7 +101,7 @@ def _refuse_while_solving(scenario: Scenario) -> None:
 
 def _mark_changed(scenario: Scenario) -> None:
     # The previous result stays for comparison, but no longer answers the changes.
-    if scenario.status in (ScenarioStatus.SOLVED, ScenarioStatus.FAILED):
+    if scenario.status in (ScenarioStatus.SOLVED, ScenarioStatus.FAILED, ScenarioStatus.CANCELLED):
         scenario.status = ScenarioStatus.NEW
         scenario.error = ""
 
@@ -103,7 +112,7 @@ def queue_solve(scenario: Scenario) -> None:
     claimed = db.session.execute(
         update(Scenario)
         .where(Scenario.id == scenario_id, Scenario.status.not_in(ACTIVE))
-        .values(status=ScenarioStatus.QUEUED, error="", queued_at=utcnow())
+        .values(status=ScenarioStatus.QUEUED, error="", queued_at=utcnow(), **FRESH_PROGRESS)
         .execution_options(synchronize_session=False)
     )
     if claimed.rowcount != 1:
@@ -111,23 +120,25 @@ def queue_solve(scenario: Scenario) -> None:
         raise ScenarioRefused(f"{scenario.name} is already being solved.")
     # Committed before queueing: in immediate mode the task runs inside ``enqueue``.
     db.session.commit()
-    try:
-        task_id = queue.enqueue(SOLVE_TASK, scenario_id)
-    except Exception as error:  # Redis unreachable: say so instead of queueing forever
-        log.exception("Could not queue the solve of scenario %s", scenario_id)
-        fail_solve(
-            scenario_id, f"Background jobs are paused: the queue cannot be reached ({error})."
+    refused = ScenarioRefused(f"{jobs.PAUSED}. Nothing was queued.")
+    jobs.enqueue(Scenario, SOLVE_TASK, scenario_id, fail_solve, refused)
+
+
+def cancel_solve(scenario: Scenario) -> str:
+    """Cancel the scenario's solve and commit: at once if no worker has started it, else at the
+    solver's next check, which keeps the best plan found by then as the scenario's result (or,
+    with none found yet, the last good result). Returns what happened, as a message."""
+    scenario_id = scenario.id
+    queued, running = [ScenarioStatus.QUEUED], [ScenarioStatus.RUNNING]
+    if jobs.move(
+        Scenario, scenario_id, queued, status=ScenarioStatus.CANCELLED, cancel_requested=True
+    ):
+        return "The solve was cancelled before it started; the previous result is unchanged."
+    if jobs.move(Scenario, scenario_id, running, cancel_requested=True):
+        return (
+            "Stopping the solver: the best plan found so far will be kept as the scenario's result."
         )
-        raise ScenarioRefused(
-            "Background jobs are paused: the queue cannot be reached. Nothing was queued."
-        ) from error
-    db.session.execute(
-        update(Scenario)
-        .where(Scenario.id == scenario_id)
-        .values(task_id=task_id)
-        .execution_options(synchronize_session=False)
-    )
-    db.session.commit()
+    return "This solve had already ended."
 
 
 def fail_lost_solve(scenario: Scenario) -> bool:
@@ -136,13 +147,7 @@ def fail_lost_solve(scenario: Scenario) -> bool:
     again."""
     if not util.solve_lost(scenario):
         return False
-    db.session.execute(
-        update(Scenario)
-        .where(Scenario.id == scenario.id, Scenario.status.in_(ACTIVE))
-        .values(status=ScenarioStatus.FAILED, error=LOST_WORKER)
-        .execution_options(synchronize_session=False)
-    )
-    db.session.commit()
+    jobs.move(Scenario, scenario.id, ACTIVE, status=ScenarioStatus.FAILED, error=LOST_WORKER)
     db.session.refresh(scenario)
     return True
 
@@ -152,31 +157,27 @@ def fail_lost_solve(scenario: Scenario) -> bool:
 
 def start_solve(scenario_id: int) -> bool:
     """Mark a queued solve running and commit; False if it is not queued any more."""
-    result = db.session.execute(
-        update(Scenario)
-        .where(Scenario.id == scenario_id, Scenario.status == ScenarioStatus.QUEUED)
-        .values(status=ScenarioStatus.RUNNING, started_at=utcnow())
-        .execution_options(synchronize_session=False)
-    )
-    db.session.commit()
-    return result.rowcount == 1
+    return jobs.start(Scenario, scenario_id, started_at=utcnow())
 
 
 def fail_solve(scenario_id: int, reason: str) -> None:
     """Mark the solve failed with ``reason``; the previous result is left as it was."""
+    jobs.fail(Scenario, scenario_id, reason)
+
+
+def cancelled_solve(scenario_id: int) -> None:
+    """A running solve stopped at the coordinator's request before it found a plan: mark it
+    cancelled and commit; the previous result is left as it was."""
     db.session.rollback()
-    db.session.execute(
-        update(Scenario)
-        .where(Scenario.id == scenario_id, Scenario.status.in_(ACTIVE))
-        .values(status=ScenarioStatus.FAILED, error=reason[:2000])
-        .execution_options(synchronize_session=False)
-    )
-    db.session.commit()
+    running = [ScenarioStatus.RUNNING]
+    jobs.move(Scenario, scenario_id, running, status=ScenarioStatus.CANCELLED, error="")
 
 
 def finish_solve(scenario_id: int, changes_json: str, problem: dict, schedule: dict) -> bool:
-    """Store a checked result and commit. Changes saved while it ran make it out of date: then
-    it is not stored (False) and the scenario waits for another solve."""
+    """Store a checked result and commit (a solve stopped by Cancel stores the best plan it had).
+    Changes saved while it ran make it out of date: then it is not stored (False) and the
+    scenario waits for another solve."""
+    total = schedule["cost"]["total"]
     result = db.session.execute(
         update(Scenario)
         .where(
@@ -189,8 +190,11 @@ def finish_solve(scenario_id: int, changes_json: str, problem: dict, schedule: d
             error="",
             schedule_json=json.dumps(schedule, sort_keys=True),
             solved_problem_json=json.dumps(problem, sort_keys=True),
-            best_cost=schedule["cost"]["total"],
+            best_cost=total,
             solved_at=utcnow(),
+            progress_cost=total,
+            progress_bound=schedule.get("lower_bound"),
+            elapsed_seconds=(schedule.get("solver") or {}).get("wall_seconds", 0.0),
         )
         .execution_options(synchronize_session=False)
     )

@@ -12,7 +12,7 @@ from scheduler.access import coordinator_required, get_or_404
 from scheduler.forms.fields import choices
 from scheduler.models import PlanningPeriod, Scenario
 from scheduler.scenarios import changes as kinds
-from scheduler.scenarios import comparison, operations, promotion, tasks, util
+from scheduler.scenarios import comparison, operations, progress, promotion, tasks, util
 from scheduler.scenarios.forms import (
     CHANGE_FORMS,
     ActionForm,
@@ -61,7 +61,7 @@ def show(scenario_id: int):
         listed=[(i, kinds.describe(c)) for i, c in enumerate(scenario.changes)],
         kinds=kinds.KINDS,
         figures=comparison.scenario_figures(scenario),
-        elapsed=util.solve_elapsed(scenario),
+        status=progress.status_document(scenario),
         form=ActionForm(),
     )
 
@@ -69,19 +69,22 @@ def show(scenario_id: int):
 @bp.route("/scenarios/<int:scenario_id>/status")
 @coordinator_required
 def status(scenario_id: int):
-    """The scenario's solve status as JSON (for polling)."""
+    """The scenario's solve as JSON, polled every second by its page (solve-progress.js)."""
     scenario = get_or_404(Scenario, scenario_id)
     operations.fail_lost_solve(scenario)
-    return jsonify(
-        {
-            "status": scenario.status.value,
-            "active": scenario.status.active,
-            "error": scenario.error,
-            "best_cost": scenario.best_cost,
-            "elapsed_seconds": util.solve_elapsed(scenario),
-            "time_limit_seconds": scenario.period.time_limit_seconds,
-        }
-    )
+    return jsonify(progress.status_document(scenario))
+
+
+@bp.route("/scenarios/<int:scenario_id>/cancel", methods=["POST"])
+@coordinator_required
+def cancel(scenario_id: int):
+    """Stop the scenario's solve: the best plan found by then is kept as its result."""
+    scenario = get_or_404(Scenario, scenario_id)
+    if not ActionForm().validate_on_submit():
+        flash("Nothing was cancelled: the form had expired, please try again.", "error")
+    else:
+        flash(operations.cancel_solve(scenario), "info")
+    return redirect(url_for("scenarios.show", scenario_id=scenario_id))
 
 
 @bp.route("/scenarios/<int:scenario_id>/changes/new", methods=["GET", "POST"])
@@ -222,7 +225,8 @@ def _after_promotion(scenario: Scenario, promoted: promotion.Promoted):
         "info",
     )
     try:
-        job = queue_solve(scenario.period, current_user)
+        # The re-solve starts from the scenario's plan, and moves as little of it as it can.
+        job = queue_solve(scenario.period, current_user, previous=scenario.schedule)
     except SolveRefused as refusal:
         flash(str(refusal), "error")
         return redirect(url_for("planning.show", period_id=scenario.period_id))

@@ -4,6 +4,11 @@ It runs on the same queue as the period solves (embedded worker on SQLite, ``fla
 processes with Redis), so several scenarios solve in parallel on as many workers. Whatever goes
 wrong ends with the scenario failed and a reason; its last good result is only replaced by a new
 one that the independent checker (``solver.check``) accepts.
+
+While it runs, the period solve's monitor (``scheduler.jobs.monitor``) writes its heartbeat, best
+cost and bound to the scenario's row and passes a Cancel click to the solver: a cancelled solve
+keeps the best plan found by then (checked like any other), or the last good result when it had
+found none.
 """
 
 from __future__ import annotations
@@ -15,10 +20,12 @@ from flask import current_app
 from scheduler.database import reading
 from scheduler.extensions import db
 from scheduler.jobs import queue
+from scheduler.jobs.monitor import JobMonitor
 from scheduler.models import Scenario
 from scheduler.scenarios import operations
 from scheduler.scenarios.util import problem_of
 from solver import check, parse_problem
+from solver.deadline import Deadline
 
 log = logging.getLogger(__name__)
 
@@ -41,23 +48,36 @@ def solve_scenario(scenario_id: int) -> None:
         )
 
 
-def _solve(scenario_id: int) -> None:
-    from solver.solve import solve  # loads OR-Tools: only in workers
+class ScenarioMonitor(JobMonitor):
+    """The watch over a scenario's solve: its live cost and bound go to ``progress_cost`` and
+    ``progress_bound``, so that ``best_cost`` stays the last good result's until a new one."""
 
-    with reading():
-        scenario = db.session.get(Scenario, scenario_id)
-        changes_json, time_limit = scenario.changes_json, scenario.period.time_limit_seconds
-        built = problem_of(scenario)
-        db.session.commit()
-    if not built.valid:
-        operations.fail_solve(
-            scenario_id, _listed("The scenario is not a valid problem", built.errors)
-        )
+    model = Scenario
+    cost_column = "progress_cost"
+    bound_column = "progress_bound"
+
+
+def _solve(scenario_id: int) -> None:
+    # The heartbeat starts before the problem is built, as a period solve's does: building a
+    # large scenario takes seconds, and its time counts against the limit.
+    interval = current_app.config.get("JOB_HEARTBEAT_INTERVAL", 0.5)
+    with ScenarioMonitor(db.engine, scenario_id, interval) as monitor:
+        with reading():
+            scenario = db.session.get(Scenario, scenario_id)
+            changes_json, time_limit = scenario.changes_json, scenario.period.time_limit_seconds
+            deadline = Deadline.after(time_limit)
+            built = problem_of(scenario)
+            db.session.commit()
+        if not built.valid:
+            operations.fail_solve(
+                scenario_id, _listed("The scenario is not a valid problem", built.errors)
+            )
+            return
+        problem, _ = parse_problem(built.document)
+        schedule = monitor.solve(problem, time_limit=time_limit, deadline=deadline)
+    if monitor.cancelled and not monitor.found:
+        operations.cancelled_solve(scenario_id)
         return
-    problem, _ = parse_problem(built.document)
-    schedule = solve(
-        problem, time_limit=time_limit, workers=current_app.config.get("SOLVER_WORKERS", 2)
-    )
     if schedule["status"] == "infeasible":
         messages = [e["message"] for e in schedule.get("errors", [])]
         operations.fail_solve(

@@ -12,6 +12,7 @@ from sqlalchemy.orm import defer
 from scheduler.caching import cached_value, digest
 from scheduler.database import utcnow
 from scheduler.extensions import db
+from scheduler.jobs.util import heartbeat_cutoff, heartbeat_stopped
 from scheduler.models import PlanningPeriod, Scenario, ScheduleVersion, Site, VersionStatus
 from scheduler.scenarios import changes as kinds
 from solver import parse_problem
@@ -82,23 +83,18 @@ LOST_AFTER = timedelta(minutes=10)
 
 
 def solve_lost(scenario: Scenario, now: datetime | None = None) -> bool:
-    """Whether the scenario's queued or running solve can no longer finish: the solver stops at
-    the period's time limit, so a solve still unfinished ``LOST_AFTER`` past it lost its worker
-    (a crash, a restart)."""
+    """Whether the scenario's queued or running solve can no longer finish: a running one whose
+    heartbeat stopped (``scheduler.jobs.util``), or one still unfinished ``LOST_AFTER`` past the
+    period's time limit (a queued one no worker took)."""
     if not scenario.status.active:
         return False
+    if heartbeat_stopped(scenario, heartbeat_cutoff(now)):
+        return True
     since = scenario.started_at or scenario.queued_at
     if since is None:
         return False
     limit = timedelta(seconds=scenario.period.time_limit_seconds) + LOST_AFTER
     return (now or utcnow()) - since > limit
-
-
-def solve_elapsed(scenario: Scenario, now: datetime | None = None) -> int | None:
-    """Seconds since the running solve started (None unless running)."""
-    if scenario.status.value != "running" or scenario.started_at is None:
-        return None
-    return int(((now or utcnow()) - scenario.started_at).total_seconds())
 
 
 def scenarios_of(period: PlanningPeriod) -> list[Scenario]:

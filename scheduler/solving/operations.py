@@ -8,19 +8,17 @@ runs under the period's row lock: whichever side commits first wins and the othe
 
 from __future__ import annotations
 
-import logging
+import json
 
 from sqlalchemy import select, update
 
 from scheduler.database import utcnow
 from scheduler.extensions import db
-from scheduler.jobs import queue
+from scheduler.jobs import operations as jobs
 from scheduler.models import JobStatus, PlanningPeriod, SolveJob, User, VersionOrigin
 from scheduler.planning.versions import store_version
 from scheduler.solving import util
 from scheduler.stamps import stamp_tables
-
-log = logging.getLogger(__name__)
 
 SOLVE_TASK = "solve_period"
 LOST_WORKER = (
@@ -37,11 +35,14 @@ def queue_solve(
     user: User | None,
     time_limit: int | None = None,
     task: str = SOLVE_TASK,
+    previous: dict | None = None,
 ) -> SolveJob:
     """Queue a solve of ``period`` and commit; refused while another one is queued or running.
 
     ``time_limit`` (seconds) overrides the period's own for this job only (the command line's
-    ``--time-limit``); ``task`` names the kind of solve (a repair is one: ``scheduler.breaks``)."""
+    ``--time-limit``); ``task`` names the kind of solve (a repair is one: ``scheduler.breaks``);
+    ``previous`` is a schedule to re-plan from instead of the published one (a promoted
+    scenario's plan, ``scheduler.scenarios``)."""
     # The period's row lock makes two simultaneous clicks take turns, so the second one sees the
     # first one's job (PostgreSQL; SQLite's BEGIN IMMEDIATE already serialises writers).
     db.session.execute(
@@ -58,6 +59,7 @@ def queue_solve(
         period_id=period.id,
         requested_by_id=user.id if user else None,
         time_limit_seconds=time_limit or period.time_limit_seconds,
+        previous_json=json.dumps(previous, sort_keys=True) if previous is not None else None,
     )
     db.session.add(job)
     db.session.flush()
@@ -65,16 +67,11 @@ def queue_solve(
     # The worker must find the job's row: commit before queueing (in immediate mode the task
     # runs inside ``enqueue``, in its own session, and would wait for this one's write lock).
     db.session.commit()
-    try:
-        task_id = queue.enqueue(task, job_id)
-    except Exception as error:  # e.g. Redis unreachable: say so instead of queueing forever
-        log.exception("Could not queue solve job %s", job_id)
-        fail_job(job_id, f"Background jobs are paused: the queue cannot be reached ({error}).")
-        raise SolveRefused(
-            "Background jobs are paused: the queue cannot be reached. Nothing was queued; "
-            "try again in a few minutes, or tell your administrator."
-        ) from error
-    _set(job_id, task_id=task_id)
+    refused = SolveRefused(
+        f"{jobs.PAUSED}. Nothing was queued; try again in a few minutes, or tell your "
+        "administrator."
+    )
+    jobs.enqueue(SolveJob, task, job_id, fail_job, refused)
     return db.session.get(SolveJob, job_id)
 
 
@@ -128,26 +125,12 @@ def _fail_lost(cutoff):
 def start_job(job_id: int) -> bool:
     """Mark a queued job running and commit; False when it was cancelled (or taken) meanwhile."""
     now = utcnow()
-    result = db.session.execute(
-        update(SolveJob)
-        .where(SolveJob.id == job_id, SolveJob.status == JobStatus.QUEUED)
-        .values(status=JobStatus.RUNNING, started_at=now, heartbeat_at=now)
-        .execution_options(synchronize_session=False)
-    )
-    db.session.commit()
-    return result.rowcount == 1
+    return jobs.start(SolveJob, job_id, started_at=now, heartbeat_at=now)
 
 
 def fail_job(job_id: int, reason: str) -> None:
     """Mark an unfinished job failed with ``reason`` and commit (its period is left as it was)."""
-    db.session.rollback()
-    db.session.execute(
-        update(SolveJob)
-        .where(SolveJob.id == job_id, SolveJob.status.in_(util.ACTIVE))
-        .values(status=JobStatus.FAILED, error=reason[:2000], finished_at=utcnow())
-        .execution_options(synchronize_session=False)
-    )
-    db.session.commit()
+    jobs.fail(SolveJob, job_id, reason, finished_at=utcnow())
 
 
 def finish_job(
@@ -185,13 +168,3 @@ def finish_job(
     job.error = ""
     db.session.commit()
     return job
-
-
-def _set(job_id: int, **values) -> None:
-    db.session.execute(
-        update(SolveJob)
-        .where(SolveJob.id == job_id)
-        .values(**values)
-        .execution_options(synchronize_session=False)
-    )
-    db.session.commit()

@@ -43,8 +43,9 @@ def create_parts(
 
 
 def start_part(part_id: int, merge_seconds: float) -> float | None:
-    """Mark a queued part running while its job runs, and commit. Returns its share of the job's
-    time left (None when the job ended meanwhile: the part is then cancelled).
+    """Mark a queued part running while its job runs and nobody asked to cancel it, and commit.
+    Returns its share of the job's time left (None when the job ended or was cancelled
+    meanwhile: the part is then cancelled without starting).
 
     The job's time limit is wall-clock from its start. The parts not yet started share what is
     left after the merge's reserve, in rounds of as many parts as run now: on one worker each
@@ -57,25 +58,24 @@ def start_part(part_id: int, merge_seconds: float) -> float | None:
         .where(
             SolvePart.id == part_id,
             SolvePart.status == JobStatus.QUEUED,
-            select(SolveJob.status).where(SolveJob.id == job).scalar_subquery()
-            == JobStatus.RUNNING,
+            select(SolveJob.id)
+            .where(
+                SolveJob.id == job,
+                SolveJob.status == JobStatus.RUNNING,
+                SolveJob.cancel_requested.is_(False),
+            )
+            .exists(),
         )
         .values(status=JobStatus.RUNNING, started_at=now)
         .execution_options(synchronize_session=False)
     ).rowcount
     if not claimed:
-        _end_part(part_id, JobStatus.CANCELLED, "the solve had ended before this part started")
+        cancel_part(part_id, "the solve had ended or was cancelled before this part started")
         return None
     started, limit = db.session.execute(
         select(SolveJob.started_at, SolveJob.time_limit_seconds).where(SolveJob.id == job)
     ).one()
-    counts = dict(
-        db.session.execute(
-            select(SolvePart.status, func.count())
-            .where(SolvePart.job_id == job)
-            .group_by(SolvePart.status)
-        ).all()
-    )
+    counts = _counts(job)
     running = max(counts.get(JobStatus.RUNNING, 1), 1)
     rounds = math.ceil((counts.get(JobStatus.QUEUED, 0) + 1) / running)
     left = limit - (now - started).total_seconds() - merge_seconds
@@ -109,6 +109,58 @@ def finish_part(part_id: int, schedule: dict, first_cost: float | None) -> None:
 def fail_part(part_id: int, reason: str) -> None:
     """Mark a part failed with ``reason`` and commit (the caller fails its job)."""
     _end_part(part_id, JobStatus.FAILED, reason)
+
+
+def cancel_part(part_id: int, reason: str) -> None:
+    """Mark a queued or running part cancelled with ``reason`` and commit."""
+    _end_part(part_id, JobStatus.CANCELLED, reason)
+
+
+def cancel_stopped_job(job_id: int) -> bool:
+    """End a cancelled job cancelled once none of its parts is queued or running and some part
+    has no schedule (it never started, or was stopped before its first one), and commit: there
+    is no complete schedule, so no draft; the period's last good draft stays. Whether it did.
+
+    Every part task calls this after its own part ended, its end committed first, so the last
+    one to end sees every other part ended; the conditional update makes one of them win."""
+    db.session.rollback()
+    counts = _counts(job_id)
+    unsolved = counts.get(JobStatus.CANCELLED, 0)
+    # Every part finished: the merge ends the job (``claim_merge``), even after a cancel.
+    if counts.get(JobStatus.QUEUED) or counts.get(JobStatus.RUNNING) or not unsolved:
+        db.session.commit()
+        return False
+    total = sum(counts.values())
+    ended = db.session.execute(
+        update(SolveJob)
+        .where(
+            SolveJob.id == job_id,
+            SolveJob.status == JobStatus.RUNNING,
+            SolveJob.cancel_requested.is_(True),
+        )
+        .values(
+            status=JobStatus.CANCELLED,
+            finished_at=utcnow(),
+            error=(
+                f"Cancelled at your request while solving in parts: {unsolved} of {total} parts "
+                "had no schedule yet, so there is no complete one; the last good schedule is "
+                "unchanged."
+            ),
+        )
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    db.session.commit()
+    return ended == 1
+
+
+def _counts(job_id: int) -> dict[JobStatus, int]:
+    """How many of the job's parts are in each status."""
+    rows = db.session.execute(
+        select(SolvePart.status, func.count())
+        .where(SolvePart.job_id == job_id)
+        .group_by(SolvePart.status)
+    ).all()
+    return {status: count for status, count in rows}
 
 
 def _end_part(part_id: int, status: JobStatus, reason: str) -> None:

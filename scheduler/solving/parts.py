@@ -7,6 +7,11 @@ machine over the embedded worker's threads. Each part writes its own progress an
 job's heartbeat; the last part to finish merges the parts' schedules, runs the independent
 checker on the whole and stores the draft exactly as an unsplit solve does. A part that fails
 fails the job (the other parts stop at their next beat) and the last good schedule stays.
+A cancel stops every part: running ones at their next beat (each keeps its best schedule), queued
+ones before they start; when every part still ended with a schedule they are merged into a
+draft, as an unsplit solve's cancel does, else the job ends cancelled and the last good draft
+stays. The merged draft's bound adds the parts' bounds, a split component's computed unsplit in
+time kept back for it (``solver.decompose_bound``).
 """
 
 from __future__ import annotations
@@ -28,6 +33,7 @@ from scheduler.stamps import stamp_tables
 from solver import check, parse_problem
 from solver.deadline import Deadline
 from solver.decompose import merge, merge_seconds
+from solver.decompose_bound import bound_seconds, split_bounds, split_cohorts
 
 log = logging.getLogger(__name__)
 
@@ -89,8 +95,11 @@ def solve_part(part_id: int) -> None:
     job_id = db.session.scalar(select(SolvePart.job_id).where(SolvePart.id == part_id))
     db.session.commit()
     try:
-        if _solve_part(job_id, part_id):
+        _solve_part(job_id, part_id)
+        if part_operations.claim_merge(job_id):
             _merge(job_id)
+        else:
+            part_operations.cancel_stopped_job(job_id)
     except Exception as error:
         log.exception("Part %s of solve job %s failed", part_id, job_id)
         reason = f"{type(error).__name__}: {error}"
@@ -102,14 +111,14 @@ def solve_part(part_id: int) -> None:
         )
 
 
-def _solve_part(job_id: int, part_id: int) -> bool:
-    """Solve the part; True when its schedule is stored (then it may be the last one)."""
+def _solve_part(job_id: int, part_id: int) -> None:
+    """Solve the part and store its schedule (or end it: failed, cancelled)."""
     from solver.solve import solve  # loads OR-Tools: only in workers
 
     config = current_app.config
     share = part_operations.start_part(part_id, _merge_seconds(job_id))
     if share is None:
-        return False
+        return
     part = db.session.get(SolvePart, part_id)
     started = db.session.get(SolveJob, job_id).started_at
     text, index = part.problem_json, part.index
@@ -133,22 +142,28 @@ def _solve_part(job_id: int, part_id: int) -> bool:
         reason = f"Part {index + 1}: " + infeasible_reason(schedule)
         part_operations.fail_part(part_id, reason)
         operations.fail_job(job_id, reason)
-        return False
+        return
+    if monitor.cancelled and schedule["solver"].get("stopped"):
+        # Cancelled before even its greedy plan was complete: no schedule worth a draft.
+        part_operations.cancel_part(part_id, "cancelled before its first schedule was complete")
+        return
     part_operations.finish_part(part_id, schedule, monitor.greedy_cost)
-    return True
 
 
 def _merge_seconds(job_id: int) -> float:
-    cohorts = db.session.scalar(
-        select(db.func.sum(SolvePart.cohorts)).where(SolvePart.job_id == job_id)
-    )
-    return merge_seconds(cohorts or 0)
+    """Seconds kept back from the parts for the merge, the check and the split components'
+    bound."""
+    rows = db.session.execute(
+        select(SolvePart.cohorts, SolvePart.split).where(SolvePart.job_id == job_id)
+    ).all()
+    limit = db.session.scalar(select(SolveJob.time_limit_seconds).where(SolveJob.id == job_id))
+    split = sum(row.cohorts for row in rows if row.split)
+    return merge_seconds(sum(row.cohorts for row in rows)) + bound_seconds(limit or 0, split)
 
 
 def _merge(job_id: int) -> None:
-    """When every part is done: merge, check the whole independently, store the draft."""
-    if not part_operations.claim_merge(job_id):
-        return
+    """Every part is done and this task claimed the merge: merge with the bound, check the
+    whole independently, store the draft."""
     split = db.session.get(SolveSplit, job_id)
     document, period_version = json.loads(split.problem_json), split.period_version
     rows = db.session.scalars(
@@ -161,7 +176,9 @@ def _merge(job_id: int) -> None:
     started, time_limit, cancelled = job.started_at, job.time_limit_seconds, job.cancel_requested
     db.session.commit()
     problem, _ = parse_problem(document)
-    merged = merge(problem, schedules, part_docs)
+    budget = bound_seconds(time_limit, split_cohorts(part_docs))
+    bounds = split_bounds(document, problem, part_docs, Deadline.after(budget))
+    merged = merge(problem, schedules, part_docs, bounds)
     violations = check(problem, merged)
     if violations:
         listed = "; ".join(

@@ -7,6 +7,7 @@ schedule are only ever added to, in the one transaction that also marks the job 
 
 from __future__ import annotations
 
+import json
 import logging
 
 from flask import current_app
@@ -48,8 +49,6 @@ def solve_period(job_id: int) -> None:
 
 
 def _solve(job_id: int) -> None:
-    from solver.solve import solve  # loads OR-Tools: only in workers
-
     config = current_app.config
     # The heartbeat starts before the problem is built: building a large period takes seconds,
     # and a job without heartbeats that long would look lost to the other processes.
@@ -60,7 +59,7 @@ def _solve(job_id: int) -> None:
             job = db.session.get(SolveJob, job_id)
             # The time limit counts from the job's start: building the problem is part of it.
             deadline = Deadline.after(job.time_limit_seconds)
-            document = period_problem(job.period)
+            document = seeded(period_problem(job.period), job)
             period_version, time_limit = job.period.version, job.time_limit_seconds
             db.session.commit()
         problem, errors = parse_problem(document)
@@ -75,14 +74,7 @@ def _solve(job_id: int) -> None:
             if len(part_docs) > 1:
                 parts.split_job(job_id, document, part_docs, period_version)
                 return
-        schedule = solve(
-            problem,
-            time_limit=time_limit,
-            workers=config.get("SOLVER_WORKERS", 2),
-            progress=monitor.progress,
-            stop_event=monitor.stop,
-            deadline=deadline,
-        )
+        schedule = monitor.solve(problem, time_limit=time_limit, deadline=deadline)
     if schedule["status"] == "infeasible":
         operations.fail_job(job_id, infeasible_reason(schedule))
         return
@@ -94,6 +86,15 @@ def _solve(job_id: int) -> None:
         greedy_cost=monitor.greedy_cost,
         cancelled=monitor.cancelled,
     )
+
+
+def seeded(document: dict, job: SolveJob) -> dict:
+    """A job given a plan to start from re-plans from it: the plan is the problem's ``previous``
+    (in place of the published schedule), so the solver starts from it where it still keeps every
+    rule and moves as little of it as it can (``solver.previous``, ``change_cost``)."""
+    if job.previous_json:
+        document["previous"] = json.loads(job.previous_json)
+    return document
 
 
 def invalid_problem_reason(errors: list[dict]) -> str:

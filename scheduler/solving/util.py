@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from flask import current_app, url_for
-from sqlalchemy import and_, or_, select
+from flask import url_for
+from sqlalchemy import select
 
-from scheduler.database import utcnow
 from scheduler.extensions import db
+from scheduler.jobs import util as jobs_util
+from scheduler.jobs.progress import progress_document
+from scheduler.jobs.util import heartbeat_cutoff
 from scheduler.models import JobStatus, PlanningPeriod, SolveJob, SolvePart
 from scheduler.templating import has_endpoint
 
 ACTIVE = (JobStatus.QUEUED, JobStatus.RUNNING)
-DEFAULT_HEARTBEAT_TIMEOUT = 30
 
 
 def displayed_bound(bound: float | None, best_cost: float | None) -> float | None:
@@ -28,6 +29,7 @@ def displayed_bound(bound: float | None, best_cost: float | None) -> float | Non
 
 # What each of the solver's bounds is, in the coordinator's words (``solver.bound_parts``).
 BOUND_NAMES = {
+    "combined": "each part's best bound added up (a part split further is bounded unsplit)",
     "search": "the optimiser's own proof",
     "lp": "facilitators' and rooms' available hours (a linear relaxation)",
     "analytic": "seats, the cheapest qualified facilitator and room per session, travel to the "
@@ -46,7 +48,7 @@ def bound_breakdown(job: SolveJob) -> dict | None:
         return None
     bounds = [
         {"name": BOUND_NAMES[key], "value": parts[key], "used": parts.get("used") == key}
-        for key in ("search", "lp", "analytic")
+        for key in ("combined", "search", "lp", "analytic")
         if parts.get(key) is not None
     ]
     items = parts.get("analytic_items") or {}
@@ -63,21 +65,9 @@ def active_job(period: PlanningPeriod) -> SolveJob | None:
     )
 
 
-def heartbeat_cutoff() -> datetime:
-    """A running job whose last heartbeat is older than this has lost its worker."""
-    seconds = current_app.config.get("JOB_HEARTBEAT_TIMEOUT", DEFAULT_HEARTBEAT_TIMEOUT)
-    return utcnow() - timedelta(seconds=seconds)
-
-
 def lost_condition(cutoff: datetime):
     """SQL condition of running jobs whose worker has stopped (no heartbeat since ``cutoff``)."""
-    return and_(
-        SolveJob.status == JobStatus.RUNNING,
-        or_(
-            SolveJob.heartbeat_at < cutoff,
-            and_(SolveJob.heartbeat_at.is_(None), SolveJob.started_at < cutoff),
-        ),
-    )
+    return jobs_util.lost_condition(SolveJob, cutoff)
 
 
 def any_lost_job() -> bool:
@@ -105,7 +95,8 @@ def summary(job: SolveJob) -> str:
             )
         return f"Finished: draft version {number}."
     if job.status == JobStatus.CANCELLED:
-        return "Cancelled before it started."
+        # A job solved in parts may end cancelled mid-way; its reason says so.
+        return job.error or "Cancelled before it started."
     return job.error or "Failed."
 
 
@@ -118,21 +109,17 @@ def draft_url(job: SolveJob) -> str | None:
 
 def status_document(job: SolveJob) -> dict:
     """The job's progress as the progress page's script reads it."""
-    limit = job.time_limit_seconds or 1
-    return {
-        "id": job.id,
-        "status": job.status.value,
-        "active": job.status.active,
-        "summary": summary(job),
-        "elapsed_seconds": round(job.elapsed_seconds or 0.0, 1),
-        "time_limit_seconds": job.time_limit_seconds,
-        "progress": 1.0 if not job.status.active else min(1.0, (job.elapsed_seconds or 0) / limit),
-        "best_cost": job.best_cost,
-        "bound": displayed_bound(job.bound, job.best_cost),
-        "cancel_requested": job.cancel_requested,
-        "draft_url": draft_url(job),
-        "parts": parts_progress(job),
-    }
+    figures = progress_document(
+        status=job.status.value,
+        active=job.status.active,
+        summary=summary(job),
+        elapsed_seconds=job.elapsed_seconds,
+        time_limit_seconds=job.time_limit_seconds,
+        best_cost=job.best_cost,
+        bound=displayed_bound(job.bound, job.best_cost),
+        cancel_requested=job.cancel_requested,
+    )
+    return {"id": job.id, **figures, "draft_url": draft_url(job), "parts": parts_progress(job)}
 
 
 def parts_progress(job: SolveJob) -> list[dict]:

@@ -1,6 +1,8 @@
-// The solve progress page without reloading: poll the job's JSON status every second and
-// update the figures, the progress bar and the draft link until the job ends. Without it the
-// page still shows the state at load time (reload to refresh).
+// A solve's progress without reloading: poll the job's JSON status every second and update the
+// figures (templates/jobs/_progress.html), the progress bar and the draft link until the job
+// ends. A period's solve page and a scenario's page use it; a page marked
+// data-reload-when-done (the scenario's) reloads once the solve ends, to show its result.
+// Without it the page still shows the state at load time (reload to refresh).
 (function () {
   "use strict";
 
@@ -9,6 +11,7 @@
     return;
   }
   var money = new Intl.NumberFormat(undefined, { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+  var percent = new Intl.NumberFormat(undefined, { style: "percent", minimumFractionDigits: 1, maximumFractionDigits: 1 });
 
   function field(name) {
     return section.querySelector('[data-field="' + name + '"]');
@@ -21,8 +24,9 @@
     field("progress").value = status.progress;
     field("best_cost").textContent = status.best_cost === null ? "—" : money.format(status.best_cost);
     field("bound").textContent = status.bound === null ? "—" : money.format(status.bound);
+    field("gap").textContent = status.gap === null ? "—" : percent.format(status.gap);
     showParts(status.parts || []);
-    if (status.draft_url) {
+    if (status.draft_url && field("draft")) {
       field("draft_url").href = status.draft_url;
       field("draft").hidden = false;
     }
@@ -71,6 +75,8 @@
         show(status);
         if (status.active) {
           window.setTimeout(poll, 1000);
+        } else if (section.dataset.reloadWhenDone === "true") {
+          window.location.reload();
         }
       })
       .catch(function () {

@@ -114,7 +114,9 @@ def test_alternatives_across_the_spring_clock_change_keep_local_hours():
         programs=[tiny.program(sessions=[120], mode="virtual")],
         cohorts=[
             tiny.cohort(
-                "north", 10, hours={"days": ["mon", "tue", "wed", "thu", "fri"], "from": "09:00", "to": "12:00"}
+                "north",
+                10,
+                hours={"days": ["mon", "tue", "wed", "thu", "fri"], "from": "09:00", "to": "12:00"},
             )
         ],
     )

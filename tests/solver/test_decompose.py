@@ -5,15 +5,21 @@ from __future__ import annotations
 import random
 from itertools import combinations
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bench.generate import generate
+from solver import candidates
 from solver.check import check
 from solver.cost import recompute_cost
+from solver.deadline import Deadline
 from solver.decompose import PART_KEY, components, merge, parts
+from solver.decompose_bound import split_bounds
+from solver.lower_bound import lower_bound_parts
 from solver.problem import Problem
 from solver.schedule import empty_cost
+from solver.solve import reported_bound
 from tests.solver.tiny import cohort, doc, facilitator, problem, program, room
 
 SITES = ("london", "paris", "oslo")
@@ -148,11 +154,13 @@ def test_in_person_cohorts_at_one_site_share_its_rooms():
 
 
 def _solve_parts(document: dict, p: Problem, limit: int, seconds: float = 3.0):
+    """Parts solved one after the other and merged, split components bounded unsplit."""
     from solver.solve import solve
 
     found = parts(document, p, max_cohorts=limit)
     schedules = [solve(problem(part), time_limit=seconds, workers=1) for part in found]
-    return found, schedules, merge(p, schedules, found)
+    bounds = split_bounds(document, p, found, Deadline.after(30))
+    return found, schedules, merge(p, schedules, found, bounds)
 
 
 def test_merged_plan_of_split_parts_passes_the_checker_and_costs_the_sum_of_parts():
@@ -165,7 +173,13 @@ def test_merged_plan_of_split_parts_passes_the_checker_and_costs_the_sum_of_part
     assert check(p, merged) == []
     assert merged["cost"] == recompute_cost(p, merged)
     assert merged["cost"]["total"] == round(sum(s["cost"]["total"] for s in schedules), 2)
-    assert merged["status"] == "feasible" and merged["lower_bound"] is None
+    assert merged["status"] == "feasible"
+    # The split component's bound is computed on it unsplit, and the merged plan is above it.
+    (only,) = merged["solver"]["bound_parts"]["pieces"]
+    assert only["split"] and only["parts"] == [0, 1] and only["cohorts"] == len(p.cohorts)
+    assert only["bound"] == merged["lower_bound"] <= merged["cost"]["total"]
+    unsplit = lower_bound_parts(candidates.build(p), 5.0)  # the whole is one component
+    assert merged["lower_bound"] == reported_bound(unsplit[unsplit["used"]], 1e12)
     # Two sub-parts of 10 facilitators each still place at least 90 % of what the whole does.
     whole = solve(p, time_limit=3.0, workers=1)
     placed = sum(s["size"] for s in merged["sections"])
@@ -184,6 +198,75 @@ def test_independent_parts_merge_with_the_sum_of_their_bounds():
     assert merged["status"] == "optimal"
     assert merged["lower_bound"] == round(sum(s["lower_bound"] for s in schedules), 2)
     assert merged["cost"] == recompute_cost(p, merged)
+    pieces = merged["solver"]["bound_parts"]["pieces"]
+    assert [(x["parts"], x["split"], x["bound"]) for x in pieces] == [
+        ([k], False, s["lower_bound"]) for k, s in enumerate(schedules)
+    ]
+    assert merged["solver"]["bound_parts"]["used"] == "combined"
+    assert merged["solver"]["gap"] == 0.0
+
+
+def _two_teachers_one_cheap() -> dict:
+    """Two cohorts that may not share a section and two facilitators, 10 and 100 an hour, both
+    free all week: the whole's best plan has the cheap one teach both (cost 20)."""
+    return doc(
+        cohorts=[cohort("a", mergeable=False), cohort("b", mergeable=False)],
+        facilitators=[
+            facilitator("cheap", hourly_rate=10.0),
+            facilitator("dear", hourly_rate=100.0),
+        ],
+    )
+
+
+def test_a_split_components_bound_is_its_bound_unsplit_not_its_sub_parts_sum():
+    document = _two_teachers_one_cheap()
+    p = problem(document)
+    found, schedules, merged = _solve_parts(document, p, limit=1)
+    assert [x[PART_KEY]["split"] for x in found] == [True, True]
+    # One sub-part got the dear facilitator only: its bound (100) is no bound of its cohort in
+    # the whole, where the cheap one can teach it; the sub-parts' bounds add up to 110 > 20.
+    assert sorted(s["lower_bound"] for s in schedules) == [10.0, 100.0]
+    assert merged["cost"]["total"] == 110.0
+    assert merged["lower_bound"] == 20.0  # the whole's optimum, worked out by hand
+    assert merged["solver"]["gap"] == round(90 / 110, 6)
+    assert merged["status"] == "feasible" and check(p, merged) == []
+
+
+def test_a_part_without_a_bound_leaves_the_merged_schedule_without_one():
+    document = _two_skills()
+    document["cohorts"].append(cohort("ca2", program="pa"))
+    p = problem(document)
+    found, schedules, _ = _solve_parts(document, p, limit=2)
+    schedules[1] = {**schedules[1], "lower_bound": None}  # e.g. its pre-filtering was cut short
+    merged = merge(p, schedules, found)
+    assert merged["lower_bound"] is None and merged["solver"]["gap"] is None
+
+
+def test_a_split_component_without_its_bound_leaves_the_merged_schedule_without_one():
+    document = _two_teachers_one_cheap()
+    p = problem(document)
+    found, schedules, _ = _solve_parts(document, p, limit=1)
+    merged = merge(p, schedules, found)  # no split_bounds given
+    assert merged["lower_bound"] is None and merged["solver"]["bound"] is None
+    assert check(p, merged) == []
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(seed=st.integers(0, 10**6), limit=st.integers(1, 12))
+def test_the_merged_bound_is_at_most_the_merged_cost(seed, limit):
+    document = random_document(seed)
+    p = problem(document)
+    found, schedules, merged = _solve_parts(document, p, limit, seconds=0.5)
+    assert check(p, merged) == []
+    assert merged["cost"]["total"] == round(sum(s["cost"]["total"] for s in schedules), 2)
+    # Every part had its candidates in time, so every piece has a bound, and so has the whole.
+    assert merged["lower_bound"] is not None
+    assert merged["lower_bound"] <= merged["cost"]["total"]
+    whole = [
+        s["lower_bound"] for s, d in zip(schedules, found, strict=True) if not d[PART_KEY]["split"]
+    ]
+    pieces = merged["solver"]["bound_parts"]["pieces"]
+    assert sum(x["bound"] for x in pieces if not x["split"]) == pytest.approx(sum(whole))
 
 
 def test_a_fixed_section_keeps_its_id_and_its_pinned_facilitator():

@@ -92,9 +92,12 @@ def test_every_reported_bound_is_a_real_bound_from_the_first_report(monkeypatch)
     reports = [e for e in events if e[0] == "progress"]
     optimum = schedule["cost"]["total"]
     assert schedule["status"] == "optimal"
-    # The first report already carries the analytic bound, never a placeholder 0.
-    assert reports[0][2] == analytic_bound(candidates.build(problem(TWO_SITES))) > 0
-    assert all(0 < bound <= optimum + 0.005 for _, _, bound in reports)
+    # The first schedule comes before any bound is computed: "no bound yet", never a
+    # placeholder 0; the next report is the same cost with the analytic bound.
+    assert reports[0][2] is None
+    assert reports[1][1] == reports[0][1]
+    assert reports[1][2] == analytic_bound(candidates.build(problem(TWO_SITES))) > 0
+    assert all(0 < bound <= optimum + 0.005 for _, _, bound in reports[1:])
 
 
 def test_when_the_search_finds_nothing_the_bound_is_the_analytic_and_lp_bound(monkeypatch):
@@ -202,38 +205,106 @@ def test_the_first_report_on_a_generated_problem_is_the_greedy_plan_and_passes_t
     assert check(p, document) == []
 
 
-class _EveryStart:
-    """The greedy without ruling out first-session starts early: every start is tried in full."""
+def test_on_a_generated_l_problem_the_first_report_is_the_whole_greedy_plan_before_any_search(
+    monkeypatch,
+):
+    """1,000 cohorts (bench size L): the plan reported first is complete, keeps every rule as
+    the independent checker sees it, and is what the search then starts from."""
+    p = _generated("L", 2)
+    events, handed = [], []
 
-    def __init__(self, *args):
-        pass
+    def search(cand, plan, *args, **kwargs):
+        events.append(("search",))
+        handed.append((cand, plan))
+        return engine.lns.Outcome(plan, price(cand, plan)["total"])
 
-    def __call__(self, t0):
-        return True
+    monkeypatch.setattr(engine.lns, "search", search)
+    monkeypatch.setattr(engine, "_bound", lambda *args: events.append(("bound",)))
+    engine.solve(p, time_limit=120, progress=lambda t, cost, bound: events.append((t, cost)))
+    # Then the same cost again with the analytic bound, then the LP bound and the search.
+    assert [e if isinstance(e[0], str) else e[1] for e in events[1:]] == [
+        events[0][1],
+        ("bound",),
+        ("search",),
+    ]
+    [(cand, plan)] = handed
+    assert events[0][1] == price(cand, plan)["total"]
+    assert not plan.unreached and len(plan.sections) > 1000
+    document = engine.to_document(
+        cand, plan, status="feasible", reasons={}, solver={}, lower_bound=0.0
+    )
+    assert check(p, document) == []
+    placed = sum(part["learners"] for s in document["sections"] for part in s["cohorts"])
+    assert placed > 0.99 * sum(c.size for c in p.cohorts.values())
 
-    def free(self, t0, options):
-        return True
+
+def _no_filter(monkeypatch):
+    """Masks of free starts that rule nothing out: the greedy then tests every allowed start
+    with the exact tests alone, one after the other, as it did before the masks."""
+    from solver import free_starts
+
+    def everything(self, *args):
+        return self.sets.everything
+
+    for name in ("facilitator", "qualified", "room", "rooms", "learners"):
+        monkeypatch.setattr(free_starts.FreeStarts, name, everything)
+    monkeypatch.setattr(
+        free_starts.FreeStarts,
+        "facilitators",
+        lambda self, options, minutes: [self.sets.everything] * len(options),
+    )
 
 
-def _every_window(grid, starts, prev, lo, hi):
-    """The greedy's windows by a plain scan of every start."""
-    day = grid.day_index(prev.start)
-    return [t for t in starts if t >= prev.end and lo <= grid.day_index(t) - day <= hi]
+def _sections(plan):
+    return [(s.group, s.parts, s.sessions) for s in plan.sections]
 
 
 @pytest.mark.parametrize("size,seed", [("S", 1), ("S", 3), ("M", 1)])
-def test_ruling_out_starts_early_leaves_the_greedy_plan_as_it_was(monkeypatch, size, seed):
-    from solver import greedy
-
+def test_the_masks_of_free_starts_leave_the_greedy_plan_as_the_plain_scan_makes_it(
+    monkeypatch, size, seed
+):
     cand = candidates.build(_generated(size, seed))
     fast = greedy_plan(cand)
-    monkeypatch.setattr(greedy, "_Opening", _EveryStart)
-    monkeypatch.setattr(greedy, "_window", _every_window)
+    _no_filter(monkeypatch)
     plain = greedy_plan(candidates.build(cand.problem))
     assert len(fast.sections) > 10
-    assert [(s.group, s.parts, s.sessions) for s in fast.sections] == [
-        (s.group, s.parts, s.sessions) for s in plain.sections
-    ]
+    assert _sections(fast) == _sections(plain)
+
+
+@pytest.mark.parametrize("size,seed", [("S", 2), ("M", 2)])
+def test_the_masks_of_free_starts_leave_repacking_as_the_plain_scan_makes_it(
+    monkeypatch, size, seed
+):
+    """Repacking places sections with the cheapest rooms first (``cheapest=True``)."""
+    from solver.packing import repack
+
+    cand = candidates.build(_generated(size, seed))
+    plan = greedy_plan(cand)
+    fast = [repack(cand, plan, key, seconds=0) for key in cand.groups]
+    _no_filter(monkeypatch)
+    plain = [repack(cand, plan, key, seconds=0) for key in cand.groups]
+    assert sum(r is not None for r in fast) >= 3
+    assert [r and _sections(r) for r in fast] == [r and _sections(r) for r in plain]
+
+
+@pytest.mark.parametrize("previous", [False, True], ids=["fixed", "fixed-and-previous"])
+def test_the_masks_of_free_starts_leave_a_replan_with_pins_as_the_plain_scan_makes_it(
+    monkeypatch, previous
+):
+    """Fixed sessions and a previous schedule go through the pinned paths of the greedy."""
+    first = engine.solve(problem(TWO_SITES), time_limit=5)
+    section = first["sections"][0]
+    x = section["sessions"][0]
+    pin = {"section": section["id"], "cohorts": section["cohorts"], "session": 0,
+           "start": x["start"], "facilitator": x["facilitator"], "room": x["room"]}  # fmt: skip
+    p = problem(
+        doc(**{**_fields(TWO_SITES), "fixed": [pin], "previous": first if previous else None})
+    )
+    fast = greedy_plan(candidates.build(p))
+    _no_filter(monkeypatch)
+    plain = greedy_plan(candidates.build(p))
+    assert any(s.fixed_id for s in fast.sections) and len(fast.sections) >= 2
+    assert _sections(fast) == _sections(plain)
 
 
 def test_availability_looked_up_at_grid_starts_agrees_with_the_intervals():

@@ -14,9 +14,10 @@ import pytest
 from bench.generate import generate
 from solver import candidates, lns
 from solver import solve as engine
+from solver.bookings import facilitator_price
 from solver.check import check
 from solver.deadline import Deadline
-from solver.greedy import facilitator_price, greedy, greedy_plan
+from solver.greedy import greedy, greedy_plan
 from solver.validate import parse_problem
 
 PINS = 4

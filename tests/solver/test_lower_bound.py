@@ -11,7 +11,7 @@ from ortools.sat.python import cp_model
 from tiny import cohort, doc, facilitator, problem, program, room
 
 from bench.generate import generate
-from solver import candidates
+from solver import candidates, lns
 from solver import solve as engine
 from solver.greedy import greedy_plan
 from solver.hint import add_hint
@@ -87,6 +87,35 @@ def test_neighbourhood_search_meeting_the_bound_calls_the_plan_optimal(monkeypat
     assert schedule["cost"]["total"] == 110.0  # worked out by hand: 10 + 100
     assert schedule["lower_bound"] == schedule["solver"]["bound"] == 110.0
     assert schedule["solver"]["gap"] == 0.0
+
+
+def _counting_steps(monkeypatch) -> list[int]:
+    """Record each neighbourhood the search solves (one entry per ``lns.step`` call)."""
+    steps: list[int] = []
+    real = lns.step
+
+    def counted(*args, **kwargs):
+        steps.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(lns, "step", counted)
+    return steps
+
+
+def test_neighbourhood_search_stops_as_soon_as_its_cost_meets_the_bound(monkeypatch):
+    monkeypatch.setattr(engine, "FULL_MODEL_COHORTS", 0)
+    steps = _counting_steps(monkeypatch)
+    schedule = engine.solve(problem(_two_programs_one_cheap_hour()), time_limit=3)
+    # The start plan costs the bound already (110): no neighbourhood is searched after that.
+    assert schedule["status"] == "optimal" and schedule["cost"]["total"] == 110.0
+    assert steps == [] and schedule["solver"]["lns_steps"] == 0
+
+
+def test_neighbourhood_search_goes_on_while_its_cost_is_above_the_bound(monkeypatch):
+    steps = _counting_steps(monkeypatch)
+    schedule = _with_bound(monkeypatch, 27.5)  # the same problem, a bound it cannot meet
+    assert schedule["status"] == "feasible" and schedule["cost"]["total"] == 110.0
+    assert len(steps) > 0
 
 
 def _with_bound(monkeypatch, value):

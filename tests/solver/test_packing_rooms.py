@@ -7,8 +7,9 @@ from __future__ import annotations
 from tiny import cohort, doc, facilitator, problem, program, room
 
 from solver import candidates
+from solver.bookings import Calendar
 from solver.check import check
-from solver.greedy import Calendar, greedy_plan, place_section
+from solver.greedy import greedy_plan, place_section
 from solver.packing import repack, section_sizes
 from solver.plan import price, to_document
 

@@ -152,8 +152,11 @@ def test_a_moved_session_of_a_previous_section_charges_only_the_sessions_that_mo
     first = solved(doc(programs=[two], change_cost=50.0))
     section = first["sections"][0]
     moved = next(s for s in section["sessions"] if s["index"] == 1)
-    new_start = "2027-01-08T15:00:00+00:00" if moved["start"][:10] != "2027-01-08" else \
-        "2027-01-07T15:00:00+00:00"
+    new_start = (
+        "2027-01-08T15:00:00+00:00"
+        if moved["start"][:10] != "2027-01-08"
+        else "2027-01-07T15:00:00+00:00"
+    )
     fixed = [{"section": section["id"], "cohorts": section["cohorts"], "session": 1,
               "start": new_start, "facilitator": moved["facilitator"]}]  # fmt: skip
     again = solved(doc(programs=[two], change_cost=50.0, previous=first, fixed=fixed))

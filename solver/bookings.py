@@ -1,0 +1,199 @@
+"""What is booked so far while a plan is built: each resource's intervals and the rules that
+decide whether one more session fits (the greedy plan, packing and repair share it).
+
+``Bookings`` keeps one resource's intervals sorted, with a version that names its content so
+that what is worked out from it (``solver.free_starts``' masks) is kept exactly as long as it
+holds. ``Calendar`` holds every resource's bookings and the data-only prices kept per group.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections import defaultdict, deque
+
+from solver.candidates import Candidates, Group
+from solver.free_starts import FreeStarts
+from solver.plan import PlannedSession
+from solver.pricing import facilitator_cents, reluctance_cents
+
+_HASH_BITS = (1 << 64) - 1
+
+
+class Bookings:
+    """Non-overlapping booked intervals of one resource, sorted for O(log n) clash tests."""
+
+    def __init__(self) -> None:
+        self.starts: list[int] = []
+        self.ends: list[int] = []
+        # Names what is booked (the same bookings, the same version), for what is kept about
+        # them: a try that books a section and takes it back leaves the version as it was.
+        self.version = self._hashes = 0
+        # the latest bookings added: (version before, version after, start, end)
+        self.added: deque[tuple[int, int, int, int]] = deque(maxlen=8)
+        # set for good once two bookings overlap (fixed sessions are booked whatever they clash
+        # with): ``clashes`` may then miss one, and a mask must not be stricter than it
+        self.overlapped = False
+
+    def clashes(self, start: int, end: int) -> bool:
+        """Whether ``[start, end)`` overlaps a booking."""
+        k = bisect.bisect_left(self.starts, end)
+        return k > 0 and self.ends[k - 1] > start
+
+    def add(self, start: int, end: int) -> None:
+        k = bisect.bisect_left(self.starts, start)
+        if (k > 0 and self.ends[k - 1] > start) or (k < len(self.starts) and self.starts[k] < end):
+            self.overlapped = True
+        self.starts.insert(k, start)
+        self.ends.insert(k, end)
+        before = self.version
+        self._toggle(start, end)
+        self.added.append((before, self.version, start, end))
+
+    def remove(self, start: int, end: int) -> None:
+        k = bisect.bisect_left(self.starts, start)
+        while self.ends[k] != end:
+            k += 1
+        del self.starts[k], self.ends[k]
+        self._toggle(start, end)
+
+    def _toggle(self, start: int, end: int) -> None:
+        """The version of the bookings with ``[start, end)`` added or taken away: the XOR of
+        their hashes, and their number above them (the same booking twice cancels in the XOR)."""
+        self._hashes ^= hash((start, end)) & _HASH_BITS
+        self.version = self._hashes | len(self.starts) << 64
+
+
+class Calendar:
+    """Bookings made so far, to test whether one more session fits every rule."""
+
+    def __init__(self, cand: Candidates) -> None:
+        self.cand = cand
+        self.facilitator: dict[str, Bookings] = defaultdict(Bookings)
+        self.day_minutes: dict[tuple[str, object], int] = defaultdict(int)
+        self.room: dict[str, Bookings] = defaultdict(Bookings)
+        self.learners: dict[str, Bookings] = defaultdict(Bookings)
+        self.keys: dict[str, list[str]] = defaultdict(list)
+        self.prices: dict[tuple[str, str], int] = {}
+        self.session_prices: dict[tuple[str, str, int], int] = {}
+        self.ranking: dict[str, list[str]] = {}
+        for key, cohorts in cand.conflicts.items():
+            for c in cohorts:
+                self.keys[c].append(key)
+        self.free = FreeStarts(self)
+
+    def facilitator_fits(self, f: str, start: int, minutes: int) -> bool:
+        """Bookable, clear of the facilitator's other sessions by the buffer, and under the daily
+        maximum."""
+        fac = self.cand.problem.facilitators[f]
+        if not self.cand.facilitator_free(f, start, minutes):
+            return False
+        buffer = fac.buffer_minutes
+        if self.facilitator[f].clashes(start - buffer, start + minutes + buffer):
+            return False
+        if fac.max_minutes_per_day is not None:
+            day = self.cand.grid.local_date(start, fac.timezone)
+            return self.day_minutes[(f, day)] + minutes <= fac.max_minutes_per_day
+        return True
+
+    def free_facilitators(self, options: list[str], start: int, minutes: int) -> list[str]:
+        """Those of ``options`` who fit at ``start`` (``facilitator_fits``), the masks of
+        :class:`~solver.free_starts.FreeStarts` asked first where there are many."""
+        k = self.cand.sets.position.get(start)
+        if len(options) < 4 or k is None:
+            return [f for f in options if self.facilitator_fits(f, start, minutes)]
+        masks = self.free.facilitators(options, minutes)
+        return [
+            f
+            for f, mask in zip(options, masks, strict=True)
+            if mask >> k & 1 and self.facilitator_fits(f, start, minutes)
+        ]
+
+    def free_room(self, rooms: list[str], start: int, minutes: int) -> str | None:
+        """The first of ``rooms`` that fits at ``start`` (``room_fits``), their masks asked
+        first."""
+        k = self.cand.sets.position.get(start)
+        for r in rooms:
+            if (k is None or self.free.room(r, minutes) >> k & 1) and self.room_fits(
+                r, start, minutes
+            ):
+                return r
+        return None
+
+    def room_fits(self, r: str, start: int, minutes: int) -> bool:
+        """Bookable and not already taken."""
+        return self.cand.room_free(r, start, minutes) and not self.room[r].clashes(
+            start, start + minutes
+        )
+
+    def section_price(self, group: Group, f: str) -> int:
+        """``facilitator_price`` of every session of a section of ``group`` with ``f`` (data
+        only, so kept: every section of the group ranks its facilitators by it)."""
+        key = (group.key, f)
+        if key not in self.prices:
+            self.prices[key] = facilitator_price(self.cand, group, f, None, 0)
+        return self.prices[key]
+
+    def ranked(self, group: Group, facilitators: list[str]) -> list[str]:
+        """``facilitators`` cheapest first by ``section_price`` (kept for the group's qualified
+        ones: every section of the group ranks them alike)."""
+        if facilitators is not self.cand.qualified[group.program.id]:
+            return sorted(facilitators, key=lambda f: self.section_price(group, f))
+        if group.key not in self.ranking:
+            self.ranking[group.key] = sorted(
+                facilitators, key=lambda f: self.section_price(group, f)
+            )
+        return self.ranking[group.key]
+
+    def session_price(self, group: Group, f: str, start: int, minutes: int) -> int:
+        """``facilitator_price`` of one session at ``start``, its data-only part kept."""
+        key = (group.key, f, minutes)
+        if key not in self.session_prices:
+            self.session_prices[key] = facilitator_price(self.cand, group, f, None, minutes)
+        cost = self.session_prices[key]
+        if self.cand.reluctantly(f, start, minutes):
+            cost += reluctance_cents(self.cand.problem.facilitators[f])
+        return cost
+
+    def learners_fit(self, cohorts: list[str], start: int, minutes: int) -> bool:
+        """No cohort sharing a learner or conflict group with these is in session then."""
+        end = start + minutes
+        return not any(self.learners[k].clashes(start, end) for c in cohorts for k in self.keys[c])
+
+    def book(self, parts: dict[str, int], session: PlannedSession) -> None:
+        """Record a session."""
+        fac = self.cand.problem.facilitators[session.facilitator]
+        self.facilitator[fac.id].add(session.start, session.end)
+        self.free.booked.append(fac.id)
+        day = self.cand.grid.local_date(session.start, fac.timezone)
+        self.day_minutes[(fac.id, day)] += session.minutes
+        if session.room:
+            self.room[session.room].add(session.start, session.end)
+        for key in {k for c in parts for k in self.keys[c]}:
+            self.learners[key].add(session.start, session.end)
+
+    def unbook(self, parts: dict[str, int], session: PlannedSession) -> None:
+        """Undo :meth:`book` of the same session."""
+        fac = self.cand.problem.facilitators[session.facilitator]
+        self.facilitator[fac.id].remove(session.start, session.end)
+        self.free.booked.append(fac.id)
+        day = self.cand.grid.local_date(session.start, fac.timezone)
+        self.day_minutes[(fac.id, day)] -= session.minutes
+        if session.room:
+            self.room[session.room].remove(session.start, session.end)
+        for key in {k for c in parts for k in self.keys[c]}:
+            self.learners[key].remove(session.start, session.end)
+
+
+def facilitator_price(
+    cand: Candidates, group: Group, f: str, start: int | None, minutes: int
+) -> int:
+    """What one session costs with facilitator ``f``, in cents (``solver.pricing``: fee, rate and
+    travel), plus if_need_be when ``start`` is given; ``minutes`` 0 prices every session of the
+    program."""
+    fac, program = cand.problem.facilitators[f], group.program
+    if not minutes:
+        return sum(facilitator_cents(fac, program, group.site, m) for m in program.sessions)
+    cost = facilitator_cents(fac, program, group.site, minutes)
+    if start is not None and cand.reluctantly(f, start, minutes):
+        cost += reluctance_cents(fac)
+    return cost
