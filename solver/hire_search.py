@@ -5,6 +5,8 @@ beyond a few cohorts (the demo, 60 cohorts, 20 s: no hire, and 0.9 % dearer than
 at all; bench/results/log.md). So above ``POOL_MODEL_COHORTS`` capacity planning starts from the
 engine's own answer with nobody hired and moves from one valid plan to a cheaper one:
 
+- first the fill (:mod:`solver.hire_fill`): the learners the plan leaves out placed the greedy way
+  with the whole pool free to teach them, then new hires that do not pay dropped;
 - each pool member is ranked by what they could save: for every session of a program they could
   teach, its fees and travel above theirs, plus the unscheduled cost of those programs' cohorts,
   less what hiring them costs; only members who could pay for themselves are tried, most first;
@@ -36,6 +38,7 @@ from solver import candidates, lns
 from solver.candidates import Candidates
 from solver.capacity import hired_document
 from solver.deadline import Deadline
+from solver.hire_fill import fill_hires
 from solver.hire_swap import swapped_in, with_swaps
 from solver.hiring import hire_cents, staffed, week_of, week_start
 from solver.plan import Plan, PlannedSession, price, session_prices
@@ -304,6 +307,10 @@ class Search:
         """Try hires most promising first (re-ranked after each kept one), then drops, within the
         hire stage's share of the time."""
         end = self.deadline.sooner(HIRE_SHARE * self.deadline.left())
+        before = state.total
+        state = fill_hires(self.problem, state, end, self.cand_all)
+        if state.total < before:
+            self.report(state.total)
         tried: set[str] = set()
         while not end.passed():
             ranked = worth_trying(self.problem, self.cand_all, state, tried)

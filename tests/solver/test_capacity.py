@@ -24,7 +24,9 @@ from solver import candidates
 from solver.capacity import (
     POOL_MODEL_COHORTS,
     HiringVars,
+    _filled,
     add_hiring,
+    hired_document,
     hiring_cost,
     plan_of,
     starts_within_reach,
@@ -34,11 +36,12 @@ from solver.capacity import (
 from solver.check import check
 from solver.deadline import Deadline
 from solver.greedy import greedy_plan
-from solver.hire_search import Search, checked_swap, hired_problem, priced
+from solver.hire_fill import fill_hires
+from solver.hire_search import Search, Staffing, checked_swap, hired_problem, priced
 from solver.hire_swap import swapped_in, with_swaps
 from solver.hiring import staffed
 from solver.model import ScheduleModel
-from solver.plan import price
+from solver.plan import Plan, price
 from solver.solve import solve
 from solver.validate import parse_problem
 from tests.solver import tiny
@@ -591,3 +594,94 @@ def test_a_hire_made_redundant_by_another_is_dropped():
     assert dropped.starts == {"in_leeds": 0}
     assert dropped.total == state.total - 400.0  # one hire less, the same sessions
     assert dropped.trials == ["drop in_leeds_too"]
+
+
+# --- many learners left out: the fill (solver.hire_fill) ----------------------------------------
+
+
+FIRST_AID = tiny.program(id="fa", skill="first_aid", mode="in_person")
+MEDIC_LEEDS = member("medic_leeds", site="leeds", skills=["first_aid"],
+                     travel_cost={"london": 400.0})  # fmt: skip
+MEDIC_PARIS = member("medic_paris", site="paris", skills=["first_aid"],
+                     travel_cost={"london": 900.0, "leeds": 900.0})  # fmt: skip
+
+
+def first_aid_document():
+    """The two-site case, but Leeds's cohorts take first aid, which nobody on staff teaches:
+    without a hire every Leeds learner is left out."""
+    document = two_site_document([MEDIC_LEEDS, MEDIC_PARIS])
+    document["programs"].append(FIRST_AID)
+    for c in document["cohorts"]:
+        if c["site"] == "leeds":
+            c["program"] = "fa"
+    return document
+
+
+def test_fill_hires_at_the_site_left_out_and_places_its_learners():
+    problem = tiny.problem(first_aid_document())
+    assert len(problem.cohorts) > POOL_MODEL_COHORTS
+    plan = greedy_plan(candidates.build(hired_problem(problem, {})))  # nobody hired
+    assert {c for c in problem.cohorts if plan.placed(c) == 0} == {
+        f"leeds{k}" for k in range(PER_SITE)
+    }  # guards the case
+    cand = candidates.build(hired_problem(problem, {}))
+    state = Staffing(cand, plan, {}, price(cand, plan)["total"])
+    found = fill_hires(problem, state, Deadline.after(20.0))
+    assert found.starts == {"medic_leeds": 0}
+    assert all(found.plan.placed(c) == problem.cohorts[c].size for c in problem.cohorts)
+    # An hour at 100 per cohort, medic_leeds for one week (300 + 100), nobody left out.
+    assert found.total == 2 * PER_SITE * 100.0 + 400.0
+    doc = hired_document(problem, found.cand, found.plan, found.starts)
+    assert check(problem, doc) == []
+    assert found.trials[0] == "fill"
+
+
+def test_fill_drops_a_hire_who_costs_more_than_they_save():
+    cheap = member("cheap", hourly_rate=50.0, onboarding=5000.0)  # 50 an hour, dear to hire
+    problem = tiny.problem(two_site_document([cheap]))
+    cand = candidates.build(hired_problem(problem, {}))
+    everyone = greedy_plan(cand)
+    assert all(everyone.placed(c) == 10 for c in problem.cohorts)  # guards the case
+    # The London learners left out: ana and bob can take them again.
+    plan = Plan([s for s in everyone.sections if s.group != "p@london"])
+    state = Staffing(cand, plan, {}, price(cand, plan)["total"])
+    found = fill_hires(problem, state, Deadline.after(20.0))
+    # The fill gives London to cheap (50 an hour); 5,000 onboarding does not pay for that.
+    assert found.trials == ["fill", "fill without cheap"]
+    assert found.starts == {}
+    assert all(found.plan.placed(c) == 10 for c in problem.cohorts)
+    assert found.total == price(cand, everyone)["total"]
+
+
+def test_capacity_search_places_the_learners_the_no_hire_plan_leaves_out():
+    problem = tiny.problem(first_aid_document())
+    without_pool = tiny.solved(
+        {k: v for k, v in first_aid_document().items() if k != "hiring_pool"}, time_limit=3.0
+    )
+    assert set(tiny.unscheduled(without_pool)) == {f"leeds{k}" for k in range(PER_SITE)}
+    schedule = tiny.solved(first_aid_document(), time_limit=8.0)
+    assert schedule["solver"]["strategy"] == "capacity-search"
+    assert "fill" in schedule["solver"]["hire_trials"]
+    assert hires(schedule) == {"medic_leeds": "2027-01-04"}
+    assert tiny.unscheduled(schedule) == {}
+    assert check(problem, schedule) == []
+    assert schedule["cost"]["total"] == 2 * PER_SITE * 100.0 + 400.0
+
+
+def test_small_problems_start_the_capacity_model_from_the_fill():
+    document = first_aid_document()
+    four = {"london0", "london1", "leeds0", "leeds1"}
+    document["cohorts"] = [c for c in document["cohorts"] if c["id"] in four]
+    problem = tiny.problem(document)
+    assert len(problem.cohorts) <= POOL_MODEL_COHORTS  # guards the case: the capacity model
+    no_hire = tiny.solved({k: v for k, v in document.items() if k != "hiring_pool"}, 3.0)
+    assert set(tiny.unscheduled(no_hire)) == {"leeds0", "leeds1"}
+    cand_all = candidates.build(staffed(problem))
+    start = plan_of(cand_all, no_hire)
+    filled = _filled(problem, cand_all, start, no_hire, Deadline.after(10.0))
+    assert filled.starts == {"medic_leeds": 0}
+    assert filled.total == 4 * 100.0 + 400.0
+    schedule = tiny.solved(document, time_limit=5.0)
+    assert schedule["solver"]["strategy"] == "capacity"
+    assert hires(schedule) == {"medic_leeds": "2027-01-04"}
+    assert schedule["cost"]["total"] == 4 * 100.0 + 400.0
