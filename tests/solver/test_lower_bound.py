@@ -5,6 +5,8 @@ clamped to the cost), and one above the cost is an error in tests and "unknown" 
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 from conftest import PROBLEM
 from ortools.sat.python import cp_model
@@ -13,6 +15,7 @@ from tiny import cohort, doc, facilitator, problem, program, room
 from bench.generate import generate
 from solver import candidates, lns
 from solver import solve as engine
+from solver.deadline import Deadline
 from solver.greedy import greedy_plan
 from solver.hint import add_hint
 from solver.lower_bound import analytic_bound, group_bounds
@@ -166,6 +169,22 @@ def test_each_group_bound_stays_below_that_groups_cost_in_a_proven_optimum(seed)
     totals = group_totals(cand, _proven_optimal_plan(cand))
     bounds = group_bounds(cand)
     assert all(bounds[key] <= totals[key] + 1e-6 for key in cand.groups)
+
+
+def test_groups_the_deadline_leaves_no_lp_time_for_keep_their_analytic_bound():
+    """On 10,000 cohorts the groups' LPs took the whole search's time; past the deadline each
+    group still has its analytic bound, never a 0 that tells the search nothing."""
+    parsed, _ = parse_problem(generate("S", 2))
+    cand = candidates.build(parsed)
+    passed = Deadline.after(0.0)
+    bounds = group_bounds(cand, deadline=passed)
+    alone = {
+        key: analytic_bound(dataclasses.replace(cand, groups={key: g}))
+        for key, g in cand.groups.items()
+    }
+    assert bounds == pytest.approx(alone)
+    assert sum(bounds.values()) > 0
+    assert all(group_bounds(cand)[key] >= bounds[key] - 1e-6 for key in cand.groups)
 
 
 def test_group_totals_add_up_to_the_plans_cost():
