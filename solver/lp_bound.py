@@ -132,7 +132,7 @@ def lp_bound(cand: Candidates, seconds: float = 5.0, deadline: Deadline | None =
             for component in _components(cand, group, placeable_cohorts, deadline):
                 if deadline is not None:
                     deadline.check()
-                constant += _component(lp, cand, group, component, usage)
+                constant += _component(lp, cand, group, component, usage, deadline)
         _capacities(lp, cand, usage, deadline)
     except TimeUp:
         return 0.0
@@ -176,7 +176,9 @@ class _Component:
     most: int  # most sections it could hold (each seats at least the minimum)
 
 
-def _component(lp: _LP, cand: Candidates, group: Group, cohorts: list[str], usage) -> int:
+def _component(
+    lp: _LP, cand: Candidates, group: Group, cohorts: list[str], usage, deadline=None
+) -> int:
     """The variables and rows of one component; returns its constant cost in cents."""
     problem, program = cand.problem, group.program
     sizes = {c: problem.cohorts[c].size for c in cohorts}
@@ -201,6 +203,8 @@ def _component(lp: _LP, cand: Candidates, group: Group, cohorts: list[str], usag
         minutes = [program.sessions[i] for i in part]
         options = {}
         for f in cand.qualified[program.id]:
+            if deadline is not None:  # one component of 10,000 cohorts: minutes, not seconds
+                deadline.check()
             fits = [c for c in cohorts if all(_teaches(cand, f, c, i, program) for i in part)]
             if fits:
                 fac = problem.facilitators[f]
