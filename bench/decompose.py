@@ -10,9 +10,10 @@ unsplit in one process for comparison, and ``--greedy`` computes the greedy plan
 
     python -m bench.decompose XL --seed 1 --time-limit 120 --workers 1 2 --whole --greedy
 
-Reported per run: time to the first complete schedule (every part has its first plan: with one
-worker the parts come one after the other), cost against the greedy plan of the whole (or the
-parts' greedy plans added up), peak memory of each worker process and of the coordinating one,
+Reported per run: time to the first complete schedule (the first pass, the greedy plan of the
+whole that guides the split, ``solver.decompose_guide``; and when every part had its own first
+plan), cost against the greedy plan of the whole (and the parts' first plans added up), how many
+resources the parts share by day and how many days two parts wanted, peak memory of each worker process and of the coordinating one,
 the wall-clock held (from the start, reading the problem included, to the checked merge), and
 the merged bound with its gap and pieces.
 """
@@ -40,8 +41,13 @@ def run_split(
     deadline = Deadline.after(time_limit)
     problem, errors = parse_problem(document)
     assert problem is not None, errors
+    whole: list[tuple[float, float]] = []  # (seconds, cost) of the first pass's plan
+
+    def first_schedule(schedule: dict) -> None:
+        whole.append((time.time() - t0, schedule["cost"]["total"]))
+
     run = solve_by_parts(document, problem, deadline, processes=workers, cp_workers=cp_workers,
-                         max_cohorts=max_cohorts)  # fmt: skip
+                         max_cohorts=max_cohorts, first_schedule=first_schedule)  # fmt: skip
     done = time.time()
     merged, results = run.schedule, run.results
     peaks: dict[int, float] = {}
@@ -53,7 +59,13 @@ def run_split(
         "parts": len(run.part_docs),
         "part_cohorts": [d["x-part"]["cohorts"] for d in run.part_docs],
         "split_seconds": run.seconds["split"],
-        "first_schedule_seconds": round(max(r["first_at"] for r in results) - t0, 2),
+        "first_schedule_seconds": round(
+            whole[0][0] if whole else max(r["first_at"] for r in results) - t0, 2
+        ),
+        "first_pass_cost": whole[0][1] if whole else None,
+        "parts_first_complete_seconds": round(max(r["first_at"] for r in results) - t0, 2),
+        "shared_resources": sum(d["x-part"].get("shared", 0) for d in run.part_docs),
+        "contested_days": run.part_docs[0]["x-part"].get("contested_days"),
         "cost": merged["cost"]["total"],
         "bound": info.get("bound"),
         "gap": info.get("gap"),

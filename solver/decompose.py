@@ -37,6 +37,7 @@ import copy
 from collections.abc import Iterable
 from typing import Any
 
+from solver.decompose_guide import GUIDE_KEY
 from solver.decompose_split import split_component
 from solver.problem import SCHEDULE_FORMAT, Problem
 from solver.schedule import COST_COMPONENTS, TRAINING_COMPONENTS, empty_cost
@@ -143,27 +144,41 @@ def components(problem: Problem) -> list[list[str]]:
 
 
 def parts(
-    document: dict[str, Any], problem: Problem, max_cohorts: int = MAX_PART_COHORTS
+    document: dict[str, Any],
+    problem: Problem,
+    max_cohorts: int = MAX_PART_COHORTS,
+    guide: list[dict[str, Any]] | None = None,
 ) -> list[dict[str, Any]]:
     """The problem (``document``, already parsed into ``problem``) as part documents, each of at
     most ``max_cohorts`` cohorts unless one time-coupled group is larger; a problem that fits
-    is one part, the document itself (plus ``x-part``)."""
+    is one part, the document itself (plus ``x-part``). ``guide``, the sections of the whole
+    problem's greedy plan (``solver.decompose_guide``), guides the split of a large component
+    and goes with each part (``x-guide``: the sections of its cohorts)."""
     if len(problem.cohorts) <= max_cohorts:
         return [_tagged(copy.copy(document), 0, 1, list(problem.cohorts))]
-    # (cohorts, facilitators, rooms, the split component's number or None for a whole one)
-    groups: list[tuple[list[str], set[str] | None, set[str] | None, int | None]] = []
+    # (cohorts, facilitators, rooms, periods left to other parts, the split component's number
+    # or None for a whole one)
+    groups: list[tuple[list[str], set[str] | None, set[str] | None, dict, int | None]] = []
     found = components(problem)
     large = [comp for comp in found if len(comp) > max_cohorts]
+    contested = 0
     for number, comp in enumerate(large):
-        for cohorts, facs, rooms in split_component(problem, comp, max_cohorts, time_coupled):
-            groups.append((cohorts, facs, rooms, number))
+        subs, n = split_component(problem, comp, max_cohorts, time_coupled, guide)
+        contested += n
+        for cohorts, facs, rooms, blocked in subs:
+            groups.append((cohorts, facs, rooms, blocked, number))
     small = [comp for comp in found if len(comp) <= max_cohorts]
     for packed in _pack(small, max_cohorts):
-        groups.append((packed, None, None, None))
+        groups.append((packed, None, None, {}, None))
     out = []
-    for k, (cohorts, facs, rooms, component) in enumerate(groups):
-        doc = part_document(document, problem, cohorts, facs, rooms)
+    for k, (cohorts, facs, rooms, blocked, component) in enumerate(groups):
+        doc = part_document(document, problem, cohorts, facs, rooms, blocked)
+        if guide is not None:
+            mine = set(cohorts)
+            doc[GUIDE_KEY] = [sec for sec in guide if _cohorts_of(sec) <= mine]
         out.append(_tagged(doc, k, len(groups), cohorts, component=component))
+        if guide is not None:
+            out[-1][PART_KEY].update(shared=len(blocked), contested_days=contested)
     return out
 
 
@@ -202,10 +217,12 @@ def part_document(
     cohorts: Iterable[str],
     facilitators: set[str] | None = None,
     rooms: set[str] | None = None,
+    blocked: dict[str, list[list[str]]] | None = None,
 ) -> dict[str, Any]:
     """The problem restricted to ``cohorts``: their programs, the facilitators and rooms they
-    could use (or exactly ``facilitators``/``rooms`` when given), their fixed sessions and the
-    sections of ``previous`` they sit in. Lists keep the document's order."""
+    could use (or exactly ``facilitators``/``rooms`` when given; ``blocked`` adds local periods
+    a shared one is unavailable in this part), their fixed sessions and the sections of
+    ``previous`` they sit in. Lists keep the document's order."""
     mine = set(cohorts)
     programs = {problem.cohorts[c].program for c in mine}
     if facilitators is None:
@@ -223,8 +240,11 @@ def part_document(
     out = dict(document)
     out["programs"] = [p for p in document["programs"] if p["id"] in programs]
     out["cohorts"] = [c for c in document["cohorts"] if c["id"] in mine]
-    out["facilitators"] = [f for f in document["facilitators"] if f["id"] in facilitators]
-    out["rooms"] = [r for r in document.get("rooms") or [] if r["id"] in rooms]
+    blocked = blocked or {}
+    out["facilitators"] = [
+        _blocked(f, blocked) for f in document["facilitators"] if f["id"] in facilitators
+    ]
+    out["rooms"] = [_blocked(r, blocked) for r in document.get("rooms") or [] if r["id"] in rooms]
     out["fixed"] = fixed
     previous = document.get("previous")
     if previous:
@@ -236,6 +256,14 @@ def part_document(
             ],
         }
     return out
+
+
+def _blocked(resource: dict[str, Any], blocked: dict[str, list[list[str]]]) -> dict[str, Any]:
+    """A facilitator's or room's document with the periods this part leaves to others."""
+    periods = blocked.get(resource["id"])
+    if not periods:
+        return resource
+    return {**resource, "unavailable": [*(resource.get("unavailable") or []), *periods]}
 
 
 def _cohorts_of(item: dict[str, Any]) -> set[str]:

@@ -1,8 +1,9 @@
 """Solve a problem by parts outside the app: in this process, or over N worker processes.
 
 What the app does with its queue (``scheduler.solving.parts``), for the command line
-(``python -m solver solve --decompose``) and ``bench.decompose``: the problem is split by
-``solver.decompose.parts``, each part is solved by ``solver.solve.solve`` with its share of what
+(``python -m solver solve --decompose``) and ``bench.decompose``: the greedy plan of the whole is
+the first complete schedule and guides the split (``solver.decompose_guide``), the problem is
+split by ``solver.decompose.parts``, each part is solved by ``solver.solve.solve`` with its share of what
 is left of the wall-clock limit when it starts (the parts not yet started share it in rounds of
 as many parts as run at once, as ``part_operations.start_part`` does), then the parts are merged
 with the split components' bound (``solver.decompose_bound``) and the whole is checked by the
@@ -25,6 +26,7 @@ from solver.check import check
 from solver.deadline import Deadline
 from solver.decompose import MAX_PART_COHORTS, PART_KEY, merge, merge_seconds, parts
 from solver.decompose_bound import bound_seconds, split_bounds, split_cohorts
+from solver.decompose_guide import GUIDE_KEY, first_pass
 from solver.problem import Problem
 
 # (part index, its schedule) once a part is solved
@@ -52,13 +54,19 @@ def solve_by_parts(
     cp_workers: int = 2,
     max_cohorts: int = MAX_PART_COHORTS,
     part_done: PartDone | None = None,
+    first_schedule: Callable[[dict[str, Any]], None] | None = None,
 ) -> SplitRun:
     """Split, solve the parts (here when ``processes`` is 0, else over that many worker
     processes, each CP-SAT with ``cp_workers`` threads), merge with the bound, check; all by
-    ``deadline`` (the merge and check have time kept back)."""
+    ``deadline`` (the merge and check have time kept back). The greedy plan of the whole comes
+    first (``solver.decompose_guide``): it is given to ``first_schedule`` and guides the split."""
     started = time.monotonic()
-    found = parts(document, problem, max_cohorts)
-    seconds = {"split": time.monotonic() - started}
+    guide = first_pass(problem, deadline) if len(problem.cohorts) > max_cohorts else None
+    seconds = {"first_pass": time.monotonic() - started}
+    if guide is not None and first_schedule is not None:
+        first_schedule(guide)
+    found = parts(document, problem, max_cohorts, guide and guide["sections"])
+    seconds["split"] = time.monotonic() - started
     bound_budget = bound_seconds(deadline.left(), split_cohorts(found))
     solving = deadline.earlier(merge_seconds(len(problem.cohorts)))
     if processes > 0:
@@ -147,6 +155,7 @@ def _solve(doc: dict[str, Any], share: float, cp_workers: int) -> dict[str, Any]
         workers=cp_workers,
         progress=lambda elapsed, cost, bound: first or first.append(cost),
         deadline=deadline,
+        guide=doc.get(GUIDE_KEY),
     )
     return {
         "schedule": schedule,

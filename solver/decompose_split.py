@@ -13,6 +13,7 @@ from collections.abc import Callable
 from datetime import datetime, time
 from typing import Any
 
+from solver.decompose_guide import day_use, joined_sections, share_by_day
 from solver.localtime import bookable_windows, minutes, zone
 from solver.problem import Availability, Problem
 
@@ -22,18 +23,36 @@ WORKDAY_MINUTES = 8 * 60
 # are this much worse covered.
 HOME_SITE_PREFERENCE = 0.75
 
-SubPart = tuple[list[str], set[str], set[str]]  # cohorts, facilitators, rooms
+# cohorts, facilitators, rooms, and per shared resource the local periods left to other parts
+SubPart = tuple[list[str], set[str], set[str], dict[str, list[list[str]]]]
 
 
 def split_component(
-    problem: Problem, comp: list[str], max_cohorts: int, time_coupled: Callable[[Problem], Any]
-) -> list[SubPart]:
+    problem: Problem,
+    comp: list[str],
+    max_cohorts: int,
+    time_coupled: Callable[[Problem], Any],
+    guide: list[dict[str, Any]] | None = None,
+) -> tuple[list[SubPart], int]:
     """``comp`` (cohort ids) as sub-parts of about ``max_cohorts`` cohorts each, grouped by site
     then program (so that cohorts that could share a section mostly stay together), with each
-    time-coupled group of cohorts whole, and the facilitators and rooms each one may use."""
-    groups = _sub_groups(problem, comp, max_cohorts, time_coupled(problem))
+    time-coupled group of cohorts whole, and the facilitators and rooms each one may use. With a
+    ``guide`` plan (``solver.decompose_guide``) its sections stay whole and resources it uses in
+    several sub-parts are shared by day. Also returns the number of contested days."""
+    sets = time_coupled(problem)
+    for cohorts in joined_sections(guide or []):
+        for c in cohorts[1:]:
+            sets.join(("cohort", cohorts[0]), ("cohort", c))
+    groups = _sub_groups(problem, comp, max_cohorts, sets)
     facilitators, rooms = allot(problem, groups)
-    return [(g, facilitators[k], rooms[k]) for k, g in enumerate(groups)]
+    blocked: list[dict[str, list[list[str]]]] = [{} for _ in groups]
+    contested = 0
+    if guide:
+        where = {c: k for k, g in enumerate(groups) for c in g}
+        use = day_use(problem, guide, where)
+        blocked, contested = share_by_day(problem, facilitators, rooms, use)
+    subs = [(g, facilitators[k], rooms[k], blocked[k]) for k, g in enumerate(groups)]
+    return subs, contested
 
 
 def _place_key(problem: Problem, cohort_id: str) -> tuple[str, str]:

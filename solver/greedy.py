@@ -300,10 +300,16 @@ def _previous_sections(
     plan: Plan,
     remaining: dict[str, int],
     deadline: Deadline | None,
+    guide: list[dict] | None = None,
 ) -> None:
-    """Keep each section of ``previous`` that still fits, moving only the sessions that must move."""
+    """Keep each section of ``previous`` that still fits, moving only the sessions that must move.
+
+    With ``guide`` (the sections of another plan, as in a schedule document) those are kept
+    instead; the ones that are sections of ``previous`` still count as kept (their id)."""
     fixed_ids = {fx.section for fx in cand.problem.fixed}
-    for sec in (cand.problem.previous or {}).get("sections") or []:
+    previous = (cand.problem.previous or {}).get("sections") or []
+    previous_ids = {sec.get("id") for sec in previous}
+    for sec in previous if guide is None else guide:
         if deadline is not None:
             deadline.check()
         parts = {}
@@ -325,7 +331,8 @@ def _previous_sections(
             continue
         for s in sessions:
             cal.book(parts, s)
-        plan.sections.append(PlannedSection(group.key, parts, sessions, previous_id=sec.get("id")))
+        kept_id = sec.get("id") if sec.get("id") in previous_ids else None
+        plan.sections.append(PlannedSection(group.key, parts, sessions, previous_id=kept_id))
         for c, n in parts.items():
             remaining[c] -= n
 
@@ -362,10 +369,13 @@ def urgency(cand: Candidates, parts: dict[str, int]) -> tuple:
     return (min(cand.problem.cohorts[c].deadline for c in parts), -sum(parts.values()))
 
 
-def greedy_plan(cand: Candidates, deadline: Deadline | None = None) -> Plan:
+def greedy_plan(
+    cand: Candidates, deadline: Deadline | None = None, guide: list[dict] | None = None
+) -> Plan:
     """The coordinator's plan for the problem behind ``cand``.
 
-    When ``deadline`` passes, the sections placed so far are the plan (fixed sessions are always
+    ``guide`` (schedule sections, e.g. the whole problem's greedy plan given to one part of it)
+    is kept first where it still fits, in place of ``previous``. When ``deadline`` passes, the sections placed so far are the plan (fixed sessions are always
     booked first) and ``plan.unreached`` lists the cohorts it did not get to."""
     problem = cand.problem
     cal = Calendar(cand)
@@ -376,7 +386,7 @@ def greedy_plan(cand: Candidates, deadline: Deadline | None = None) -> Plan:
     formed: set[str] = set()  # groups whose sections are formed
     tried = 0
     try:
-        _previous_sections(cand, cal, plan, remaining, deadline)
+        _previous_sections(cand, cal, plan, remaining, deadline, guide)
         for group in cand.groups.values():
             if deadline is not None:
                 deadline.check()

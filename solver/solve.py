@@ -110,6 +110,7 @@ def solve(
     stop_event: threading.Event | None = None,
     log: bool = False,
     deadline: Deadline | None = None,
+    guide: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
     """Optimise ``problem`` and return a schedule v1 document.
 
@@ -120,7 +121,9 @@ def solve(
     first with the greedy plan's cost (at once, before any search), then whenever the cost or the
     bound improves; ``bound`` is the best valid lower bound known (never above ``best_cost``), or
     None when there is none. Setting ``stop_event`` stops the work the same way. The status is
-    ``optimal`` only when it is proven: by CP-SAT, or by the cost meeting the valid lower bound."""
+    ``optimal`` only when it is proven: by CP-SAT, or by the cost meeting the valid lower bound.
+    ``guide`` (schedule sections: a part of a split problem gets the whole problem's greedy plan,
+    ``solver.decompose_guide``) is what the greedy plan keeps first, where it still fits."""
     if problem.hiring_pool:  # capacity planning: the model may also hire (solver.capacity)
         from solver.capacity import solve_with_pool
 
@@ -129,7 +132,7 @@ def solve(
     deadline = (deadline or Deadline.after(time_limit)).with_stop(stop_event)
     work = deadline.earlier(finish_seconds(problem))
     cand = candidates.build(problem, deadline=work)
-    baseline = greedy_plan(cand, work)
+    baseline = greedy_plan(cand, work, guide)
     watcher = _Watcher(deadline.started, progress, stop_event)
     watcher.greedy_seconds = deadline.elapsed()
     start, valid_start = baseline, not baseline.unreached and _valid_start(cand, baseline)

@@ -11,8 +11,10 @@ from sqlalchemy import func, select
 
 from scheduler.extensions import db
 from scheduler.jobs.worker import EmbeddedConsumer, start_embedded_worker
-from scheduler.models import JobStatus, Role, ScheduleVersion, SolveJob, SolvePart
+from scheduler.models import JobStatus, Role, ScheduleVersion, SolveJob, SolvePart, SolveSplit
 from solver import check, parse_problem
+from solver.decompose_guide import GUIDE_KEY
+from solver.greedy import greedy
 from tests.factories import create_user
 from tests.solve_worlds import period_with, wait_for
 
@@ -84,6 +86,13 @@ def test_a_large_period_is_solved_in_parts_merged_checked_and_stored(
         assert schedule["solver"]["strategy"] == "decomposed"
         assert job.best_cost == pytest.approx(sum(p.best_cost for p in found))
         assert job.draft.total_cost == pytest.approx(job.best_cost)
+        # The whole period's greedy plan came first and guided the split: each part started
+        # from its share of it, so their first plans add up to it.
+        document = json.loads(db.session.get(SolveSplit, job_id).problem_json)
+        whole = greedy(parse_problem(document)[0])["cost"]["total"]
+        assert all(json.loads(p.problem_json).get(GUIDE_KEY) for p in found)
+        assert sum(p.first_cost for p in found) == pytest.approx(whole)
+        assert job.best_cost <= whole
         placed = {c["cohort"] for s in schedule["sections"] for c in s["cohorts"]}
         assert len(placed) >= 8  # the parts place nearly every cohort
         # One component split in three: its bound is computed on it unsplit, below the cost.

@@ -65,6 +65,10 @@ class JobMonitor:
                 self.greedy_cost = best_cost
             self._latest = (best_cost, bound)
 
+    def flush(self) -> None:
+        """Write the latest progress now, not at the next beat (before the monitor ends)."""
+        self._beat()
+
     def solve(self, problem, *, time_limit: float, deadline) -> dict:
         """The engine's solve of ``problem`` (``solver.solve``) on the app's ``SOLVER_WORKERS``,
         reporting to this monitor and stopped by its Cancel."""

@@ -34,6 +34,7 @@ from solver import check, parse_problem
 from solver.deadline import Deadline
 from solver.decompose import merge, merge_seconds
 from solver.decompose_bound import bound_seconds, split_bounds, split_cohorts
+from solver.decompose_guide import GUIDE_KEY
 
 log = logging.getLogger(__name__)
 
@@ -123,7 +124,8 @@ def _solve_part(job_id: int, part_id: int) -> None:
     started = db.session.get(SolveJob, job_id).started_at
     text, index = part.problem_json, part.index
     db.session.commit()
-    problem, errors = parse_problem(json.loads(text))
+    document = json.loads(text)
+    problem, errors = parse_problem(document)
     if problem is None:  # the whole was valid, so this is a bug in the split: say so
         raise ValueError(f"part {index + 1} is not a valid problem: {errors[:3]}")
     interval = config.get("JOB_HEARTBEAT_INTERVAL", 0.5)
@@ -135,6 +137,7 @@ def _solve_part(job_id: int, part_id: int) -> None:
             progress=monitor.progress,
             stop_event=monitor.stop,
             deadline=Deadline.after(share),
+            guide=document.get(GUIDE_KEY),  # its share of the whole's greedy plan, kept first
         )
     if schedule["status"] == "infeasible":
         from scheduler.solving.tasks import infeasible_reason  # tasks imports this module

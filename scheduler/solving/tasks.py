@@ -23,6 +23,7 @@ from solver import parse_problem
 from solver.deadline import Deadline
 from solver.decompose import MAX_PART_COHORTS
 from solver.decompose import parts as problem_parts
+from solver.decompose_guide import first_pass
 
 log = logging.getLogger(__name__)
 
@@ -70,7 +71,8 @@ def _solve(job_id: int) -> None:
         # that stays whole (its cohorts all share learners or conflict groups) is solved as is.
         limit = config.get("SOLVE_PART_COHORTS", MAX_PART_COHORTS)
         if len(problem.cohorts) > limit:
-            part_docs = problem_parts(document, problem, limit)
+            guide = _first_pass(monitor, problem, deadline)
+            part_docs = problem_parts(document, problem, limit, guide)
             if len(part_docs) > 1:
                 parts.split_job(job_id, document, part_docs, period_version)
                 return
@@ -86,6 +88,18 @@ def _solve(job_id: int) -> None:
         greedy_cost=monitor.greedy_cost,
         cancelled=monitor.cancelled,
     )
+
+
+def _first_pass(monitor: SolveMonitor, problem, deadline: Deadline) -> list[dict] | None:
+    """The greedy plan of the whole, which guides the split (``solver.decompose_guide``): its
+    cost is the job's first progress, shown at once. Its sections, or None when it did not
+    finish in its share of the time."""
+    guide = first_pass(problem, deadline)
+    if guide is None:
+        return None
+    monitor.progress(deadline.elapsed(), guide["cost"]["total"], None)
+    monitor.flush()
+    return guide["sections"]
 
 
 def seeded(document: dict, job: SolveJob) -> dict:
