@@ -16,19 +16,22 @@ of theirs. Small components are packed together up to ``max_cohorts`` per part.
 
 A component still larger than ``max_cohorts`` is split further (:mod:`solver.decompose_split`):
 its cohorts are grouped by site, then program, keeping every time-coupled group whole, and each
-facilitator and room is given, whole, to exactly one sub-part by a first pass over the demand
-(see ``decompose_split.allot``). The merged schedule is still valid because every rule of the
-checker is about one cohort or section (dates, hours, seats, merging, splitting), one resource
-(double booking, buffers, daily maximum, availability — each resource is in one sub-part only, so
-all its sessions were placed by one solve that kept its rules), or two time-coupled cohorts
-(learners, conflict groups, fixed sections — always in one sub-part). What is lost is optimality:
-a facilitator cannot teach in two sub-parts, so the merged plan may cost more than the best
-whole plan, and the sub-parts' bounds are not a bound of the whole: the component's bound is
-computed on it unsplit (:mod:`solver.decompose_bound`).
+facilitator and room is given, whole, to one sub-part by a pass over the demand (see
+``decompose_split.allot``). With the whole problem's greedy plan as a guide
+(:mod:`solver.decompose_guide`), the cohorts of each of its sections stay together and a resource
+it uses in several sub-parts is shared by day. The merged schedule is still valid because every
+rule of the checker is about one cohort or section (dates, hours, seats, merging, splitting), one
+resource (double booking, buffers, daily maximum, availability — a resource is in one sub-part,
+or shared so that no two sub-parts may book it in one period or one capped day), or two
+time-coupled cohorts (learners, conflict groups, fixed sections — always in one sub-part). What is
+lost is optimality: a facilitator's day belongs to one sub-part, so the merged plan may cost
+more than the best whole plan, and the sub-parts' bounds are not a bound of the whole: the
+component's bound is computed on it unsplit (:mod:`solver.decompose_bound`).
 
 Parts are problem **documents** (they travel to workers as JSON); each carries ``x-part``:
 ``{"index", "of", "cohorts", "split"}`` and, on a sub-part, ``"component"`` (the number of the
-split component it belongs to); ``x-`` properties are ignored by the engine.
+split component it belongs to); guided, also ``x-guide`` (the guide's sections of its cohorts);
+``x-`` properties are ignored by the engine.
 """
 
 from __future__ import annotations

@@ -2,7 +2,9 @@
 
 Used by :func:`solver.decompose.parts`; its docstring says why the merged schedule stays valid.
 Here: which cohorts go together (by site, then program, never splitting cohorts coupled through
-time), and the first pass that gives every facilitator and room, whole, to one sub-part.
+time, nor a guide's section), and the pass over the demand that gives every facilitator and room,
+whole, to one sub-part; with a guide (``solver.decompose_guide``) resources it uses in several
+sub-parts are then shared by day.
 """
 
 from __future__ import annotations
