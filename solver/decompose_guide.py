@@ -25,7 +25,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from solver.deadline import Deadline
-from solver.localtime import zone
+from solver.localtime import Window, days_between, merge, minutes, subtract, to_local
 from solver.problem import Problem
 
 GUIDE_KEY = "x-guide"
@@ -34,7 +34,7 @@ GUIDE_KEY = "x-guide"
 FIRST_PASS_SHARE = 0.5
 
 # (resource id, its local date) -> per sub-part, the local (start, end) of what it booked that day
-DayUse = dict[tuple[str, date], dict[int, list[tuple[datetime, datetime]]]]
+DayUse = dict[tuple[str, date], dict[int, list[Window]]]
 
 
 def first_pass(problem: Problem, deadline: Deadline) -> dict[str, Any] | None:
@@ -72,8 +72,7 @@ def day_use(problem: Problem, guide: list[dict[str, Any]], where: dict[str, int]
             for res in (problem.facilitators.get(x.get("facilitator")),
                         problem.rooms.get(x.get("room") or "")):  # fmt: skip
                 if res is not None:
-                    tz = zone(res.timezone)
-                    local = (_naive(start, tz), _naive(end, tz))
+                    local = (to_local(start, res.timezone), to_local(end, res.timezone))
                     use[(res.id, local[0].date())][k].append(local)
     return use
 
@@ -115,7 +114,7 @@ def _left_to_others(problem: Problem, res: str, days: dict, k: int, home: int | 
     f = problem.facilitators.get(res)
     pad = timedelta(minutes=f.buffer_minutes if f is not None else 0)
     rest_to_owner = f is None or f.max_minutes_per_day is None
-    out: list[tuple[datetime, datetime]] = []
+    out: list[Window] = []
     for day in _horizon_days(problem):
         start = datetime.combine(day, datetime.min.time())
         end = start + timedelta(days=1)
@@ -126,49 +125,16 @@ def _left_to_others(problem: Problem, res: str, days: dict, k: int, home: int | 
             continue
         if len(per_part) == 1:
             continue
-        owner = max(sorted(per_part), key=lambda j: sum(_minutes(i) for i in per_part[j]))
+        owner = max(sorted(per_part), key=lambda j: sum(minutes(w) for w in per_part[j]))
         if k == owner and rest_to_owner:
             out += [(a - pad, b + pad) for j, times in per_part.items() if j != k
                     for a, b in times]  # fmt: skip
             continue
-        out += _gaps(start, end, sorted(per_part.get(k, [])))
-    return _joined(out)
-
-
-def _gaps(start: datetime, end: datetime, mine: list[tuple[datetime, datetime]]):
-    """The parts of [start, end) outside the sorted intervals ``mine``."""
-    out, at = [], start
-    for a, b in mine:
-        if a > at:
-            out.append((at, a))
-        at = max(at, b)
-    if at < end:
-        out.append((at, end))
-    return out
-
-
-def _joined(periods: list[tuple[datetime, datetime]]) -> list[tuple[datetime, datetime]]:
-    """Overlapping or touching periods joined, in order."""
-    out: list[list[datetime]] = []
-    for a, b in sorted(periods):
-        if out and a <= out[-1][1]:
-            out[-1][1] = max(out[-1][1], b)
-        else:
-            out.append([a, b])
-    return [(a, b) for a, b in out]
-
-
-def _minutes(interval: tuple[datetime, datetime]) -> float:
-    return (interval[1] - interval[0]).total_seconds() / 60
-
-
-def _naive(instant: datetime, tz) -> datetime:
-    """An instant as wall-clock time in ``tz``, without the offset (a local date-time)."""
-    return instant.astimezone(tz).replace(tzinfo=None)
+        out += subtract([(start, end)], merge(per_part[k]))
+    return merge(out)
 
 
 def _horizon_days(problem: Problem) -> list[date]:
     """Every local date a session can fall on, in any time zone (a day either side)."""
-    first = problem.horizon_start - timedelta(days=1)
-    count = (problem.horizon_end - problem.horizon_start).days + 3
-    return [first + timedelta(days=n) for n in range(count)]
+    one = timedelta(days=1)
+    return days_between(problem.horizon_start - one, problem.horizon_end + one)
