@@ -32,6 +32,12 @@ from solver.plan import Plan, PlannedSection
 
 # Composition is a bin-packing model of a few dozen cohorts: CP-SAT settles it in well under this.
 PACK_SECONDS = 1.0
+# Larger models (cohorts x sections they may need) are not built: first-fit stands. Measured
+# (bench/results/log.md, "Packing model size"): on M and L seeds 1, 2 and 11 every improvement
+# came from models of at most 1,500 cells, those above 20,000 overran their second (2.2-2.6 s)
+# and found nothing, and a 10,000-cohort part's virtual group of about 300 cohorts spent 15 s
+# building 13 million clauses and grew its worker past 4 GB.
+PACK_MODEL_CELLS = 4_000
 
 
 def compose(
@@ -55,8 +61,15 @@ def compose(
     seated = sum(sum(s.values()) for s in start) == sum(learners.values())
     if len(learners) < 2 or seconds <= 0 or (seated and len(start) <= fewest):
         return start  # everyone seated in the fewest sections there can be
+    if len(learners) * _most_sections(group, learners, start) > PACK_MODEL_CELLS:
+        return start  # too large a model to settle in its time (see PACK_MODEL_CELLS)
     better = _fewer_sections(cand, group, learners, start, seconds, deadline)
     return start if better is None else min(better, start, key=_rank)
+
+
+def _most_sections(group: Group, learners: dict[str, int], start: list[dict[str, int]]) -> int:
+    """Sections the packing model provides for: the start's, or each cohort in its own."""
+    return max(len(start), sum(-(-n // group.capacity) for n in learners.values()))
 
 
 def _rank(sections: list[dict[str, int]]) -> tuple[int, int]:
@@ -139,7 +152,7 @@ def _fewer_sections(
     problem = cand.problem
     cohorts = list(learners)
     low, cap = max(group.program.seats[0], 1), group.capacity
-    most = max(len(start), sum(-(-learners[c] // cap) for c in cohorts))
+    most = _most_sections(group, learners, start)
     model = cp_model.CpModel()
     ks = range(most)
     used = [model.new_bool_var("") for _ in ks]

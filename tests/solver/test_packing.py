@@ -97,6 +97,22 @@ def test_cp_sat_finds_fewer_sections_where_first_fit_strands_a_cohort():
     assert sorted(n for s in sections for n in s.values()) == sorted(sizes)
 
 
+def test_a_packing_model_too_large_to_settle_is_not_built_and_first_fit_stands(monkeypatch):
+    sizes = [5, 4, 3, 3, 3, 2]  # as above: the model would find two sections
+    cohorts = [cohort(f"c{k}", n, splittable=False) for k, n in enumerate(sizes)]
+    cand = _cand(programs=[program(seats=[1, 10])], cohorts=cohorts)
+    group = cand.groups[GROUP]
+    # 6 cohorts x 6 sections (each cohort alone) = 36 cells: one over the limit
+    monkeypatch.setattr(packing, "PACK_MODEL_CELLS", 35)
+    built = []
+    monkeypatch.setattr(packing, "_fewer_sections", lambda *a, **k: built.append(a))
+    assert len(compose(cand, group, _sizes(cand))) == 3  # first-fit's sections
+    assert built == []
+    monkeypatch.setattr(packing, "PACK_MODEL_CELLS", 36)
+    compose(cand, group, _sizes(cand))
+    assert len(built) == 1
+
+
 def _two_program_plan():
     """Cohort a (27) and b (5) at 16 seats, and the greedy's three sections for them."""
     cohorts = [cohort("a", 27), cohort("b", 5)]
