@@ -196,15 +196,14 @@ def _first_fit(cand, cal, group, parts, window, index, minutes, rooms, options):
     for t in window:
         if not cal.learners_fit(cohorts, t, minutes):
             continue
-        free = cal.free_facilitators(options, t, minutes)
-        if not free:
+        f = cal.cheapest_free(group, options, t, minutes)
+        if f is None:
             continue
         room = None
         if group.program.in_person:
             room = cal.free_room(rooms, t, minutes)
             if room is None:
                 continue
-        f = min(free, key=lambda f: cal.session_price(group, f, t, minutes))
         return PlannedSession(index, t, minutes, f, room)
     return None
 
