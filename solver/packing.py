@@ -33,10 +33,10 @@ from solver.plan import Plan, PlannedSection
 # Composition is a bin-packing model of a few dozen cohorts: CP-SAT settles it in well under this.
 PACK_SECONDS = 1.0
 # Larger models (cohorts x sections they may need) are not built: first-fit stands. Measured
-# (bench/results/log.md, "Packing model size"): on M and L seeds 1, 2 and 11 every improvement
-# came from models of at most 1,500 cells, those above 20,000 overran their second (2.2-2.6 s)
-# and found nothing, and a 10,000-cohort part's virtual group of about 300 cohorts spent 15 s
-# building 13 million clauses and grew its worker past 4 GB.
+# (bench/results/log.md, "Memory per worker: the packing model capped"): on M seeds 2 and 11 and
+# L seed 1 every improvement came from models of at most 1,500 cells, those above 20,000 overran
+# their second (2.2-2.6 s) and found nothing, and a 10,000-cohort part's virtual group of about
+# 300 cohorts spent about 15 s building millions of clauses and grew its worker past 4 GB.
 PACK_MODEL_CELLS = 4_000
 
 
