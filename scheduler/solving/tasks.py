@@ -70,13 +70,18 @@ def _solve(job_id: int) -> None:
         # A problem larger than one worker's solve is split over the workers (issue 18); one
         # that stays whole (its cohorts all share learners or conflict groups) is solved as is.
         limit = config.get("SOLVE_PART_COHORTS", MAX_PART_COHORTS)
+        part_docs: list[dict] = []
         if len(problem.cohorts) > limit:
             guide = _first_pass(monitor, problem, deadline)
             part_docs = problem_parts(document, problem, limit, guide)
-            if len(part_docs) > 1:
-                parts.split_job(job_id, document, part_docs, period_version)
-                return
-        schedule = monitor.solve(problem, time_limit=time_limit, deadline=deadline)
+        if len(part_docs) <= 1:
+            schedule = monitor.solve(problem, time_limit=time_limit, deadline=deadline)
+    if len(part_docs) > 1:
+        # Queued once this job's own heartbeat has stopped: the parts' monitors keep the job's
+        # best cost from here (the sum of theirs), and a beat of this one would put the first
+        # pass's cost back, even over the finished job's when the parts run at once (tests).
+        parts.split_job(job_id, document, part_docs, period_version)
+        return
     if schedule["status"] == "infeasible":
         operations.fail_job(job_id, infeasible_reason(schedule))
         return
