@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from solver import candidates as cands
+from solver import free_starts
 from solver.bookings import Calendar
 from solver.candidates import Candidates, Group
 from solver.deadline import Deadline, TimeUp
@@ -48,10 +49,7 @@ def place_section(
     cohorts = list(parts)
     size = sum(parts.values())
     starts = [allowed_starts(cand, cohorts, i) for i in range(len(program.sessions))]
-    rooms = sorted(
-        (r for r in cand.rooms_for(group) if cand.problem.rooms[r].capacity >= size),
-        key=lambda r: (cand.problem.rooms[r].hourly_cost, cand.problem.rooms[r].capacity),
-    )
+    rooms = cal.rooms_seating(group, size)
     facilitators = cand.qualified[program.id]
     pinned = {p.facilitator for p in pins.values()}
     if program.same_facilitator and pinned:
@@ -64,7 +62,8 @@ def place_section(
     # and the exact tests run on the rest, once for every facilitator where the learners or rooms
     # rule a start out (bench/README.md "First schedule").
     if not cheapest:
-        tries = _earliest_tries(cal, program, cohorts, rooms, pins, starts, choices)
+        team = _team(cal, group, ranked)
+        tries = _earliest_tries(cal, program, cohorts, rooms, pins, starts, choices, team)
     else:
         tries = _cheapest_tries(cal, program, cohorts, rooms, pins, starts, choices)
     for t0, options, free in tries:
@@ -76,18 +75,33 @@ def place_section(
     return None
 
 
-def _earliest_tries(cal, program, cohorts, rooms, pins, starts, choices):
+def _team(cal: Calendar, group: Group, ranked: list[str]):
+    """The masks of the group's ranked facilitators as one tree (``free_starts._Team``) when
+    there are enough of them to pay, else None."""
+    if len(ranked) < free_starts.TEAM_FROM or ranked is not cal.ranking.get(group.key):
+        return None
+    return cal.free.team(("ranked", group.key), ranked, group.program.sessions[0])
+
+
+def _earliest_tries(cal, program, cohorts, rooms, pins, starts, choices, team=None):
     """Tries for the earliest placement: from the earliest start on, each option that could
-    teach the first session there, cheapest first."""
+    teach the first session there, cheapest first. ``team`` (the options' masks in their order,
+    when there are many) finds who is free at a start without asking each in turn."""
     free = SectionStarts(cal, program, cohorts, rooms, starts)
     opens = _Opening(cal, program, cohorts, rooms, 0 in pins)
     if 0 in pins:  # a pinned first session is not tested
         yield from ((pins[0].start, options, free) for options in choices)
         return
-    everyone = [f for options in choices for f in options]
+    everyone = team.people if team else [f for options in choices for f in options]
     for t0 in cal.cand.sets.minutes(free.of(0, everyone)):
-        if opens(t0):
+        if not opens(t0):
+            continue
+        if team is None:
             yield from ((t0, options, free) for options in choices if opens.free(t0, options))
+        elif program.same_facilitator:  # choices are [f] for each f of the team, in its order
+            yield from ((t0, [f], free) for f in opens.fitting(t0, team))
+        elif next(opens.fitting(t0, team), None) is not None:  # choices are [the team]
+            yield t0, team.people, free
 
 
 def _earliest(cal: Calendar, free: SectionStarts, index: int, options: list[str]):
@@ -136,6 +150,12 @@ class _Opening:
             )
             self.known[t0] = ok
         return ok
+
+    def fitting(self, t0: int, team):
+        """Those of ``team`` who could teach the first session at ``t0``, in the team's order
+        (what ``free`` tests for each, the masks read from the team's tree)."""
+        k, fits, m = self.cal.cand.sets.position[t0], self.cal.facilitator_fits, self.minutes
+        return (f for f in team.free_at(k) if fits(f, t0, m))
 
     def free(self, t0: int, options: list[str]) -> bool:
         """One of ``options`` could teach the first session at ``t0`` (their masks asked
