@@ -2,7 +2,7 @@
 
 Pre-filtering 2,000 cohorts spent most of its time turning each cohort's hours into model-minute
 intervals for every day between its earliest date and its deadline, merging them, and finding the
-grid starts inside them (bench/README.md "First schedule"). Cohorts share a few hours and zones,
+grid starts inside them (bench/results/log.md, "First schedule on L and XL"). Cohorts share a few hours and zones,
 so the starts of one day's hours are kept and each cohort's mask is their union; the intervals
 (``TimeGrid.cohort_windows``) and the lists of starts are made only when something asks for them.
 """

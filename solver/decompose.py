@@ -46,14 +46,14 @@ from solver.problem import SCHEDULE_FORMAT, Problem
 from solver.schedule import COST_COMPONENTS, TRAINING_COMPONENTS, empty_cost
 
 # A part of at most this many cohorts is solved whole. The greedy plan grows faster than its
-# size: measured on parts of the 2,000-cohort bench instance at load 11-14 (bench/README.md,
-# "Decomposition"), 336 cohorts took 31 s (pre-filtering and greedy), 562 took 42 s and 1,044
+# size: measured on parts of the 2,000-cohort bench instance at load 11-14 (bench/results/log.md,
+# "Decomposition", 3 Dec), 336 cohorts took 31 s (pre-filtering and greedy), 562 took 42 s and 1,044
 # took 132 s; 500 gives the most cohorts per second.
 MAX_PART_COHORTS = 500
 PART_KEY = "x-part"
 # Kept back from a split solve's time limit for the merge and the independent checker on the
-# whole (measured: bench/README.md, "Decomposition": the checker took 2–3 s on 1,000 cohorts at
-# load 11 on 2 cores).
+# whole (measured: bench/results/log.md, "Decomposition", 3 Dec: the checker took 2-10 s on
+# 2,000 cohorts and 6-9 s on 10,000 at load 8-15 on 2 cores; 1.8 s on 10,000 when quiet).
 MERGE_SECONDS, MERGE_SECONDS_PER_COHORT = 1.0, 4e-3
 
 

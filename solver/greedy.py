@@ -60,7 +60,7 @@ def place_section(
     # Most starts fail at the first session already (the plan fills up from the earliest):
     # masks of the starts still free (solver.free_starts) leave out nearly all of them at once,
     # and the exact tests run on the rest, once for every facilitator where the learners or rooms
-    # rule a start out (bench/README.md "First schedule").
+    # rule a start out (bench/results/log.md, "First schedule on L and XL").
     if not cheapest:
         team = _team(cal, group, ranked)
         tries = _earliest_tries(cal, program, cohorts, rooms, pins, starts, choices, team)
