@@ -2,9 +2,10 @@
 
 Pre-filtering 2,000 cohorts spent most of its time turning each cohort's hours into model-minute
 intervals for every day between its earliest date and its deadline, merging them, and finding the
-grid starts inside them (bench/results/log.md, "First schedule on L and XL"). Cohorts share a few hours and zones,
-so the starts of one day's hours are kept and each cohort's mask is their union; the intervals
-(``TimeGrid.cohort_windows``) and the lists of starts are made only when something asks for them.
+grid starts inside them (bench/results/log.md, "First schedule on L and XL"). Cohorts share a few
+hours and zones, so the starts of one day's hours are kept and each cohort's mask is their union;
+the intervals (``TimeGrid.cohort_windows``) and the lists of starts are made only when something
+asks for them.
 """
 
 from __future__ import annotations

@@ -46,9 +46,9 @@ from solver.problem import SCHEDULE_FORMAT, Problem
 from solver.schedule import COST_COMPONENTS, TRAINING_COMPONENTS, empty_cost
 
 # A part of at most this many cohorts is solved whole. The greedy plan grows faster than its
-# size: measured on parts of the 2,000-cohort bench instance at load 11-14 (bench/results/log.md,
-# "Decomposition", 3 Dec), 336 cohorts took 31 s (pre-filtering and greedy), 562 took 42 s and 1,044
-# took 132 s; 500 gives the most cohorts per second.
+# size: measured on parts of the 2,000-cohort bench instance at load 11-14
+# (bench/results/log.md, "Decomposition", 3 Dec), 336 cohorts took 31 s (pre-filtering and
+# greedy), 562 took 42 s and 1,044 took 132 s; 500 gives the most cohorts per second.
 MAX_PART_COHORTS = 500
 PART_KEY = "x-part"
 # Kept back from a split solve's time limit for the merge and the independent checker on the

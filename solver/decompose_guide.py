@@ -2,10 +2,10 @@
 
 Splitting one coupled component by site and program gives each sub-part its own facilitators
 and rooms. Given whole, each resource to one sub-part, the parts' own greedy plans cost more
-than the greedy plan of the whole (measured on 10,000 cohorts: 5.4 % more, bench/results/log.md, 3 Dec), and
-their first complete schedule comes only when the last part has its plan. So before splitting,
-the greedy plan of the whole is built once (``first_pass``): it is the split solve's first
-complete schedule, and it guides the split:
+than the greedy plan of the whole (measured on 10,000 cohorts: 5.4 % more, bench/results/log.md,
+3 Dec), and their first complete schedule comes only when the last part has its plan. So before
+splitting, the greedy plan of the whole is built once (``first_pass``): it is the split solve's
+first complete schedule, and it guides the split:
 
 - cohorts that share one of its sections go to one sub-part (``solver.decompose_split``);
 - a facilitator or room it uses in several sub-parts is **shared by local day**: each day it

@@ -33,7 +33,8 @@ class FreeStarts:
         self._local_days: dict[tuple[object, str], int] = {}
         self.booked: list[str] = []  # facilitators booked or unbooked, in order (Calendar.book)
         self.rooms_booked: list[str] = []  # the same for rooms
-        self._teams: dict[tuple[tuple[str, str], int], _Team] = {}
+        # (("qualified" | "ranked" | "rooms", what names the list), minutes) -> its team
+        self._teams: dict[tuple[tuple, int], _Team] = {}
 
     def _clashing(self, kind: str, name: str, booked, minutes: int, buffer: int = 0) -> int:
         """Starts a session of ``minutes`` may not take because of ``booked``: kept for a few
@@ -101,7 +102,9 @@ class FreeStarts:
 
     def room_team(self, key, rooms: list[str], minutes: int) -> _Team:
         """``team`` of rooms (``bookings.Seating``: a group's rooms for a size)."""
-        return self._team(key, rooms, minutes, self.rooms_booked, self.room, self.cal.room)
+        return self._team(
+            ("rooms", key), rooms, minutes, self.rooms_booked, self.room, self.cal.room
+        )
 
     def _team(self, key, people, minutes: int, log: list[str], mask_of, bookings) -> _Team:
         """The team kept under ``key``, each member's mask taken again where their bookings
@@ -231,12 +234,6 @@ class _Team:
         tree[self.size : self.size + len(masks)] = masks
         for i in range(self.size - 1, 0, -1):
             tree[i] = tree[2 * i] | tree[2 * i + 1]
-
-    def update(self, f: str, mask_of) -> None:
-        """Take facilitator ``f``'s mask again (``mask_of(f, minutes)``) if ``f`` is on the team."""
-        i = self.where.get(f)
-        if i is not None:
-            self.put(i, mask_of(f, self.minutes))
 
     def put(self, i: int, mask: int) -> None:
         """Member ``i``'s mask is now ``mask``: the ORs above it again."""

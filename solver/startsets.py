@@ -2,8 +2,9 @@
 
 The greedy plan asks, for every section, at which starts its learners, a room and a facilitator
 are all still free. Asked one start at a time, that was most of the first schedule's time on 1,000
-cohorts and more (bench/results/log.md, "First schedule on L and XL"); one AND of two masks answers it for every start
-of the horizon at once (a horizon of 8 weeks in 30-minute slots is a 2,688-bit integer).
+cohorts and more (bench/results/log.md, "First schedule on L and XL"); one AND of two masks
+answers it for every start of the horizon at once (a horizon of 8 weeks in 30-minute slots is a
+2,688-bit integer).
 """
 
 from __future__ import annotations

@@ -33,7 +33,7 @@ def test_free_at_follows_a_changed_mask(masks, changes):
     for i, mask in changes:
         f = people[i % len(people)]
         now[f] = mask
-        team.update(f, lambda f, minutes: now[f])
+        team.put(team.where[f], mask)
     for k in range(40):
         assert list(team.free_at(k)) == [f for f in people if now[f] >> k & 1]
 
