@@ -194,7 +194,7 @@ def _examine(cand: Candidates, deadline: Deadline | None) -> None:
         if deadline is not None and r.site not in sites:
             deadline.check()
         cand.room_bookable[r.id], _ = grid.availability(r.availability, r.timezone)
-    days: dict = {}  # the starts of one day's hours, shared by the cohorts (cohort_windows)
+    days: dict = {}  # the starts of each hours' days, summed, shared by the cohorts (cohort_windows)
     for c in sorted(problem.cohorts.values(), key=lambda c: c.id not in fixed):
         if deadline is not None and c.id not in fixed:
             deadline.check()
