@@ -5,7 +5,9 @@ would flood the database. The callback only keeps the latest values, and one thr
 them, the heartbeat and the elapsed time every ``interval`` seconds in a short transaction of
 its own (a connection of the engine, not the task's session, which is not thread-safe). The same
 transaction reads ``cancel_requested``: a coordinator's Cancel click reaches the solver's stop
-event within one interval, wherever the worker runs.
+event within one interval, wherever the worker runs. The first report (the greedy plan, the
+first schedule) is written at once, not at the next beat: the progress page shows it as soon as
+it exists.
 
 A job's table (a period's ``SolveJob``, a ``Scenario``) has the columns ``heartbeat_at``,
 ``elapsed_seconds``, ``cancel_requested`` and two for the best cost and bound so far, named by
@@ -44,6 +46,7 @@ class JobMonitor:
         self._latest: tuple[float, float | None] | None = None  # (best cost, bound)
         self._lock = threading.Lock()
         self._done = threading.Event()
+        self._wake = threading.Event()  # beat now, not at the end of the interval
         self._started = time.monotonic()
         name = f"{self.model.__tablename__}-{job_id}"
         self._thread = threading.Thread(target=self._run, name=name, daemon=True)
@@ -55,15 +58,19 @@ class JobMonitor:
 
     def __exit__(self, *exc) -> None:
         self._done.set()
+        self._wake.set()
         self._thread.join()
 
     def progress(self, elapsed: float, best_cost: float, bound: float | None) -> None:
         """The solver's progress callback; its first call is the greedy plan's cost. The bound
         is shown as the solver gives it: it reports only valid ones (``solver.solve``)."""
         with self._lock:
-            if self.greedy_cost is None:
+            first = self.greedy_cost is None
+            if first:
                 self.greedy_cost = best_cost
             self._latest = (best_cost, bound)
+        if first:
+            self._wake.set()  # the heartbeat thread writes it now (not this, the solver's thread)
 
     def flush(self) -> None:
         """Write the latest progress now, not at the next beat (before the monitor ends)."""
@@ -89,13 +96,14 @@ class JobMonitor:
         return self.greedy_cost is not None
 
     def _run(self) -> None:
-        while True:
+        # No beat once the monitor is done: a late one would write over what the job's end wrote.
+        while not self._done.is_set():
             try:
                 self._beat()
             except Exception:  # a database hiccup must not stop the solve; the next beat retries
                 log.exception("Heartbeat of %s %s failed", self.model.__tablename__, self.job_id)
-            if self._done.wait(self.interval):
-                return
+            self._wake.wait(self.interval)
+            self._wake.clear()
 
     def _beat(self) -> None:
         values = {

@@ -1,0 +1,121 @@
+"""When a coordinator sees the first schedule: seconds from a solve job's start to its first cost
+in the job's row (what the progress page shows), on the demo scaled up.
+
+    python -m bench.first_progress --scales 1 8 34 --time-limit 20
+
+``bench.first_schedule`` times the engine alone, from ``solve()`` on a parsed problem. This times
+what comes before it too: the period read from the database (``planning.mapping``), the problem
+checked (``solver.validate``), above the split threshold the whole problem's greedy plan as a
+document (``solving.tasks._first_pass``), and the monitor's write of the first cost. Each scale
+gets a fresh SQLite database with ``load_demo(scale=...)`` (scale 1: 60 cohorts, 1,500 learners);
+the job runs ``solving.tasks.solve_period`` in a thread, as a worker does, and the main thread
+reads the job's row every 10 ms in short transactions of its own. The job is cancelled once its
+first cost is seen (a split one runs its parts to their time limit: immediate mode).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+
+def first_cost(app, job_id: int, limit: float) -> tuple[float | None, float | None]:
+    """(seconds from the job's start to its first cost in its row, that cost); the job runs in
+    a thread of its own and is cancelled once the cost is seen."""
+    from sqlalchemy import select, update
+
+    from scheduler.extensions import db
+    from scheduler.models import SolveJob
+    from scheduler.solving.tasks import solve_period
+
+    def work() -> None:
+        with app.app_context():
+            solve_period(job_id)
+
+    worker = threading.Thread(target=work, daemon=True)
+    started = time.monotonic()
+    worker.start()
+    seen: tuple[float | None, float | None] = (None, None)
+    while time.monotonic() - started < limit and worker.is_alive():
+        with db.engine.connect() as connection:
+            cost = connection.scalar(select(SolveJob.best_cost).where(SolveJob.id == job_id))
+        if cost is not None:
+            seen = (time.monotonic() - started, cost)
+            break
+        time.sleep(0.01)
+    with db.engine.begin() as connection:
+        connection.execute(
+            update(SolveJob).where(SolveJob.id == job_id).values(cancel_requested=True)
+        )
+    worker.join()
+    return seen
+
+
+def measure(scale: int, time_limit: int, directory: Path) -> dict:
+    """One row: a fresh database with the demo at ``scale``, one solve job timed."""
+    from bench.pages import _app
+
+    directory.mkdir(parents=True, exist_ok=True)
+    (directory / "bench.sqlite3").unlink(missing_ok=True)
+    app = _app(directory)
+    app.config["JOBS_IMMEDIATE"] = True  # a split job's parts run in its thread
+    with app.app_context():
+        from flask_migrate import upgrade
+        from sqlalchemy import func, select
+
+        from scheduler.demo import load_demo
+        from scheduler.extensions import db
+        from scheduler.models import Cohort, Learner, PlanningPeriod, SolveJob
+        from solver.decompose import MAX_PART_COHORTS
+
+        upgrade()
+        load_demo(scale=scale)
+        db.session.commit()
+        period = db.session.scalar(select(PlanningPeriod))
+        cohorts = db.session.scalar(select(func.count(Cohort.id)))
+        learners = db.session.scalar(select(func.count(Learner.id)))
+        job = SolveJob(period_id=period.id, time_limit_seconds=time_limit)
+        db.session.add(job)
+        db.session.flush()
+        job_id = job.id  # read before the commit: a reload would hold SQLite's write lock
+        db.session.commit()
+        db.session.close()
+        load = os.getloadavg()[0]
+        seconds, cost = first_cost(app, job_id, limit=time_limit + 60)
+        return {
+            "scale": scale,
+            "load": round(load, 1),
+            "cohorts": cohorts,
+            "learners": learners,
+            "split": cohorts > app.config.get("SOLVE_PART_COHORTS", MAX_PART_COHORTS),
+            "seconds": seconds,
+            "cost": cost,
+        }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scales", type=int, nargs="+", default=[1, 8, 34])
+    parser.add_argument("--time-limit", type=int, default=20)
+    parser.add_argument("--dir", type=Path, default=None)
+    args = parser.parse_args()
+    directory = args.dir or Path(tempfile.mkdtemp(prefix="bench-first-progress-"))
+    print("| demo scale | load | cohorts | learners | split | first cost in the job's row | cost |")
+    print("|---|---|---|---|---|---|---|")
+    for scale in args.scales:
+        r = measure(scale, args.time_limit, directory / f"scale-{scale}")
+        seconds = "none" if r["seconds"] is None else f"{r['seconds']:.2f} s"
+        cost = "—" if r["cost"] is None else f"{r['cost']:,.0f}"
+        print(
+            f"| {r['scale']} | {r['load']} | {r['cohorts']:,} | {r['learners']:,} "
+            f"| {'yes' if r['split'] else 'no'} | {seconds} | {cost} |",
+            flush=True,
+        )
+
+
+if __name__ == "__main__":
+    main()
