@@ -48,7 +48,12 @@ class Cohort(db.Model):
 
     @property
     def size(self) -> int:
-        return max(len(self.members), self.headcount or 0)
+        return self.size_with(len(self.members))
+
+    def size_with(self, named: int) -> int:
+        """The size with ``named`` learners listed: the headcount when that is larger (for a
+        caller that counted the members without loading them)."""
+        return max(named, self.headcount or 0)
 
     @property
     def weekdays(self) -> list[str]:

@@ -86,7 +86,7 @@ def problem_document(
     scope = _cohort_scope(start, end, program_ids, cohort_ids)
     cohorts = _cohorts_in_scope(scope, lo, hi)
     learners = _learner_keys(scope)
-    sizes = {c.id: _size(c, learners[c.id]) for c in cohorts}
+    sizes = {c.id: c.size_with(len(learners[c.id])) for c in cohorts}
     planned = [c for c in cohorts if sizes[c.id] > 0]
     programs = sorted({c.program.key: c.program for c in planned}.values(), key=lambda p: p.key)
     facilitator_rules, room_rules = _availability_rules(lo, hi)
@@ -302,7 +302,7 @@ def cohort_entry(cohort: Cohort, learners: list[str], start: date, end: date) ->
         "id": cohort.key,
         "x-id": cohort.id,
         "program": cohort.program.key,
-        "size": _size(cohort, learners),
+        "size": cohort.size_with(len(learners)),
         "learners": learners,
         "conflict_groups": _tags(cohort.conflict_groups),
         "site": cohort.site.key if cohort.site else None,
@@ -326,11 +326,6 @@ def cohort_entry(cohort: Cohort, learners: list[str], start: date, end: date) ->
     if cohort.deadline is not None:
         entry["deadline"] = min(cohort.deadline, end).isoformat()
     return entry
-
-
-def _size(cohort: Cohort, learners: list[str]) -> int:
-    """``Cohort.size`` from the learners' keys, without loading the memberships."""
-    return max(len(learners), cohort.headcount or 0)
 
 
 def facilitator_entry(facilitator: Facilitator, rules: list[AvailabilityRule]) -> dict:
