@@ -25,6 +25,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from solver.deadline import Deadline
+from solver.gcpause import paused
 from solver.localtime import Window, days_between, merge, minutes, subtract, to_local
 from solver.problem import Problem
 
@@ -50,12 +51,13 @@ def first_pass(problem: Problem, deadline: Deadline) -> dict[str, Any] | None:
     from solver.plan import to_document
 
     share = deadline.sooner(deadline.left() * FIRST_PASS_SHARE)
-    cand = candidates.build(problem, deadline=share)
-    plan = greedy_plan(cand, share)
-    if cand.unexamined or plan.unreached:
-        return None
-    return to_document(cand, plan, status="feasible", reasons={},
-                       solver={"wall_seconds": round(deadline.elapsed(), 3)}, lower_bound=0.0)  # fmt: skip
+    with paused():  # allocations of a first schedule (solver.gcpause)
+        cand = candidates.build(problem, deadline=share)
+        plan = greedy_plan(cand, share)
+        if cand.unexamined or plan.unreached:
+            return None
+        return to_document(cand, plan, status="feasible", reasons={},
+                           solver={"wall_seconds": round(deadline.elapsed(), 3)}, lower_bound=0.0)  # fmt: skip
 
 
 def joined_sections(guide: list[dict[str, Any]]) -> list[list[str]]:

@@ -24,6 +24,7 @@ from solver.deadline import Deadline
 from solver.decompose import MAX_PART_COHORTS
 from solver.decompose import parts as problem_parts
 from solver.decompose_guide import first_pass
+from solver.gcpause import paused
 
 log = logging.getLogger(__name__)
 
@@ -54,26 +55,32 @@ def _solve(job_id: int) -> None:
     # The heartbeat starts before the problem is built: building a large period takes seconds,
     # and a job without heartbeats that long would look lost to the other processes.
     with SolveMonitor(db.engine, job_id, config.get("JOB_HEARTBEAT_INTERVAL", 0.5)) as monitor:
-        # A read-only transaction: on SQLite a worker's usual transaction holds the write lock,
-        # which the heartbeats (and every other writer) would wait for until the build ends.
-        with reading():
-            job = db.session.get(SolveJob, job_id)
-            # The time limit counts from the job's start: building the problem is part of it.
-            deadline = Deadline.after(job.time_limit_seconds)
-            document = seeded(period_problem(job.period), job)
-            period_version, time_limit = job.period.version, job.time_limit_seconds
-            db.session.commit()
-        problem, errors = parse_problem(document)
-        if problem is None:
-            operations.fail_job(job_id, invalid_problem_reason(errors))
-            return
-        # A problem larger than one worker's solve is split over the workers (issue 18); one
-        # that stays whole (its cohorts all share learners or conflict groups) is solved as is.
-        limit = config.get("SOLVE_PART_COHORTS", MAX_PART_COHORTS)
-        part_docs: list[dict] = []
-        if len(problem.cohorts) > limit:
-            guide = _first_pass(monitor, problem, deadline)
-            part_docs = problem_parts(document, problem, limit, guide)
+        # Reading the period makes most of the objects a first schedule is built from: the
+        # cycle collector waits until a split's first pass is shown and its parts are made
+        # (solver.gcpause).
+        with paused():
+            # A read-only transaction: on SQLite a worker's usual transaction holds the write
+            # lock, which the heartbeats (and every other writer) would wait for until the
+            # build ends.
+            with reading():
+                job = db.session.get(SolveJob, job_id)
+                # The time limit counts from the job's start: building the problem is part of it.
+                deadline = Deadline.after(job.time_limit_seconds)
+                document = seeded(period_problem(job.period), job)
+                period_version, time_limit = job.period.version, job.time_limit_seconds
+                db.session.commit()
+            problem, errors = parse_problem(document)
+            if problem is None:
+                operations.fail_job(job_id, invalid_problem_reason(errors))
+                return
+            # A problem larger than one worker's solve is split over the workers (issue 18);
+            # one that stays whole (its cohorts all share learners or conflict groups) is
+            # solved as is.
+            limit = config.get("SOLVE_PART_COHORTS", MAX_PART_COHORTS)
+            part_docs: list[dict] = []
+            if len(problem.cohorts) > limit:
+                guide = _first_pass(monitor, problem, deadline)
+                part_docs = problem_parts(document, problem, limit, guide)
         if len(part_docs) <= 1:
             schedule = monitor.solve(problem, time_limit=time_limit, deadline=deadline)
     if len(part_docs) > 1:

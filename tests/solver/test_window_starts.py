@@ -190,3 +190,20 @@ def test_generated_cohorts_give_the_looped_masks(tmp_path, size, seed):
     moved = [replace(c, earliest=c.earliest - k * _DAY, deadline=c.deadline + 2 * k * _DAY)
              for k, c in enumerate(cohorts[:200])]  # fmt: skip
     _compare(cand.grid, cand.sets, moved, lengths)
+
+
+def test_cohorts_sharing_blocked_periods_each_keep_their_own_zone_and_length():
+    """Blocked periods are kept per list, zone and session length (the cohorts of a site share
+    its closed days): no cohort gets another's, whatever order they come in."""
+    _, grid, sets = GRIDS["london-30"]
+    closed = (LocalInterval(datetime(2027, 3, 29), datetime(2027, 3, 30)),
+              LocalInterval(datetime(2027, 4, 5), datetime(2027, 4, 6)))  # fmt: skip
+    morning = (LocalInterval(datetime(2027, 3, 29, 9), datetime(2027, 3, 29, 13)),)
+    cohorts = [
+        replace(_hours(WEEK, time(9), time(17), zone, 0, 55), unavailable=blocked)
+        for blocked in (closed, morning, closed, ())
+        for zone in ("Europe/London", "America/New_York", "Europe/London")
+    ]
+    _compare(grid, sets, cohorts, [60, 120])
+    masks = {window_starts(grid, sets, {}, c, 60) for c in cohorts}
+    assert len(masks) == 6  # three lists of blocked periods, two zones: all different
