@@ -70,6 +70,11 @@ def describe(value: Any) -> str:
     )
 
 
+def is_text(value: Any) -> bool:
+    """Whether ``Reader.text`` accepts ``value`` without an error."""
+    return isinstance(value, str) and bool(value.strip()) and len(value) <= MAX_TEXT
+
+
 class Reader:
     """Collects the errors found while reading one document."""
 
@@ -134,13 +139,13 @@ class Reader:
 
     def text(self, value: Any, path: str) -> str | None:
         """A non-empty string of at most ``MAX_TEXT`` characters (ids, names, sites, tags)."""
+        if is_text(value):
+            return value
         if not isinstance(value, str) or not value.strip():
             self.error(path, f"must be a non-empty string, not {describe(value)}")
-            return None
-        if len(value) > MAX_TEXT:
+        else:
             self.error(path, f"must be at most {MAX_TEXT:,} characters, not {len(value):,}")
-            return None
-        return value
+        return None
 
     def flag(self, value: Any, path: str) -> bool | None:
         """A boolean."""

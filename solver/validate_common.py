@@ -6,8 +6,7 @@ from __future__ import annotations
 from datetime import time
 from typing import Any
 
-from solver.fields import Reader, join
-from solver.limits import MAX_TEXT
+from solver.fields import Reader, is_text, join
 from solver.problem import WEEKDAYS, Availability, LocalInterval
 
 
@@ -60,9 +59,7 @@ def _plain_names(value: Any) -> bool:
     pass, since the JSON path of each name is only needed to report one (a period of 51,000
     learners spent a tenth of a second making paths no error used)."""
     return (
-        isinstance(value, list)
-        and all(type(v) is str and v.strip() and len(v) <= MAX_TEXT for v in value)
-        and len(set(value)) == len(value)
+        isinstance(value, list) and all(is_text(v) for v in value) and len(set(value)) == len(value)
     )
 
 
