@@ -8,8 +8,9 @@ what comes before it too: the period read from the database (``planning.mapping`
 checked (``solver.validate``), above the split threshold the whole problem's greedy plan as a
 document (``solving.tasks._first_pass``), and the monitor's write of the first cost. Each scale
 gets a fresh SQLite database with ``load_demo(scale=...)`` (scale 1: 60 cohorts, 1,500 learners);
-the job runs ``solving.tasks.solve_period`` in a thread, as a worker does, and the main thread
-reads the job's row every 10 ms in short transactions of its own. The job is cancelled once its
+the job runs ``solving.tasks.solve_period`` in a thread, as a worker does (started, so the engine
+is loaded: ``solving.tasks.load_engine``), and the main thread reads the job's row every 10 ms
+in short transactions of its own. The job is cancelled once its
 first cost is seen (a split one runs its parts to their time limit: immediate mode).
 """
 
@@ -69,6 +70,7 @@ def measure(scale: int, time_limit: int, directory: Path) -> dict:
 
         from scheduler.demo import load_demo
         from scheduler.extensions import db
+        from scheduler.jobs import queue
         from scheduler.models import Cohort, Learner, PlanningPeriod, SolveJob
         from solver.decompose import MAX_PART_COHORTS
 
@@ -84,6 +86,7 @@ def measure(scale: int, time_limit: int, directory: Path) -> dict:
         job_id = job.id  # read before the commit: a reload would hold SQLite's write lock
         db.session.commit()
         db.session.close()
+        queue.worker_starting(app)  # as a worker does before its first job: loads the engine
         load = os.getloadavg()[0]
         seconds, cost = first_cost(app, job_id, limit=time_limit + 60)
         return {

@@ -306,6 +306,34 @@ def test_holidays_are_local_days_at_the_site_in_the_owners_own_zone(app):
     assert cohort["unavailable"] == [["2027-07-13T18:00", "2027-07-14T18:00"]]
 
 
+def test_cohorts_of_one_site_in_different_zones_each_get_their_own_zones_holiday(app):
+    """The mapping works a site's closed windows out once per site and zone: a second cohort
+    at the same site but in New York still gets Bastille Day in New York time, and a third
+    in Paris again gets the first one's windows, as its own list."""
+    with app.app_context():
+        paris, _, first, _ = july_world()
+        for key, zone in (("c-new-york", "America/New_York"), ("c-paris-2", "Europe/Paris")):
+            create_cohort(
+                first.program,
+                paris,
+                learners=[create_learner(paris) for _ in range(6)],
+                key=key,
+                timezone=zone,
+                earliest=BASTILLE_DAY,
+                deadline=BASTILLE_DAY,
+            )
+        document = mapped()
+    cohorts = document["cohorts"]
+    assert only(cohorts, "c-paris")["unavailable"] == [BASTILLE]
+    assert only(cohorts, "c-new-york")["unavailable"] == [["2027-07-13T18:00", "2027-07-14T18:00"]]
+    assert only(cohorts, "c-paris-2")["unavailable"] == [BASTILLE]
+    assert only(cohorts, "c-paris-2")["unavailable"] is not only(cohorts, "c-paris")["unavailable"]
+    assert (
+        only(cohorts, "c-paris-2")["unavailable"][0]
+        is not only(cohorts, "c-paris")["unavailable"][0]
+    )
+
+
 def test_a_closure_on_the_day_clocks_change_lasts_that_days_23_hours(app):
     """Europe's clocks go forward on Sunday 28 March 2027: a one-day closure is 23 hours long,
     and a facilitator in New York (already on summer time) is off 19:00 to 18:00 their time."""

@@ -209,11 +209,15 @@ def _learner_keys(scope) -> defaultdict[int, list[str]]:
     """The learners' keys of each cohort of ``scope``, sorted: rows, not objects. Loading every
     membership and learner as an object was most of the time to map a large period (1 s of
     1.2 s for 480 cohorts of 12,000 learners), and the document needs only the keys."""
-    rows = db.session.execute(
+    result = db.session.connection().execute(
         select(CohortMember.cohort_id, Learner.key)
         .join(Learner, CohortMember.learner_id == Learner.id)
         .where(CohortMember.cohort_id.in_(scope))
     )
+    # The driver's own tuples: an integer and a string need no conversion, and making a Row of
+    # each was half the time of this read (51,000 memberships: 0.08 s, 0.035 s from the cursor).
+    with result:
+        rows = result.cursor.fetchall()
     keys: defaultdict[int, list[str]] = defaultdict(list)
     for cohort_id, key in rows:
         keys[cohort_id].append(key)

@@ -29,11 +29,16 @@ def close_cohort(entry: dict, cohort: Cohort, closed: ClosedDaysBySite) -> dict:
     """Add its site's public holidays and the organisation's closures to a cohort's blocked
     periods: its learners are off, whether the session is in person or not. A closure of the
     site alone (a refit) only closes the rooms."""
-    days = closed.of_site(cohort.site_id, with_site_closures=False)
     zone = cohort.site.timezone if cohort.site else cohort.timezone
-    entry["unavailable"] += _closed_intervals(days, zone, cohort.timezone)
-    if days:
-        entry["x-closed-days"] = {day.isoformat(): name for day, name in days.items()}
+    key = ("cohort", cohort.site_id, zone, cohort.timezone)
+    if key not in closed.memo:  # the same for every cohort of a site and zone
+        days = closed.of_site(cohort.site_id, with_site_closures=False)
+        named = {day.isoformat(): name for day, name in days.items()}
+        closed.memo[key] = (_closed_intervals(days, zone, cohort.timezone), named)
+    windows, named = closed.memo[key]
+    entry["unavailable"] += [list(window) for window in windows]
+    if named:
+        entry["x-closed-days"] = dict(named)
     return entry
 
 

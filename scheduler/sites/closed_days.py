@@ -16,7 +16,7 @@ from __future__ import annotations
 import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import cache
 from importlib import resources
@@ -132,6 +132,9 @@ class ClosedDaysBySite:
     holidays: dict[int, ClosedDays]  # site id: its public holidays
     site_closures: dict[int, ClosedDays]  # site id: closures of that site alone
     everywhere: ClosedDays  # closures of the whole organisation
+    # What a reader worked out from these days, by everything else it depends on: the mapping
+    # keeps a cohort's closed windows per site and zone (planning.mapping_closed.close_cohort).
+    memo: dict = field(default_factory=dict, compare=False, repr=False)
 
     def of_site(self, site_id: int | None, with_site_closures: bool = True) -> ClosedDays:
         """A site's closed days: its holidays, the organisation's closures and, unless told
