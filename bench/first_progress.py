@@ -10,8 +10,8 @@ document (``solving.tasks._first_pass``), and the monitor's write of the first c
 gets a fresh SQLite database with ``load_demo(scale=...)`` (scale 1: 60 cohorts, 1,500 learners);
 the job runs ``solving.tasks.solve_period`` in a thread, as a worker does (started, so the engine
 is loaded: ``solving.tasks.load_engine``), and the main thread reads the job's row every 10 ms
-in short transactions of its own. The job is cancelled once its
-first cost is seen (a split one runs its parts to their time limit: immediate mode).
+in short transactions of its own. The job is cancelled once its first cost is seen (a split one
+runs its parts to their time limit: immediate mode).
 """
 
 from __future__ import annotations
