@@ -246,12 +246,12 @@ class Calendar:
         """Record a session."""
         fac = self.cand.problem.facilitators[session.facilitator]
         self.facilitator[fac.id].add(session.start, session.end)
-        self.free.booked.append(fac.id)
+        self.free.changed("f", fac.id)
         day = self.cand.grid.local_date(session.start, fac.timezone)
         self.day_minutes[(fac.id, day)] += session.minutes
         if session.room:
             self.room[session.room].add(session.start, session.end)
-            self.free.rooms_booked.append(session.room)
+            self.free.changed("r", session.room)
         for key in {k for c in parts for k in self.keys[c]}:
             self.learners[key].add(session.start, session.end)
 
@@ -259,12 +259,12 @@ class Calendar:
         """Undo :meth:`book` of the same session."""
         fac = self.cand.problem.facilitators[session.facilitator]
         self.facilitator[fac.id].remove(session.start, session.end)
-        self.free.booked.append(fac.id)
+        self.free.changed("f", fac.id)
         day = self.cand.grid.local_date(session.start, fac.timezone)
         self.day_minutes[(fac.id, day)] -= session.minutes
         if session.room:
             self.room[session.room].remove(session.start, session.end)
-            self.free.rooms_booked.append(session.room)
+            self.free.changed("r", session.room)
         for key in {k for c in parts for k in self.keys[c]}:
             self.learners[key].remove(session.start, session.end)
 

@@ -59,13 +59,15 @@ def place_section(
         facilitators = [f for f in facilitators if f in pinned]
     # The cheapest free facilitator teaches the section (if_need_be extras aside, ranked once).
     ranked = cal.ranked(group, facilitators)
-    choices = [[f] for f in ranked] if program.same_facilitator else [ranked]
     # Most starts fail at the first session already (the plan fills up from the earliest):
     # masks of the starts still free (solver.free_starts) leave out nearly all of them at once,
     # and the exact tests run on the rest, once for every facilitator where the learners or rooms
     # rule a start out (bench/results/log.md, "First schedule on L and XL").
+    team = None if cheapest else _team(cal, group, ranked)
+    # With a team the options come from its tree: a list of hundreds of one-person choices
+    # for every section was 3 % of the greedy plan's time on 10,000 cohorts.
+    choices = None if team else _choices(program, ranked)
     if not cheapest:
-        team = _team(cal, group, ranked)
         tries = _earliest_tries(cal, program, cohorts, rooms, pins, starts, choices, team)
     else:
         tries = _cheapest_tries(cal, program, cohorts, rooms, pins, starts, choices)
@@ -76,6 +78,12 @@ def place_section(
         if sessions is not None:
             return sessions
     return None
+
+
+def _choices(program, ranked: list[str]) -> list[list[str]]:
+    """Who may teach the section, as tried in turn: each facilitator alone when one teaches
+    every session, else the ranked list as one option (each session takes its cheapest)."""
+    return [[f] for f in ranked] if program.same_facilitator else [ranked]
 
 
 def _team(cal: Calendar, group: Group, ranked: list[str]):
@@ -93,7 +101,8 @@ def _earliest_tries(cal, program, cohorts, rooms, pins, starts, choices, team=No
     free = SectionStarts(cal, program, cohorts, rooms, starts)
     opens = _Opening(cal, program, cohorts, rooms, 0 in pins)
     if 0 in pins:  # a pinned first session is not tested
-        yield from ((pins[0].start, options, free) for options in choices)
+        yield from ((pins[0].start, options, free)
+                    for options in choices or _choices(program, team.people))  # fmt: skip
         return
     everyone = team.people if team else [f for options in choices for f in options]
     for t0 in cal.cand.sets.minutes(free.of(0, everyone)):

@@ -98,3 +98,51 @@ def test_a_groups_rooms_for_a_size_are_those_seating_it_cheapest_first_and_kept(
     assert cal.rooms_seating(group, 1) is cal.rooms_seating(group, seats[0])
     assert cal.rooms_seating(group, 1) is not cal.rooms_seating(group, seats[0] + 1)
     assert cal.rooms_seating(group, seats[-1] + 1) == []
+
+
+def test_a_kept_team_follows_its_members_bookings_and_what_is_taken_back():
+    """A team kept by ``FreeStarts`` is told of each booking of its members
+    (``FreeStarts.changed``): after a session is booked, and again after it is taken back, each
+    member's leaf is that member's mask as it is then, for facilitators and for rooms."""
+    from solver.bookings import Calendar
+    from solver.plan import PlannedSession
+
+    cand = candidates.build(_generated("M", 1))
+    cal = Calendar(cand)
+    group = next(
+        g
+        for g in cand.groups.values()
+        if g.program.in_person and len(cand.qualified[g.program.id]) >= 2
+        and len(cal.rooms_seating(g, 1)) >= 2
+    )  # fmt: skip
+    minutes, people = group.program.sessions[0], cand.qualified[group.program.id]
+    rooms = cal.rooms_seating(group, 1)
+
+    def teams():
+        return (
+            cal.free.team(("qualified", group.program.id), people, minutes),
+            cal.free.room_team(rooms.key, rooms, minutes),
+        )
+
+    def leaves(team):
+        return team.tree[team.size : team.size + len(team.people)]
+
+    def masks():
+        return (
+            [cal.free.facilitator(f, minutes) for f in people],
+            [cal.free.room(r, minutes) for r in rooms],
+        )
+
+    untouched = tuple(leaves(t) for t in teams())
+    assert untouched == masks()
+    f, r = people[0], rooms[0]
+    start = next(cand.sets.minutes(cal.free.facilitator(f, minutes) & cal.free.room(r, minutes)))
+    session, parts = PlannedSession(0, start, minutes, f, r), {group.cohorts[0]: 1}
+
+    cal.book(parts, session)
+    booked = tuple(leaves(t) for t in teams())
+    assert booked == masks()
+    assert booked[0][0] != untouched[0][0] and booked[1][0] != untouched[1][0]
+
+    cal.unbook(parts, session)
+    assert tuple(leaves(t) for t in teams()) == masks() == untouched
