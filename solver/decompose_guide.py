@@ -22,12 +22,15 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from solver.deadline import Deadline
 from solver.gcpause import paused
 from solver.localtime import Window, days_between, merge, minutes, subtract, to_local
 from solver.problem import Problem
+
+if TYPE_CHECKING:
+    from solver.greedy import Building
 
 GUIDE_KEY = "x-guide"
 # The first pass may take at most this share of the time left: on 10,000 cohorts it is the
@@ -38,9 +41,12 @@ FIRST_PASS_SHARE = 0.5
 DayUse = dict[tuple[str, date], dict[int, list[Window]]]
 
 
-def first_pass(problem: Problem, deadline: Deadline) -> dict[str, Any] | None:
+def first_pass(
+    problem: Problem, deadline: Deadline, building: Building | None = None
+) -> dict[str, Any] | None:
     """The greedy plan of the whole problem as a schedule document, or None when it was not
-    complete within its share of ``deadline``.
+    complete within its share of ``deadline``; ``building`` is told how far it is
+    (``greedy.Building``).
 
     Its unscheduled learners carry no reasons: only its sections and cost are used (each part
     explains its own). Explaining them was most of the time to the split's first schedule on the
@@ -53,7 +59,7 @@ def first_pass(problem: Problem, deadline: Deadline) -> dict[str, Any] | None:
     share = deadline.sooner(deadline.left() * FIRST_PASS_SHARE)
     with paused():  # allocations of a first schedule (solver.gcpause)
         cand = candidates.build(problem, deadline=share)
-        plan = greedy_plan(cand, share)
+        plan = greedy_plan(cand, share, building=building)
         if cand.unexamined or plan.unreached:
             return None
         return to_document(cand, plan, status="feasible", reasons={},

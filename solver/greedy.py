@@ -12,7 +12,7 @@ import heapq
 import math
 from bisect import bisect_left, insort
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime
 from typing import Any
 
@@ -24,6 +24,12 @@ from solver.deadline import Deadline, TimeUp
 from solver.free_starts import SectionStarts
 from solver.plan import Plan, PlannedSection, PlannedSession
 from solver.problem import Problem
+
+# building(step, done, total): how far the plan is, for a progress page (10,000 cohorts take
+# seconds). Step "previous": ``done`` of the ``total`` sections of the plan it starts from
+# (``previous``, or a guide) looked at; step "new": ``done`` of the ``total`` sections formed
+# from the cohorts left tried.
+Building = Callable[[str, int, int], None]
 
 
 def allowed_starts(cand: Candidates, cohorts: list[str], index: int) -> int:
@@ -361,6 +367,7 @@ def _previous_sections(
     remaining: dict[str, int],
     deadline: Deadline | None,
     guide: list[dict] | None = None,
+    building: Building | None = None,
 ) -> None:
     """Keep each section of ``previous`` that still fits, moving only the sessions that must move.
 
@@ -369,7 +376,10 @@ def _previous_sections(
     fixed_ids = {fx.section for fx in cand.problem.fixed}
     previous = (cand.problem.previous or {}).get("sections") or []
     previous_ids = {sec.get("id") for sec in previous}
-    for sec in previous if guide is None else guide:
+    kept = previous if guide is None else guide
+    for looked, sec in enumerate(kept):
+        if building is not None:
+            building("previous", looked, len(kept))
         if deadline is not None:
             deadline.check()
         parts = {}
@@ -430,13 +440,18 @@ def urgency(cand: Candidates, parts: dict[str, int]) -> tuple:
 
 
 def greedy_plan(
-    cand: Candidates, deadline: Deadline | None = None, guide: list[dict] | None = None
+    cand: Candidates,
+    deadline: Deadline | None = None,
+    guide: list[dict] | None = None,
+    building: Building | None = None,
 ) -> Plan:
     """The coordinator's plan for the problem behind ``cand``.
 
     ``guide`` (schedule sections, e.g. the whole problem's greedy plan given to one part of it)
-    is kept first where it still fits, in place of ``previous``. When ``deadline`` passes, the sections placed so far are the plan (fixed sessions are always
-    booked first) and ``plan.unreached`` lists the cohorts it did not get to."""
+    is kept first where it still fits, in place of ``previous``. When ``deadline`` passes, the
+    sections placed so far are the plan (fixed sessions are always booked first) and
+    ``plan.unreached`` lists the cohorts it did not get to. ``building`` is told how far the
+    plan is (``Building``) before each section and once all are tried."""
     problem = cand.problem
     cal = Calendar(cand)
     plan = Plan(unreached=set(cand.unexamined))
@@ -446,7 +461,7 @@ def greedy_plan(
     formed: set[str] = set()  # groups whose sections are formed
     tried = 0
     try:
-        _previous_sections(cand, cal, plan, remaining, deadline, guide)
+        _previous_sections(cand, cal, plan, remaining, deadline, guide, building)
         for group in cand.groups.values():
             if deadline is not None:
                 deadline.check()
@@ -456,6 +471,8 @@ def greedy_plan(
             formed.add(group.key)
         pending.sort(key=lambda gp: urgency(cand, gp[1]))
         while tried < len(pending):
+            if building is not None:
+                building("new", tried, len(pending))
             group, parts = pending[tried]
             sessions = place_section(cand, cal, group, parts, deadline=deadline)
             tried += 1
@@ -464,6 +481,8 @@ def greedy_plan(
             for s in sessions:
                 cal.book(parts, s)
             plan.sections.append(PlannedSection(group.key, parts, sessions))
+        if building is not None:
+            building("new", tried, len(pending))
     except TimeUp:  # the section being placed, and those after it, were not tried to the end
         plan.unreached.update(c for _, parts in pending[tried:] for c in parts)
         plan.unreached.update(

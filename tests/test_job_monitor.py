@@ -72,3 +72,32 @@ def test_nothing_is_written_once_the_monitor_has_ended(job_id):
     time.sleep(0.5)
     assert best_cost(job_id) == 99.0
     assert not monitor._thread.is_alive()
+
+
+def stage(job_id: int) -> tuple:
+    db.session.rollback()
+    job = db.session.get(SolveJob, job_id, populate_existing=True)
+    found = job.stage, job.stage_done, job.stage_total
+    db.session.rollback()  # read before: it expires the row, and a reload would hold the lock
+    return found
+
+
+def shown(job_id: int, expected: tuple, within: float = 10.0) -> bool:
+    until = time.monotonic() + within
+    while time.monotonic() < until:
+        if stage(job_id) == expected:
+            return True
+        time.sleep(0.02)
+    return False
+
+
+def test_a_new_step_before_the_first_schedule_is_written_at_once_its_count_at_the_beat(job_id):
+    with SolveMonitor(db.engine, job_id, LONG) as monitor:
+        assert shown(job_id, (None, None, None), within=1.0)
+        monitor.building("new", 0, 40)
+        assert shown(job_id, ("new", 0, 40))
+        monitor.building("new", 25, 40)  # the same step: kept for the next beat
+        time.sleep(0.5)
+        assert stage(job_id) == ("new", 0, 40)
+        monitor.flush()
+        assert stage(job_id) == ("new", 25, 40)

@@ -304,3 +304,59 @@ def test_the_heartbeat_runs_while_the_problem_is_built(immediate, client, coordi
     with immediate.app_context():
         (job,) = jobs_of(period_id)
         assert job.status == JobStatus.FINISHED, job.error
+
+
+@pytest.mark.parametrize(
+    "stage,done,total,summary",
+    [
+        ("reading", 0, 0, "Reading the planning data."),
+        ("previous", 1200, 4000, "Building the first schedule: keeping what still fits of the "
+                                 "plan it starts from (1,200 of 4,000 sections looked at)."),
+        ("new", 3100, 12676, "Building the first schedule: 3,100 of 12,676 sections tried."),
+        ("parts", None, None, "Solving in parts over the workers: the first schedule shows "
+                              "once every part has one."),
+    ],
+)  # fmt: skip
+def test_before_its_first_schedule_a_running_job_says_what_it_does_and_how_far(
+    app, client, coordinator, stage, done, total, summary
+):
+    with app.app_context():
+        job = SolveJob(
+            period_id=small_period().id, time_limit_seconds=60, status=JobStatus.RUNNING,
+            started_at=utcnow(), heartbeat_at=utcnow(),
+            stage=stage, stage_done=done, stage_total=total,
+        )  # fmt: skip
+        db.session.add(job)
+        db.session.commit()
+        job_id = job.id
+    assert client.get(f"/solve-jobs/{job_id}/status").get_json()["summary"] == summary
+    assert summary in client.get(f"/solve-jobs/{job_id}").get_data(as_text=True)
+    with app.app_context():
+        db.session.get(SolveJob, job_id).best_cost = 1234.0  # the first schedule is in
+        db.session.commit()
+    assert client.get(f"/solve-jobs/{job_id}/status").get_json()["summary"] == "Solving."
+
+
+def test_a_solve_job_reads_the_period_then_builds_its_first_schedule_section_by_section(
+    immediate, client, coordinator, monkeypatch
+):
+    from scheduler.solving.monitor import SolveMonitor
+
+    told, building = [], SolveMonitor.building
+
+    def recorded(self, step, done, total):
+        told.append((step, done, total, self.found))
+        building(self, step, done, total)
+
+    monkeypatch.setattr(SolveMonitor, "building", recorded)
+    with immediate.app_context():
+        period_id = small_period().id
+    client.post(f"/planning/{period_id}/solve")
+    with immediate.app_context():
+        (job,) = jobs_of(period_id)
+        assert job.status == JobStatus.FINISHED, job.error
+    assert told[0] == ("reading", 0, 0, False)
+    new = [(done, total) for step, done, total, _ in told if step == "new"]
+    total = new[0][1]
+    assert total > 0 and new == [(k, total) for k in range(total)] + [(total, total)]
+    assert not any(found for *_, found in told)  # all of it before the first schedule

@@ -76,6 +76,7 @@ def test_a_large_period_is_solved_in_parts_merged_checked_and_stored(
         found = parts_of(job_id)
         assert len(found) == 3 and [p.index for p in found] == [0, 1, 2]
         assert sum(p.cohorts for p in found) == 10
+        assert (job.stage, job.stage_done, job.stage_total) == ("parts", None, None)
         assert all(p.status == JobStatus.FINISHED and p.best_cost is not None for p in found)
         # The time limit is wall-clock for the whole job: each part's own limit ends before it.
         job_end = job.started_at + timedelta(seconds=job.time_limit_seconds)

@@ -11,7 +11,9 @@ it exists.
 
 A job's table (a period's ``SolveJob``, a ``Scenario``) has the columns ``heartbeat_at``,
 ``elapsed_seconds``, ``cancel_requested`` and two for the best cost and bound so far, named by
-the subclass (``cost_column``, ``bound_column``).
+the subclass (``cost_column``, ``bound_column``). Where it also has ``stage``, ``stage_done`` and
+``stage_total`` (``writes_stage``), the monitor writes what the worker does before its first
+schedule (``building``): a step is written at once, its count at the next beat.
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ class JobMonitor:
     model: ClassVar[type]
     cost_column: ClassVar[str] = "best_cost"
     bound_column: ClassVar[str] = "bound"
+    writes_stage: ClassVar[bool] = False
 
     def __init__(self, engine: Engine, job_id: int, interval: float = 0.5) -> None:
         self.engine, self.job_id, self.interval = engine, job_id, interval
@@ -44,6 +47,7 @@ class JobMonitor:
         self.cancelled = False
         self.greedy_cost: float | None = None
         self._latest: tuple[float, float | None] | None = None  # (best cost, bound)
+        self._stage: tuple[str, int, int] | None = None  # (step, done, total)
         self._lock = threading.Lock()
         self._done = threading.Event()
         self._wake = threading.Event()  # beat now, not at the end of the interval
@@ -72,6 +76,16 @@ class JobMonitor:
         if first:
             self._wake.set()  # the heartbeat thread writes it now (not this, the solver's thread)
 
+    def building(self, step: str, done: int, total: int) -> None:
+        """What the worker does before its first schedule, and how far it is (the solver's
+        ``greedy.Building`` callback; "reading" from the task). A new step is written at once,
+        a count at the next beat."""
+        with self._lock:
+            new_step = self._stage is None or self._stage[0] != step
+            self._stage = (step, done, total)
+        if new_step:
+            self._wake.set()
+
     def flush(self) -> None:
         """Write the latest progress now, not at the next beat (before the monitor ends)."""
         self._beat()
@@ -88,6 +102,7 @@ class JobMonitor:
             progress=self.progress,
             stop_event=self.stop,
             deadline=deadline,
+            building=self.building,
         )
 
     @property
@@ -113,6 +128,8 @@ class JobMonitor:
         with self._lock:
             if self._latest is not None:
                 values[self.cost_column], values[self.bound_column] = self._latest
+            if self.writes_stage and self._stage is not None:
+                values["stage"], values["stage_done"], values["stage_total"] = self._stage
         table = self.model
         with self.engine.begin() as connection:
             connection.execute(update(table).where(table.id == self.job_id).values(**values))

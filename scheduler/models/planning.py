@@ -97,6 +97,13 @@ class SolveJob(db.Model):
     elapsed_seconds: Mapped[float] = mapped_column(default=0.0)
     best_cost: Mapped[float | None]
     bound: Mapped[float | None]
+    # What the worker is doing before its first schedule (10,000 cohorts take seconds):
+    # "reading" the period, building the greedy plan ("previous": keeping the plan it starts
+    # from, "new": placing the other sections; stage_done of stage_total sections), or "parts"
+    # (split over the workers). Shown until the first cost is (solving.util.summary).
+    stage: Mapped[str | None] = mapped_column(String(16))
+    stage_done: Mapped[int | None]
+    stage_total: Mapped[int | None]
     cancel_requested: Mapped[bool] = mapped_column(default=False)
     error: Mapped[str] = mapped_column(Text, default="")
     task_id: Mapped[str] = mapped_column(String(64), default="")

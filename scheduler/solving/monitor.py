@@ -11,3 +11,4 @@ class SolveMonitor(JobMonitor):
     stop_event=monitor.stop)``."""
 
     model = SolveJob
+    writes_stage = True

@@ -21,7 +21,8 @@ from solver.decompose import PART_KEY
 def create_parts(
     job_id: int, document: dict, part_docs: list[dict], period_version: int
 ) -> list[int]:
-    """Store the whole problem and one queued row per part, commit; returns the parts' ids."""
+    """Store the whole problem and one queued row per part, commit; returns the parts' ids.
+    The job's stage is "parts" from here on (``SolveJob.stage``)."""
     db.session.add(
         SolveSplit(job_id=job_id, problem_json=json.dumps(document), period_version=period_version)
     )
@@ -36,6 +37,11 @@ def create_parts(
         for doc in part_docs
     ]
     db.session.add_all(rows)
+    db.session.execute(
+        update(SolveJob)
+        .where(SolveJob.id == job_id)
+        .values(stage="parts", stage_done=None, stage_total=None)
+    )
     db.session.flush()
     ids = [row.id for row in rows]
     db.session.commit()

@@ -63,6 +63,7 @@ def _solve(job_id: int) -> None:
     # The heartbeat starts before the problem is built: building a large period takes seconds,
     # and a job without heartbeats that long would look lost to the other processes.
     with SolveMonitor(db.engine, job_id, config.get("JOB_HEARTBEAT_INTERVAL", 0.5)) as monitor:
+        monitor.building("reading", 0, 0)
         # Reading the period makes most of the objects a first schedule is built from: the
         # cycle collector waits until a split's first pass is shown and its parts are made
         # (solver.gcpause).
@@ -114,7 +115,7 @@ def _first_pass(monitor: SolveMonitor, problem, deadline: Deadline) -> list[dict
     """The greedy plan of the whole, which guides the split (``solver.decompose_guide``): its
     cost is the job's first progress, shown at once. Its sections, or None when it did not
     finish in its share of the time."""
-    guide = first_pass(problem, deadline)
+    guide = first_pass(problem, deadline, monitor.building)
     if guide is None:
         return None
     monitor.progress(deadline.elapsed(), guide["cost"]["total"], None)

@@ -82,11 +82,9 @@ def summary(job: SolveJob) -> str:
     if job.status == JobStatus.QUEUED:
         return "Waiting for a worker to start it."
     if job.status == JobStatus.RUNNING:
-        return (
-            "Stopping: the best schedule found so far will be kept."
-            if job.cancel_requested
-            else "Solving."
-        )
+        if job.cancel_requested:
+            return "Stopping: the best schedule found so far will be kept."
+        return "Solving." if job.best_cost is not None else before_first_schedule(job)
     if job.status == JobStatus.FINISHED:
         number = job.draft.number if job.draft else "?"
         if job.cancel_requested:
@@ -98,6 +96,24 @@ def summary(job: SolveJob) -> str:
         # A job solved in parts may end cancelled mid-way; its reason says so.
         return job.error or "Cancelled before it started."
     return job.error or "Failed."
+
+
+def before_first_schedule(job: SolveJob) -> str:
+    """What a running job does before its first schedule (``SolveJob.stage``): on 10,000 cohorts
+    that takes seconds, and the page says how far it is."""
+    done, total = job.stage_done or 0, job.stage_total or 0
+    if job.stage == "reading":
+        return "Reading the planning data."
+    if job.stage == "previous":
+        return (
+            "Building the first schedule: keeping what still fits of the plan it starts from "
+            f"({done:,} of {total:,} sections looked at)."
+        )
+    if job.stage == "new":
+        return f"Building the first schedule: {done:,} of {total:,} sections tried."
+    if job.stage == "parts":
+        return "Solving in parts over the workers: the first schedule shows once every part has one."
+    return "Solving."
 
 
 def draft_url(job: SolveJob) -> str | None:

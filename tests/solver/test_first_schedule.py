@@ -142,7 +142,7 @@ def test_a_replan_is_never_dearer_than_the_previous_schedule_kept_as_is(monkeypa
     p = problem(document)
     kept_cost = price(candidates.build(p), previous_plan(candidates.build(p)))["total"]
     # Whatever the greedy makes of it (here: nothing placed), the previous schedule is the start.
-    monkeypatch.setattr(engine, "greedy_plan", lambda cand, deadline=None, guide=None: Plan())
+    monkeypatch.setattr(engine, "greedy_plan", lambda cand, *args: Plan())
     monkeypatch.setattr(engine, "_solve_cancellable", lambda *args: engine.cp_model.UNKNOWN)
     seen = []
     again = engine.solve(p, time_limit=5, progress=lambda t, cost, bound: seen.append(cost))
