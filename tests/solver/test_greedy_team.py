@@ -167,3 +167,25 @@ def test_tries_ruled_out_before_booking_are_tries_that_would_have_failed(monkeyp
     monkeypatch.setattr(greedy, "_may_follow", lambda *args: True)
     booked_first = greedy_plan(candidates.build(problem))
     assert checked.sections and _sections(checked) == _sections(booked_first)
+
+
+def test_groups_of_one_site_seated_by_the_same_rooms_share_one_list_and_its_masks():
+    """The rooms a group may use are its site's: two programs in person at one site get the
+    same ``Seating`` for a size (one name, one team of masks kept up to date), and a list of
+    other rooms gets another name."""
+    from solver.bookings import Calendar
+
+    cand = candidates.build(_generated("M", 1))
+    cal = Calendar(cand)
+    by_site: dict[str, list] = {}
+    for g in cand.groups.values():
+        if g.program.in_person and cand.rooms_for(g):
+            by_site.setdefault(g.site, []).append(g)
+    site, groups = next((s, gs) for s, gs in by_site.items() if len(gs) >= 2)
+    a, b = groups[:2]
+    assert cal.rooms_seating(a, 1) is cal.rooms_seating(b, 1)
+    other = next(g for s, gs in by_site.items() if s != site for g in gs)
+    assert cal.rooms_seating(other, 1) != cal.rooms_seating(a, 1)
+    assert cal.rooms_seating(other, 1).key != cal.rooms_seating(a, 1).key
+    team = cal.free.room_team(cal.rooms_seating(a, 1).key, cal.rooms_seating(a, 1), 60)
+    assert cal.free.room_team(cal.rooms_seating(b, 1).key, cal.rooms_seating(b, 1), 60) is team
