@@ -215,3 +215,57 @@ def test_cancel_without_the_csrf_token_is_refused(csrf_app):
     with csrf_app.app_context():
         found = scenario(scenario_id)
         assert found.status == ScenarioStatus.RUNNING and not found.cancel_requested
+
+
+def test_before_its_first_plan_a_scenario_solve_says_what_it_does_and_how_far(
+    app, client, coordinator, monkeypatch
+):
+    """The same steps as a period's solve (``SolveJob.stage``), written by the scenario's
+    monitor and cleared when a new solve is queued."""
+    from scheduler.scenarios.tasks import ScenarioMonitor
+
+    told, building = [], ScenarioMonitor.building
+
+    def recorded(self, step, done, total):
+        told.append((step, done, total, self.found))
+        building(self, step, done, total)
+
+    monkeypatch.setattr(ScenarioMonitor, "building", recorded)
+    with app.app_context():
+        period_id = small_period().id
+    scenario_id, _ = solved_once(app, client, period_id)
+    assert told[0] == ("reading", 0, 0, False)
+    new = [(done, total) for step, done, total, _ in told if step == "new"]
+    total = new[0][1]
+    assert total > 0 and new == [(k, total) for k in range(total)] + [(total, total)]
+    assert not any(found for *_, found in told)
+
+    with app.app_context():  # as its monitor writes it while the first plan is built
+        db.session.execute(
+            update(Scenario).where(Scenario.id == scenario_id).values(
+                status=ScenarioStatus.RUNNING, progress_cost=None, cancel_requested=False,
+                stage="new", stage_done=3100, stage_total=12676,
+            )
+        )  # fmt: skip
+        db.session.commit()
+    summary = "Building the first schedule: 3,100 of 12,676 sections tried."
+    assert client.get(f"/scenarios/{scenario_id}/status").get_json()["summary"] == summary
+    assert summary in client.get(f"/scenarios/{scenario_id}").get_data(as_text=True)
+    with app.app_context():
+        db.session.execute(
+            update(Scenario).where(Scenario.id == scenario_id).values(progress_cost=1234.0)
+        )
+        db.session.commit()
+    assert client.get(f"/scenarios/{scenario_id}/status").get_json()["summary"] == "Solving."
+
+    with app.app_context():  # a new solve starts with no step of the last one
+        db.session.execute(
+            update(Scenario).where(Scenario.id == scenario_id).values(status=ScenarioStatus.SOLVED)
+        )
+        db.session.commit()
+    add(client, scenario_id, "travel_cost", {"percent": "50"})
+    client.post(f"/scenarios/{scenario_id}/solve")
+    with app.app_context():
+        queued = scenario(scenario_id)
+        assert queued.status == ScenarioStatus.QUEUED
+        assert (queued.stage, queued.stage_done, queued.stage_total) == (None, None, None)

@@ -40,3 +40,24 @@ def progress_document(
         "gap": gap(best_cost, bound),
         "cancel_requested": cancel_requested,
     }
+
+
+def before_first_schedule(stage: str | None, done: int | None, total: int | None) -> str | None:
+    """What a running solve does before its first schedule (its row's ``stage``, written by
+    ``scheduler.jobs.monitor``), in a sentence; None for a stage it does not name. On 10,000
+    cohorts the first schedule takes seconds, and the page says how far it is."""
+    done, total = done or 0, total or 0
+    if stage == "reading":
+        return "Reading the planning data."
+    if stage == "previous":
+        return (
+            "Building the first schedule: keeping what still fits of the plan it starts from "
+            f"({done:,} of {total:,} sections looked at)."
+        )
+    if stage == "new":
+        return f"Building the first schedule: {done:,} of {total:,} sections tried."
+    if stage == "parts":
+        return (
+            "Solving in parts over the workers: the first schedule shows once every part has one."
+        )
+    return None

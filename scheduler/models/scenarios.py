@@ -70,6 +70,10 @@ class Scenario(db.Model):
     elapsed_seconds: Mapped[float] = mapped_column(default=0.0)
     progress_cost: Mapped[float | None]  # the best plan's cost so far
     progress_bound: Mapped[float | None]  # the best proven bound so far
+    # Before its first plan: what the solve does and how far it is (as ``SolveJob.stage``).
+    stage: Mapped[str | None] = mapped_column(String(16))
+    stage_done: Mapped[int | None]
+    stage_total: Mapped[int | None]
     cancel_requested: Mapped[bool] = mapped_column(default=False)
 
     period: Mapped[PlanningPeriod] = relationship()

@@ -38,6 +38,9 @@ FRESH_PROGRESS = {
     "elapsed_seconds": 0.0,
     "progress_cost": None,
     "progress_bound": None,
+    "stage": None,
+    "stage_done": None,
+    "stage_total": None,
 }
 
 

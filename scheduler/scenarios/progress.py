@@ -3,7 +3,7 @@ with the same figures as a period's solve (``scheduler.jobs.progress``)."""
 
 from __future__ import annotations
 
-from scheduler.jobs.progress import progress_document
+from scheduler.jobs.progress import before_first_schedule, progress_document
 from scheduler.models import Scenario, ScenarioStatus
 
 SUMMARIES = {
@@ -22,6 +22,9 @@ def summary(scenario: Scenario) -> str:
     """What happened to the scenario's latest solve, in a sentence."""
     if scenario.cancel_requested and scenario.status == ScenarioStatus.RUNNING:
         return "Stopping: the best plan found so far will be kept as the scenario's result."
+    if scenario.status == ScenarioStatus.RUNNING and scenario.progress_cost is None:
+        stage = (scenario.stage, scenario.stage_done, scenario.stage_total)
+        return before_first_schedule(*stage) or SUMMARIES[scenario.status]
     if scenario.cancel_requested and scenario.status == ScenarioStatus.SOLVED:
         return "Cancelled at your request: the result is the best plan found by then."
     return SUMMARIES[scenario.status]

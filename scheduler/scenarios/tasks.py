@@ -55,6 +55,7 @@ class ScenarioMonitor(JobMonitor):
     model = Scenario
     cost_column = "progress_cost"
     bound_column = "progress_bound"
+    writes_stage = True
 
 
 def _solve(scenario_id: int) -> None:
@@ -62,6 +63,7 @@ def _solve(scenario_id: int) -> None:
     # large scenario takes seconds, and its time counts against the limit.
     interval = current_app.config.get("JOB_HEARTBEAT_INTERVAL", 0.5)
     with ScenarioMonitor(db.engine, scenario_id, interval) as monitor:
+        monitor.building("reading", 0, 0)
         with reading():
             scenario = db.session.get(Scenario, scenario_id)
             changes_json, time_limit = scenario.changes_json, scenario.period.time_limit_seconds

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from scheduler.extensions import db
 from scheduler.jobs import util as jobs_util
-from scheduler.jobs.progress import progress_document
+from scheduler.jobs.progress import before_first_schedule, progress_document
 from scheduler.jobs.util import heartbeat_cutoff
 from scheduler.models import JobStatus, PlanningPeriod, SolveJob, SolvePart
 from scheduler.templating import has_endpoint
@@ -84,7 +84,9 @@ def summary(job: SolveJob) -> str:
     if job.status == JobStatus.RUNNING:
         if job.cancel_requested:
             return "Stopping: the best schedule found so far will be kept."
-        return "Solving." if job.best_cost is not None else before_first_schedule(job)
+        if job.best_cost is None:  # what it does before its first schedule, and how far
+            return before_first_schedule(job.stage, job.stage_done, job.stage_total) or "Solving."
+        return "Solving."
     if job.status == JobStatus.FINISHED:
         number = job.draft.number if job.draft else "?"
         if job.cancel_requested:
@@ -96,24 +98,6 @@ def summary(job: SolveJob) -> str:
         # A job solved in parts may end cancelled mid-way; its reason says so.
         return job.error or "Cancelled before it started."
     return job.error or "Failed."
-
-
-def before_first_schedule(job: SolveJob) -> str:
-    """What a running job does before its first schedule (``SolveJob.stage``): on 10,000 cohorts
-    that takes seconds, and the page says how far it is."""
-    done, total = job.stage_done or 0, job.stage_total or 0
-    if job.stage == "reading":
-        return "Reading the planning data."
-    if job.stage == "previous":
-        return (
-            "Building the first schedule: keeping what still fits of the plan it starts from "
-            f"({done:,} of {total:,} sections looked at)."
-        )
-    if job.stage == "new":
-        return f"Building the first schedule: {done:,} of {total:,} sections tried."
-    if job.stage == "parts":
-        return "Solving in parts over the workers: the first schedule shows once every part has one."
-    return "Solving."
 
 
 def draft_url(job: SolveJob) -> str | None:

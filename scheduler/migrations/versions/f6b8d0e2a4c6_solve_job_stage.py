@@ -1,4 +1,4 @@
-"""solve job stage: what the worker does before its first schedule, and how far (issue 18)
+"""solve job and scenario stage: what the worker does before its first schedule, and how far (issue 18)
 
 Revision ID: f6b8d0e2a4c6
 Revises: e5a7c9d1f3b5
@@ -16,15 +16,20 @@ branch_labels = None
 depends_on = None
 
 
+TABLES = ('solve_job', 'scenario')
+
+
 def upgrade():
-    with op.batch_alter_table('solve_job', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('stage', sa.String(length=16), nullable=True))
-        batch_op.add_column(sa.Column('stage_done', sa.Integer(), nullable=True))
-        batch_op.add_column(sa.Column('stage_total', sa.Integer(), nullable=True))
+    for table in TABLES:
+        with op.batch_alter_table(table, schema=None) as batch_op:
+            batch_op.add_column(sa.Column('stage', sa.String(length=16), nullable=True))
+            batch_op.add_column(sa.Column('stage_done', sa.Integer(), nullable=True))
+            batch_op.add_column(sa.Column('stage_total', sa.Integer(), nullable=True))
 
 
 def downgrade():
-    with op.batch_alter_table('solve_job', schema=None) as batch_op:
-        batch_op.drop_column('stage_total')
-        batch_op.drop_column('stage_done')
-        batch_op.drop_column('stage')
+    for table in reversed(TABLES):
+        with op.batch_alter_table(table, schema=None) as batch_op:
+            batch_op.drop_column('stage_total')
+            batch_op.drop_column('stage_done')
+            batch_op.drop_column('stage')
