@@ -172,11 +172,7 @@ class Calendar:
         key = getattr(rooms, "key", None)
         if key is not None and k is not None and len(rooms) >= free_starts.TEAM_FROM:
             team = self.free.room_team(key, rooms, minutes)
-            for r in team.free_at(k):
-                if self.room_fits(r, start, minutes):
-                    return r
-                team.refresh(r)  # its mask is older than its bookings (FreeStarts.changed)
-            return None
+            return next((r for r in team.free_at(k) if self.room_fits(r, start, minutes)), None)
         for r in rooms:
             if (k is None or self.free.room(r, minutes) >> k & 1) and self.room_fits(
                 r, start, minutes
@@ -256,13 +252,13 @@ class Calendar:
     def book(self, parts: dict[str, int], session: PlannedSession) -> None:
         """Record a session."""
         fac = self.cand.problem.facilitators[session.facilitator]
-        # The teams of masks are not told (FreeStarts.changed): a booking only takes starts
-        # away, so their older masks still hold every start that is free.
         self.facilitator[fac.id].add(session.start, session.end)
+        self.free.changed("f", fac.id)
         day = self.cand.grid.local_date(session.start, fac.timezone)
         self.day_minutes[(fac.id, day)] += session.minutes
         if session.room:
             self.room[session.room].add(session.start, session.end)
+            self.free.changed("r", session.room)
         for key in {k for c in parts for k in self.keys[c]}:
             self.learners[key].add(session.start, session.end)
 

@@ -48,13 +48,11 @@ def place_section(
     pins: dict[int, PlannedSession] | None = None,
     cheapest: bool = False,
     deadline: Deadline | None = None,
-    book: bool = False,
 ) -> list[PlannedSession] | None:
     """Earliest placement of every session of a section, or None; ``pins`` are sessions that must
     stay as they are. With ``cheapest``, the cheapest facilitator who can take the section at any
     start comes first, at that facilitator's earliest start (used by :mod:`solver.packing`).
-    With ``book``, the sessions found are left booked in ``cal``. Raises ``TimeUp`` when
-    ``deadline`` passes during the search."""
+    Raises ``TimeUp`` when ``deadline`` passes during the search."""
     pins = pins or {}
     program = group.program
     cohorts = list(parts)
@@ -82,7 +80,7 @@ def place_section(
     for t0, options, free in tries:
         if deadline is not None:
             deadline.check()
-        sessions = _place_from(cand, cal, group, parts, free, options, pins, t0, book)
+        sessions = _place_from(cand, cal, group, parts, free, options, pins, t0)
         if sessions is not None:
             return sessions
     return None
@@ -175,11 +173,7 @@ class _Opening:
         """Those of ``team`` who could teach the first session at ``t0``, in the team's order
         (what ``free`` tests for each, the masks read from the team's tree)."""
         k, fits, m = self.cal.cand.sets.position[t0], self.cal.facilitator_fits, self.minutes
-        for f in team.free_at(k):
-            if fits(f, t0, m):
-                yield f
-            else:  # its mask is older than its bookings (FreeStarts.changed)
-                team.refresh(f)
+        return (f for f in team.free_at(k) if fits(f, t0, m))
 
     def free(self, t0: int, options: list[str]) -> bool:
         """One of ``options`` could teach the first session at ``t0`` (their masks asked
@@ -194,9 +188,9 @@ class _Opening:
         return False
 
 
-def _place_from(cand, cal, group, parts, free: SectionStarts, options, pins, t0, book=False):
+def _place_from(cand, cal, group, parts, free: SectionStarts, options, pins, t0):
     """Place every session with the first at ``t0`` and facilitators from ``options`` (in one
-    of ``free.rooms``); with ``book``, a section placed stays booked."""
+    of ``free.rooms``)."""
     program = group.program
     grid = cand.grid
     lo, hi = program.gap_days
@@ -225,11 +219,9 @@ def _place_from(cand, cal, group, parts, free: SectionStarts, options, pins, t0,
         # Booked as we go so later sessions see earlier ones (buffer, daily maximum); undone below
         # when the attempt fails.
         cal.book(parts, session)
-    complete = len(placed) == len(program.sessions)
-    if not (book and complete):
-        for session in placed:
-            cal.unbook(parts, session)
-    return placed if complete else None
+    for session in placed:
+        cal.unbook(parts, session)
+    return placed if len(placed) == len(program.sessions) else None
 
 
 def _may_follow(sets, grid, program, later: list[int], t0: int) -> bool:
@@ -504,12 +496,12 @@ def greedy_plan(
             if building is not None:
                 building("new", tried, len(pending))
             group, parts = pending[tried]
-            # Booked as found: taking a section back and booking it again tells the teams of
-            # masks its facilitator's and rooms' bookings changed (``FreeStarts.changed``).
-            sessions = place_section(cand, cal, group, parts, deadline=deadline, book=True)
+            sessions = place_section(cand, cal, group, parts, deadline=deadline)
             tried += 1
             if sessions is None:
                 continue
+            for s in sessions:
+                cal.book(parts, s)
             plan.sections.append(PlannedSection(group.key, parts, sessions))
         if building is not None:
             building("new", tried, len(pending))

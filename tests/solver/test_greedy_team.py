@@ -100,11 +100,10 @@ def test_a_groups_rooms_for_a_size_are_those_seating_it_cheapest_first_and_kept(
     assert cal.rooms_seating(group, seats[-1] + 1) == []
 
 
-def test_a_kept_team_holds_every_free_start_and_is_exact_again_when_a_booking_is_taken_back():
-    """A booking tells no team (``FreeStarts.changed``): a member's leaf may then hold a start
-    they no longer have, never miss one they have; once that start proves taken the leaf is
-    taken again (``_Team.refresh``). Taking a booking back tells the member's teams: each leaf
-    is the member's mask again, for facilitators and for rooms."""
+def test_a_kept_team_follows_its_members_bookings_and_what_is_taken_back():
+    """A team kept by ``FreeStarts`` is told of each booking of its members
+    (``FreeStarts.changed``): after a session is booked, and again after it is taken back, each
+    member's leaf is that member's mask as it is then, for facilitators and for rooms."""
     from solver.bookings import Calendar
     from solver.plan import PlannedSession
 
@@ -138,46 +137,18 @@ def test_a_kept_team_holds_every_free_start_and_is_exact_again_when_a_booking_is
     assert untouched == masks()
     f, r = people[0], rooms[0]
     start = next(cand.sets.minutes(cal.free.facilitator(f, minutes) & cal.free.room(r, minutes)))
-    k = cand.sets.position[start]
     session, parts = PlannedSession(0, start, minutes, f, r), {group.cohorts[0]: 1}
 
     cal.book(parts, session)
     booked = tuple(leaves(t) for t in teams())
-    for held, now in zip(booked, masks(), strict=True):
-        assert all(mask & ~leaf == 0 for leaf, mask in zip(held, now, strict=True))
-    assert booked[0][0] >> k & 1 and not masks()[0][0] >> k & 1  # stale, not wrong
-    facilitators, room_team = teams()
-    facilitators.refresh(f)
-    room_team.refresh(r)
-    assert tuple(leaves(t) for t in teams()) == masks()  # taken again where found wrong
+    assert booked == masks()
+    assert booked[0][0] != untouched[0][0] and booked[1][0] != untouched[1][0]
 
     cal.unbook(parts, session)
     assert tuple(leaves(t) for t in teams()) == masks() == untouched
 
 
-def test_the_greedy_finds_a_stale_member_taken_and_refreshes_it():
-    """What ``refresh`` is for: who is free at a start, read from the tree, skips a member
-    booked since their mask was taken, and their leaf no longer holds that start."""
-    from solver.bookings import Calendar
-    from solver.plan import PlannedSession
-
-    cand = candidates.build(_generated("M", 1))
-    cal = Calendar(cand)
-    group = next(g for g in cand.groups.values() if len(cand.qualified[g.program.id]) >= 2)
-    program, ranked = group.program, cal.ranked(group, cand.qualified[group.program.id])
-    minutes = program.sessions[0]
-    team = cal.free.team(("ranked", group.key), ranked, minutes)
-    f = ranked[0]
-    start = next(cand.sets.minutes(cal.free.facilitator(f, minutes)))
-    k = cand.sets.position[start]
-    cal.book({}, PlannedSession(0, start, minutes, f, None))
-    assert team.tree[team.size + team.where[f]] >> k & 1  # stale: still held free there
-    opening = greedy._Opening(cal, program, [], [], False)
-    assert f not in list(opening.fitting(start, team))
-    assert not team.tree[team.size + team.where[f]] >> k & 1
-
-
-@pytest.mark.parametrize("size,seed", [("L", 1), ("L", 11)])
+@pytest.mark.parametrize("size,seed", [("M", 1), ("M", 11), ("L", 1)])
 def test_tries_ruled_out_before_booking_are_tries_that_would_have_failed(monkeypatch, size, seed):
     """``greedy._may_follow`` rules a first start out when a later session has no start left
     in reach: the plan is the one of booking the first session and failing after it."""
@@ -192,7 +163,7 @@ def test_tries_ruled_out_before_booking_are_tries_that_would_have_failed(monkeyp
 
     monkeypatch.setattr(greedy, "_may_follow", counted)
     checked = greedy_plan(candidates.build(problem))
-    assert sum(ruled_out) >= 100  # it did rule tries out: the comparison below means something
+    assert sum(ruled_out) >= 10  # it did rule tries out: the comparison below means something
     monkeypatch.setattr(greedy, "_may_follow", lambda *args: True)
     booked_first = greedy_plan(candidates.build(problem))
     assert checked.sections and _sections(checked) == _sections(booked_first)
