@@ -79,3 +79,26 @@ def wait_for(job_id: int, until: Callable[[SolveJob], bool], timeout: float = 60
         if time.monotonic() > deadline:
             raise AssertionError(f"job {job_id} is still {status}: {error}")
         time.sleep(0.1)
+
+
+def record_building(monkeypatch, monitor_class) -> list[tuple]:
+    """What a job's monitor is told before its first schedule (``JobMonitor.building``), as
+    (step, done, total, whether it had a schedule yet), still passed on to the monitor."""
+    told, building = [], monitor_class.building
+
+    def recorded(self, step, done, total):
+        told.append((step, done, total, self.found))
+        building(self, step, done, total)
+
+    monkeypatch.setattr(monitor_class, "building", recorded)
+    return told
+
+
+def assert_read_then_built_section_by_section(told: list[tuple]) -> None:
+    """The data read first, then every section of the greedy plan counted in turn up to all
+    of them, all before the first schedule (``record_building``)."""
+    assert told[0] == ("reading", 0, 0, False)
+    new = [(done, total) for step, done, total, _ in told if step == "new"]
+    total = new[0][1]
+    assert total > 0 and new == [(k, total) for k in range(total)] + [(total, total)]
+    assert not any(found for *_, found in told)

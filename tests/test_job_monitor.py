@@ -24,20 +24,31 @@ def job_id(app):
         yield job.id
 
 
+def read(job_id: int, *columns: str) -> tuple:
+    """Columns of the job's row, read in a transaction ended at once (on SQLite the app's
+    transactions take the write lock, which the heartbeat needs); read before the rollback,
+    which expires the row (a reload would hold the lock)."""
+    db.session.rollback()
+    job = db.session.get(SolveJob, job_id, populate_existing=True)
+    found = tuple(getattr(job, c) for c in columns)
+    db.session.rollback()
+    return found
+
+
 def best_cost(job_id: int) -> float | None:
-    """The row's best cost, read in a transaction ended at once (on SQLite the app's transactions
-    take the write lock, which the heartbeat needs)."""
-    db.session.rollback()
-    cost = db.session.get(SolveJob, job_id, populate_existing=True).best_cost
-    db.session.rollback()
-    return cost
+    return read(job_id, "best_cost")[0]
 
 
-def written(job_id: int, cost: float, within: float = 10.0) -> bool:
-    """Whether the row shows ``cost`` within ``within`` seconds (far less than ``LONG``)."""
+def stage(job_id: int) -> tuple:
+    return read(job_id, "stage", "stage_done", "stage_total")
+
+
+def shows(job_id: int, expected, of=best_cost, within: float = 10.0) -> bool:
+    """Whether ``of(job_id)`` is ``expected`` within ``within`` seconds (far less than
+    ``LONG``)."""
     until = time.monotonic() + within
     while time.monotonic() < until:
-        if best_cost(job_id) == cost:
+        if of(job_id) == expected:
             return True
         time.sleep(0.02)
     return False
@@ -45,15 +56,15 @@ def written(job_id: int, cost: float, within: float = 10.0) -> bool:
 
 def test_the_first_schedule_is_written_at_once_not_at_the_next_beat(job_id):
     with SolveMonitor(db.engine, job_id, LONG) as monitor:
-        assert written(job_id, None, within=1.0)  # the first beat: no cost yet
+        assert shows(job_id, None, within=1.0)  # the first beat: no cost yet
         monitor.progress(0.1, 1234.0, None)
-        assert written(job_id, 1234.0)
+        assert shows(job_id, 1234.0)
 
 
 def test_later_reports_wait_for_the_beat(job_id):
     with SolveMonitor(db.engine, job_id, LONG) as monitor:
         monitor.progress(0.1, 1234.0, None)
-        assert written(job_id, 1234.0)
+        assert shows(job_id, 1234.0)
         monitor.progress(0.2, 1000.0, 900.0)  # kept for the next beat, a minute away
         time.sleep(0.5)
         assert best_cost(job_id) == 1234.0
@@ -64,7 +75,7 @@ def test_later_reports_wait_for_the_beat(job_id):
 def test_nothing_is_written_once_the_monitor_has_ended(job_id):
     with SolveMonitor(db.engine, job_id, LONG) as monitor:
         monitor.progress(0.1, 1234.0, None)
-        assert written(job_id, 1234.0)
+        assert shows(job_id, 1234.0)
     row = db.session.get(SolveJob, job_id)
     row.best_cost = 99.0  # what the job's end writes
     db.session.commit()
@@ -74,28 +85,11 @@ def test_nothing_is_written_once_the_monitor_has_ended(job_id):
     assert not monitor._thread.is_alive()
 
 
-def stage(job_id: int) -> tuple:
-    db.session.rollback()
-    job = db.session.get(SolveJob, job_id, populate_existing=True)
-    found = job.stage, job.stage_done, job.stage_total
-    db.session.rollback()  # read before: it expires the row, and a reload would hold the lock
-    return found
-
-
-def shown(job_id: int, expected: tuple, within: float = 10.0) -> bool:
-    until = time.monotonic() + within
-    while time.monotonic() < until:
-        if stage(job_id) == expected:
-            return True
-        time.sleep(0.02)
-    return False
-
-
 def test_a_new_step_before_the_first_schedule_is_written_at_once_its_count_at_the_beat(job_id):
     with SolveMonitor(db.engine, job_id, LONG) as monitor:
-        assert shown(job_id, (None, None, None), within=1.0)
+        assert shows(job_id, (None, None, None), stage, within=1.0)
         monitor.building("new", 0, 40)
-        assert shown(job_id, ("new", 0, 40))
+        assert shows(job_id, ("new", 0, 40), stage)
         monitor.building("new", 25, 40)  # the same step: kept for the next beat
         time.sleep(0.5)
         assert stage(job_id) == ("new", 0, 40)

@@ -17,7 +17,12 @@ from scheduler.scenarios.tasks import solve_scenario
 from solver import check, parse_problem
 from tests.factories import create_user
 from tests.scenario_world import add, create, scenario
-from tests.solve_worlds import busy_period, small_period
+from tests.solve_worlds import (
+    assert_read_then_built_section_by_section,
+    busy_period,
+    record_building,
+    small_period,
+)
 
 
 @pytest.fixture
@@ -224,21 +229,11 @@ def test_before_its_first_plan_a_scenario_solve_says_what_it_does_and_how_far(
     monitor and cleared when a new solve is queued."""
     from scheduler.scenarios.tasks import ScenarioMonitor
 
-    told, building = [], ScenarioMonitor.building
-
-    def recorded(self, step, done, total):
-        told.append((step, done, total, self.found))
-        building(self, step, done, total)
-
-    monkeypatch.setattr(ScenarioMonitor, "building", recorded)
+    told = record_building(monkeypatch, ScenarioMonitor)
     with app.app_context():
         period_id = small_period().id
     scenario_id, _ = solved_once(app, client, period_id)
-    assert told[0] == ("reading", 0, 0, False)
-    new = [(done, total) for step, done, total, _ in told if step == "new"]
-    total = new[0][1]
-    assert total > 0 and new == [(k, total) for k in range(total)] + [(total, total)]
-    assert not any(found for *_, found in told)
+    assert_read_then_built_section_by_section(told)
 
     with app.app_context():  # as its monitor writes it while the first plan is built
         db.session.execute(

@@ -17,7 +17,11 @@ from scheduler.solving import operations
 from scheduler.solving.tasks import solve_period
 from scheduler.solving.util import displayed_bound
 from tests.factories import create_cohort, create_learner, create_program, create_site, create_user
-from tests.solve_worlds import small_period
+from tests.solve_worlds import (
+    assert_read_then_built_section_by_section,
+    record_building,
+    small_period,
+)
 
 
 @pytest.fixture
@@ -342,21 +346,11 @@ def test_a_solve_job_reads_the_period_then_builds_its_first_schedule_section_by_
 ):
     from scheduler.solving.monitor import SolveMonitor
 
-    told, building = [], SolveMonitor.building
-
-    def recorded(self, step, done, total):
-        told.append((step, done, total, self.found))
-        building(self, step, done, total)
-
-    monkeypatch.setattr(SolveMonitor, "building", recorded)
+    told = record_building(monkeypatch, SolveMonitor)
     with immediate.app_context():
         period_id = small_period().id
     client.post(f"/planning/{period_id}/solve")
     with immediate.app_context():
         (job,) = jobs_of(period_id)
         assert job.status == JobStatus.FINISHED, job.error
-    assert told[0] == ("reading", 0, 0, False)
-    new = [(done, total) for step, done, total, _ in told if step == "new"]
-    total = new[0][1]
-    assert total > 0 and new == [(k, total) for k in range(total)] + [(total, total)]
-    assert not any(found for *_, found in told)  # all of it before the first schedule
+    assert_read_then_built_section_by_section(told)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import threading
 
 from test_first_schedule import TWO_SITES, _replan
+from test_greedy_team import _generated, _sections
 from tiny import problem
 
 from solver import candidates
@@ -15,22 +16,6 @@ from solver import solve as engine
 from solver.deadline import Deadline
 from solver.decompose_guide import first_pass
 from solver.greedy import greedy_plan
-from solver.validate import parse_problem
-
-
-def _generated(size: str, seed: int):
-    from bench.generate import generate
-
-    parsed, errors = parse_problem(generate(size, seed))
-    assert not errors
-    return parsed
-
-
-def _sections(plan):
-    return sorted(
-        (s.group, sorted(s.parts.items()), [(x.start, x.facilitator, x.room) for x in s.sessions])
-        for s in plan.sections
-    )
 
 
 def _steps(calls, step):
