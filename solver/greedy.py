@@ -48,11 +48,14 @@ def place_section(
     pins: dict[int, PlannedSession] | None = None,
     cheapest: bool = False,
     deadline: Deadline | None = None,
+    book: bool = False,
 ) -> list[PlannedSession] | None:
     """Earliest placement of every session of a section, or None; ``pins`` are sessions that must
     stay as they are. With ``cheapest``, the cheapest facilitator who can take the section at any
     start comes first, at that facilitator's earliest start (used by :mod:`solver.packing`).
-    Raises ``TimeUp`` when ``deadline`` passes during the search."""
+    With ``book`` the placement found is left booked in ``cal`` (a try books its sessions as it
+    goes: taking them back to book them again was a third of the bookings made on 10,000
+    cohorts). Raises ``TimeUp`` when ``deadline`` passes during the search."""
     pins = pins or {}
     program = group.program
     cohorts = list(parts)
@@ -80,7 +83,7 @@ def place_section(
     for t0, options, free in tries:
         if deadline is not None:
             deadline.check()
-        sessions = _place_from(cand, cal, group, parts, free, options, pins, t0)
+        sessions = _place_from(cand, cal, group, parts, free, options, pins, t0, book)
         if sessions is not None:
             return sessions
     return None
@@ -188,9 +191,9 @@ class _Opening:
         return False
 
 
-def _place_from(cand, cal, group, parts, free: SectionStarts, options, pins, t0):
+def _place_from(cand, cal, group, parts, free: SectionStarts, options, pins, t0, book=False):
     """Place every session with the first at ``t0`` and facilitators from ``options`` (in one
-    of ``free.rooms``)."""
+    of ``free.rooms``), left booked with ``book`` when all are placed."""
     program = group.program
     grid = cand.grid
     lo, hi = program.gap_days
@@ -219,9 +222,14 @@ def _place_from(cand, cal, group, parts, free: SectionStarts, options, pins, t0)
         # Booked as we go so later sessions see earlier ones (buffer, daily maximum); undone below
         # when the attempt fails.
         cal.book(parts, session)
+    if len(placed) == len(program.sessions):
+        if not book:
+            for session in placed:
+                cal.unbook(parts, session)
+        return placed
     for session in placed:
         cal.unbook(parts, session)
-    return placed if len(placed) == len(program.sessions) else None
+    return None
 
 
 def _may_follow(sets, grid, program, later: list[int], t0: int) -> bool:
@@ -367,11 +375,11 @@ def _fixed_sections(cand: Candidates, cal: Calendar, plan: Plan, remaining: dict
                     lambda r, t=start, m=minutes: r is not None and cal.room_fits(r, t, m),
                 )
             pins[fx.session] = PlannedSession(fx.session, start, minutes, who, room)
-        sessions = place_section(cand, cal, group, parts, pins)
+        sessions = place_section(cand, cal, group, parts, pins, book=True)
         if sessions is None:  # the other sessions cannot be placed: keep at least what is fixed
             sessions = [pins[i] for i in sorted(pins)]
-        for s in sessions:
-            cal.book(parts, s)
+            for s in sessions:
+                cal.book(parts, s)
         plan.sections.append(PlannedSection(group.key, parts, sessions, fixed_id=sid))
         for c, n in parts.items():
             remaining[c] = remaining.get(c, 0) - n
@@ -417,12 +425,10 @@ def _previous_sections(
         if not group.program.seats[0] <= sum(parts.values()) <= group.capacity:
             continue
         pins = _still_valid(cand, cal, group, parts, sec)
-        sessions = place_section(cand, cal, group, parts, pins) if pins else None
-        sessions = sessions or place_section(cand, cal, group, parts)
+        sessions = place_section(cand, cal, group, parts, pins, book=True) if pins else None
+        sessions = sessions or place_section(cand, cal, group, parts, book=True)
         if sessions is None:
             continue
-        for s in sessions:
-            cal.book(parts, s)
         kept_id = sec.get("id") if sec.get("id") in previous_ids else None
         plan.sections.append(PlannedSection(group.key, parts, sessions, previous_id=kept_id))
         for c, n in parts.items():
@@ -496,12 +502,10 @@ def greedy_plan(
             if building is not None:
                 building("new", tried, len(pending))
             group, parts = pending[tried]
-            sessions = place_section(cand, cal, group, parts, deadline=deadline)
+            sessions = place_section(cand, cal, group, parts, deadline=deadline, book=True)
             tried += 1
             if sessions is None:
                 continue
-            for s in sessions:
-                cal.book(parts, s)
             plan.sections.append(PlannedSection(group.key, parts, sessions))
         if building is not None:
             building("new", tried, len(pending))

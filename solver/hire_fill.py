@@ -46,11 +46,9 @@ def filled(cand: Candidates, plan: Plan, deadline: Deadline) -> Plan:
     for group, parts in pending:
         if deadline.passed():
             break
-        sessions = place_section(cand, cal, group, parts)
+        sessions = place_section(cand, cal, group, parts, book=True)
         if sessions is None:
             continue
-        for x in sessions:
-            cal.book(parts, x)
         out.sections.append(PlannedSection(group.key, parts, sessions))
     return out
 

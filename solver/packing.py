@@ -281,13 +281,13 @@ def repack(
     out = Plan(list(kept))
     for parts in sections:
         try:
-            sessions = place_section(cand, cal, group, parts, cheapest=True, deadline=deadline)
+            sessions = place_section(
+                cand, cal, group, parts, cheapest=True, deadline=deadline, book=True
+            )
         except TimeUp:
             return None
         if sessions is None:
             continue
-        for x in sessions:
-            cal.book(parts, x)
         out.sections.append(PlannedSection(key, parts, sessions))
     if _seated(out, group) < _seated(plan, group):
         return None
