@@ -59,6 +59,9 @@ class Candidates:
 
     _starts_cache: dict[tuple[str, str, int], frozenset[int]] = field(default_factory=dict)
     _masks: dict[tuple[str, str, int], int] = field(default_factory=dict)
+    _within_intervals: dict[tuple[tuple[tuple[int, int], ...], int], int] = field(
+        default_factory=dict
+    )
     _sets: StartSets | None = None
 
     @property
@@ -89,7 +92,13 @@ class Candidates:
         key = (kind, name, minutes)
         mask = self._masks.get(key)
         if mask is None:
-            mask = self._masks[key] = self.sets.within(bookable[name], minutes)
+            # Kept by the intervals too: many people and rooms have the same availability (a
+            # third of 2,500 facilitators' masks on 10,000 cohorts were made, the rest repeated).
+            same = (tuple(bookable[name]), minutes)
+            mask = self._within_intervals.get(same)
+            if mask is None:
+                mask = self._within_intervals[same] = self.sets.within(bookable[name], minutes)
+            self._masks[key] = mask
         return mask
 
     def facilitator_starts(self, facilitator: str, minutes: int) -> frozenset[int]:

@@ -97,6 +97,8 @@ class TimeGrid:
         self.tz = zone(problem.timezone)
         self._local_dates: dict[tuple[int, str | None], date] = {}
         self._daily_cache: dict[tuple[date, time, time, str], tuple[int, int]] = {}
+        # (weekly pattern, zone) -> its intervals over the horizon (weekly_intervals)
+        self._weekly_cache: dict[tuple, Intervals] = {}
         self.origin = self._utc_midnight(problem.horizon_start, problem.timezone)
         self.days: list[date] = []
         self.day_starts: list[int] = []  # model minute of each local midnight, plus the end
@@ -211,16 +213,29 @@ class TimeGrid:
         unavailable, used to price sessions that touch it."""
         if availability.always:
             regular = [(-_MARGIN_DAYS * 1440, self.end + _MARGIN_DAYS * 1440)]
-        else:
-            weekly = [
-                self._daily(day, start, end, tz)
-                for day in self._local_days()
-                for start, end in availability.weekly.get(day.weekday(), ())
-            ]
+        elif availability.available:
+            weekly = self.weekly_intervals(availability.weekly, tz)
             regular = normalise(weekly + self.local_intervals(availability.available, tz))
+        else:
+            regular = self.weekly_intervals(availability.weekly, tz)
         blocked = self.local_intervals(availability.unavailable, tz)
         reluctant = subtract(self.local_intervals(availability.if_need_be, tz), blocked)
         return subtract(normalise(regular + reluctant), blocked), reluctant
+
+    def weekly_intervals(self, weekly: dict, tz: str) -> Intervals:
+        """A weekly pattern's ranges on every local day of the horizon (with its margin), as
+        model-minute intervals. Kept per pattern and zone: thousands of facilitators share a
+        few office hours, and listing every day of each was a third of reading their
+        availability on 10,000 cohorts."""
+        key = (tuple(sorted(weekly.items())), tz)
+        found = self._weekly_cache.get(key)
+        if found is None:
+            found = self._weekly_cache[key] = normalise(
+                self._daily(day, start, end, tz)
+                for day in self._local_days()
+                for start, end in weekly.get(day.weekday(), ())
+            )
+        return list(found)
 
     def cohort_windows(self, cohort: Cohort) -> Intervals:
         """When a cohort can be in session: its hours on its days between earliest and deadline,

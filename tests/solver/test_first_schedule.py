@@ -4,6 +4,8 @@ schedule, and the bound is never 0 when the search finds nothing — with what i
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import pytest
 from test_lower_bound import IN_PERSON
 from tiny import cohort, doc, facilitator, problem, program, room
@@ -322,3 +324,26 @@ def test_availability_looked_up_at_grid_starts_agrees_with_the_intervals():
         for t in starts:
             assert cand.room_free(r, t, 120) == contains(intervals, t, t + 120)
     assert checked > 1000
+
+
+def test_people_with_the_same_hours_share_masks_only_where_their_availability_is_the_same():
+    from solver.timegrid import contains
+
+    hours = {"mon": [["09:00", "17:00"]], "tue": [["09:00", "17:00"]]}
+    people = [
+        facilitator("ana", weekly=hours),
+        facilitator("bob", weekly=hours),  # ana's twin: the same masks
+        facilitator("cy", weekly=hours, timezone="America/New_York"),
+        facilitator("dee", weekly=hours, unavailable=[["2027-01-04T00:00", "2027-01-05T00:00"]]),
+    ]
+    cand = candidates.build(problem(doc(facilitators=people)))
+    masks = {f: cand.facilitator_mask(f, 60) for f in ("ana", "bob", "cy", "dee")}
+    assert masks["ana"] == masks["bob"]
+    assert len({masks["ana"], masks["cy"], masks["dee"]}) == 3
+    monday_ten = cand.grid.local_minute(datetime(2027, 1, 4, 10), "Europe/London")  # 10:00 UTC
+    assert cand.facilitator_free("ana", monday_ten, 60)
+    assert not cand.facilitator_free("dee", monday_ten, 60)  # her day off
+    assert not cand.facilitator_free("cy", monday_ten, 60)  # 05:00 in New York
+    for f, intervals in cand.bookable.items():
+        for t in cand.grid.slot_starts:
+            assert cand.facilitator_free(f, t, 60) == contains(intervals, t, t + 60)
