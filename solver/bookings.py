@@ -215,8 +215,10 @@ class Calendar:
         """``facilitator_price`` of every session of a section of ``group`` with ``f`` (data
         only, so kept: every section of the group ranks its facilitators by it)."""
         key = (group.key, f)
-        if key not in self.prices:
-            self.prices[key] = facilitator_price(self.cand, group, f, None, 0)
+        if key not in self.prices:  # the sum of its sessions' prices, each kept for cheapest_free
+            self.prices[key] = sum(
+                self.session_price_base(group, f, m) for m in group.program.sessions
+            )
         return self.prices[key]
 
     def ranked(self, group: Group, facilitators: list[str]) -> list[str]:

@@ -17,7 +17,7 @@ from datetime import datetime
 from typing import Any
 
 from solver import candidates as cands
-from solver import free_starts
+from solver import compiled_greedy, free_starts
 from solver.bookings import Calendar
 from solver.candidates import Candidates, Group
 from solver.deadline import Deadline, TimeUp
@@ -77,7 +77,7 @@ def place_section(
     # for every section was 3 % of the greedy plan's time on 10,000 cohorts.
     choices = None if team else _choices(program, ranked)
     if not cheapest:
-        tries = _earliest_tries(cal, program, cohorts, rooms, pins, starts, choices, team)
+        tries = _earliest_tries(cal, program, cohorts, rooms, pins, starts, choices, team, ranked)
     else:
         tries = _cheapest_tries(cal, program, cohorts, rooms, pins, starts, choices)
     for t0, options, free in tries:
@@ -97,21 +97,31 @@ def _choices(program, ranked: list[str]) -> list[list[str]]:
 
 def _team(cal: Calendar, group: Group, ranked: list[str]):
     """The masks of the group's ranked facilitators as one tree (``free_starts._Team``) when
-    there are enough of them to pay, else None."""
+    there are enough of them to pay, else None.
+
+    Only a section taught by one facilitator throughout tries them one by one in the group's
+    order; for the others the question is whether anyone is free, which the program's own tree
+    answers in any order. Each group's tree is brought up to date with every booking of its
+    members, and a facilitator was in 5 to 15 of them on 10,000 cohorts."""
     if len(ranked) < free_starts.TEAM_FROM or ranked is not cal.ranking.get(group.key):
         return None
-    return cal.free.team(("ranked", group.key), ranked, group.program.sessions[0])
+    program = group.program
+    if not program.same_facilitator:
+        qualified = cal.cand.qualified[program.id]
+        return cal.free.team(("qualified", program.id), qualified, program.sessions[0])
+    return cal.free.team(("ranked", group.key), ranked, program.sessions[0])
 
 
-def _earliest_tries(cal, program, cohorts, rooms, pins, starts, choices, team=None):
+def _earliest_tries(cal, program, cohorts, rooms, pins, starts, choices, team=None, ranked=None):
     """Tries for the earliest placement: from the earliest start on, each option that could
-    teach the first session there, cheapest first. ``team`` (the options' masks in their order,
-    when there are many) finds who is free at a start without asking each in turn."""
+    teach the first session there, cheapest first. ``team`` (the masks of the ``ranked``
+    facilitators, in that order when one teaches every session: ``_team``) finds who is free at
+    a start without asking each in turn."""
     free = SectionStarts(cal, program, cohorts, rooms, starts)
     opens = _Opening(cal, program, cohorts, rooms, 0 in pins)
     if 0 in pins:  # a pinned first session is not tested
         yield from ((pins[0].start, options, free)
-                    for options in choices or _choices(program, team.people))  # fmt: skip
+                    for options in choices or _choices(program, ranked))  # fmt: skip
         return
     everyone = team.people if team else [f for options in choices for f in options]
     for t0 in cal.cand.sets.minutes(free.of(0, everyone)):
@@ -121,8 +131,8 @@ def _earliest_tries(cal, program, cohorts, rooms, pins, starts, choices, team=No
             yield from ((t0, options, free) for options in choices if opens.free(t0, options))
         elif program.same_facilitator:  # choices are [f] for each f of the team, in its order
             yield from ((t0, [f], free) for f in opens.fitting(t0, team))
-        elif next(opens.fitting(t0, team), None) is not None:  # choices are [the team]
-            yield t0, team.people, free
+        elif next(opens.fitting(t0, team), None) is not None:  # choices are [ranked]
+            yield t0, ranked, free
 
 
 def _earliest(cal: Calendar, free: SectionStarts, index: int, options: list[str]):
@@ -479,7 +489,12 @@ def greedy_plan(
     is kept first where it still fits, in place of ``previous``. When ``deadline`` passes, the
     sections placed so far are the plan (fixed sessions are always booked first) and
     ``plan.unreached`` lists the cohorts it did not get to. ``building`` is told how far the
-    plan is (``Building``) before each section and once all are tried."""
+    plan is (``Building``) before each section and once all are tried.
+
+    A plan started from an empty calendar (no fixed session, nothing kept of ``previous`` or
+    ``guide``) places its sections with the compiled loop where it was built
+    (:mod:`solver.compiled_greedy`: the same plan, several times sooner); it is told the
+    deadline and ``building`` only before it starts and once it is done."""
     problem = cand.problem
     cal = Calendar(cand)
     plan = Plan(unreached=set(cand.unexamined))
@@ -498,6 +513,18 @@ def greedy_plan(
                     pending.append((group, parts))
             formed.add(group.key)
         pending.sort(key=lambda gp: urgency(cand, gp[1]))
+        if pending and compiled_greedy.applies(cal):
+            # The same placements, made in C all at once (0.15 s for 12,676 sections on 10,000
+            # cohorts): the deadline is looked at before, and the count goes from none to all.
+            if deadline is not None:
+                deadline.check()
+            if building is not None:
+                building("new", tried, len(pending))
+            placed = compiled_greedy.place_all(cand, cal, pending)
+            for (group, parts), sessions in zip(pending, placed, strict=True):
+                tried += 1
+                if sessions is not None:
+                    plan.sections.append(PlannedSection(group.key, parts, sessions))
         while tried < len(pending):
             if building is not None:
                 building("new", tried, len(pending))

@@ -67,3 +67,13 @@ def errors_of():
         return errors
 
     return run
+
+
+@pytest.fixture
+def python_greedy(monkeypatch):
+    """The greedy plan placed by its Python loop even where the compiled one
+    (``solver.compiled_greedy``) would run: for tests of that loop's own parts (masks, teams,
+    tries ruled out, the deadline between sections), which the compiled loop does not use."""
+    from solver import compiled_greedy
+
+    monkeypatch.setattr(compiled_greedy, "applies", lambda cal: False)

@@ -22,7 +22,7 @@ def _steps(calls, step):
     return [(done, total) for name, done, total in calls if name == step]
 
 
-def test_the_greedy_plan_counts_each_section_tried_up_to_all_of_them():
+def test_the_greedy_plan_counts_each_section_tried_up_to_all_of_them(python_greedy):
     p = _generated("M", 1)
     calls = []
     plan = greedy_plan(candidates.build(p), building=lambda *call: calls.append(call))

@@ -81,7 +81,7 @@ def _reads(run) -> int:
     return clock.reads
 
 
-def test_a_deadline_passing_during_the_greedy_gives_a_partial_schedule():
+def test_a_deadline_passing_during_the_greedy_gives_a_partial_schedule(python_greedy):
     problem = _problem()
     cand = candidates.build(problem)
     half = _reads(lambda deadline: greedy_plan(cand, deadline)) // 2
@@ -92,7 +92,7 @@ def test_a_deadline_passing_during_the_greedy_gives_a_partial_schedule():
     assert plan.unreached and clock.reads == half  # stopped at its first look past the deadline
 
 
-def test_the_solve_stops_the_greedy_and_reports_the_partial_plan():
+def test_the_solve_stops_the_greedy_and_reports_the_partial_plan(python_greedy):
     problem = _problem()
     examine = _reads(lambda deadline: candidates.build(problem, deadline=deadline))
     cand = candidates.build(problem)

@@ -263,7 +263,7 @@ def _sections(plan):
 
 @pytest.mark.parametrize("size,seed", [("S", 1), ("S", 3), ("M", 1)])
 def test_the_masks_of_free_starts_leave_the_greedy_plan_as_the_plain_scan_makes_it(
-    monkeypatch, size, seed
+    monkeypatch, python_greedy, size, seed
 ):
     cand = candidates.build(_generated(size, seed))
     fast = greedy_plan(cand)

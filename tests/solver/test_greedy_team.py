@@ -55,7 +55,7 @@ def _sections(plan):
 
 @pytest.mark.parametrize("size,seed", [("M", 1), ("M", 11)])
 def test_the_plan_read_from_the_tree_is_the_plan_of_asking_each_facilitator(
-    monkeypatch, size, seed
+    monkeypatch, python_greedy, size, seed
 ):
     """Generated M has programs taught by one facilitator throughout and by any; from two
     qualified facilitators up every section reads the tree."""
@@ -149,7 +149,9 @@ def test_a_kept_team_follows_its_members_bookings_and_what_is_taken_back():
 
 
 @pytest.mark.parametrize("size,seed", [("M", 1), ("M", 11), ("L", 1)])
-def test_tries_ruled_out_before_booking_are_tries_that_would_have_failed(monkeypatch, size, seed):
+def test_tries_ruled_out_before_booking_are_tries_that_would_have_failed(
+    monkeypatch, python_greedy, size, seed
+):
     """``greedy._may_follow`` rules a first start out when a later session has no start left
     in reach: the plan is the one of booking the first session and failing after it."""
     problem = _generated(size, seed)

@@ -1,0 +1,614 @@
+/* The greedy plan's placement loop, compiled (solver.compiled_greedy prepares its input).
+
+   It places sections exactly as solver.greedy.place_section does for a plan built from an empty
+   calendar (no fixed session, no previous plan, no guide): each section at its earliest start
+   where its learners, a room that seats it (in person) and a facilitator are free, the sessions
+   after the first in the earliest start their spacing allows, each session with the cheapest
+   free facilitator of its options (ties: the first in the group's ranking) and the first free
+   room in price order; a section taught by one facilitator throughout tries the group's ranked
+   facilitators one by one. The rules are the exact tests of solver.bookings.Calendar: a
+   facilitator's availability, buffer and daily maximum, a room's availability and bookings, and
+   no two sessions of one learner or conflict group at once.
+
+   Python placed a section in about 0.3 ms on 10,000 cohorts (bench/results/log.md); here the
+   free starts of every resource are bit sets brought up to date at each booking, and the exact
+   tests are bit tests and binary searches.
+
+   Input: one int64 array (``ints``) read in order, and one uint64 array (``words``) of bit sets
+   of W words each, addressed by index. Output: one int64 array, per section 0 (not placed) or
+   the number of sessions followed by (position, facilitator, room or -1) for each. */
+
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_SESSIONS 128 /* sessions of one section at most (the problem format allows 100: solver.limits) */
+
+typedef struct {
+    int64_t *s, *e;
+    int64_t n, cap;
+} Ivals;
+
+typedef struct {
+    int64_t nsess, lo, hi, in_person, same;
+    int64_t *mi;      /* minutes index of each session */
+    int64_t nranked;
+    int64_t *ranked;  /* facilitator indices, cheapest first */
+    int64_t *base;    /* [nranked][nminutes] price before if-need-be */
+} Group;
+
+typedef struct {
+    int64_t n, W, ndays, F, R, K, M, T, G, S, P;
+    int64_t *start, *dayidx, *minutes;
+    int64_t *buffer, *maxday, *reluct, *tz;
+    int64_t *localday; /* [T][n] */
+    int64_t *ndays_tz; /* [T] */
+    int64_t *dayfirst; /* [T][Dmax + 1]: first position of each local day */
+    int64_t Dmax;
+    const uint64_t *favail, *freluct, *ravail; /* [F][M][W], [F][M][W], [R][M][W] */
+    uint64_t *ffree, *rfree;
+    int64_t *dm; /* [F][Dmax] minutes taught per local day */
+    Ivals *fb, *rb, *kb;
+    Group *groups;
+    int64_t **seating; /* each: count, then rooms */
+    struct Undo *undo;  /* one per session of a section being placed */
+} State;
+
+/* ---- intervals ---------------------------------------------------------------------------- */
+
+static int64_t lower_s(const Ivals *v, int64_t x) { /* first index with s >= x */
+    int64_t lo = 0, hi = v->n;
+    while (lo < hi) {
+        int64_t mid = (lo + hi) / 2;
+        if (v->s[mid] < x) lo = mid + 1; else hi = mid;
+    }
+    return lo;
+}
+
+/* Whether [a, b) overlaps one of the (non-overlapping, sorted) intervals: Bookings.clashes. */
+static int iv_clash(const Ivals *v, int64_t a, int64_t b) {
+    int64_t k = lower_s(v, b);
+    return k > 0 && v->e[k - 1] > a;
+}
+
+static int iv_add(Ivals *v, int64_t s, int64_t e) {
+    if (v->n == v->cap) {
+        int64_t cap = v->cap ? v->cap * 2 : 8;
+        int64_t *ns = realloc(v->s, cap * sizeof(int64_t));
+        if (!ns) return -1;
+        v->s = ns;
+        int64_t *ne = realloc(v->e, cap * sizeof(int64_t));
+        if (!ne) return -1;
+        v->e = ne;
+        v->cap = cap;
+    }
+    int64_t k = lower_s(v, s);
+    memmove(v->s + k + 1, v->s + k, (v->n - k) * sizeof(int64_t));
+    memmove(v->e + k + 1, v->e + k, (v->n - k) * sizeof(int64_t));
+    v->s[k] = s;
+    v->e[k] = e;
+    v->n++;
+    return 0;
+}
+
+static void iv_remove(Ivals *v, int64_t s, int64_t e) {
+    int64_t k = lower_s(v, s);
+    while (k < v->n && v->e[k] != e) k++;
+    if (k == v->n) return;
+    memmove(v->s + k, v->s + k + 1, (v->n - k - 1) * sizeof(int64_t));
+    memmove(v->e + k, v->e + k + 1, (v->n - k - 1) * sizeof(int64_t));
+    v->n--;
+}
+
+/* ---- bit sets of positions ---------------------------------------------------------------- */
+
+static inline int bit(const uint64_t *b, int64_t k) { return (b[k >> 6] >> (k & 63)) & 1; }
+
+static void clear_range(uint64_t *b, int64_t lo, int64_t hi) { /* positions lo .. hi - 1 */
+    if (lo >= hi) return;
+    int64_t first = lo >> 6, last = (hi - 1) >> 6;
+    uint64_t head = ~0ULL << (lo & 63), tail = ~0ULL >> (63 - ((hi - 1) & 63));
+    if (first == last) {
+        b[first] &= ~(head & tail);
+        return;
+    }
+    b[first] &= ~head;
+    for (int64_t w = first + 1; w < last; w++) b[w] = 0;
+    b[last] &= ~tail;
+}
+
+static int64_t first_after(const State *st, int64_t x) { /* first position with start > x */
+    int64_t lo = 0, hi = st->n;
+    while (lo < hi) {
+        int64_t mid = (lo + hi) / 2;
+        if (st->start[mid] <= x) lo = mid + 1; else hi = mid;
+    }
+    return lo;
+}
+
+static int64_t first_from(const State *st, int64_t x) { /* first position with start >= x */
+    int64_t lo = 0, hi = st->n;
+    while (lo < hi) {
+        int64_t mid = (lo + hi) / 2;
+        if (st->start[mid] < x) lo = mid + 1; else hi = mid;
+    }
+    return lo;
+}
+
+static int64_t first_on_day(const State *st, int64_t d) { /* first position of day >= d */
+    int64_t lo = 0, hi = st->n;
+    while (lo < hi) {
+        int64_t mid = (lo + hi) / 2;
+        if (st->dayidx[mid] < d) lo = mid + 1; else hi = mid;
+    }
+    return lo;
+}
+
+/* ---- free starts of one resource, exact --------------------------------------------------- */
+
+static inline uint64_t *ffree_of(State *st, int64_t f, int64_t m) {
+    return st->ffree + (f * st->M + m) * st->W;
+}
+
+static inline uint64_t *rfree_of(State *st, int64_t r, int64_t m) {
+    return st->rfree + (r * st->M + m) * st->W;
+}
+
+/* Starts where facilitator f may take a session of minutes[m]: available, clear of their
+   sessions by the buffer, on a local day with time left under their daily maximum
+   (Calendar.facilitator_fits at every start). */
+static void refresh_facilitator(State *st, int64_t f) {
+    int64_t buf = st->buffer[f], cap = st->maxday[f], tz = st->tz[f];
+    const Ivals *v = &st->fb[f];
+    for (int64_t m = 0; m < st->M; m++) {
+        uint64_t *b = ffree_of(st, f, m);
+        int64_t len = st->minutes[m];
+        memcpy(b, st->favail + (f * st->M + m) * st->W, st->W * sizeof(uint64_t));
+        if (cap >= 0 && len > cap) {
+            memset(b, 0, st->W * sizeof(uint64_t));
+            continue;
+        }
+        for (int64_t i = 0; i < v->n; i++)
+            clear_range(b, first_after(st, v->s[i] - len - buf), first_from(st, v->e[i] + buf));
+        if (cap >= 0 && v->n) {
+            const int64_t *dm = st->dm + f * st->Dmax, *first = st->dayfirst + tz * (st->Dmax + 1);
+            for (int64_t d = 0; d < st->ndays_tz[tz]; d++)
+                if (dm[d] && dm[d] + len > cap) clear_range(b, first[d], first[d + 1]);
+        }
+    }
+}
+
+/* Starts where room r may take a session of minutes[m] (Calendar.room_fits). */
+static void refresh_room(State *st, int64_t r) {
+    const Ivals *v = &st->rb[r];
+    for (int64_t m = 0; m < st->M; m++) {
+        uint64_t *b = rfree_of(st, r, m);
+        int64_t len = st->minutes[m];
+        memcpy(b, st->ravail + (r * st->M + m) * st->W, st->W * sizeof(uint64_t));
+        for (int64_t i = 0; i < v->n; i++)
+            clear_range(b, first_after(st, v->s[i] - len), first_from(st, v->e[i]));
+    }
+}
+
+/* ---- one section -------------------------------------------------------------------------- */
+
+typedef struct {
+    const Group *g;
+    const int64_t *seating; /* count, then rooms */
+    int64_t nkeys;
+    const int64_t *keys;
+    const uint64_t *allowed; /* [nsess][W] */
+} Section;
+
+typedef struct {
+    int64_t k, f, r;
+} Placed;
+
+static int learners_fit(const State *st, const Section *sec, int64_t t, int64_t len) {
+    for (int64_t i = 0; i < sec->nkeys; i++)
+        if (iv_clash(&st->kb[sec->keys[i]], t, t + len)) return 0;
+    return 1;
+}
+
+static int64_t free_room(State *st, const Section *sec, int64_t k, int64_t m) {
+    for (int64_t i = 0; i < sec->seating[0]; i++) {
+        int64_t r = sec->seating[1 + i];
+        if (bit(rfree_of(st, r, m), k)) return r;
+    }
+    return -1;
+}
+
+/* The cheapest free facilitator of the options at position k (ties: the first in the group's
+   ranking), or -1; ``only`` >= 0 names the one option of a section taught by one facilitator
+   (its place in the ranking). */
+static int64_t cheapest_free(State *st, const Section *sec, int64_t k, int64_t m, int64_t only) {
+    const Group *g = sec->g;
+    int64_t best = -1, best_cost = 0;
+    int64_t lo = only >= 0 ? only : 0, hi = only >= 0 ? only + 1 : g->nranked;
+    for (int64_t j = lo; j < hi; j++) {
+        int64_t f = g->ranked[j];
+        if (!bit(ffree_of(st, f, m), k)) continue;
+        int64_t cost = g->base[j * st->M + m];
+        if (bit(st->freluct + (f * st->M + m) * st->W, k)) cost += st->reluct[f];
+        if (best < 0 || cost < best_cost) {
+            best = f;
+            best_cost = cost;
+        }
+    }
+    return best;
+}
+
+/* What one booking changed, to take it back: the facilitator's and room's free sets before. */
+typedef struct Undo {
+    uint64_t *saved; /* [2][M][W]: the facilitator's, then the room's */
+} Undo;
+
+/* Book a session and clear the starts it takes from its facilitator and room: those within
+   the facilitator's buffer of it, the rest of its local day when that reaches their daily
+   maximum, and the room's clashing starts. */
+static int book(State *st, const Section *sec, const Placed *p, int64_t len, Undo *undo) {
+    int64_t t = st->start[p->k], f = p->f, size = st->M * st->W;
+    memcpy(undo->saved, ffree_of(st, f, 0), size * sizeof(uint64_t));
+    if (p->r >= 0) memcpy(undo->saved + size, rfree_of(st, p->r, 0), size * sizeof(uint64_t));
+    if (iv_add(&st->fb[f], t, t + len)) return -1;
+    int64_t tz = st->tz[f], day = st->localday[tz * st->n + p->k], cap = st->maxday[f];
+    int64_t taught = st->dm[f * st->Dmax + day] += len;
+    const int64_t *first = st->dayfirst + tz * (st->Dmax + 1);
+    for (int64_t m = 0; m < st->M; m++) {
+        int64_t other = st->minutes[m], buf = st->buffer[f];
+        uint64_t *b = ffree_of(st, f, m);
+        clear_range(b, first_after(st, t - other - buf), first_from(st, t + len + buf));
+        if (cap >= 0 && taught + other > cap) clear_range(b, first[day], first[day + 1]);
+    }
+    if (p->r >= 0) {
+        if (iv_add(&st->rb[p->r], t, t + len)) return -1;
+        for (int64_t m = 0; m < st->M; m++)
+            clear_range(rfree_of(st, p->r, m), first_after(st, t - st->minutes[m]),
+                        first_from(st, t + len));
+    }
+    for (int64_t i = 0; i < sec->nkeys; i++)
+        if (iv_add(&st->kb[sec->keys[i]], t, t + len)) return -1;
+    return 0;
+}
+
+/* Take back the latest booking (bookings are taken back last first). */
+static void unbook(State *st, const Section *sec, const Placed *p, int64_t len, Undo *undo) {
+    int64_t t = st->start[p->k], size = st->M * st->W;
+    iv_remove(&st->fb[p->f], t, t + len);
+    st->dm[p->f * st->Dmax + st->localday[st->tz[p->f] * st->n + p->k]] -= len;
+    memcpy(ffree_of(st, p->f, 0), undo->saved, size * sizeof(uint64_t));
+    if (p->r >= 0) {
+        iv_remove(&st->rb[p->r], t, t + len);
+        memcpy(rfree_of(st, p->r, 0), undo->saved + size, size * sizeof(uint64_t));
+    }
+    for (int64_t i = 0; i < sec->nkeys; i++) iv_remove(&st->kb[sec->keys[i]], t, t + len);
+}
+
+/* The first session at position k0 with the options (``only``: see cheapest_free), the others
+   each at the earliest start their spacing allows (greedy._place_from); left booked when every
+   session is placed. 1 placed, 0 not, -1 out of memory. */
+static int place_from(State *st, const Section *sec, int64_t k0, int64_t only, Placed *out) {
+    const Group *g = sec->g;
+    int64_t n = 0;
+    for (int64_t i = 0; i < g->nsess; i++) {
+        int64_t m = g->mi[i], len = st->minutes[m];
+        int64_t lo_k = k0, hi_k = k0 + 1;
+        const uint64_t *allowed = sec->allowed + i * st->W;
+        if (i > 0) { /* after the session before ends, on a day the spacing allows */
+            int64_t prev_end = st->start[out[n - 1].k] + st->minutes[g->mi[i - 1]];
+            int64_t day = st->dayidx[out[n - 1].k];
+            int64_t first = day + g->lo, last = day + g->hi;
+            if (first < 0) first = 0;
+            if (last > st->ndays - 1) last = st->ndays - 1;
+            lo_k = first_from(st, prev_end);
+            int64_t day_lo = first_on_day(st, first);
+            if (day_lo > lo_k) lo_k = day_lo;
+            hi_k = first > last ? lo_k : first_on_day(st, last + 1);
+        }
+        Placed p = {-1, -1, -1};
+        for (int64_t k = lo_k; k < hi_k; k++) {
+            if (i > 0 && !bit(allowed, k)) continue;
+            if (!learners_fit(st, sec, st->start[k], len)) continue;
+            int64_t f = cheapest_free(st, sec, k, m, only);
+            if (f < 0) continue;
+            int64_t r = -1;
+            if (g->in_person) {
+                r = free_room(st, sec, k, m);
+                if (r < 0) continue;
+            }
+            p.k = k, p.f = f, p.r = r;
+            break;
+        }
+        if (p.k < 0) break;
+        if (book(st, sec, &p, len, &st->undo[n])) return -1;
+        out[n++] = p;
+    }
+    if (n == g->nsess) return 1;
+    while (n--) unbook(st, sec, &out[n], st->minutes[g->mi[n]], &st->undo[n]);
+    return 0;
+}
+
+/* greedy.place_section from an empty calendar's point of view: 1 placed (in ``out``), 0 not. */
+static int place_section(State *st, const Section *sec, Placed *out) {
+    const Group *g = sec->g;
+    int64_t m = g->mi[0], len = st->minutes[m], W = st->W;
+    if (g->nranked == 0 || (g->in_person && sec->seating[0] == 0)) return 0;
+    const uint64_t *allowed = sec->allowed;
+    for (int64_t w = 0; w < W; w++) {
+        uint64_t want = allowed[w];
+        if (!want) continue;
+        if (g->in_person) { /* a room free: their union, as far as it is needed */
+            uint64_t rooms = 0;
+            for (int64_t i = 0; i < sec->seating[0] && (want & ~rooms); i++)
+                rooms |= rfree_of(st, sec->seating[1 + i], m)[w];
+            want &= rooms;
+        }
+        uint64_t anyone = 0; /* a facilitator free, the same way */
+        for (int64_t j = 0; j < g->nranked && (want & ~anyone); j++)
+            anyone |= ffree_of(st, g->ranked[j], m)[w];
+        want &= anyone;
+        while (want) {
+            int64_t k = w * 64 + __builtin_ctzll(want);
+            want &= want - 1;
+            if (!learners_fit(st, sec, st->start[k], len)) continue;
+            if (g->in_person && free_room(st, sec, k, m) < 0) continue;
+            if (g->same) {
+                for (int64_t j = 0; j < g->nranked; j++) {
+                    if (!bit(ffree_of(st, g->ranked[j], m), k)) continue;
+                    int ok = place_from(st, sec, k, j, out);
+                    if (ok) return ok;
+                }
+            } else {
+                int ok = place_from(st, sec, k, -1, out);
+                if (ok) return ok;
+            }
+        }
+    }
+    return 0;
+}
+
+/* ---- reading the input -------------------------------------------------------------------- */
+
+typedef struct {
+    const int64_t *p, *end;
+    int bad;
+} Reader;
+
+static int64_t next(Reader *r) {
+    if (r->p >= r->end) {
+        r->bad = 1;
+        return 0;
+    }
+    return *r->p++;
+}
+
+static int64_t *take(Reader *r, int64_t count) { /* ``count`` ints read in place */
+    if (count < 0 || r->end - r->p < count) {
+        r->bad = 1;
+        return NULL;
+    }
+    int64_t *out = (int64_t *)r->p;
+    r->p += count;
+    return out;
+}
+
+typedef struct {
+    int64_t nsess, at, nkeys;
+    const int64_t *keys;
+} Cohort;
+
+typedef struct {
+    const uint64_t *words;
+    int64_t nwords, used; /* words, and how many hold the resources' sets */
+    Cohort *cohorts;
+    int64_t ncohorts;
+    uint64_t *allowed; /* [MAX_SESSIONS][W]: the section's, all its cohorts' starts */
+    int64_t *keys, keys_cap;
+    int64_t *out, written, out_cap;
+} Work;
+
+enum { PLACED_ALL = 0, BAD_INPUT = 1, NO_MEMORY = 2 };
+
+static int compare_keys(const void *a, const void *b) {
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* One section read from ``rd`` (group, rooms, cohorts): its starts allowed for every cohort
+   (greedy.allowed_starts) and its learners' and conflict groups' keys, once each. */
+static int read_section(State *st, Work *wk, Reader *rd, Section *sec) {
+    int64_t g = next(rd), s = next(rd), n = next(rd);
+    const int64_t *cohorts = take(rd, n);
+    if (rd->bad || g < 0 || g >= st->G || s < 0 || s >= st->S || n < 1) return BAD_INPUT;
+    sec->g = &st->groups[g], sec->seating = st->seating[s];
+    int64_t nsess = sec->g->nsess, W = st->W, nkeys = 0;
+    for (int64_t c = 0; c < n; c++) {
+        if (cohorts[c] < 0 || cohorts[c] >= wk->ncohorts) return BAD_INPUT;
+        const Cohort *co = &wk->cohorts[cohorts[c]];
+        if (co->nsess != nsess) return BAD_INPUT;
+        for (int64_t i = 0; i < nsess * W; i++)
+            wk->allowed[i] = c ? wk->allowed[i] & wk->words[co->at + i] : wk->words[co->at + i];
+        nkeys += co->nkeys;
+    }
+    if (nkeys > wk->keys_cap) {
+        int64_t *grown = realloc(wk->keys, (nkeys + 1) * sizeof(int64_t));
+        if (!grown) return NO_MEMORY;
+        wk->keys = grown, wk->keys_cap = nkeys;
+    }
+    nkeys = 0;
+    for (int64_t c = 0; c < n; c++) {
+        const Cohort *co = &wk->cohorts[cohorts[c]];
+        memcpy(wk->keys + nkeys, co->keys, co->nkeys * sizeof(int64_t));
+        nkeys += co->nkeys;
+    }
+    if (n > 1) { /* cohorts may share a learner or a conflict group */
+        qsort(wk->keys, nkeys, sizeof(int64_t), compare_keys);
+        int64_t kept = 0;
+        for (int64_t i = 0; i < nkeys; i++)
+            if (!kept || wk->keys[kept - 1] != wk->keys[i]) wk->keys[kept++] = wk->keys[i];
+        nkeys = kept;
+    }
+    sec->keys = wk->keys, sec->nkeys = nkeys, sec->allowed = wk->allowed;
+    return PLACED_ALL;
+}
+
+/* Every section in turn, its answer appended to wk->out. Needs no Python: runs without the
+   interpreter's lock, so that the solve's heartbeat goes on meanwhile. */
+static int place_all(State *st, Work *wk, Reader *rd) {
+    Placed placed[MAX_SESSIONS];
+    for (int64_t p = 0; p < st->P; p++) {
+        Section sec;
+        int code = read_section(st, wk, rd, &sec);
+        if (code != PLACED_ALL) return code;
+        int ok = place_section(st, &sec, placed);
+        if (ok < 0) return NO_MEMORY;
+        int64_t need = wk->written + 1 + (ok ? 3 * sec.g->nsess : 0);
+        if (need > wk->out_cap) {
+            int64_t *grown = realloc(wk->out, need * 2 * sizeof(int64_t));
+            if (!grown) return NO_MEMORY;
+            wk->out = grown, wk->out_cap = need * 2;
+        }
+        wk->out[wk->written++] = ok ? sec.g->nsess : 0;
+        for (int64_t i = 0; ok && i < sec.g->nsess; i++) {
+            wk->out[wk->written++] = placed[i].k;
+            wk->out[wk->written++] = placed[i].f;
+            wk->out[wk->written++] = placed[i].r;
+        }
+    }
+    return rd->p == rd->end ? PLACED_ALL : BAD_INPUT;
+}
+
+static void free_state(State *st) {
+    if (st->fb) for (int64_t i = 0; i < st->F; i++) free(st->fb[i].s), free(st->fb[i].e);
+    if (st->rb) for (int64_t i = 0; i < st->R; i++) free(st->rb[i].s), free(st->rb[i].e);
+    if (st->kb) for (int64_t i = 0; i < st->K; i++) free(st->kb[i].s), free(st->kb[i].e);
+    free(st->fb), free(st->rb), free(st->kb);
+    free(st->ffree), free(st->rfree), free(st->dm), free(st->groups), free(st->seating);
+    if (st->undo) free(st->undo[0].saved);
+    free(st->undo);
+}
+
+/* The grid, resources, groups, room lists and cohorts, checked; the free sets made. */
+static int read_state(State *st, Work *wk, Reader *rd) {
+    st->n = next(rd), st->W = next(rd), st->ndays = next(rd);
+    st->F = next(rd), st->R = next(rd), st->K = next(rd), st->M = next(rd), st->T = next(rd);
+    st->G = next(rd), st->S = next(rd), wk->ncohorts = next(rd), st->P = next(rd);
+    st->Dmax = next(rd);
+    st->start = take(rd, st->n), st->dayidx = take(rd, st->n), st->minutes = take(rd, st->M);
+    st->buffer = take(rd, st->F), st->maxday = take(rd, st->F), st->reluct = take(rd, st->F);
+    st->tz = take(rd, st->F);
+    st->localday = take(rd, st->T * st->n), st->ndays_tz = take(rd, st->T);
+    st->dayfirst = take(rd, st->T * (st->Dmax + 1));
+    wk->used = (2 * st->F + st->R) * st->M * st->W;
+    if (rd->bad || st->W * 64 < st->n || wk->nwords < wk->used || st->Dmax < 0) return BAD_INPUT;
+    st->favail = wk->words, st->freluct = wk->words + st->F * st->M * st->W;
+    st->ravail = wk->words + 2 * st->F * st->M * st->W;
+    for (int64_t t = 0; t < st->T; t++) {
+        if (st->ndays_tz[t] < 0 || st->ndays_tz[t] > st->Dmax) return BAD_INPUT;
+        for (int64_t k = 0; k < st->n; k++)
+            if (st->localday[t * st->n + k] < 0 || st->localday[t * st->n + k] >= st->ndays_tz[t])
+                return BAD_INPUT;
+        for (int64_t d = 0; d <= st->Dmax; d++) {
+            int64_t first = st->dayfirst[t * (st->Dmax + 1) + d];
+            if (first < 0 || first > st->n) return BAD_INPUT;
+        }
+    }
+    for (int64_t f = 0; f < st->F; f++)
+        if (st->tz[f] < 0 || st->tz[f] >= st->T) return BAD_INPUT;
+
+    st->ffree = malloc((st->F * st->M * st->W + 1) * sizeof(uint64_t));
+    st->rfree = malloc((st->R * st->M * st->W + 1) * sizeof(uint64_t));
+    st->dm = calloc(st->F * st->Dmax + 1, sizeof(int64_t));
+    st->fb = calloc(st->F + 1, sizeof(Ivals)), st->rb = calloc(st->R + 1, sizeof(Ivals));
+    st->kb = calloc(st->K + 1, sizeof(Ivals));
+    st->groups = calloc(st->G + 1, sizeof(Group));
+    st->seating = calloc(st->S + 1, sizeof(int64_t *));
+    st->undo = calloc(MAX_SESSIONS, sizeof(Undo));
+    wk->cohorts = calloc(wk->ncohorts + 1, sizeof(Cohort));
+    wk->allowed = malloc((MAX_SESSIONS * st->W + 1) * sizeof(uint64_t));
+    if (st->undo)
+        st->undo[0].saved = malloc((MAX_SESSIONS * 2 * st->M * st->W + 1) * sizeof(uint64_t));
+    if (!st->ffree || !st->rfree || !st->dm || !st->fb || !st->rb || !st->kb || !st->groups ||
+        !st->seating || !st->undo || !st->undo[0].saved || !wk->cohorts || !wk->allowed)
+        return NO_MEMORY;
+    for (int64_t i = 1; i < MAX_SESSIONS; i++)
+        st->undo[i].saved = st->undo[0].saved + i * 2 * st->M * st->W;
+    for (int64_t f = 0; f < st->F; f++) refresh_facilitator(st, f);
+    for (int64_t r = 0; r < st->R; r++) refresh_room(st, r);
+
+    for (int64_t g = 0; g < st->G; g++) {
+        Group *gr = &st->groups[g];
+        gr->nsess = next(rd), gr->lo = next(rd), gr->hi = next(rd);
+        gr->in_person = next(rd), gr->same = next(rd);
+        gr->mi = take(rd, gr->nsess);
+        gr->nranked = next(rd);
+        gr->ranked = take(rd, gr->nranked);
+        gr->base = take(rd, gr->nranked * st->M);
+        if (rd->bad || gr->nsess < 1 || gr->nsess > MAX_SESSIONS) return BAD_INPUT;
+        for (int64_t i = 0; i < gr->nsess; i++)
+            if (gr->mi[i] < 0 || gr->mi[i] >= st->M) return BAD_INPUT;
+        for (int64_t j = 0; j < gr->nranked; j++)
+            if (gr->ranked[j] < 0 || gr->ranked[j] >= st->F) return BAD_INPUT;
+    }
+    for (int64_t s = 0; s < st->S; s++) {
+        int64_t count = next(rd);
+        st->seating[s] = (int64_t *)rd->p - 1;
+        int64_t *rooms = take(rd, count);
+        if (rd->bad) return BAD_INPUT;
+        for (int64_t i = 0; i < count; i++)
+            if (rooms[i] < 0 || rooms[i] >= st->R) return BAD_INPUT;
+    }
+    for (int64_t c = 0; c < wk->ncohorts; c++) { /* sessions, first allowed set, keys */
+        Cohort *co = &wk->cohorts[c];
+        co->nsess = next(rd), co->at = next(rd), co->nkeys = next(rd);
+        co->keys = take(rd, co->nkeys);
+        if (rd->bad || co->nsess < 1 || co->nsess > MAX_SESSIONS || co->at < wk->used ||
+            co->at + co->nsess * st->W > wk->nwords)
+            return BAD_INPUT;
+        for (int64_t i = 0; i < co->nkeys; i++)
+            if (co->keys[i] < 0 || co->keys[i] >= st->K) return BAD_INPUT;
+    }
+    return PLACED_ALL;
+}
+
+static PyObject *place(PyObject *Py_UNUSED(module), PyObject *args) {
+    Py_buffer ib, wb;
+    if (!PyArg_ParseTuple(args, "y*y*", &ib, &wb)) return NULL;
+    State st;
+    Work wk;
+    memset(&st, 0, sizeof st);
+    memset(&wk, 0, sizeof wk);
+    Reader rd = {(const int64_t *)ib.buf, (const int64_t *)ib.buf + ib.len / 8, 0};
+    wk.words = (const uint64_t *)wb.buf, wk.nwords = wb.len / 8;
+    int code = read_state(&st, &wk, &rd);
+    if (code == PLACED_ALL) {
+        Py_BEGIN_ALLOW_THREADS
+        code = place_all(&st, &wk, &rd);
+        Py_END_ALLOW_THREADS
+    }
+    PyObject *result = NULL;
+    if (code == PLACED_ALL)
+        result = PyBytes_FromStringAndSize((const char *)wk.out, wk.written * sizeof(int64_t));
+    else if (code == NO_MEMORY)
+        PyErr_NoMemory();
+    else
+        PyErr_SetString(PyExc_ValueError, "malformed placement input");
+    free(wk.out), free(wk.keys), free(wk.allowed), free(wk.cohorts);
+    free_state(&st);
+    PyBuffer_Release(&ib);
+    PyBuffer_Release(&wb);
+    return result;
+}
+
+static PyMethodDef methods[] = {
+    {"place", place, METH_VARARGS,
+     "place(ints, words) -> bytes: the sections placed in order (see solver.compiled_greedy)."},
+    {NULL, NULL, 0, NULL},
+};
+
+static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "_greedy", NULL, -1, methods,
+                                    NULL, NULL, NULL, NULL};
+
+PyMODINIT_FUNC PyInit__greedy(void) { return PyModule_Create(&module); }

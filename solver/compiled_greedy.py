@@ -1,0 +1,230 @@
+"""The greedy plan's placement loop in C (``solver/_greedy.c``), where it gives the same plan.
+
+The greedy plan placed a section in about 0.3 ms of Python on 10,000 cohorts: 3.5-5 s for the
+first schedule of a global company's period, against the 1 s asked of it (issue 18,
+bench/results/log.md). Its rules are few and its state is small (who is booked when), so the
+placement of the sections, once they are formed and sorted, is done by a C extension when it was
+built (``pyproject.toml``; it is optional, and without it the Python loop runs).
+
+It places exactly what ``greedy.place_section`` places, section after section, from an empty
+calendar: the plan of a period with fixed sessions, a previous plan or a guide is built in
+Python (those book the calendar first, and searching what still fits of them is another loop).
+``tests/solver/test_compiled_greedy.py`` compares the two plans on generated problems.
+
+The C side gets one array of integers and one of bit sets (``_Input``) and returns, per section,
+its sessions' positions, facilitators and rooms.
+"""
+
+from __future__ import annotations
+
+from array import array
+
+from solver.bookings import Calendar
+from solver.candidates import Candidates, Group
+from solver.plan import PlannedSession
+from solver.pricing import reluctance_cents
+
+try:
+    from solver import _greedy
+except ImportError:  # not built (no C compiler where it was installed): the Python loop runs
+    _greedy = None
+
+
+def available() -> bool:
+    """Whether the C placement was built."""
+    return _greedy is not None
+
+
+def applies(cal: Calendar) -> bool:
+    """Whether the C placement can go on from ``cal``: built, and nothing booked yet."""
+    booked = (cal.facilitator, cal.room, cal.learners)
+    return available() and not any(b.starts for kind in booked for b in kind.values())
+
+
+def place_all(
+    cand: Candidates, cal: Calendar, pending: list[tuple[Group, dict[str, int]]]
+) -> list[list[PlannedSession] | None]:
+    """Each of ``pending`` (group, cohorts and learners) placed in turn, as
+    ``greedy.place_section(cand, cal, group, parts, book=True)`` would from an empty ``cal``
+    (its sessions, or None); ``cal`` itself is left as it was."""
+    data = _Input(cand, cal)
+    for group, parts in pending:
+        data.section(group, parts)
+    placed = array("q")
+    placed.frombytes(_greedy.place(data.ints(), data.words()))
+    return data.read(placed, pending)
+
+
+class _Input:
+    """What ``_greedy.place`` reads, in its order (see the C file): the grid, the facilitators'
+    and rooms' rules and free starts per session length, then the groups, the room lists and
+    the sections, referred to by number."""
+
+    def __init__(self, cand: Candidates, cal: Calendar) -> None:
+        self.cand, self.cal = cand, cal
+        problem, grid, sets = cand.problem, cand.grid, cand.sets
+        self.starts = sets.starts
+        self.n, self.width = len(self.starts), (len(self.starts) + 63) // 64
+        self.facilitators = list(problem.facilitators)
+        self.f_index = {f: i for i, f in enumerate(self.facilitators)}
+        self.rooms = list(problem.rooms)
+        self.r_index = {r: i for i, r in enumerate(self.rooms)}
+        # the keys (learners, conflict groups) of each cohort as numbers, in increasing order
+        self.keys_of: dict[str, list[int]] = {}
+        for i, cohorts in enumerate(cand.conflicts.values()):
+            for c in cohorts:
+                self.keys_of.setdefault(c, []).append(i)
+        self.minutes = sorted({m for g in cand.groups.values() for m in g.program.sessions})
+        self.m_index = {m: i for i, m in enumerate(self.minutes)}
+        zones = sorted({problem.facilitators[f].timezone for f in self.facilitators})
+        self.z_index = {z: i for i, z in enumerate(zones)}
+        self.local_days = [self._local_days(z) for z in zones]
+        self.day_count = max((max(days, default=-1) + 1 for days in self.local_days), default=0)
+        self.head = [self.n, self.width, len(sets.day_masks), len(self.facilitators),
+                     len(self.rooms), len(cand.conflicts), len(self.minutes), len(zones)]  # fmt: skip
+        self.grid_ints = [*self.starts, *(grid.day_index(t) for t in self.starts), *self.minutes]
+        self.groups: dict[str, int] = {}
+        self.group_ints: list[int] = []
+        self.seatings: dict[int, int] = {}
+        self.seating_ints: list[int] = []
+        self.section_ints: list[int] = []
+        self.sections = 0
+        self.masks = bytearray()
+        self.as_bytes: dict[int, bytes] = {}
+        self.nothing = self._bytes(0)
+        self.cohorts: dict[str, int] = {}
+        self.cohort_ints: list[int] = []
+        self._resources()
+
+    def _local_days(self, zone: str) -> list[int]:
+        """Each start's local day in ``zone``, numbered from 0 (starts are in order, so days
+        are too)."""
+        grid, numbers, out = self.cand.grid, {}, []
+        for t in self.starts:
+            out.append(numbers.setdefault(grid.local_date(t, zone), len(numbers)))
+        return out
+
+    def _resources(self) -> None:
+        """Rules of each facilitator and their masks, then the rooms' masks."""
+        cand, sets, problem = self.cand, self.cand.sets, self.cand.problem
+        rules, available, reluctant = [], bytearray(), bytearray()
+        for name in self.facilitators:
+            fac = problem.facilitators[name]
+            rules.append((fac.buffer_minutes,
+                          -1 if fac.max_minutes_per_day is None else fac.max_minutes_per_day,
+                          reluctance_cents(fac), self.z_index[fac.timezone]))  # fmt: skip
+            windows = cand.reluctant.get(name)
+            for m in self.minutes:
+                available += self._bytes(cand.facilitator_mask(name, m))
+                reluctant += self._bytes(sets.clashing(windows, m)) if windows else self.nothing
+        self.f_ints = [x for i in range(4) for x in (r[i] for r in rules)]
+        self.masks += available + reluctant
+        for name in self.rooms:
+            for m in self.minutes:
+                self.masks += self._bytes(cand.room_mask(name, m))
+
+    def _bytes(self, mask: int) -> bytes:
+        """A mask as the C side's words (kept: many people, rooms and sections share one)."""
+        found = self.as_bytes.get(mask)
+        if found is None:
+            found = self.as_bytes[mask] = mask.to_bytes(self.width * 8, "little")
+        return found
+
+    def _group(self, group: Group) -> int:
+        """The group's number: its sessions, spacing, mode and ranked facilitators with the
+        price of one session of each length (``Calendar.session_price_base``)."""
+        number = self.groups.get(group.key)
+        if number is None:
+            cal, program = self.cal, group.program
+            ranked = cal.ranked(group, self.cand.qualified[program.id])
+            lengths = set(program.sessions)
+            prices = [
+                cal.session_price_base(group, f, m) if m in lengths else 0
+                for f in ranked
+                for m in self.minutes
+            ]
+            lo, hi = program.gap_days
+            self.group_ints += [len(program.sessions), lo, hi, int(program.in_person),
+                                int(program.same_facilitator),
+                                *(self.m_index[m] for m in program.sessions),
+                                len(ranked), *(self.f_index[f] for f in ranked), *prices]  # fmt: skip
+            number = self.groups[group.key] = len(self.groups)
+        return number
+
+    def _seating(self, group: Group, size: int) -> int:
+        """The number of the list of rooms that seat ``size`` for the group, cheapest first."""
+        seating = self.cal.rooms_seating(group, size) if group.program.in_person else []
+        key = getattr(seating, "key", -1)
+        number = self.seatings.get(key)
+        if number is None:
+            self.seating_ints += [len(seating), *(self.r_index[r] for r in seating)]
+            number = self.seatings[key] = len(self.seatings)
+        return number
+
+    def section(self, group: Group, parts: dict[str, int]) -> None:
+        """One section to place: its group, its rooms and its cohorts."""
+        cohorts = [self._cohort(c) for c in parts]
+        self.section_ints += [self._group(group), self._seating(group, sum(parts.values())),
+                              len(cohorts), *cohorts]  # fmt: skip
+        self.sections += 1
+
+    def _cohort(self, cohort: str) -> int:
+        """The cohort's number: its sessions' allowed starts (``Candidates.start_mask``) and its
+        learners' and conflict groups' keys."""
+        number = self.cohorts.get(cohort)
+        if number is None:
+            sessions = len(self.cand.groups[self.cand.group_of[cohort]].program.sessions)
+            at = len(self.masks) // 8
+            for i in range(sessions):
+                self.masks += self._bytes(self.cand.start_mask(cohort, i))
+            keys = self.keys_of.get(cohort, ())
+            self.cohort_ints += [sessions, at, len(keys), *keys]
+            number = self.cohorts[cohort] = len(self.cohorts)
+        return number
+
+    def ints(self) -> array:
+        """The integers, in the order the C side reads them."""
+        first_of_day = []
+        for days in self.local_days:
+            firsts = [self.n] * (self.day_count + 1)
+            for k in range(len(days) - 1, -1, -1):
+                firsts[days[k]] = k
+            first_of_day += firsts
+        counts = [max(days, default=-1) + 1 for days in self.local_days]
+        out = array("q", self.head)
+        out += array("q", [len(self.groups), len(self.seatings), len(self.cohorts),
+                           self.sections, self.day_count])  # fmt: skip
+        out += array("q", self.grid_ints)
+        out += array("q", self.f_ints)
+        for days in self.local_days:
+            out += array("q", days)
+        out += array("q", counts)
+        out += array("q", first_of_day)
+        out += array("q", self.group_ints)
+        out += array("q", self.seating_ints)
+        out += array("q", self.cohort_ints)
+        out += array("q", self.section_ints)
+        return out
+
+    def words(self) -> bytes:
+        return bytes(self.masks)
+
+    def read(self, placed: array, pending) -> list[list[PlannedSession] | None]:
+        """The C side's answer as sessions, one entry per section of ``pending``."""
+        out: list[list[PlannedSession] | None] = []
+        k = 0
+        for group, _parts in pending:
+            count = placed[k]
+            k += 1
+            if not count:
+                out.append(None)
+                continue
+            sessions = []
+            for i, minutes in enumerate(group.program.sessions):
+                position, f, r = placed[k : k + 3]
+                k += 3
+                sessions.append(PlannedSession(i, self.starts[position], minutes,
+                                               self.facilitators[f],
+                                               self.rooms[r] if r >= 0 else None))  # fmt: skip
+            out.append(sessions)
+        return out
