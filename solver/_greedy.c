@@ -37,6 +37,7 @@ typedef struct {
     int64_t nranked;
     int64_t *ranked;  /* facilitator indices, cheapest first */
     int64_t *base;    /* [nranked][nminutes] price before if-need-be */
+    int64_t *order;   /* [nminutes][nranked]: places in the ranking by that price, then place */
 } Group;
 
 typedef struct {
@@ -52,7 +53,10 @@ typedef struct {
     int64_t *dm; /* [F][Dmax] minutes taught per local day */
     Ivals *fb, *rb, *kb;
     Group *groups;
-    int64_t **seating; /* each: count, then rooms */
+    int64_t **seating; /* each: count, then rooms (in increasing order: cheapest first) */
+    uint64_t *seats;   /* [S][RW]: each seating's rooms as a set */
+    int64_t RW;        /* words of a set of rooms */
+    uint64_t *rooms_at; /* [M][n][RW]: the rooms free at each start (rfree, the other way) */
     struct Undo *undo;  /* one per session of a section being placed */
 } State;
 
@@ -197,6 +201,8 @@ static void refresh_room(State *st, int64_t r) {
 typedef struct {
     const Group *g;
     const int64_t *seating; /* count, then rooms */
+    const uint64_t *seats;  /* the same as a set of rooms, in words seat_lo .. seat_hi - 1 */
+    int64_t seat_lo, seat_hi;
     int64_t nkeys;
     const int64_t *keys;
     const uint64_t *allowed; /* [nsess][W] */
@@ -212,12 +218,27 @@ static int learners_fit(const State *st, const Section *sec, int64_t t, int64_t 
     return 1;
 }
 
+/* The first room of the section's seating free at k: rooms are numbered cheapest first within
+   their site, so it is the lowest room both free then and in the seating (late in a plan most
+   of a site's hundred rooms are taken at any start, and asking each in turn was a third of the
+   placement's time). */
 static int64_t free_room(State *st, const Section *sec, int64_t k, int64_t m) {
-    for (int64_t i = 0; i < sec->seating[0]; i++) {
-        int64_t r = sec->seating[1 + i];
-        if (bit(rfree_of(st, r, m), k)) return r;
+    const uint64_t *free = st->rooms_at + (m * st->n + k) * st->RW, *seats = sec->seats;
+    for (int64_t w = sec->seat_lo; w < sec->seat_hi; w++) {
+        uint64_t both = free[w] & seats[w];
+        if (both) return w * 64 + __builtin_ctzll(both);
     }
     return -1;
+}
+
+/* Room r's free starts in rooms_at again from rfree, for starts lo .. hi - 1. */
+static void copy_room_starts(State *st, int64_t r, int64_t m, int64_t lo, int64_t hi) {
+    const uint64_t *b = rfree_of(st, r, m);
+    uint64_t one = 1ULL << (r & 63);
+    for (int64_t k = lo; k < hi; k++) {
+        uint64_t *w = st->rooms_at + (m * st->n + k) * st->RW + (r >> 6);
+        *w = bit(b, k) ? (*w | one) : (*w & ~one);
+    }
 }
 
 /* The cheapest free facilitator of the options at position k (ties: the first in the group's
@@ -225,16 +246,18 @@ static int64_t free_room(State *st, const Section *sec, int64_t k, int64_t m) {
    (its place in the ranking). */
 static int64_t cheapest_free(State *st, const Section *sec, int64_t k, int64_t m, int64_t only) {
     const Group *g = sec->g;
-    int64_t best = -1, best_cost = 0;
-    int64_t lo = only >= 0 ? only : 0, hi = only >= 0 ? only + 1 : g->nranked;
-    for (int64_t j = lo; j < hi; j++) {
-        int64_t f = g->ranked[j];
+    if (only >= 0) return bit(ffree_of(st, g->ranked[only], m), k) ? g->ranked[only] : -1;
+    /* By price before if-need-be, which only adds: none after a dearer one can do better (on
+       10,000 cohorts a program has hundreds of qualified facilitators). */
+    int64_t best = -1, best_cost = 0, best_place = 0;
+    const int64_t *order = g->order + m * g->nranked;
+    for (int64_t i = 0; i < g->nranked; i++) {
+        int64_t j = order[i], f = g->ranked[j], cost = g->base[j * st->M + m];
+        if (best >= 0 && cost > best_cost) break;
         if (!bit(ffree_of(st, f, m), k)) continue;
-        int64_t cost = g->base[j * st->M + m];
         if (bit(st->freluct + (f * st->M + m) * st->W, k)) cost += st->reluct[f];
-        if (best < 0 || cost < best_cost) {
-            best = f;
-            best_cost = cost;
+        if (best < 0 || cost < best_cost || (cost == best_cost && j < best_place)) {
+            best = f, best_cost = cost, best_place = j;
         }
     }
     return best;
@@ -264,9 +287,11 @@ static int book(State *st, const Section *sec, const Placed *p, int64_t len, Und
     }
     if (p->r >= 0) {
         if (iv_add(&st->rb[p->r], t, t + len)) return -1;
-        for (int64_t m = 0; m < st->M; m++)
-            clear_range(rfree_of(st, p->r, m), first_after(st, t - st->minutes[m]),
-                        first_from(st, t + len));
+        for (int64_t m = 0; m < st->M; m++) {
+            int64_t lo = first_after(st, t - st->minutes[m]), hi = first_from(st, t + len);
+            clear_range(rfree_of(st, p->r, m), lo, hi);
+            copy_room_starts(st, p->r, m, lo, hi);
+        }
     }
     for (int64_t i = 0; i < sec->nkeys; i++)
         if (iv_add(&st->kb[sec->keys[i]], t, t + len)) return -1;
@@ -282,6 +307,9 @@ static void unbook(State *st, const Section *sec, const Placed *p, int64_t len, 
     if (p->r >= 0) {
         iv_remove(&st->rb[p->r], t, t + len);
         memcpy(rfree_of(st, p->r, 0), undo->saved + size, size * sizeof(uint64_t));
+        for (int64_t m = 0; m < st->M; m++)
+            copy_room_starts(st, p->r, m, first_after(st, t - st->minutes[m]),
+                             first_from(st, t + len));
     }
     for (int64_t i = 0; i < sec->nkeys; i++) iv_remove(&st->kb[sec->keys[i]], t, t + len);
 }
@@ -423,6 +451,9 @@ static int read_section(State *st, Work *wk, Reader *rd, Section *sec) {
     const int64_t *cohorts = take(rd, n);
     if (rd->bad || g < 0 || g >= st->G || s < 0 || s >= st->S || n < 1) return BAD_INPUT;
     sec->g = &st->groups[g], sec->seating = st->seating[s];
+    sec->seats = st->seats + s * st->RW;
+    sec->seat_lo = sec->seating[0] ? sec->seating[1] >> 6 : 0;
+    sec->seat_hi = sec->seating[0] ? (sec->seating[sec->seating[0]] >> 6) + 1 : 0;
     int64_t nsess = sec->g->nsess, W = st->W, nkeys = 0;
     for (int64_t c = 0; c < n; c++) {
         if (cohorts[c] < 0 || cohorts[c] >= wk->ncohorts) return BAD_INPUT;
@@ -486,6 +517,7 @@ static void free_state(State *st) {
     if (st->kb) for (int64_t i = 0; i < st->K; i++) free(st->kb[i].s), free(st->kb[i].e);
     free(st->fb), free(st->rb), free(st->kb);
     free(st->ffree), free(st->rfree), free(st->dm), free(st->groups), free(st->seating);
+    free(st->seats), free(st->rooms_at);
     if (st->undo) free(st->undo[0].saved);
     free(st->undo);
 }
@@ -525,18 +557,25 @@ static int read_state(State *st, Work *wk, Reader *rd) {
     st->kb = calloc(st->K + 1, sizeof(Ivals));
     st->groups = calloc(st->G + 1, sizeof(Group));
     st->seating = calloc(st->S + 1, sizeof(int64_t *));
+    st->RW = (st->R + 63) / 64;
+    st->seats = calloc(st->S * st->RW + 1, sizeof(uint64_t));
+    st->rooms_at = calloc(st->M * st->n * st->RW + 1, sizeof(uint64_t));
     st->undo = calloc(MAX_SESSIONS, sizeof(Undo));
     wk->cohorts = calloc(wk->ncohorts + 1, sizeof(Cohort));
     wk->allowed = malloc((MAX_SESSIONS * st->W + 1) * sizeof(uint64_t));
     if (st->undo)
         st->undo[0].saved = malloc((MAX_SESSIONS * 2 * st->M * st->W + 1) * sizeof(uint64_t));
     if (!st->ffree || !st->rfree || !st->dm || !st->fb || !st->rb || !st->kb || !st->groups ||
-        !st->seating || !st->undo || !st->undo[0].saved || !wk->cohorts || !wk->allowed)
+        !st->seating || !st->undo || !st->undo[0].saved || !wk->cohorts || !wk->allowed ||
+        !st->seats || !st->rooms_at)
         return NO_MEMORY;
     for (int64_t i = 1; i < MAX_SESSIONS; i++)
         st->undo[i].saved = st->undo[0].saved + i * 2 * st->M * st->W;
     for (int64_t f = 0; f < st->F; f++) refresh_facilitator(st, f);
-    for (int64_t r = 0; r < st->R; r++) refresh_room(st, r);
+    for (int64_t r = 0; r < st->R; r++) {
+        refresh_room(st, r);
+        for (int64_t m = 0; m < st->M; m++) copy_room_starts(st, r, m, 0, st->n);
+    }
 
     for (int64_t g = 0; g < st->G; g++) {
         Group *gr = &st->groups[g];
@@ -546,19 +585,25 @@ static int read_state(State *st, Work *wk, Reader *rd) {
         gr->nranked = next(rd);
         gr->ranked = take(rd, gr->nranked);
         gr->base = take(rd, gr->nranked * st->M);
+        gr->order = take(rd, st->M * gr->nranked);
         if (rd->bad || gr->nsess < 1 || gr->nsess > MAX_SESSIONS) return BAD_INPUT;
         for (int64_t i = 0; i < gr->nsess; i++)
             if (gr->mi[i] < 0 || gr->mi[i] >= st->M) return BAD_INPUT;
         for (int64_t j = 0; j < gr->nranked; j++)
             if (gr->ranked[j] < 0 || gr->ranked[j] >= st->F) return BAD_INPUT;
+        for (int64_t i = 0; i < st->M * gr->nranked; i++)
+            if (gr->order[i] < 0 || gr->order[i] >= gr->nranked) return BAD_INPUT;
     }
     for (int64_t s = 0; s < st->S; s++) {
         int64_t count = next(rd);
         st->seating[s] = (int64_t *)rd->p - 1;
         int64_t *rooms = take(rd, count);
         if (rd->bad) return BAD_INPUT;
-        for (int64_t i = 0; i < count; i++)
-            if (rooms[i] < 0 || rooms[i] >= st->R) return BAD_INPUT;
+        for (int64_t i = 0; i < count; i++) {
+            if (rooms[i] < 0 || rooms[i] >= st->R || (i && rooms[i] <= rooms[i - 1]))
+                return BAD_INPUT; /* free_room takes the lowest: the order must be theirs */
+            st->seats[s * st->RW + (rooms[i] >> 6)] |= 1ULL << (rooms[i] & 63);
+        }
     }
     for (int64_t c = 0; c < wk->ncohorts; c++) { /* sessions, first allowed set, keys */
         Cohort *co = &wk->cohorts[c];

@@ -15,7 +15,7 @@ from solver import free_starts
 from solver.candidates import Candidates, Group
 from solver.free_starts import FreeStarts
 from solver.plan import PlannedSession
-from solver.pricing import facilitator_cents, reluctance_cents
+from solver.pricing import facilitator_cents, pay_cents, reluctance_cents, travel_cents
 
 _HASH_BITS = (1 << 64) - 1
 
@@ -88,6 +88,9 @@ class Calendar:
         self.keys: dict[str, list[str]] = defaultdict(list)
         self.prices: dict[tuple[str, str], int] = {}
         self.session_prices: dict[tuple[str, str, int], int] = {}
+        self.pays: dict[tuple[str, int], int] = {}  # (facilitator, minutes) -> pay_cents
+        # (facilitator, in person, site) -> travel_cents
+        self.travels: dict[tuple[str, bool, str | None], int] = {}
         self.ranking: dict[str, list[str]] = {}
         self.room_order: dict[str, list[tuple[str, int]]] = {}  # group key -> (room, seats)
         self.seating: dict[tuple[str, ...], Seating] = {}  # rooms, in order -> their Seating
@@ -235,9 +238,16 @@ class Calendar:
     def session_price_base(self, group: Group, f: str, minutes: int) -> int:
         """``facilitator_price`` of one session before if_need_be (data only, so kept)."""
         key = (group.key, f, minutes)
-        if key not in self.session_prices:
-            self.session_prices[key] = facilitator_price(self.cand, group, f, None, minutes)
-        return self.session_prices[key]
+        price = self.session_prices.get(key)
+        if price is None:  # facilitator_price, its two parts kept apart: groups share them
+            pay, travel = (f, minutes), (f, group.program.in_person, group.site)
+            if pay not in self.pays:
+                self.pays[pay] = pay_cents(self.cand.problem.facilitators[f], minutes)
+            if travel not in self.travels:
+                fac = self.cand.problem.facilitators[f]
+                self.travels[travel] = travel_cents(fac, group.program, group.site)
+            price = self.session_prices[key] = self.pays[pay] + self.travels[travel]
+        return price
 
     def session_price(self, group: Group, f: str, start: int, minutes: int) -> int:
         """``facilitator_price`` of one session at ``start``, its data-only part kept."""

@@ -18,6 +18,8 @@ its sessions' positions, facilitators and rooms.
 from __future__ import annotations
 
 from array import array
+from bisect import bisect_left
+from datetime import datetime, time, timedelta
 
 from solver.bookings import Calendar
 from solver.candidates import Candidates, Group
@@ -55,6 +57,19 @@ def place_all(
     return data.read(placed, pending)
 
 
+def _rooms_cheapest_first(cand: Candidates) -> list[str]:
+    """Every room, each site's in the order ``Calendar.rooms_seating`` lists them (by hourly
+    cost, then seats): the C side takes the lowest numbered free room of a list as its first."""
+    rooms = cand.problem.rooms
+    order = [
+        r
+        for listed in cand.rooms_at.values()
+        for r in sorted(listed, key=lambda r: (rooms[r].hourly_cost, rooms[r].capacity))
+    ]
+    seen = set(order)
+    return order + [r for r in rooms if r not in seen]
+
+
 class _Input:
     """What ``_greedy.place`` reads, in its order (see the C file): the grid, the facilitators'
     and rooms' rules and free starts per session length, then the groups, the room lists and
@@ -67,7 +82,7 @@ class _Input:
         self.n, self.width = len(self.starts), (len(self.starts) + 63) // 64
         self.facilitators = list(problem.facilitators)
         self.f_index = {f: i for i, f in enumerate(self.facilitators)}
-        self.rooms = list(problem.rooms)
+        self.rooms = _rooms_cheapest_first(cand)
         self.r_index = {r: i for i, r in enumerate(self.rooms)}
         # the keys (learners, conflict groups) of each cohort as numbers, in increasing order
         self.keys_of: dict[str, list[int]] = {}
@@ -97,11 +112,27 @@ class _Input:
         self._resources()
 
     def _local_days(self, zone: str) -> list[int]:
-        """Each start's local day in ``zone``, numbered from 0 (starts are in order, so days
-        are too)."""
-        grid, numbers, out = self.cand.grid, {}, []
-        for t in self.starts:
-            out.append(numbers.setdefault(grid.local_date(t, zone), len(numbers)))
+        """Each start's local day in ``zone``, counted from the first start's (starts are in
+        order, so days are too): found from each local midnight, and checked at both ends of
+        each day with ``TimeGrid.local_date`` (asked of every start, it was most of this
+        input's time on the demo)."""
+        grid, starts, out = self.cand.grid, self.starts, []
+        if not starts:
+            return out
+        first = day = grid.local_date(starts[0], zone)
+        last = grid.local_date(starts[-1], zone)
+        while day <= last:
+            after = day + timedelta(days=1)
+            end = bisect_left(starts, grid.local_minute(datetime.combine(after, time()), zone))
+            if end > len(out):
+                at_ends = {
+                    grid.local_date(starts[len(out)], zone),
+                    grid.local_date(starts[end - 1], zone),
+                }
+                if at_ends != {day}:  # not where midnight says: each start asked instead
+                    return [(grid.local_date(t, zone) - first).days for t in starts]
+                out += [(day - first).days] * (end - len(out))
+            day = after
         return out
 
     def _resources(self) -> None:
@@ -138,16 +169,23 @@ class _Input:
             cal, program = self.cal, group.program
             ranked = cal.ranked(group, self.cand.qualified[program.id])
             lengths = set(program.sessions)
-            prices = [
-                cal.session_price_base(group, f, m) if m in lengths else 0
-                for f in ranked
+            by_length = [
+                [cal.session_price_base(group, f, m) for f in ranked]
+                if m in lengths else [0] * len(ranked)
                 for m in self.minutes
+            ]  # fmt: skip
+            prices = [p for place in zip(*by_length, strict=True) for p in place] if ranked else []
+            # per length, the places in the ranking by that price, ties in ranking order (a
+            # stable sort): Calendar._by_session_price
+            order = [
+                j for row in by_length for j in sorted(range(len(ranked)), key=row.__getitem__)
             ]
             lo, hi = program.gap_days
             self.group_ints += [len(program.sessions), lo, hi, int(program.in_person),
                                 int(program.same_facilitator),
                                 *(self.m_index[m] for m in program.sessions),
-                                len(ranked), *(self.f_index[f] for f in ranked), *prices]  # fmt: skip
+                                len(ranked), *(self.f_index[f] for f in ranked),
+                                *prices, *order]  # fmt: skip
             number = self.groups[group.key] = len(self.groups)
         return number
 
@@ -163,23 +201,24 @@ class _Input:
 
     def section(self, group: Group, parts: dict[str, int]) -> None:
         """One section to place: its group, its rooms and its cohorts."""
-        cohorts = [self._cohort(c) for c in parts]
-        self.section_ints += [self._group(group), self._seating(group, sum(parts.values())),
+        sessions, known = len(group.program.sessions), self.cohorts
+        cohorts = [known[c] if c in known else self._cohort(c, sessions) for c in parts]
+        number = self.groups.get(group.key)
+        if number is None:
+            number = self._group(group)
+        self.section_ints += [number, self._seating(group, sum(parts.values())),
                               len(cohorts), *cohorts]  # fmt: skip
         self.sections += 1
 
-    def _cohort(self, cohort: str) -> int:
-        """The cohort's number: its sessions' allowed starts (``Candidates.start_mask``) and its
-        learners' and conflict groups' keys."""
-        number = self.cohorts.get(cohort)
-        if number is None:
-            sessions = len(self.cand.groups[self.cand.group_of[cohort]].program.sessions)
-            at = len(self.masks) // 8
-            for i in range(sessions):
-                self.masks += self._bytes(self.cand.start_mask(cohort, i))
-            keys = self.keys_of.get(cohort, ())
-            self.cohort_ints += [sessions, at, len(keys), *keys]
-            number = self.cohorts[cohort] = len(self.cohorts)
+    def _cohort(self, cohort: str, sessions: int) -> int:
+        """The cohort's number: its sessions' allowed starts
+        (``Candidates.start_mask``) and its learners' and conflict groups' keys."""
+        at = len(self.masks) // 8
+        for i in range(sessions):
+            self.masks += self._bytes(self.cand.start_mask(cohort, i))
+        keys = self.keys_of.get(cohort, ())
+        self.cohort_ints += [sessions, at, len(keys), *keys]
+        number = self.cohorts[cohort] = len(self.cohorts)
         return number
 
     def ints(self) -> array:

@@ -30,11 +30,20 @@ def facilitator_items(
     """A session's facilitator price in cents, as its two cost items ``(facilitators, travel)``:
     hourly_rate × hours + session_fee, and travel_cost to ``site`` when an in-person session is
     away from the facilitator's own site (a site missing from the table costs nothing)."""
-    pay = hourly(facilitator.hourly_rate, minutes) + cents(facilitator.session_fee)
-    travel = 0
+    return pay_cents(facilitator, minutes), travel_cents(facilitator, program, site)
+
+
+def pay_cents(facilitator: Facilitator, minutes: int) -> int:
+    """What the facilitator is paid for one session of ``minutes``: rate and fee."""
+    return hourly(facilitator.hourly_rate, minutes) + cents(facilitator.session_fee)
+
+
+def travel_cents(facilitator: Facilitator, program: Program, site: str | None) -> int:
+    """The facilitator's travel to ``site`` for one in-person session away from their own
+    site (a site missing from their table costs nothing)."""
     if program.in_person and facilitator.site != site:
-        travel = cents(facilitator.travel_cost.get(site or "", 0.0))
-    return pay, travel
+        return cents(facilitator.travel_cost.get(site or "", 0.0))
+    return 0
 
 
 def facilitator_cents(

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from test_greedy_team import _generated, _sections
 from test_properties import small_problems
-from tiny import problem
+from tiny import cohort, doc, facilitator, problem, program
 
 from solver import candidates, compiled_greedy
 from solver.bookings import Calendar
@@ -129,3 +129,32 @@ def test_the_count_goes_from_none_to_all_sections_with_the_compiled_loop():
     total = new[0][2]
     assert total >= len(plan.sections) > 100
     assert new == [("new", 0, total), ("new", total, total)]
+
+
+def test_local_days_follow_the_clock_changes_of_each_zone(monkeypatch):
+    """A facilitator's day (daily maximum) is their local date: Havana moves its clocks at
+    midnight (14 March 2027, 00:00 becomes 01:00), London at 01:00 (28 March). Each start's day
+    in the C side's input is ``TimeGrid.local_date``'s, and a facilitator who may teach one
+    hour a day gets the same plan from both loops."""
+    hours = {"days": ["mon", "tue", "wed", "thu", "fri", "sat", "sun"], "from": "00:00",
+             "to": "23:59"}  # fmt: skip
+    document = doc(
+        horizon={"start": "2027-03-12", "end": "2027-03-30"},
+        cohorts=[cohort(f"c{k}", 5, hours=hours, timezone="America/Havana") for k in range(6)],
+        facilitators=[
+            facilitator("hav", timezone="America/Havana", max_minutes_per_day=60),
+            facilitator("lon", timezone="Europe/London", max_minutes_per_day=60,
+                        hourly_rate=150.0),
+        ],  # fmt: skip
+        programs=[program(seats=[1, 5])],
+    )
+    p = problem(document)
+    cand = candidates.build(p)
+    data = compiled_greedy._Input(cand, Calendar(cand))
+    for zone, number in data.z_index.items():
+        first = cand.grid.local_date(data.starts[0], zone)
+        exact = [(cand.grid.local_date(t, zone) - first).days for t in data.starts]
+        assert data.local_days[number] == exact
+    compiled, python = _both_plans(monkeypatch, p)
+    assert len(python.sections) == 6
+    assert _sections(compiled) == _sections(python)
