@@ -48,7 +48,7 @@ typedef struct {
     int64_t *ndays_tz; /* [T] */
     int64_t *dayfirst; /* [T][Dmax + 1]: first position of each local day */
     int64_t Dmax;
-    const uint64_t *favail, *freluct, *ravail; /* [F][M][W], [F][M][W], [R][M][W] */
+    uint64_t *favail, *freluct, *ravail; /* [F][M][W], [F][M][W], [R][M][W] */
     uint64_t *ffree, *rfree;
     int64_t *dm; /* [F][Dmax] minutes taught per local day */
     Ivals *fb, *rb, *kb;
@@ -121,6 +121,19 @@ static void clear_range(uint64_t *b, int64_t lo, int64_t hi) { /* positions lo .
     b[first] &= ~head;
     for (int64_t w = first + 1; w < last; w++) b[w] = 0;
     b[last] &= ~tail;
+}
+
+static void set_range(uint64_t *b, int64_t lo, int64_t hi) { /* positions lo .. hi - 1 */
+    if (lo >= hi) return;
+    int64_t first = lo >> 6, last = (hi - 1) >> 6;
+    uint64_t head = ~0ULL << (lo & 63), tail = ~0ULL >> (63 - ((hi - 1) & 63));
+    if (first == last) {
+        b[first] |= head & tail;
+        return;
+    }
+    b[first] |= head;
+    for (int64_t w = first + 1; w < last; w++) b[w] = ~0ULL;
+    b[last] |= tail;
 }
 
 static int64_t first_after(const State *st, int64_t x) { /* first position with start > x */
@@ -429,7 +442,7 @@ typedef struct {
 
 typedef struct {
     const uint64_t *words;
-    int64_t nwords, used; /* words, and how many hold the resources' sets */
+    int64_t nwords; /* words: the cohorts' allowed starts */
     Cohort *cohorts;
     int64_t ncohorts;
     uint64_t *allowed; /* [MAX_SESSIONS][W]: the section's, all its cohorts' starts */
@@ -517,9 +530,29 @@ static void free_state(State *st) {
     if (st->kb) for (int64_t i = 0; i < st->K; i++) free(st->kb[i].s), free(st->kb[i].e);
     free(st->fb), free(st->rb), free(st->kb);
     free(st->ffree), free(st->rfree), free(st->dm), free(st->groups), free(st->seating);
-    free(st->seats), free(st->rooms_at);
+    free(st->seats), free(st->rooms_at), free(st->favail), free(st->freluct), free(st->ravail);
     if (st->undo) free(st->undo[0].saved);
     free(st->undo);
+}
+
+/* A resource's intervals (count, then start and end of each, in model minutes) as the starts
+of a session of each length that lie inside one (``StartSets.within``) or, ``touching``, that
+overlap one (``StartSets.clashing``: an if-need-be window). */
+static int read_starts(const State *st, Reader *rd, uint64_t *sets, int touching) {
+    int64_t count = next(rd);
+    const int64_t *pairs = take(rd, 2 * count);
+    if (rd->bad) return 1;
+    for (int64_t m = 0; m < st->M; m++) {
+        int64_t len = st->minutes[m];
+        for (int64_t i = 0; i < count; i++) {
+            int64_t a = pairs[2 * i], b = pairs[2 * i + 1];
+            if (touching)
+                set_range(sets + m * st->W, first_after(st, a - len), first_from(st, b));
+            else
+                set_range(sets + m * st->W, first_from(st, a), first_after(st, b - len));
+        }
+    }
+    return 0;
 }
 
 /* The grid, resources, groups, room lists and cohorts, checked; the free sets made. */
@@ -533,10 +566,21 @@ static int read_state(State *st, Work *wk, Reader *rd) {
     st->tz = take(rd, st->F);
     st->localday = take(rd, st->T * st->n), st->ndays_tz = take(rd, st->T);
     st->dayfirst = take(rd, st->T * (st->Dmax + 1));
-    wk->used = (2 * st->F + st->R) * st->M * st->W;
-    if (rd->bad || st->W * 64 < st->n || wk->nwords < wk->used || st->Dmax < 0) return BAD_INPUT;
-    st->favail = wk->words, st->freluct = wk->words + st->F * st->M * st->W;
-    st->ravail = wk->words + 2 * st->F * st->M * st->W;
+    if (rd->bad || st->W * 64 < st->n || st->Dmax < 0) return BAD_INPUT;
+    for (int64_t m = 0; m < st->M; m++)
+        if (st->minutes[m] <= 0) return BAD_INPUT;
+    for (int64_t k = 1; k < st->n; k++)
+        if (st->start[k] <= st->start[k - 1] || st->dayidx[k] < st->dayidx[k - 1]) return BAD_INPUT;
+    st->favail = calloc(st->F * st->M * st->W + 1, sizeof(uint64_t));
+    st->freluct = calloc(st->F * st->M * st->W + 1, sizeof(uint64_t));
+    st->ravail = calloc(st->R * st->M * st->W + 1, sizeof(uint64_t));
+    if (!st->favail || !st->freluct || !st->ravail) return NO_MEMORY;
+    for (int64_t f = 0; f < st->F; f++) { /* bookable, then if-need-be intervals */
+        if (read_starts(st, rd, st->favail + f * st->M * st->W, 0)) return BAD_INPUT;
+        if (read_starts(st, rd, st->freluct + f * st->M * st->W, 1)) return BAD_INPUT;
+    }
+    for (int64_t r = 0; r < st->R; r++)
+        if (read_starts(st, rd, st->ravail + r * st->M * st->W, 0)) return BAD_INPUT;
     for (int64_t t = 0; t < st->T; t++) {
         if (st->ndays_tz[t] < 0 || st->ndays_tz[t] > st->Dmax) return BAD_INPUT;
         for (int64_t k = 0; k < st->n; k++)
@@ -609,7 +653,7 @@ static int read_state(State *st, Work *wk, Reader *rd) {
         Cohort *co = &wk->cohorts[c];
         co->nsess = next(rd), co->at = next(rd), co->nkeys = next(rd);
         co->keys = take(rd, co->nkeys);
-        if (rd->bad || co->nsess < 1 || co->nsess > MAX_SESSIONS || co->at < wk->used ||
+        if (rd->bad || co->nsess < 1 || co->nsess > MAX_SESSIONS || co->at < 0 ||
             co->at + co->nsess * st->W > wk->nwords)
             return BAD_INPUT;
         for (int64_t i = 0; i < co->nkeys; i++)

@@ -230,23 +230,39 @@ class Calendar:
         if facilitators is not self.cand.qualified[group.program.id]:
             return sorted(facilitators, key=lambda f: self.section_price(group, f))
         if group.key not in self.ranking:
-            self.ranking[group.key] = sorted(
-                facilitators, key=lambda f: self.section_price(group, f)
-            )
+            prices = self._section_prices(group, facilitators)
+            self.ranking[group.key] = sorted(facilitators, key=prices.__getitem__)
         return self.ranking[group.key]
+
+    def _section_prices(self, group: Group, facilitators: list[str]) -> dict[str, int]:
+        """``section_price`` of each of ``facilitators``, in one pass (a group of 10,000
+        cohorts ranks 570 of them: the calls were most of the time to rank them)."""
+        out, kept, base = {}, self.prices, self.session_price_base
+        lengths = group.program.sessions
+        counted = {m: lengths.count(m) for m in lengths}  # each length priced once
+        for f in facilitators:
+            price = kept.get((group.key, f))
+            if price is None:
+                price = sum(base(group, f, m) * n for m, n in counted.items())
+                kept[(group.key, f)] = price
+            out[f] = price
+        return out
 
     def session_price_base(self, group: Group, f: str, minutes: int) -> int:
         """``facilitator_price`` of one session before if_need_be (data only, so kept)."""
         key = (group.key, f, minutes)
         price = self.session_prices.get(key)
         if price is None:  # facilitator_price, its two parts kept apart: groups share them
-            pay, travel = (f, minutes), (f, group.program.in_person, group.site)
-            if pay not in self.pays:
-                self.pays[pay] = pay_cents(self.cand.problem.facilitators[f], minutes)
-            if travel not in self.travels:
+            pay = self.pays.get((f, minutes))
+            if pay is None:
                 fac = self.cand.problem.facilitators[f]
-                self.travels[travel] = travel_cents(fac, group.program, group.site)
-            price = self.session_prices[key] = self.pays[pay] + self.travels[travel]
+                pay = self.pays[(f, minutes)] = pay_cents(fac, minutes)
+            travel = self.travels.get((f, group.program.in_person, group.site))
+            if travel is None:
+                fac = self.cand.problem.facilitators[f]
+                travel = travel_cents(fac, group.program, group.site)
+                self.travels[(f, group.program.in_person, group.site)] = travel
+            price = self.session_prices[key] = pay + travel
         return price
 
     def session_price(self, group: Group, f: str, start: int, minutes: int) -> int:

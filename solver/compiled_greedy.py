@@ -106,7 +106,6 @@ class _Input:
         self.sections = 0
         self.masks = bytearray()
         self.as_bytes: dict[int, bytes] = {}
-        self.nothing = self._bytes(0)
         self.cohorts: dict[str, int] = {}
         self.cohort_ints: list[int] = []
         self._resources()
@@ -136,23 +135,22 @@ class _Input:
         return out
 
     def _resources(self) -> None:
-        """Rules of each facilitator and their masks, then the rooms' masks."""
-        cand, sets, problem = self.cand, self.cand.sets, self.cand.problem
-        rules, available, reluctant = [], bytearray(), bytearray()
+        """Rules of each facilitator, then their bookable and if-need-be intervals, then each
+        room's bookable intervals (the C side makes the starts of each from them)."""
+        cand, problem = self.cand, self.cand.problem
+        rules, intervals = [], []
         for name in self.facilitators:
             fac = problem.facilitators[name]
             rules.append((fac.buffer_minutes,
                           -1 if fac.max_minutes_per_day is None else fac.max_minutes_per_day,
                           reluctance_cents(fac), self.z_index[fac.timezone]))  # fmt: skip
-            windows = cand.reluctant.get(name)
-            for m in self.minutes:
-                available += self._bytes(cand.facilitator_mask(name, m))
-                reluctant += self._bytes(sets.clashing(windows, m)) if windows else self.nothing
-        self.f_ints = [x for i in range(4) for x in (r[i] for r in rules)]
-        self.masks += available + reluctant
+            for listed in (cand.bookable[name], cand.reluctant.get(name, ())):
+                intervals += [len(listed), *(t for pair in listed for t in pair)]
         for name in self.rooms:
-            for m in self.minutes:
-                self.masks += self._bytes(cand.room_mask(name, m))
+            listed = cand.room_bookable[name]
+            intervals += [len(listed), *(t for pair in listed for t in pair)]
+        self.f_ints = [x for i in range(4) for x in (r[i] for r in rules)]
+        self.resource_ints = intervals
 
     def _bytes(self, mask: int) -> bytes:
         """A mask as the C side's words (kept: many people, rooms and sections share one)."""
@@ -169,11 +167,11 @@ class _Input:
             cal, program = self.cal, group.program
             ranked = cal.ranked(group, self.cand.qualified[program.id])
             lengths = set(program.sessions)
+            kept = cal.session_prices  # made while ranking them: Calendar._section_prices
             by_length = [
-                [cal.session_price_base(group, f, m) for f in ranked]
-                if m in lengths else [0] * len(ranked)
+                [kept[(group.key, f, m)] for f in ranked] if m in lengths else [0] * len(ranked)
                 for m in self.minutes
-            ]  # fmt: skip
+            ]
             prices = [p for place in zip(*by_length, strict=True) for p in place] if ranked else []
             # per length, the places in the ranking by that price, ties in ranking order (a
             # stable sort): Calendar._by_session_price
@@ -239,6 +237,7 @@ class _Input:
             out += array("q", days)
         out += array("q", counts)
         out += array("q", first_of_day)
+        out += array("q", self.resource_ints)
         out += array("q", self.group_ints)
         out += array("q", self.seating_ints)
         out += array("q", self.cohort_ints)
