@@ -14,9 +14,13 @@
    free starts of every resource are bit sets brought up to date at each booking, and the exact
    tests are bit tests and binary searches.
 
-   Input: one int64 array (``ints``) read in order, and one uint64 array (``words``) of bit sets
-   of W words each, addressed by index. Output: one int64 array, per section 0 (not placed) or
-   the number of sessions followed by (position, facilitator, room or -1) for each. */
+   Input (solver.compiled_greedy._Input writes it, read_state and read_section read it): one
+   int64 array read in order (the grid's starts, each facilitator's rules and bookable and
+   if-need-be intervals, each room's bookable intervals, the groups with their ranked
+   facilitators and prices, the room lists, the cohorts, then the sections in the order they
+   are placed), and one uint64 array holding each cohort's allowed starts per session, W words
+   each. Output: one int64 array, per section 0 (not placed) or the number of sessions followed
+   by (position, facilitator, room or -1) for each. Malformed input raises ValueError. */
 
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -24,7 +28,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define MAX_SESSIONS 128 /* sessions of one section at most (the problem format allows 100: solver.limits) */
+/* sessions of one section at most (the problem format allows 100: solver.limits) */
+#define MAX_SESSIONS 128
 
 typedef struct {
     int64_t *s, *e;

@@ -167,11 +167,12 @@ class _Input:
             cal, program = self.cal, group.program
             ranked = cal.ranked(group, self.cand.qualified[program.id])
             lengths = set(program.sessions)
-            kept = cal.session_prices  # made while ranking them: Calendar._section_prices
+            kept, price = cal.session_prices, cal.session_price_base  # kept while ranking
             by_length = [
-                [kept[(group.key, f, m)] for f in ranked] if m in lengths else [0] * len(ranked)
+                [kept.get((group.key, f, m)) or price(group, f, m) for f in ranked]
+                if m in lengths else [0] * len(ranked)
                 for m in self.minutes
-            ]
+            ]  # fmt: skip
             prices = [p for place in zip(*by_length, strict=True) for p in place] if ranked else []
             # per length, the places in the ranking by that price, ties in ranking order (a
             # stable sort): Calendar._by_session_price

@@ -158,3 +158,34 @@ def test_local_days_follow_the_clock_changes_of_each_zone(monkeypatch):
     compiled, python = _both_plans(monkeypatch, p)
     assert len(python.sections) == 6
     assert _sections(compiled) == _sections(python)
+
+
+def test_malformed_input_is_refused_and_never_crashes():
+    """The C side checks every count and number it reads: input changed at random (counts,
+    indices, starts, cut short) is refused with ValueError or placed, never read out of
+    bounds (a crash would end the test run)."""
+    import random
+    from array import array
+
+    p = _generated("S", 1)
+    cand = candidates.build(p)
+    data = compiled_greedy._Input(cand, Calendar(cand))
+    remaining = {c.id: c.size for c in p.cohorts.values()}
+    for group in cand.groups.values():
+        for parts in form_sections(cand, group, remaining):
+            data.section(group, parts)
+    ints, words = data.ints(), data.words()
+    rng, refused = random.Random(7), 0
+    for _ in range(300):
+        changed = array("q", ints)
+        for _ in range(rng.randint(1, 3)):
+            k = rng.randrange(len(changed))
+            changed[k] = rng.choice([-1, 0, 1, changed[k] + 1, changed[k] - 1, 10**6, -(10**6)])
+        cut = words if rng.random() < 0.8 else words[: rng.randrange(len(words) + 1)]
+        try:
+            compiled_greedy._greedy.place(changed, cut)
+        except (ValueError, MemoryError):
+            refused += 1
+    assert refused > 100
+    with pytest.raises(ValueError, match="malformed placement input"):
+        compiled_greedy._greedy.place(ints[:-1], words)
