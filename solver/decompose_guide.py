@@ -21,6 +21,7 @@ first complete schedule, and it guides the split:
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -42,11 +43,15 @@ DayUse = dict[tuple[str, date], dict[int, list[Window]]]
 
 
 def first_pass(
-    problem: Problem, deadline: Deadline, building: Building | None = None
+    problem: Problem,
+    deadline: Deadline,
+    building: Building | None = None,
+    priced: Callable[[float], None] | None = None,
 ) -> dict[str, Any] | None:
     """The greedy plan of the whole problem as a schedule document, or None when it was not
     complete within its share of ``deadline``; ``building`` is told how far it is
-    (``greedy.Building``).
+    (``greedy.Building``), and ``priced`` its cost as soon as it is complete, before its
+    document is written (0.28 s of the 1.2 s of the first pass on 10,000 cohorts).
 
     Its unscheduled learners carry no reasons: only its sections and cost are used (each part
     explains its own). Explaining them was most of the time to the split's first schedule on the
@@ -54,7 +59,7 @@ def first_pass(
     job's row")."""
     from solver import candidates
     from solver.greedy import greedy_plan
-    from solver.plan import to_document
+    from solver.plan import price, to_document
 
     share = deadline.sooner(deadline.left() * FIRST_PASS_SHARE)
     with paused():  # allocations of a first schedule (solver.gcpause)
@@ -62,6 +67,8 @@ def first_pass(
         plan = greedy_plan(cand, share, building=building)
         if cand.unexamined or plan.unreached:
             return None
+        if priced is not None:
+            priced(price(cand, plan)["total"])
         return to_document(cand, plan, status="feasible", reasons={},
                            solver={"wall_seconds": round(deadline.elapsed(), 3)}, lower_bound=0.0)  # fmt: skip
 

@@ -115,12 +115,13 @@ def _first_pass(monitor: SolveMonitor, problem, deadline: Deadline) -> list[dict
     """The greedy plan of the whole, which guides the split (``solver.decompose_guide``): its
     cost is the job's first progress, shown at once. Its sections, or None when it did not
     finish in its share of the time."""
-    guide = first_pass(problem, deadline, monitor.building)
-    if guide is None:
-        return None
-    monitor.progress(deadline.elapsed(), guide["cost"]["total"], None)
-    monitor.flush()
-    return guide["sections"]
+
+    def priced(cost: float) -> None:  # shown before the guide's document is written
+        monitor.progress(deadline.elapsed(), cost, None)
+        monitor.flush()
+
+    guide = first_pass(problem, deadline, monitor.building, priced)
+    return None if guide is None else guide["sections"]
 
 
 def seeded(document: dict, job: SolveJob) -> dict:

@@ -153,3 +153,21 @@ def test_a_day_only_a_guest_used_is_the_guests_and_the_home_keeps_every_other_da
 def test_a_resource_only_its_home_part_used_is_not_shared():
     facs, blocked, _ = _shared(facilitator("f1"), _use((0, "09:00", "12:00")))
     assert facs == [{"f1"}, set()] and blocked == [{}, {}]
+
+
+def test_the_first_pass_tells_its_cost_before_writing_its_document(monkeypatch):
+    """The split's first schedule is shown as soon as the greedy plan is priced: writing it as a
+    schedule document (the guide) comes after."""
+    import solver.plan
+
+    events, write = [], solver.plan.to_document
+
+    def written(*args, **kwargs):
+        events.append(("document",))
+        return write(*args, **kwargs)
+
+    monkeypatch.setattr(solver.plan, "to_document", written)
+    document = generate("S", 2)
+    guide = first_pass(problem(document), Deadline.after(60), priced=lambda c: events.append(c))
+    assert guide is not None
+    assert events == [guide["cost"]["total"], ("document",)]
