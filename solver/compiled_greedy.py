@@ -12,7 +12,8 @@ Python (those book the calendar first, and searching what still fits of them is 
 ``tests/solver/test_compiled_greedy.py`` compares the two plans on generated problems.
 
 The C side gets one array of integers and one of bit sets (``_Input``) and returns, per section,
-its sessions' positions, facilitators and rooms.
+its sessions' positions, facilitators and rooms. The install builds it in place (next to the C
+file); after changing the C file, install again (``scripts/test`` does) to rebuild it.
 """
 
 from __future__ import annotations
