@@ -67,14 +67,17 @@ typedef struct {
 
 /* ---- intervals ---------------------------------------------------------------------------- */
 
-static int64_t lower_s(const Ivals *v, int64_t x) { /* first index with s >= x */
-    int64_t lo = 0, hi = v->n;
+/* The first index of the sorted ``a[0 .. n - 1]`` holding ``x`` or more. */
+static int64_t lower_bound(const int64_t *a, int64_t n, int64_t x) {
+    int64_t lo = 0, hi = n;
     while (lo < hi) {
         int64_t mid = (lo + hi) / 2;
-        if (v->s[mid] < x) lo = mid + 1; else hi = mid;
+        if (a[mid] < x) lo = mid + 1; else hi = mid;
     }
     return lo;
 }
+
+static int64_t lower_s(const Ivals *v, int64_t x) { return lower_bound(v->s, v->n, x); }
 
 /* Whether [a, b) overlaps one of the (non-overlapping, sorted) intervals: Bookings.clashes. */
 static int iv_clash(const Ivals *v, int64_t a, int64_t b) {
@@ -115,57 +118,30 @@ static void iv_remove(Ivals *v, int64_t s, int64_t e) {
 
 static inline int bit(const uint64_t *b, int64_t k) { return (b[k >> 6] >> (k & 63)) & 1; }
 
-static void clear_range(uint64_t *b, int64_t lo, int64_t hi) { /* positions lo .. hi - 1 */
+/* Positions lo .. hi - 1 of ``b`` set to ``on`` (0 or 1), a word at a time. */
+static void fill_range(uint64_t *b, int64_t lo, int64_t hi, int on) {
     if (lo >= hi) return;
     int64_t first = lo >> 6, last = (hi - 1) >> 6;
     uint64_t head = ~0ULL << (lo & 63), tail = ~0ULL >> (63 - ((hi - 1) & 63));
-    if (first == last) {
-        b[first] &= ~(head & tail);
-        return;
+    for (int64_t w = first; w <= last; w++) {
+        uint64_t part = (w == first ? head : ~0ULL) & (w == last ? tail : ~0ULL);
+        b[w] = on ? b[w] | part : b[w] & ~part;
     }
-    b[first] &= ~head;
-    for (int64_t w = first + 1; w < last; w++) b[w] = 0;
-    b[last] &= ~tail;
 }
 
-static void set_range(uint64_t *b, int64_t lo, int64_t hi) { /* positions lo .. hi - 1 */
-    if (lo >= hi) return;
-    int64_t first = lo >> 6, last = (hi - 1) >> 6;
-    uint64_t head = ~0ULL << (lo & 63), tail = ~0ULL >> (63 - ((hi - 1) & 63));
-    if (first == last) {
-        b[first] |= head & tail;
-        return;
-    }
-    b[first] |= head;
-    for (int64_t w = first + 1; w < last; w++) b[w] = ~0ULL;
-    b[last] |= tail;
+static void clear_range(uint64_t *b, int64_t lo, int64_t hi) { fill_range(b, lo, hi, 0); }
+
+static void set_range(uint64_t *b, int64_t lo, int64_t hi) { fill_range(b, lo, hi, 1); }
+
+/* first position with start > x, with start >= x, of day >= d (starts are whole minutes) */
+static int64_t first_after(const State *st, int64_t x) {
+    return lower_bound(st->start, st->n, x + 1);
 }
 
-static int64_t first_after(const State *st, int64_t x) { /* first position with start > x */
-    int64_t lo = 0, hi = st->n;
-    while (lo < hi) {
-        int64_t mid = (lo + hi) / 2;
-        if (st->start[mid] <= x) lo = mid + 1; else hi = mid;
-    }
-    return lo;
-}
+static int64_t first_from(const State *st, int64_t x) { return lower_bound(st->start, st->n, x); }
 
-static int64_t first_from(const State *st, int64_t x) { /* first position with start >= x */
-    int64_t lo = 0, hi = st->n;
-    while (lo < hi) {
-        int64_t mid = (lo + hi) / 2;
-        if (st->start[mid] < x) lo = mid + 1; else hi = mid;
-    }
-    return lo;
-}
-
-static int64_t first_on_day(const State *st, int64_t d) { /* first position of day >= d */
-    int64_t lo = 0, hi = st->n;
-    while (lo < hi) {
-        int64_t mid = (lo + hi) / 2;
-        if (st->dayidx[mid] < d) lo = mid + 1; else hi = mid;
-    }
-    return lo;
+static int64_t first_on_day(const State *st, int64_t d) {
+    return lower_bound(st->dayidx, st->n, d);
 }
 
 /* ---- free starts of one resource, exact --------------------------------------------------- */

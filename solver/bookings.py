@@ -217,12 +217,7 @@ class Calendar:
     def section_price(self, group: Group, f: str) -> int:
         """``facilitator_price`` of every session of a section of ``group`` with ``f`` (data
         only, so kept: every section of the group ranks its facilitators by it)."""
-        key = (group.key, f)
-        if key not in self.prices:  # the sum of its sessions' prices, each kept for cheapest_free
-            self.prices[key] = sum(
-                self.session_price_base(group, f, m) for m in group.program.sessions
-            )
-        return self.prices[key]
+        return self._section_prices(group, [f])[f]
 
     def ranked(self, group: Group, facilitators: list[str]) -> list[str]:
         """``facilitators`` cheapest first by ``section_price`` (kept for the group's qualified
@@ -242,7 +237,7 @@ class Calendar:
         counted = {m: lengths.count(m) for m in lengths}  # each length priced once
         for f in facilitators:
             price = kept.get((group.key, f))
-            if price is None:
+            if price is None:  # the sum of its sessions' prices, each kept for cheapest_free
                 price = sum(base(group, f, m) * n for m, n in counted.items())
                 kept[(group.key, f)] = price
             out[f] = price
@@ -253,15 +248,13 @@ class Calendar:
         key = (group.key, f, minutes)
         price = self.session_prices.get(key)
         if price is None:  # facilitator_price, its two parts kept apart: groups share them
+            fac, trip = self.cand.problem.facilitators[f], (f, group.program.in_person, group.site)
             pay = self.pays.get((f, minutes))
             if pay is None:
-                fac = self.cand.problem.facilitators[f]
                 pay = self.pays[(f, minutes)] = pay_cents(fac, minutes)
-            travel = self.travels.get((f, group.program.in_person, group.site))
+            travel = self.travels.get(trip)
             if travel is None:
-                fac = self.cand.problem.facilitators[f]
-                travel = travel_cents(fac, group.program, group.site)
-                self.travels[(f, group.program.in_person, group.site)] = travel
+                travel = self.travels[trip] = travel_cents(fac, group.program, group.site)
             price = self.session_prices[key] = pay + travel
         return price
 

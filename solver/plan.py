@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from solver.candidates import Candidates
+from solver.candidates import Candidates, Group
 from solver.pricing import (
     cents,
     facilitator_items,
@@ -82,16 +82,33 @@ def session_prices(
 ) -> dict[str, int]:
     """The cost items of one session in cents (seats and unscheduled are priced per section and
     cohort), from :mod:`solver.pricing` like the model's objective, so the two agree."""
-    problem = cand.problem
-    group = cand.groups[section.group]
-    f = problem.facilitators[session.facilitator]
-    pay, travel = facilitator_items(f, group.program, group.site, session.minutes)
-    prices = {"facilitators": pay, "travel": travel, "rooms": 0, "preferences": 0}
-    if session.room is not None:
-        prices["rooms"] = room_cents(problem.rooms[session.room], session.minutes)
-    if cand.reluctantly(f.id, session.start, session.minutes):
-        prices["preferences"] = reluctance_cents(f)
+    prices = {"facilitators": 0, "travel": 0, "rooms": 0, "preferences": 0}
+    add_session_items(cand, prices, cand.groups[section.group], session, {})
     return prices
+
+
+def add_session_items(
+    cand: Candidates, cost: dict[str, int], group: Group, session: PlannedSession, kept: dict
+) -> None:
+    """Add one session's items to ``cost``; ``kept`` keeps its facilitator's items per group
+    and length and its room's per length for the next sessions (pricing 25,000 sessions one
+    by one was a tenth of the first schedule's time on 10,000 cohorts)."""
+    problem, f, minutes = cand.problem, session.facilitator, session.minutes
+    items = kept.get((f, group.key, minutes))
+    if items is None:
+        fac = problem.facilitators[f]
+        items = kept[(f, group.key, minutes)] = facilitator_items(
+            fac, group.program, group.site, minutes
+        )
+    cost["facilitators"] += items[0]
+    cost["travel"] += items[1]
+    if session.room is not None:
+        room = kept.get((session.room, minutes))
+        if room is None:
+            room = kept[(session.room, minutes)] = room_cents(problem.rooms[session.room], minutes)
+        cost["rooms"] += room
+    if cand.reluctant.get(f) and cand.reluctantly(f, session.start, minutes):
+        cost["preferences"] += reluctance_cents(problem.facilitators[f])
 
 
 def kept_previous_sessions(cand: Candidates, plan: Plan) -> tuple[int, int]:
@@ -130,32 +147,12 @@ def price(cand: Candidates, plan: Plan) -> dict[str, float]:
     """The cost breakdown of a plan, as in the schedule document (``total`` included)."""
     problem = cand.problem
     cost = dict.fromkeys(COST_KEYS, 0)
-    # Each session's items kept per facilitator, group and length, and per room and length:
-    # pricing 25,000 sessions one by one was a tenth of the first schedule's time on 10,000
-    # cohorts (the same items as session_prices).
-    paid: dict[tuple[str, str, int], tuple[int, int]] = {}
-    rented: dict[tuple[str, int], int] = {}
+    kept: dict = {}  # add_session_items
     for section in plan.sections:
         group = cand.groups[section.group]
         cost["seats"] += len(section.sessions) * seat_cents(group.program, section.size)
         for session in section.sessions:
-            f, minutes = session.facilitator, session.minutes
-            items = paid.get((f, group.key, minutes))
-            if items is None:
-                fac = problem.facilitators[f]
-                items = facilitator_items(fac, group.program, group.site, minutes)
-                paid[(f, group.key, minutes)] = items
-            cost["facilitators"] += items[0]
-            cost["travel"] += items[1]
-            if session.room is not None:
-                room = rented.get((session.room, minutes))
-                if room is None:
-                    room = rented[(session.room, minutes)] = room_cents(
-                        problem.rooms[session.room], minutes
-                    )
-                cost["rooms"] += room
-            if cand.reluctant.get(f) and cand.reluctantly(f, session.start, minutes):
-                cost["preferences"] += reluctance_cents(problem.facilitators[f])
+            add_session_items(cand, cost, group, session, kept)
     placed = plan.placed_by_cohort()
     for c in problem.cohorts.values():
         cost["unscheduled"] += unscheduled_cents(c, max(c.size - placed.get(c.id, 0), 0))
