@@ -421,6 +421,9 @@ def _previous_sections(
     previous = (cand.problem.previous or {}).get("sections") or []
     previous_ids = {sec.get("id") for sec in previous}
     kept = previous if guide is None else guide
+    # asked of every kept session: a set, where the list of a program's 500 facilitators was
+    # read through each time
+    qualified = {program: set(people) for program, people in cand.qualified.items()}
     for looked, sec in enumerate(kept):
         if building is not None:
             building("previous", looked, len(kept))
@@ -438,8 +441,11 @@ def _previous_sections(
             continue
         if not group.program.seats[0] <= sum(parts.values()) <= group.capacity:
             continue
-        pins = _still_valid(cand, cal, group, parts, sec)
-        sessions = place_section(cand, cal, group, parts, pins, book=True) if pins else None
+        pins = _still_valid(cand, cal, group, parts, sec, qualified[group.program.id])
+        if len(pins) == len(group.program.sessions):
+            sessions = _keep_as_is(cand, cal, group, parts, pins)
+        else:
+            sessions = place_section(cand, cal, group, parts, pins, book=True) if pins else None
         sessions = sessions or place_section(cand, cal, group, parts, book=True)
         if sessions is None:
             continue
@@ -449,9 +455,31 @@ def _previous_sections(
             remaining[c] -= n
 
 
-def _still_valid(cand, cal, group, parts, sec) -> dict[int, PlannedSession]:
+def _keep_as_is(cand, cal, group, parts, pins) -> list[PlannedSession] | None:
+    """A section whose every session still fits where it was, booked as it is when the days
+    between its sessions still keep the program's gap (else None): what ``place_section`` with
+    every session pinned finds, without searching (most of a re-plan's sections on 10,000
+    cohorts are kept whole: the search's set-up was half of its first schedule's time)."""
+    lo, hi = group.program.gap_days
+    sessions = [pins[i] for i in range(len(group.program.sessions))]
+    day = cand.grid.day_index
+    if any(
+        not lo <= day(after.start) - day(before.start) <= hi
+        for before, after in zip(sessions, sessions[1:], strict=False)
+    ):
+        return None
+    for session in sessions:
+        cal.book(parts, session)
+    return sessions
+
+
+def _still_valid(cand, cal, group, parts, sec, qualified: set[str]) -> dict[int, PlannedSession]:
+    """The sessions of ``sec`` (a section of the plan kept) that may stay where they are for
+    ``parts``: allowed for its cohorts, its facilitator (one of ``qualified``), learners and
+    room still free then."""
     pins = {}
     size = sum(parts.values())
+    cohorts = list(parts)
     for x in sec.get("sessions") or []:
         i = x.get("index")
         if not isinstance(i, int) or not 0 <= i < len(group.program.sessions):
@@ -462,10 +490,10 @@ def _still_valid(cand, cal, group, parts, sec) -> dict[int, PlannedSession]:
             continue
         minutes, f, r = group.program.sessions[i], x.get("facilitator"), x.get("room")
         ok = (
-            all(cand.sets.has(cand.start_mask(c, i), start) for c in parts)
-            and f in cand.qualified[group.program.id]
+            all(cand.sets.has(cand.start_mask(c, i), start) for c in cohorts)
+            and f in qualified
             and cal.facilitator_fits(f, start, minutes)
-            and cal.learners_fit(list(parts), start, minutes)
+            and cal.learners_fit(cohorts, start, minutes)
         )
         if group.program.in_person:
             ok = ok and r in cand.rooms_for(group) and cal.room_fits(r, start, minutes)

@@ -34,6 +34,31 @@ CHROMIUM_ARGS = [
 ]
 
 
+def _closing(wsgi_app):
+    """The app, with each response's body closed even when the browser drops the connection.
+
+    Werkzeug's development server skips the body's ``close()`` when the client goes away while
+    it is answering (a page reloaded while its favicon is on the way): the static file stays
+    open until the garbage collector finds it, and the ResourceWarning it raises then fails
+    whichever test is running. A generator's ``finally`` runs when it is collected, so the
+    file is closed at once. Production serves with waitress, which always closes the body.
+    """
+
+    def app(environ, start_response):
+        body = wsgi_app(environ, start_response)
+
+        def chunks():
+            try:
+                yield from body
+            finally:
+                if hasattr(body, "close"):
+                    body.close()
+
+        return chunks()
+
+    return app
+
+
 @dataclass
 class LiveServer:
     app: Flask
@@ -57,7 +82,7 @@ def live_server(tmp_path):
         from flask_migrate import upgrade
 
         upgrade()
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    server = make_server("127.0.0.1", 0, _closing(app), threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:

@@ -143,8 +143,7 @@ def test_local_days_follow_the_clock_changes_of_each_zone(monkeypatch):
         cohorts=[cohort(f"c{k}", 5, hours=hours, timezone="America/Havana") for k in range(6)],
         facilitators=[
             facilitator("hav", timezone="America/Havana", max_minutes_per_day=60),
-            facilitator("lon", timezone="Europe/London", max_minutes_per_day=60,
-                        hourly_rate=150.0),
+            facilitator("lon", timezone="Europe/London", max_minutes_per_day=60, hourly_rate=150.0),
         ],  # fmt: skip
         programs=[program(seats=[1, 5])],
     )

@@ -4,18 +4,20 @@ schedule, and the bound is never 0 when the search finds nothing — with what i
 
 from __future__ import annotations
 
-from datetime import datetime
+import random
+from datetime import datetime, timedelta
 
 import pytest
 from test_lower_bound import IN_PERSON
 from tiny import cohort, doc, facilitator, problem, program, room
 
 from solver import candidates
+from solver import greedy as greedy_module
 from solver import solve as engine
 from solver.check import check
-from solver.greedy import greedy_plan
+from solver.greedy import greedy, greedy_plan
 from solver.lower_bound import analytic_bound, lower_bound
-from solver.plan import Plan, price
+from solver.plan import Plan, price, to_document
 from solver.previous import previous_plan
 
 # Two groups with a facilitator each way: the greedy puts each cohort with the cheapest free
@@ -177,6 +179,66 @@ def test_the_previous_schedule_is_no_start_once_a_pin_moves_one_of_its_sessions(
     kept = previous_plan(candidates.build(problem(_replan(TWO_SITES, first, fixed=[still]))))
     assert kept is not None
     assert {s.fixed_id for s in kept.sections} == {section["id"], None}
+
+
+def test_a_section_kept_whole_still_keeps_the_days_between_its_sessions():
+    """Each session of a re-plan's section may still fit where it was while the days between
+    them no longer keep the program's gap: such a section is placed again, never kept."""
+    week = {"horizon": {"start": "2027-01-04", "end": "2027-01-08"}, "cohorts": [cohort("a", 10)]}
+    first = greedy(problem(doc(programs=[program(sessions=[60, 60], gap_days=[0, 3])], **week)))
+    [section] = first["sections"]
+    wednesday = [("09:00", "10:00"), ("11:00", "12:00")]
+    for x, (start, end) in zip(section["sessions"], wednesday, strict=True):
+        x["start"], x["end"] = f"2027-01-06T{start}:00+00:00", f"2027-01-06T{end}:00+00:00"
+    p = problem(doc(programs=[program(sessions=[60, 60], gap_days=[1, 3])], previous=first, **week))
+    cand = candidates.build(p)
+    # Wednesday is allowed to either session alone (Monday or Tuesday before, Thursday or
+    # Friday after), so both still fit; only the pair breaks the gap.
+    assert all(cand.sets.has(cand.start_mask("a", i), 2 * 1440 + 540 + 120 * i) for i in (0, 1))
+    plan = greedy_plan(cand)
+    [placed] = plan.sections
+    days = [cand.grid.day_index(x.start) for x in placed.sessions]
+    assert 1 <= days[1] - days[0] <= 3
+    assert placed.previous_id == section["id"]
+    assert check(p, to_document(cand, plan, status="feasible", reasons={}, solver={},
+                                lower_bound=0.0)) == []  # fmt: skip
+
+
+def test_sections_kept_whole_are_what_placing_them_with_every_session_pinned_gives(monkeypatch):
+    """A section whose sessions all still fit is booked as it is, without the search for a
+    placement: the plan is the one that search finds (``place_section`` with every session
+    pinned), on a re-plan where a fifth of the sections moved and some facilitators left."""
+    from bench.generate import generate
+
+    document = generate("M", 2)
+    previous = greedy(problem(document))
+    rng = random.Random(7)
+    for section in previous["sections"]:
+        for x in section["sessions"]:
+            if rng.random() < 0.1:
+                moved = datetime.fromisoformat(x["start"]) + timedelta(days=rng.choice([-1, 1, 2]))
+                x["start"] = moved.isoformat()
+    for f in document["facilitators"]:
+        if rng.random() < 0.1:
+            f["weekly"], f["available"] = {"mon": [["09:00", "10:00"]]}, []
+    p = problem({**document, "previous": previous})
+
+    def plan_digest():
+        from bench.plan_digest import digest
+
+        cand = candidates.build(p)
+        return digest(greedy_plan(cand)), price(cand, greedy_plan(cand))["total"]
+
+    kept_whole = plan_digest()
+    searched = []
+
+    def search(cand, cal, group, parts, pins):
+        searched.append(group.key)
+        return greedy_module.place_section(cand, cal, group, parts, pins, book=True)
+
+    monkeypatch.setattr(greedy_module, "_keep_as_is", search)
+    assert plan_digest() == kept_whole
+    assert len(searched) > 100
 
 
 def _generated(size: str, seed: int):
