@@ -17,7 +17,7 @@ from solver.cohort_windows import StartLists, WindowLists, window_starts
 from solver.deadline import Deadline, TimeUp
 from solver.problem import Cohort, Facilitator, Problem, Program, Room
 from solver.startsets import StartSets, union
-from solver.timegrid import Intervals, TimeGrid, contains, overlaps
+from solver.timegrid import Intervals, TimeGrid, bookable, contains, overlaps
 
 
 @dataclass
@@ -62,6 +62,11 @@ class Candidates:
     _within_intervals: dict[tuple[tuple[tuple[int, int], ...], int], int] = field(
         default_factory=dict
     )
+    # ("f" or "r", id) -> (regular hours, blocked periods) of those whose bookable intervals
+    # are the one less the other (no if-need-be window): their masks are made from both
+    _cut: dict[tuple[str, str], tuple[tuple[tuple[int, int], ...], Intervals]] = field(
+        default_factory=dict
+    )
     _sets: StartSets | None = None
 
     @property
@@ -92,13 +97,24 @@ class Candidates:
         key = (kind, name, minutes)
         mask = self._masks.get(key)
         if mask is None:
-            # Kept by the intervals too: many people and rooms have the same availability (a
-            # third of 2,500 facilitators' masks on 10,000 cohorts were made, the rest repeated).
-            same = (tuple(bookable[name]), minutes)
-            mask = self._within_intervals.get(same)
-            if mask is None:
-                mask = self._within_intervals[same] = self.sets.within(bookable[name], minutes)
+            cut = self._cut.get((kind, name))
+            if cut is None:
+                mask = self._within_kept(tuple(bookable[name]), minutes)
+            else:
+                # Regular hours less blocked periods: the starts within the regular hours
+                # (shared by thousands of people) less those a blocked period touches. Each
+                # person's own intervals made a third of 2,500 facilitators' masks anew.
+                regular, blocked = cut
+                mask = self._within_kept(regular, minutes) & ~self.sets.clashing(blocked, minutes)
             self._masks[key] = mask
+        return mask
+
+    def _within_kept(self, intervals: tuple[tuple[int, int], ...], minutes: int) -> int:
+        """``StartSets.within``, kept by the intervals: many people and rooms share them."""
+        mask = self._within_intervals.get((intervals, minutes))
+        if mask is None:
+            mask = self.sets.within(list(intervals), minutes)
+            self._within_intervals[(intervals, minutes)] = mask
         return mask
 
     def facilitator_starts(self, facilitator: str, minutes: int) -> frozenset[int]:
@@ -189,7 +205,7 @@ def build(
 def _examine(cand: Candidates, deadline: Deadline | None) -> None:
     """Availability of every facilitator and room, and allowed starts of every cohort; those the
     fixed sessions need first and whatever the deadline, since a fixed session must be kept."""
-    problem, grid = cand.problem, cand.grid
+    problem = cand.problem
     fixed = {part.cohort for fx in problem.fixed for part in fx.cohorts}
     programs = {problem.cohorts[c].program for c in fixed}
     sites = {problem.cohorts[c].site for c in fixed}
@@ -198,11 +214,11 @@ def _examine(cand: Candidates, deadline: Deadline | None) -> None:
     for f in people:
         if deadline is not None and f.id not in needed:
             deadline.check()
-        cand.bookable[f.id], cand.reluctant[f.id] = grid.availability(f.availability, f.timezone)
+        cand.bookable[f.id], cand.reluctant[f.id] = _availability(cand, "f", f)
     for r in sorted(problem.rooms.values(), key=lambda r: r.site not in sites):
         if deadline is not None and r.site not in sites:
             deadline.check()
-        cand.room_bookable[r.id], _ = grid.availability(r.availability, r.timezone)
+        cand.room_bookable[r.id], _ = _availability(cand, "r", r)
     days: dict = {}  # the starts of each hours' days, summed, shared by the cohorts (cohort_windows)
     spaced: dict = {}  # narrowed masks, shared by the cohorts (_cohort_starts)
     for c in sorted(problem.cohorts.values(), key=lambda c: c.id not in fixed):
@@ -210,6 +226,17 @@ def _examine(cand: Candidates, deadline: Deadline | None) -> None:
             deadline.check()
         for i, allowed in enumerate(_cohort_starts(cand, c, days, spaced)):
             cand.start_masks[(c.id, i)] = allowed
+
+
+def _availability(
+    cand: Candidates, kind: str, who: Facilitator | Room
+) -> tuple[Intervals, Intervals]:
+    """``(bookable, if_need_be)`` of a facilitator (``kind`` "f") or room ("r"), noting the
+    parts their masks are made of (``Candidates._within``)."""
+    regular, blocked, reluctant = cand.grid.availability_parts(who.availability, who.timezone)
+    if not reluctant:
+        cand._cut[(kind, who.id)] = (tuple(regular), blocked)
+    return bookable(regular, blocked, reluctant), reluctant
 
 
 def _resource_starts(cand: Candidates, cohort: Cohort, program: Program, minutes: int) -> int:

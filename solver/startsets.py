@@ -36,6 +36,10 @@ class StartSets:
             self.span(a, b) for a, b in zip(self.day_first, self.day_first[1:], strict=False)
         ]
         self.everything = self.span(0, len(self.starts))
+        # days_of and on_days, kept by their argument: cohorts of one program and the same hours
+        # ask them of the same masks (on 10,000 cohorts 4,400 calls, 2,100 and 770 masks)
+        self._days_of: dict[int, int] = {}
+        self._on_days: dict[int, int] = {}
 
     @staticmethod
     def span(lo: int, hi: int) -> int:
@@ -80,20 +84,26 @@ class StartSets:
     def days_of(self, mask: int) -> int:
         """Horizon days (``TimeGrid.day_index``) holding at least one start of ``mask``, as a
         mask of days: bit d for day d."""
-        days = 0
-        for d, day in enumerate(self.day_masks):
-            if mask & day:
-                days |= 1 << d
+        days = self._days_of.get(mask)
+        if days is None:
+            days = 0
+            for d, day in enumerate(self.day_masks):
+                if mask & day:
+                    days |= 1 << d
+            self._days_of[mask] = days
         return days
 
     def on_days(self, days: int) -> int:
         """Every start of the days of a mask of days (``days_of``)."""
-        mask, d = 0, 0
-        while days:
-            if days & 1:
-                mask |= self.day_masks[d]
-            days >>= 1
-            d += 1
+        mask = self._on_days.get(days)
+        if mask is None:
+            mask, d, left = 0, 0, days
+            while left:
+                if left & 1:
+                    mask |= self.day_masks[d]
+                left >>= 1
+                d += 1
+            self._on_days[days] = mask
         return mask
 
     def days(self, first: int, last: int) -> int:

@@ -77,6 +77,15 @@ def intersect(first: Intervals, second: Intervals) -> Intervals:
     return out
 
 
+def bookable(regular: Intervals, blocked: Intervals, reluctant: Intervals) -> Intervals:
+    """(regular ∪ if-need-be) − blocked, of normalised lists (``TimeGrid.availability_parts``).
+
+    Merged again only with if-need-be windows, and cut only where something is blocked: most of
+    3,100 people and rooms on 10,000 cohorts have neither."""
+    merged = normalise(regular + reluctant) if reluctant else regular
+    return subtract(merged, blocked) if blocked else merged
+
+
 def contains(intervals: Intervals, start: int, end: int) -> bool:
     """Whether ``[start, end)`` lies inside one interval of the normalised list."""
     k = bisect.bisect_right(intervals, (start, float("inf"))) - 1
@@ -211,6 +220,15 @@ class TimeGrid:
         Bookable is (weekly ∪ available ∪ if_need_be) − unavailable, or the whole horizon when
         neither weekly nor available is given; if_need_be is the reluctant part, also minus
         unavailable, used to price sessions that touch it."""
+        regular, blocked, reluctant = self.availability_parts(availability, tz)
+        return bookable(regular, blocked, reluctant), reluctant
+
+    def availability_parts(
+        self, availability: Availability, tz: str
+    ) -> tuple[Intervals, Intervals, Intervals]:
+        """``(regular, blocked, if_need_be)``: the regular hours (weekly ∪ available, or the
+        whole horizon), the unavailable periods, and the if-need-be windows minus those, each
+        normalised; ``bookable`` makes the bookable intervals of them."""
         if availability.always:
             regular = [(-_MARGIN_DAYS * 1440, self.end + _MARGIN_DAYS * 1440)]
         elif availability.available:
@@ -220,7 +238,7 @@ class TimeGrid:
             regular = self.weekly_intervals(availability.weekly, tz)
         blocked = self.local_intervals(availability.unavailable, tz)
         reluctant = subtract(self.local_intervals(availability.if_need_be, tz), blocked)
-        return subtract(normalise(regular + reluctant), blocked), reluctant
+        return regular, blocked, reluctant
 
     def weekly_intervals(self, weekly: dict, tz: str) -> Intervals:
         """A weekly pattern's ranges on every local day of the horizon (with its margin), as

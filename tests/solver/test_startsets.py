@@ -43,6 +43,42 @@ def test_within_holds_the_starts_that_starts_within_lists(small):
     assert checked > 10_000
 
 
+def test_each_facilitators_and_rooms_mask_holds_the_starts_within_their_bookable_intervals():
+    """A mask made of regular hours less blocked periods (most people and rooms) is the one made
+    of their bookable intervals, where a blocked period starts or ends inside the hours, covers
+    them, touches them, or is off the grid; and where if-need-be windows or one-off available
+    ones are given too."""
+    office = {day: [["08:00", "12:30"], ["13:30", "17:00"]] for day in ("mon", "tue", "wed")}
+    blocked = [["2027-01-04T10:10", "2027-01-04T11:00"], ["2027-01-05T07:00", "2027-01-05T09:00"],
+               ["2027-01-06T12:30", "2027-01-06T13:30"], ["2027-01-11T00:00", "2027-01-13T00:00"],
+               ["2027-01-18T16:45", "2027-01-19T08:15"], ["2027-01-20T09:59", "2027-01-20T10:31"]]  # fmt: skip
+    document = doc(
+        horizon={"start": "2027-01-04", "end": "2027-01-22"},
+        programs=[program(mode="in_person")],
+        facilitators=[
+            facilitator("regular", weekly=office),
+            facilitator("blocked", weekly=office, unavailable=blocked),
+            facilitator("far", weekly=office, unavailable=blocked, timezone="Asia/Tokyo"),
+            facilitator("reluctant", weekly=office, unavailable=blocked,
+                        if_need_be=[["2027-01-06T17:00", "2027-01-06T19:00"]]),
+            facilitator("extra", weekly=office, unavailable=blocked,
+                        available=[["2027-01-09T09:00", "2027-01-09T12:00"]]),
+            facilitator("always", unavailable=blocked),
+        ],
+        rooms=[room("open"), room("shut", unavailable=blocked)],
+    )  # fmt: skip
+    cand = candidates.build(problem(document))
+    assert {name for kind, name in cand._cut} == {"regular", "blocked", "far", "extra", "always",
+                                                   "open", "shut"}  # fmt: skip
+    sets = cand.sets
+    for minutes in (30, 60, 90, 240):
+        for f in cand.problem.facilitators:
+            assert cand.facilitator_mask(f, minutes) == sets.within(cand.bookable[f], minutes)
+        for r in cand.problem.rooms:
+            assert cand.room_mask(r, minutes) == sets.within(cand.room_bookable[r], minutes)
+    assert cand.facilitator_mask("blocked", 60) != cand.facilitator_mask("regular", 60)
+
+
 def test_clashing_holds_exactly_the_starts_whose_session_overlaps_a_booking(small):
     grid, sets = small.grid, small.sets
     rng = random.Random(7)
