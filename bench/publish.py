@@ -91,7 +91,9 @@ def main() -> None:
         queued = job.messages
 
     backend = "PostgreSQL" if args.database_url else "SQLite"
-    print(f"Demo: {people:,} people, {messages:,} messages predicted, {queued:,} queued ({backend})\n")
+    print(
+        f"Demo: {people:,} people, {messages:,} messages predicted, {queued:,} queued ({backend})\n"
+    )
     print("| step | seconds |\n|---|---|")
     for name, seconds in rows:
         print(f"| {name} | {seconds:.2f} |")

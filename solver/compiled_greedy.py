@@ -21,6 +21,7 @@ from __future__ import annotations
 from array import array
 from bisect import bisect_left
 from datetime import datetime, time, timedelta
+from itertools import chain
 
 from solver.bookings import Calendar
 from solver.candidates import Candidates, Group
@@ -146,10 +147,12 @@ class _Input:
                           -1 if fac.max_minutes_per_day is None else fac.max_minutes_per_day,
                           reluctance_cents(fac), self.z_index[fac.timezone]))  # fmt: skip
             for listed in (cand.bookable[name], cand.reluctant.get(name, ())):
-                intervals += [len(listed), *(t for pair in listed for t in pair)]
+                intervals.append(len(listed))
+                intervals += chain.from_iterable(listed)
         for name in self.rooms:
             listed = cand.room_bookable[name]
-            intervals += [len(listed), *(t for pair in listed for t in pair)]
+            intervals.append(len(listed))
+            intervals += chain.from_iterable(listed)
         self.f_ints = [x for i in range(4) for x in (r[i] for r in rules)]
         self.resource_ints = intervals
 
