@@ -17,7 +17,7 @@ from solver.cohort_windows import StartLists, WindowLists, window_starts
 from solver.deadline import Deadline, TimeUp
 from solver.problem import Cohort, Facilitator, Problem, Program, Room
 from solver.startsets import StartSets, union
-from solver.timegrid import Intervals, TimeGrid, bookable, contains, overlaps
+from solver.timegrid import Intervals, TimeGrid, bookable_intervals, contains, overlaps
 
 
 @dataclass
@@ -236,7 +236,7 @@ def _availability(
     regular, blocked, reluctant = cand.grid.availability_parts(who.availability, who.timezone)
     if not reluctant:
         cand._cut[(kind, who.id)] = (tuple(regular), blocked)
-    return bookable(regular, blocked, reluctant), reluctant
+    return bookable_intervals(regular, blocked, reluctant), reluctant
 
 
 def _resource_starts(cand: Candidates, cohort: Cohort, program: Program, minutes: int) -> int:

@@ -77,7 +77,7 @@ def intersect(first: Intervals, second: Intervals) -> Intervals:
     return out
 
 
-def bookable(regular: Intervals, blocked: Intervals, reluctant: Intervals) -> Intervals:
+def bookable_intervals(regular: Intervals, blocked: Intervals, reluctant: Intervals) -> Intervals:
     """(regular ∪ if-need-be) − blocked, of normalised lists (``TimeGrid.availability_parts``).
 
     Merged again only with if-need-be windows, and cut only where something is blocked: most of
@@ -221,14 +221,14 @@ class TimeGrid:
         neither weekly nor available is given; if_need_be is the reluctant part, also minus
         unavailable, used to price sessions that touch it."""
         regular, blocked, reluctant = self.availability_parts(availability, tz)
-        return bookable(regular, blocked, reluctant), reluctant
+        return bookable_intervals(regular, blocked, reluctant), reluctant
 
     def availability_parts(
         self, availability: Availability, tz: str
     ) -> tuple[Intervals, Intervals, Intervals]:
         """``(regular, blocked, if_need_be)``: the regular hours (weekly ∪ available, or the
         whole horizon), the unavailable periods, and the if-need-be windows minus those, each
-        normalised; ``bookable`` makes the bookable intervals of them."""
+        normalised; ``bookable_intervals`` makes the bookable intervals of them."""
         if availability.always:
             regular = [(-_MARGIN_DAYS * 1440, self.end + _MARGIN_DAYS * 1440)]
         elif availability.available:
