@@ -1,7 +1,7 @@
 /* The greedy plan's placement loop, compiled (solver.compiled_greedy prepares its input).
 
-   It places sections exactly as solver.greedy.place_section does for a plan built from an empty
-   calendar (no fixed session, no previous plan, no guide): each section at its earliest start
+   It places sections exactly as solver.greedy.place_section does, from the calendar it is given
+   (empty, or holding fixed sessions and the sections a re-plan kept): each section at its earliest start
    where its learners, a room that seats it (in person) and a facilitator are free, the sessions
    after the first in the earliest start their spacing allows, each session with the cheapest
    free facilitator of its options (ties: the first in the group's ranking) and the first free
@@ -16,7 +16,8 @@
 
    Input (solver.compiled_greedy._Input writes it, read_state and read_section read it): one
    int64 array read in order (the grid's starts, each facilitator's rules and bookable and
-   if-need-be intervals, each room's bookable intervals, the groups with their ranked
+   if-need-be intervals, each room's bookable intervals, the calendar's bookings (read_bookings),
+   the groups with their ranked
    facilitators and prices, the room lists, the cohorts, then the sections in the order they
    are placed), and one uint64 array holding each cohort's allowed starts per session, W words
    each. Output: one int64 array, per section 0 (not placed) or the number of sessions followed
@@ -352,7 +353,7 @@ static int place_from(State *st, const Section *sec, int64_t k0, int64_t only, P
     return 0;
 }
 
-/* greedy.place_section from an empty calendar's point of view: 1 placed (in ``out``), 0 not. */
+/* greedy.place_section (no session pinned): 1 placed (in ``out``), 0 not. */
 static int place_section(State *st, const Section *sec, Placed *out) {
     const Group *g = sec->g;
     int64_t m = g->mi[0], len = st->minutes[m], W = st->W;
@@ -536,6 +537,47 @@ static int read_starts(const State *st, Reader *rd, uint64_t *sets, int touching
     return 0;
 }
 
+/* One resource's bookings (count, then start and end of each), each added to ``v``; bookings
+   that overlap are refused (the Python loop takes a calendar where they do). */
+static int read_booked(Reader *rd, Ivals *v) {
+    int64_t count = next(rd);
+    const int64_t *pairs = take(rd, 2 * count);
+    if (rd->bad) return BAD_INPUT;
+    for (int64_t i = 0; i < count; i++) {
+        int64_t a = pairs[2 * i], b = pairs[2 * i + 1];
+        if (b <= a || iv_clash(v, a, b)) return BAD_INPUT;
+        if (iv_add(v, a, b)) return NO_MEMORY;
+    }
+    return PLACED_ALL;
+}
+
+/* What the calendar holds already (fixed sessions, sections kept of a previous plan): each
+   facilitator's bookings and the minutes they teach on their local days (count, then day and
+   minutes of each), each room's bookings, each learner or conflict group's. */
+static int read_bookings(State *st, Reader *rd) {
+    for (int64_t f = 0; f < st->F; f++) {
+        int code = read_booked(rd, &st->fb[f]);
+        if (code != PLACED_ALL) return code;
+        int64_t count = next(rd);
+        const int64_t *days = take(rd, 2 * count);
+        if (rd->bad) return BAD_INPUT;
+        for (int64_t i = 0; i < count; i++) {
+            int64_t d = days[2 * i], minutes = days[2 * i + 1];
+            if (d < 0 || d >= st->ndays_tz[st->tz[f]] || minutes < 0) return BAD_INPUT;
+            st->dm[f * st->Dmax + d] += minutes;
+        }
+    }
+    for (int64_t r = 0; r < st->R; r++) {
+        int code = read_booked(rd, &st->rb[r]);
+        if (code != PLACED_ALL) return code;
+    }
+    for (int64_t k = 0; k < st->K; k++) {
+        int code = read_booked(rd, &st->kb[k]);
+        if (code != PLACED_ALL) return code;
+    }
+    return PLACED_ALL;
+}
+
 /* The grid, resources, groups, room lists and cohorts, checked; the free sets made. */
 static int read_state(State *st, Work *wk, Reader *rd) {
     st->n = next(rd), st->W = next(rd), st->ndays = next(rd);
@@ -596,6 +638,8 @@ static int read_state(State *st, Work *wk, Reader *rd) {
         return NO_MEMORY;
     for (int64_t i = 1; i < MAX_SESSIONS; i++)
         st->undo[i].saved = st->undo[0].saved + i * 2 * st->M * st->W;
+    int code = read_bookings(st, rd);
+    if (code != PLACED_ALL) return code;
     for (int64_t f = 0; f < st->F; f++) refresh_facilitator(st, f);
     for (int64_t r = 0; r < st->R; r++) {
         refresh_room(st, r);

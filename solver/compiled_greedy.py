@@ -6,10 +6,12 @@ bench/results/log.md). Its rules are few and its state is small (who is booked w
 placement of the sections, once they are formed and sorted, is done by a C extension when it was
 built (``pyproject.toml``; it is optional, and without it the Python loop runs).
 
-It places exactly what ``greedy.place_section`` places, section after section, from an empty
-calendar: the plan of a period with fixed sessions, a previous plan or a guide is built in
-Python (those book the calendar first, and searching what still fits of them is another loop).
-``tests/solver/test_compiled_greedy.py`` compares the two plans on generated problems.
+It places exactly what ``greedy.place_section`` places, section after section, from the
+calendar it is given: empty, or holding the fixed sessions and what a re-plan kept of the plan it
+starts from (those are booked in Python first: keeping what still fits of a plan is another
+loop). A calendar where two bookings of one person, room or learner overlap (fixed sessions that
+clash) stays with the Python loop. ``tests/solver/test_compiled_greedy.py`` compares the two
+plans on generated problems, with and without fixed sessions.
 
 The C side gets one array of integers and one of bit sets (``_Input``) and returns, per section,
 its sessions' positions, facilitators and rooms. The install builds it in place (next to the C
@@ -40,17 +42,19 @@ def available() -> bool:
 
 
 def applies(cal: Calendar) -> bool:
-    """Whether the C placement can go on from ``cal``: built, and nothing booked yet."""
+    """Whether the C placement can go on from ``cal``: built, and no two of its bookings of one
+    person, room or learner overlap (fixed sessions are booked whatever they clash with; the
+    Python loop's masks allow for that, the C side's free sets do not)."""
     booked = (cal.facilitator, cal.room, cal.learners)
-    return available() and not any(b.starts for kind in booked for b in kind.values())
+    return available() and not any(b.overlapped for kind in booked for b in kind.values())
 
 
 def place_all(
     cand: Candidates, cal: Calendar, pending: list[tuple[Group, dict[str, int]]]
 ) -> list[list[PlannedSession] | None]:
     """Each of ``pending`` (group, cohorts and learners) placed in turn, as
-    ``greedy.place_section(cand, cal, group, parts, book=True)`` would from an empty ``cal``
-    (its sessions, or None); ``cal`` itself is left as it was."""
+    ``greedy.place_section(cand, cal, group, parts, book=True)`` would from ``cal`` (its
+    sessions, or None); ``cal`` itself is left as it was."""
     data = _Input(cand, cal)
     for group, parts in pending:
         data.section(group, parts)
@@ -111,6 +115,7 @@ class _Input:
         self.cohorts: dict[str, int] = {}
         self.cohort_ints: list[int] = []
         self._resources()
+        self.booking_ints = self._bookings(zones)
 
     def _local_days(self, zone: str) -> list[int]:
         """Each start's local day in ``zone``, counted from the first start's (starts are in
@@ -135,6 +140,42 @@ class _Input:
                 out += [(day - first).days] * (end - len(out))
             day = after
         return out
+
+    def _bookings(self, zones: list[str]) -> list[int]:
+        """What ``cal`` holds already: each facilitator's bookings and the minutes they teach on
+        each local day (numbered as ``_local_days`` numbers them; a day with no start cannot
+        matter), each room's bookings, each learner or conflict group's (``cand.conflicts``
+        order)."""
+        cal, grid, out = self.cal, self.cand.grid, []
+        firsts = {z: grid.local_date(self.starts[0], z) for z in zones} if self.starts else {}
+        counts = {
+            z: max(local, default=-1) + 1 for z, local in zip(zones, self.local_days, strict=True)
+        }
+        days: dict[str, list[int]] = {}  # facilitator -> day, minutes, day, minutes, ...
+        for (f, day), minutes in cal.day_minutes.items():
+            zone = self.cand.problem.facilitators[f].timezone
+            d = (day - firsts[zone]).days if zone in firsts else -1
+            if minutes and 0 <= d < counts.get(zone, 0):
+                days.setdefault(f, []).extend((d, minutes))
+        for name in self.facilitators:
+            self._booked(out, cal.facilitator.get(name))
+            listed = days.get(name, [])
+            out.append(len(listed) // 2)
+            out += listed
+        for name in self.rooms:
+            self._booked(out, cal.room.get(name))
+        for key in self.cand.conflicts:
+            self._booked(out, cal.learners.get(key))
+        return out
+
+    @staticmethod
+    def _booked(out: list[int], bookings) -> None:
+        """One resource's bookings: their count, then the start and end of each."""
+        if bookings is None:
+            out.append(0)
+            return
+        out.append(len(bookings.starts))
+        out += chain.from_iterable(zip(bookings.starts, bookings.ends, strict=True))
 
     def _resources(self) -> None:
         """Rules of each facilitator, then their bookable and if-need-be intervals, then each
@@ -243,6 +284,7 @@ class _Input:
         out += array("q", counts)
         out += array("q", first_of_day)
         out += array("q", self.resource_ints)
+        out += array("q", self.booking_ints)
         out += array("q", self.group_ints)
         out += array("q", self.seating_ints)
         out += array("q", self.cohort_ints)

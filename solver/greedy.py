@@ -523,10 +523,11 @@ def greedy_plan(
     ``plan.unreached`` lists the cohorts it did not get to. ``building`` is told how far the
     plan is (``Building``) before each section and once all are tried.
 
-    A plan started from an empty calendar (no fixed session, nothing kept of ``previous`` or
-    ``guide``) places its sections with the compiled loop where it was built
-    (:mod:`solver.compiled_greedy`: the same plan, several times sooner); it is told the
-    deadline and ``building`` only before it starts and once it is done."""
+    Once fixed sessions and what is kept of ``previous`` or ``guide`` are booked, the sections
+    formed of the learners left are placed by the compiled loop where it was built
+    (:mod:`solver.compiled_greedy`: the same plan, several times sooner), unless two bookings
+    overlap; it is told the deadline and ``building`` only before it starts and once it is
+    done."""
     problem = cand.problem
     cal = Calendar(cand)
     plan = Plan(unreached=set(cand.unexamined))

@@ -95,9 +95,69 @@ def test_the_compiled_plan_passes_the_checker():
     assert document["sections"] and check(p, document) == []
 
 
-def test_a_calendar_with_bookings_is_left_to_the_python_loop():
-    """Fixed sessions or a kept previous plan book the calendar first: the compiled loop starts
-    from an empty one only."""
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(small_problems())
+def test_from_a_calendar_holding_bookings_the_two_loops_agree(document):
+    """The first half of the sections booked by the Python loop (as fixed sessions and the
+    sections a re-plan keeps book it), the rest placed by each loop from there: each person's
+    bookings with their buffer and the minutes taught on each local day, each room's and each
+    learner's bookings go to the compiled loop as they are."""
+    p = problem(document)
+    cand = candidates.build(p)
+    remaining = {c.id: c.size for c in p.cohorts.values()}
+    pending = [
+        (group, parts)
+        for group in cand.groups.values()
+        for parts in form_sections(cand, group, remaining)
+        if sum(parts.values()) >= group.program.seats[0]
+    ]
+    assume(len(pending) > 1)
+    pending.sort(key=lambda gp: urgency(cand, gp[1]))
+    half = len(pending) // 2
+    cal = Calendar(cand)
+    booked = [place_section(cand, cal, g, parts, book=True) for g, parts in pending[:half]]
+    assume(any(booked))  # something in the calendar
+    assert compiled_greedy.applies(cal)
+    compiled = compiled_greedy.place_all(cand, cal, pending[half:])
+    python = [place_section(cand, cal, g, parts, book=True) for g, parts in pending[half:]]
+    assert compiled == python
+
+
+def _pinned(document: dict, share: float) -> dict:
+    """The problem with a ``share`` of its greedy plan's sections fixed where they are."""
+    import random
+
+    first = greedy(problem(document))
+    rng = random.Random(5)
+    fixed = [
+        {"section": sec["id"], "cohorts": sec["cohorts"], "session": x["index"],
+         "start": x["start"], "facilitator": x["facilitator"], "room": x.get("room")}
+        for sec in first["sections"] if rng.random() < share
+        for x in sec["sessions"]
+    ]  # fmt: skip
+    assert fixed
+    return {**document, "fixed": fixed}
+
+
+@pytest.mark.parametrize("size,seed", [("M", 1), ("L", 2)])
+def test_with_fixed_sessions_the_compiled_loop_places_what_the_python_loop_places(
+    monkeypatch, size, seed
+):
+    """Fixed sessions are booked first (in Python); the other sections are placed by the
+    compiled loop from that calendar, as the Python loop places them."""
+    from bench.generate import generate
+
+    p = problem(_pinned(generate(size, seed), 0.1))
+    compiled, python = _both_plans(monkeypatch, p)
+    assert any(s.fixed_id for s in python.sections)
+    assert len(python.sections) > 10
+    assert _sections(compiled) == _sections(python)
+
+
+def test_a_calendar_whose_bookings_overlap_is_left_to_the_python_loop():
+    """Fixed sessions are booked whatever they clash with; the compiled loop's free starts
+    assume no two bookings of one person, room or learner overlap, so such a calendar stays
+    with the Python loop."""
     cand = candidates.build(_generated("S", 1))
     cal = Calendar(cand)
     assert compiled_greedy.applies(cal)
@@ -105,6 +165,8 @@ def test_a_calendar_with_bookings_is_left_to_the_python_loop():
     parts = {group.cohorts[0]: 1}
     sessions = place_section(cand, cal, group, parts, book=True)
     assert sessions is not None
+    assert compiled_greedy.applies(cal)  # booked, no overlap
+    cal.book(parts, sessions[0])  # the same session again: it overlaps itself
     assert not compiled_greedy.applies(cal)
 
 
@@ -168,11 +230,16 @@ def test_malformed_input_is_refused_and_never_crashes():
 
     p = _generated("S", 1)
     cand = candidates.build(p)
-    data = compiled_greedy._Input(cand, Calendar(cand))
+    cal = Calendar(cand)
     remaining = {c.id: c.size for c in p.cohorts.values()}
-    for group in cand.groups.values():
-        for parts in form_sections(cand, group, remaining):
-            data.section(group, parts)
+    pending = [
+        (g, parts) for g in cand.groups.values() for parts in form_sections(cand, g, remaining)
+    ]
+    for group, parts in pending[:3]:  # a calendar holding bookings: their counts are read too
+        place_section(cand, cal, group, parts, book=True)
+    data = compiled_greedy._Input(cand, cal)
+    for group, parts in pending[3:]:
+        data.section(group, parts)
     ints, words = data.ints(), data.words()
     rng, refused = random.Random(7), 0
     for _ in range(300):
