@@ -4,6 +4,7 @@
     python -m bench.first_schedule --generated org-40 org-120 org-250 --seeds 11 12 13
     python -m bench.first_schedule --problem /tmp/demo-problem.json
     python -m bench.first_schedule --generated XXL --seeds 11 12 13 --replan
+    python -m bench.first_schedule --generated XXL --seeds 11 12 13 --fixed 0.1
 
 Issue 18 asks for the first complete schedule within 1 s at every size. Each run calls
 ``solver.solve.solve`` on a parsed problem and stops it at its first ``progress`` call, so only
@@ -13,7 +14,9 @@ beside it. The load average (1 min) is printed before each row: the machine is s
 
 With ``--replan`` each problem is first solved by the greedy plan alone (``solver.greedy.greedy``,
 outside the clock) and that schedule becomes its ``previous``: a re-plan in which every section
-still fits, so the first schedule keeps the whole plan it starts from.
+still fits, so the first schedule keeps the whole plan it starts from. With ``--fixed SHARE``
+that share of the greedy schedule's sections (picked at random, seed 5) are fixed where they are
+instead: the first schedule books them, then places the rest.
 """
 
 from __future__ import annotations
@@ -75,6 +78,25 @@ def replan(document: dict) -> dict:
     return {**document, "previous": greedy(problem)}
 
 
+def pinned(document: dict, share: float) -> dict:
+    """The problem with ``share`` of its greedy schedule's sections fixed where they are."""
+    import random
+
+    from solver.greedy import greedy
+    from solver.validate import parse_problem
+
+    problem, errors = parse_problem(document)
+    assert problem is not None, errors
+    rng = random.Random(5)
+    fixed = [
+        {"section": sec["id"], "cohorts": sec["cohorts"], "session": x["index"],
+         "start": x["start"], "facilitator": x["facilitator"], "room": x.get("room")}
+        for sec in greedy(problem)["sections"] if rng.random() < share
+        for x in sec["sessions"]
+    ]  # fmt: skip
+    return {**document, "fixed": fixed}
+
+
 def row(r: dict) -> str:
     return (
         f"| {r['problem']} | {r['load']} | {r['cohorts']:,} | {r['first']:.2f} s "
@@ -91,10 +113,17 @@ def main() -> None:
     add_problem_arguments(parser)
     parser.add_argument("--replan", action="store_true",
                         help="re-plan each problem from its own greedy schedule (see above)")  # fmt: skip
+    parser.add_argument("--fixed", type=float, metavar="SHARE",
+                        help="fix this share of each problem's greedy sections (see above)")  # fmt: skip
     args = parser.parse_args()
     problems = problem_documents(args)
     if args.replan:
         problems = [(f"{name} re-plan", replan(document)) for name, document in problems]
+    if args.fixed:
+        problems = [
+            (f"{name} {args.fixed:.0%} fixed", pinned(document, args.fixed))
+            for name, document in problems
+        ]
     print(
         "| problem | load | cohorts | first schedule | its cost | greedy | answer (stopped) "
         "| placed | violations |"

@@ -213,6 +213,11 @@ def _place_from(cand, cal, group, parts, free: SectionStarts, options, pins, t0,
     ]
     if not pins and not _may_follow(cand.sets, grid, program, later, t0):
         return None
+    # Pinned sessions are booked first, so that a session placed before one of them keeps clear
+    # of it too (buffer, daily maximum, room, learners); sessions are booked as they are placed,
+    # so later ones see earlier ones. All is undone below when the attempt fails.
+    for i in sorted(pins):
+        cal.book(parts, pins[i])
     placed: list[PlannedSession] = []
     for i, minutes in enumerate(program.sessions):
         if i in pins:
@@ -223,23 +228,26 @@ def _place_from(cand, cal, group, parts, free: SectionStarts, options, pins, t0,
             else:
                 window = _window(cand.sets, grid, later[i], placed[-1], lo, hi)
             session = _first_fit(cand, cal, group, parts, window, i, minutes, free.rooms, options)
-        if session is None or (
-            placed
-            and not lo <= grid.day_index(session.start) - grid.day_index(placed[-1].start) <= hi
-        ):
+        if session is None or (placed and not _follows(grid, placed[-1], session, lo, hi)):
             break
         placed.append(session)
-        # Booked as we go so later sessions see earlier ones (buffer, daily maximum); undone below
-        # when the attempt fails.
-        cal.book(parts, session)
+        if i not in pins:
+            cal.book(parts, session)
     if len(placed) == len(program.sessions):
         if not book:
             for session in placed:
                 cal.unbook(parts, session)
         return placed
-    for session in placed:
+    for session in [*(x for x in placed if x.index not in pins), *pins.values()]:
         cal.unbook(parts, session)
     return None
+
+
+def _follows(grid, before: PlannedSession, after: PlannedSession, lo: int, hi: int) -> bool:
+    """Whether ``after`` may be the session after ``before``: it starts once ``before`` ends,
+    ``lo`` to ``hi`` days later."""
+    days = grid.day_index(after.start) - grid.day_index(before.start)
+    return after.start >= before.end and lo <= days <= hi
 
 
 def _may_follow(sets, grid, program, later: list[int], t0: int) -> bool:
@@ -462,9 +470,8 @@ def _keep_as_is(cand, cal, group, parts, pins) -> list[PlannedSession] | None:
     cohorts are kept whole: the search's set-up was half of its first schedule's time)."""
     lo, hi = group.program.gap_days
     sessions = [pins[i] for i in range(len(group.program.sessions))]
-    day = cand.grid.day_index
-    if any(
-        not lo <= day(after.start) - day(before.start) <= hi
+    if not all(
+        _follows(cand.grid, before, after, lo, hi)
         for before, after in zip(sessions, sessions[1:], strict=False)
     ):
         return None
@@ -476,31 +483,46 @@ def _keep_as_is(cand, cal, group, parts, pins) -> list[PlannedSession] | None:
 def _still_valid(cand, cal, group, parts, sec, qualified: set[str]) -> dict[int, PlannedSession]:
     """The sessions of ``sec`` (a section of the plan kept) that may stay where they are for
     ``parts``: allowed for its cohorts, its facilitator (one of ``qualified``), learners and
-    room still free then."""
+    room still free then, each with the section's sessions kept before it booked."""
     pins = {}
     size = sum(parts.values())
     cohorts = list(parts)
-    for x in sec.get("sessions") or []:
-        i = x.get("index")
-        if not isinstance(i, int) or not 0 <= i < len(group.program.sessions):
-            continue
-        try:
-            start = cand.grid.minute(datetime.fromisoformat(x["start"]))
-        except (KeyError, TypeError, ValueError):
-            continue
-        minutes, f, r = group.program.sessions[i], x.get("facilitator"), x.get("room")
-        ok = (
-            all(cand.sets.has(cand.start_mask(c, i), start) for c in cohorts)
-            and f in qualified
-            and cal.facilitator_fits(f, start, minutes)
-            and cal.learners_fit(cohorts, start, minutes)
-        )
-        if group.program.in_person:
-            ok = ok and r in cand.rooms_for(group) and cal.room_fits(r, start, minutes)
-            ok = ok and cand.problem.rooms[r].capacity >= size
-        if ok:
-            pins[i] = PlannedSession(i, start, minutes, f, r if group.program.in_person else None)
+    try:
+        for x in sec.get("sessions") or []:
+            session = _kept_session(cand, cal, group, parts, x, qualified, size, cohorts)
+            if session is not None and session.index not in pins:
+                pins[session.index] = session
+                # booked while the others are tested: two sessions of one section may each fit
+                # alone and not together (a daily maximum lowered since, a longer session)
+                cal.book(parts, session)
+    finally:
+        for session in pins.values():
+            cal.unbook(parts, session)
     return pins
+
+
+def _kept_session(cand, cal, group, parts, x, qualified, size, cohorts) -> PlannedSession | None:
+    """Session ``x`` of a kept section, where it was, when it may stay there (else None)."""
+    i = x.get("index")
+    if not isinstance(i, int) or not 0 <= i < len(group.program.sessions):
+        return None
+    try:
+        start = cand.grid.minute(datetime.fromisoformat(x["start"]))
+    except (KeyError, TypeError, ValueError):
+        return None
+    minutes, f, r = group.program.sessions[i], x.get("facilitator"), x.get("room")
+    ok = (
+        all(cand.sets.has(cand.start_mask(c, i), start) for c in cohorts)
+        and f in qualified
+        and cal.facilitator_fits(f, start, minutes)
+        and cal.learners_fit(cohorts, start, minutes)
+    )
+    if group.program.in_person:
+        ok = ok and r in cand.rooms_for(group) and cal.room_fits(r, start, minutes)
+        ok = ok and cand.problem.rooms[r].capacity >= size
+    if not ok:
+        return None
+    return PlannedSession(i, start, minutes, f, r if group.program.in_person else None)
 
 
 def urgency(cand: Candidates, parts: dict[str, int]) -> tuple:

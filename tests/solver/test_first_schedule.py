@@ -204,6 +204,57 @@ def test_a_section_kept_whole_still_keeps_the_days_between_its_sessions():
                                 lower_bound=0.0)) == []  # fmt: skip
 
 
+def test_two_kept_sessions_that_fit_alone_but_not_together_are_not_both_kept():
+    """A facilitator's daily maximum lowered since the plan was made: each of a section's two
+    sessions on one day still fits alone, not both. The first stays, the second moves."""
+    week = {"horizon": {"start": "2027-01-04", "end": "2027-01-08"}, "cohorts": [cohort("a", 10)]}
+    two = program(sessions=[120, 120], gap_days=[0, 3])
+    first = greedy(problem(doc(programs=[two], facilitators=[facilitator("ana")], **week)))
+    assert len({x["start"][:10] for x in first["sections"][0]["sessions"]}) == 1  # one day
+    lowered = facilitator("ana", max_minutes_per_day=180)
+    p = problem(doc(programs=[two], facilitators=[lowered], previous=first, **week))
+    cand = candidates.build(p)
+    plan = greedy_plan(cand)
+    document = to_document(cand, plan, status="feasible", reasons={}, solver={}, lower_bound=0.0)
+    assert check(p, document) == []
+    kept, moved = plan.sections[0].sessions
+    assert cand.grid.iso(kept.start) == first["sections"][0]["sessions"][0]["start"]
+    assert cand.grid.day_index(moved.start) > cand.grid.day_index(kept.start)
+
+
+def test_a_replan_after_moves_and_departures_keeps_every_rule():
+    """A published plan with a fifth of its sections moved by hand (a day or two, half an hour)
+    or given to someone else, and a tenth of the facilitators down to one hour a week: what the
+    re-plan keeps of each section, and what it places around the sessions it keeps, pass the
+    checker (the pinned sessions are booked before the others are placed, and tested against
+    each other)."""
+    from bench.organisation import generate as organisation
+
+    document = organisation("org-120", 2)
+    previous = greedy(problem(document))
+    rng = random.Random(5)
+    for section in previous["sections"]:
+        if rng.random() < 0.2:
+            for x in section["sessions"]:
+                if rng.random() < 0.5:
+                    shift = timedelta(
+                        days=rng.choice([-2, -1, 1, 2]), minutes=rng.choice([0, 30, -60])
+                    )
+                    x["start"] = (datetime.fromisoformat(x["start"]) + shift).isoformat()
+        if rng.random() < 0.05:
+            for x in section["sessions"]:
+                x["facilitator"] = rng.choice(document["facilitators"])["id"]
+    for f in document["facilitators"]:
+        if rng.random() < 0.1:
+            f["weekly"], f["available"] = {"mon": [["09:00", "10:00"]]}, []
+    p = problem({**document, "previous": previous})
+    cand = candidates.build(p)
+    plan = greedy_plan(cand)
+    assert sum(s.previous_id is not None for s in plan.sections) > 100
+    document = to_document(cand, plan, status="feasible", reasons={}, solver={}, lower_bound=0.0)
+    assert check(p, document) == []
+
+
 def test_sections_kept_whole_are_what_placing_them_with_every_session_pinned_gives(monkeypatch):
     """A section whose sessions all still fit is booked as it is, without the search for a
     placement: the plan is the one that search finds (``place_section`` with every session
@@ -409,3 +460,33 @@ def test_people_with_the_same_hours_share_masks_only_where_their_availability_is
     for f, intervals in cand.bookable.items():
         for t in cand.grid.slot_starts:
             assert cand.facilitator_free(f, t, 60) == contains(intervals, t, t + 60)
+
+
+@pytest.mark.parametrize("moved_share", [0.0, 0.3])
+def test_a_plan_with_fixed_sessions_is_judged_as_the_checker_judges_the_whole_plan(moved_share):
+    """The first schedule's check looks at the fixed sections alone (``solve._valid_start``):
+    its verdict is the checker's on the whole plan, whether the fixed sessions are where the
+    plan had them (valid) or a share of them moved a day, clashing with others or with the
+    data (not valid)."""
+    from bench.generate import generate
+
+    document = generate("M", 4)
+    first = greedy(problem(document))
+    rng = random.Random(11)
+    fixed = [
+        {"section": sec["id"], "cohorts": sec["cohorts"], "session": x["index"],
+         "start": x["start"], "facilitator": x["facilitator"], "room": x.get("room")}
+        for sec in first["sections"] if rng.random() < 0.15
+        for x in sec["sessions"]
+    ]  # fmt: skip
+    for pin in fixed:
+        if rng.random() < moved_share:
+            pin["start"] = (datetime.fromisoformat(pin["start"]) + timedelta(days=1)).isoformat()
+    p = problem({**document, "fixed": fixed})
+    cand = candidates.build(p)
+    plan = greedy_plan(cand)
+    whole = to_document(cand, Plan(list(plan.sections)), status="feasible", reasons={},
+                        solver={}, lower_bound=0.0)  # fmt: skip
+    violations = check(p, whole)
+    assert engine._valid_start(cand, plan) == (violations == [])
+    assert (violations == []) == (moved_share == 0.0)
