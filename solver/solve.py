@@ -23,7 +23,6 @@ from typing import Any
 from ortools.sat.python import cp_model
 
 from solver import candidates, lns
-from solver.check import check
 from solver.deadline import Deadline
 from solver.explain import fixed_conflicts, unscheduled_reasons
 from solver.gcpause import paused
@@ -32,7 +31,7 @@ from solver.hint import add_hint
 from solver.lower_bound import analytic_bound, lower_bound_parts, with_search_bound
 from solver.model import ScheduleModel
 from solver.plan import Plan, price, to_document
-from solver.previous import previous_plan
+from solver.previous import keeps_every_rule, previous_plan
 from solver.problem import SCHEDULE_FORMAT, Problem
 
 # progress(elapsed seconds, best cost so far, best valid bound or None)
@@ -236,9 +235,7 @@ def _valid_start(cand, baseline: Plan) -> bool:
     building it."""
     if not cand.problem.fixed:
         return True
-    plan = Plan([s for s in baseline.sections if s.fixed_id is not None])
-    doc = to_document(cand, plan, status="feasible", reasons={}, solver={}, lower_bound=0.0)
-    return not check(cand.problem, doc)
+    return keeps_every_rule(cand, Plan([s for s in baseline.sections if s.fixed_id is not None]))
 
 
 def _solve_by_neighbourhoods(

@@ -67,22 +67,27 @@ def test_the_compiled_loop_places_what_the_python_loop_places(monkeypatch, size,
     assert _sections(compiled) == _sections(python)
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(small_problems())
-def test_on_small_random_problems_the_two_loops_agree(document):
-    """Small problems where one rule decides: a one-hour buffer, a daily maximum of one or two
-    sessions, an if-need-be hour, rooms or none, a learner in two cohorts."""
-    p = problem(document)
-    cand = candidates.build(p)
-    remaining = {c.id: c.size for c in p.cohorts.values()}
+def _pending(cand) -> list:
+    """The sections to place, formed and sorted as ``greedy_plan`` forms and sorts them."""
+    remaining = {c.id: c.size for c in cand.problem.cohorts.values()}
     pending = [
         (group, parts)
         for group in cand.groups.values()
         for parts in form_sections(cand, group, remaining)
         if sum(parts.values()) >= group.program.seats[0]
     ]
-    assume(pending)  # something to place
     pending.sort(key=lambda gp: urgency(cand, gp[1]))
+    return pending
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(small_problems())
+def test_on_small_random_problems_the_two_loops_agree(document):
+    """Small problems where one rule decides: a one-hour buffer, a daily maximum of one or two
+    sessions, an if-need-be hour, rooms or none, a learner in two cohorts."""
+    cand = candidates.build(problem(document))
+    pending = _pending(cand)
+    assume(pending)  # something to place
     compiled = compiled_greedy.place_all(cand, Calendar(cand), pending)
     cal = Calendar(cand)
     python = [place_section(cand, cal, g, parts, book=True) for g, parts in pending]
@@ -102,17 +107,9 @@ def test_from_a_calendar_holding_bookings_the_two_loops_agree(document):
     sections a re-plan keeps book it), the rest placed by each loop from there: each person's
     bookings with their buffer and the minutes taught on each local day, each room's and each
     learner's bookings go to the compiled loop as they are."""
-    p = problem(document)
-    cand = candidates.build(p)
-    remaining = {c.id: c.size for c in p.cohorts.values()}
-    pending = [
-        (group, parts)
-        for group in cand.groups.values()
-        for parts in form_sections(cand, group, remaining)
-        if sum(parts.values()) >= group.program.seats[0]
-    ]
+    cand = candidates.build(problem(document))
+    pending = _pending(cand)
     assume(len(pending) > 1)
-    pending.sort(key=lambda gp: urgency(cand, gp[1]))
     half = len(pending) // 2
     cal = Calendar(cand)
     booked = [place_section(cand, cal, g, parts, book=True) for g, parts in pending[:half]]
@@ -123,31 +120,16 @@ def test_from_a_calendar_holding_bookings_the_two_loops_agree(document):
     assert compiled == python
 
 
-def _pinned(document: dict, share: float) -> dict:
-    """The problem with a ``share`` of its greedy plan's sections fixed where they are."""
-    import random
-
-    first = greedy(problem(document))
-    rng = random.Random(5)
-    fixed = [
-        {"section": sec["id"], "cohorts": sec["cohorts"], "session": x["index"],
-         "start": x["start"], "facilitator": x["facilitator"], "room": x.get("room")}
-        for sec in first["sections"] if rng.random() < share
-        for x in sec["sessions"]
-    ]  # fmt: skip
-    assert fixed
-    return {**document, "fixed": fixed}
-
-
 @pytest.mark.parametrize("size,seed", [("M", 1), ("L", 2)])
 def test_with_fixed_sessions_the_compiled_loop_places_what_the_python_loop_places(
     monkeypatch, size, seed
 ):
     """Fixed sessions are booked first (in Python); the other sections are placed by the
     compiled loop from that calendar, as the Python loop places them."""
+    from bench.first_schedule import pinned
     from bench.generate import generate
 
-    p = problem(_pinned(generate(size, seed), 0.1))
+    p = problem(pinned(generate(size, seed), 0.1))
     compiled, python = _both_plans(monkeypatch, p)
     assert any(s.fixed_id for s in python.sections)
     assert len(python.sections) > 10
