@@ -17,7 +17,7 @@ from solver.cohort_windows import StartLists, WindowLists, window_starts
 from solver.deadline import Deadline, TimeUp
 from solver.problem import Cohort, Facilitator, Problem, Program, Room
 from solver.startsets import StartSets, union
-from solver.timegrid import Intervals, TimeGrid, bookable_intervals, contains, overlaps
+from solver.timegrid import Intervals, TimeGrid, contains, normalise, overlaps, subtract
 
 
 @dataclass
@@ -62,9 +62,10 @@ class Candidates:
     _within_intervals: dict[tuple[tuple[tuple[int, int], ...], int], int] = field(
         default_factory=dict
     )
-    # ("f" or "r", id) -> (regular hours, blocked periods) of those whose bookable intervals
-    # are the one less the other (no if-need-be window): their masks are made from both
-    _cut: dict[tuple[str, str], tuple[tuple[tuple[int, int], ...], Intervals]] = field(
+    # ("f" or "r", id) -> (regular hours, what if-need-be windows add to them, blocked
+    # periods): their bookable intervals are the first two merged less the third, and their
+    # masks are made of the three (``_within``)
+    _cut: dict[tuple[str, str], tuple[tuple[tuple[int, int], ...], Intervals, Intervals]] = field(
         default_factory=dict
     )
     _sets: StartSets | None = None
@@ -101,11 +102,15 @@ class Candidates:
             if cut is None:
                 mask = self._within_kept(tuple(bookable[name]), minutes)
             else:
-                # Regular hours less blocked periods: the starts within the regular hours
-                # (shared by thousands of people) less those a blocked period touches. Each
+                # The starts within the regular hours (shared by thousands of people) or within
+                # what if-need-be windows add, less those a blocked period touches. Each
                 # person's own intervals made a third of 2,500 facilitators' masks anew.
-                regular, blocked = cut
-                mask = self._within_kept(regular, minutes) & ~self.sets.clashing(blocked, minutes)
+                regular, extra, blocked = cut
+                mask = self._within_kept(regular, minutes)
+                if extra:
+                    mask |= self.sets.within(extra, minutes)
+                if blocked:
+                    mask &= ~self.sets.clashing(blocked, minutes)
             self._masks[key] = mask
         return mask
 
@@ -234,9 +239,15 @@ def _availability(
     """``(bookable, if_need_be)`` of a facilitator (``kind`` "f") or room ("r"), noting the
     parts their masks are made of (``Candidates._within``)."""
     regular, blocked, reluctant = cand.grid.availability_parts(who.availability, who.timezone)
-    if not reluctant:
-        cand._cut[(kind, who.id)] = (tuple(regular), blocked)
-    return bookable_intervals(regular, blocked, reluctant), reluctant
+    merged = normalise(regular + reluctant) if reluctant else regular
+    # What the if-need-be windows add: the merged intervals that are no regular one (each holds
+    # the regular ones it took in, so the starts within it hold theirs).
+    extra = []
+    if reluctant:
+        known = set(regular)
+        extra = [i for i in merged if i not in known]
+    cand._cut[(kind, who.id)] = (tuple(regular), extra, blocked)
+    return (subtract(merged, blocked) if blocked else merged), reluctant
 
 
 def _resource_starts(cand: Candidates, cohort: Cohort, program: Program, minutes: int) -> int:

@@ -41,6 +41,7 @@ from solver.scheduled import PlacedSchedule, PlacedSession, Violation, read_sche
 __all__ = [
     "COMPOSITION_RULES",
     "COST_RULES",
+    "PLAN_RULES",
     "RULES",
     "SECTION_RULES",
     "SHARED_RESOURCE_RULES",
@@ -54,11 +55,13 @@ COST_TOLERANCE = 0.01
 _EXTRA_COMPONENTS = ("hiring",)
 
 
-def check(problem: Problem, schedule: dict[str, Any]) -> list[Violation]:
+def check(
+    problem: Problem, schedule: dict[str, Any], rules: tuple[Rule, ...] | None = None
+) -> list[Violation]:
     """Every rule the schedule breaks, as ``{"rule", "path", "message"}``; empty when it is valid.
 
     A schedule whose status is "infeasible" or "invalid" carries no sections: only its form is
-    checked."""
+    checked. ``rules`` (default ``RULES``, every one) are those looked at, in that order."""
     if problem.hiring_pool:  # hired pool members teach like facilitators
         problem = staffed(problem, hired_ids(schedule))
     placed = read_schedule(problem, schedule)
@@ -71,7 +74,7 @@ def check(problem: Problem, schedule: dict[str, Any]) -> list[Violation]:
                 )
             )
         return found
-    for rule in RULES:
+    for rule in RULES if rules is None else rules:
         found.extend(rule(problem, placed))
     return found
 
@@ -397,3 +400,6 @@ RULES: tuple[Rule, ...] = (
     cost_matches,
     bound_below_cost,
 )
+#: Every rule but those about the cost a schedule reports: what decides whether a plan the
+#: engine priced itself may be kept (``solver.previous.keeps_every_rule``).
+PLAN_RULES: tuple[Rule, ...] = tuple(rule for rule in RULES if rule not in COST_RULES)

@@ -3,7 +3,7 @@ places at once. See ``solver.check`` for the contract shared by every rule."""
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from datetime import timedelta
 
@@ -239,17 +239,17 @@ def learner_conflict(problem: Problem, placed: PlacedSchedule) -> Iterator[Viola
 
 def _shared_keys(problem: Problem) -> dict[str, list[str]]:
     """Per cohort, its learner ids and conflict groups that another cohort has too (a key held
-    by one cohort alone never makes a conflict: parts of one cohort are different learners)."""
-    keys = {
-        cohort.id: [f"learner {x}" for x in cohort.learners]
-        + [f"group {g}" for g in cohort.conflict_groups]
-        for cohort in problem.cohorts.values()
+    by one cohort alone never makes a conflict: parts of one cohort are different learners).
+    The cohorts holding each are counted before any key is named: 10,000 cohorts list 185,000
+    learners, nearly all in one cohort only."""
+    cohorts = problem.cohorts.values()
+    learners = Counter(x for cohort in cohorts for x in set(cohort.learners))
+    groups = Counter(g for cohort in cohorts for g in set(cohort.conflict_groups))
+    return {
+        cohort.id: [f"learner {x}" for x in cohort.learners if learners[x] > 1]
+        + [f"group {g}" for g in cohort.conflict_groups if groups[g] > 1]
+        for cohort in cohorts
     }
-    holders: dict[str, set[str]] = defaultdict(set)
-    for cohort_id, held in keys.items():
-        for key in held:
-            holders[key].add(cohort_id)
-    return {c: [k for k in held if len(holders[k]) > 1] for c, held in keys.items()}
 
 
 #: Rules that read each session (or section) on its own: moving one session can only break them

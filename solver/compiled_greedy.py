@@ -212,12 +212,10 @@ class _Input:
             cal, program = self.cal, group.program
             ranked = cal.ranked(group, self.cand.qualified[program.id])
             lengths = set(program.sessions)
-            kept, price = cal.session_prices, cal.session_price_base  # kept while ranking
             by_length = [
-                [kept.get((group.key, f, m)) or price(group, f, m) for f in ranked]
-                if m in lengths else [0] * len(ranked)
+                cal.session_prices_of(group, ranked, m) if m in lengths else [0] * len(ranked)
                 for m in self.minutes
-            ]  # fmt: skip
+            ]
             prices = [p for place in zip(*by_length, strict=True) for p in place] if ranked else []
             # per length, the places in the ranking by that price, ties in ranking order (a
             # stable sort): Calendar._by_session_price

@@ -7,11 +7,11 @@ the same way.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any
 
-from solver.candidates import Candidates, Group
+from solver.candidates import Candidates
 from solver.pricing import (
     cents,
     facilitator_items,
@@ -82,33 +82,15 @@ def session_prices(
 ) -> dict[str, int]:
     """The cost items of one session in cents (seats and unscheduled are priced per section and
     cohort), from :mod:`solver.pricing` like the model's objective, so the two agree."""
-    prices = {"facilitators": 0, "travel": 0, "rooms": 0, "preferences": 0}
-    add_session_items(cand, prices, cand.groups[section.group], session, {})
-    return prices
-
-
-def add_session_items(
-    cand: Candidates, cost: dict[str, int], group: Group, session: PlannedSession, kept: dict
-) -> None:
-    """Add one session's items to ``cost``; ``kept`` keeps its facilitator's items per group
-    and length and its room's per length for the next sessions (pricing 25,000 sessions one
-    by one was a tenth of the first schedule's time on 10,000 cohorts)."""
     problem, f, minutes = cand.problem, session.facilitator, session.minutes
-    items = kept.get((f, group.key, minutes))
-    if items is None:
-        fac = problem.facilitators[f]
-        items = kept[(f, group.key, minutes)] = facilitator_items(
-            fac, group.program, group.site, minutes
-        )
-    cost["facilitators"] += items[0]
-    cost["travel"] += items[1]
+    group = cand.groups[section.group]
+    pay, travel = facilitator_items(problem.facilitators[f], group.program, group.site, minutes)
+    prices = {"facilitators": pay, "travel": travel, "rooms": 0, "preferences": 0}
     if session.room is not None:
-        room = kept.get((session.room, minutes))
-        if room is None:
-            room = kept[(session.room, minutes)] = room_cents(problem.rooms[session.room], minutes)
-        cost["rooms"] += room
+        prices["rooms"] = room_cents(problem.rooms[session.room], minutes)
     if cand.reluctant.get(f) and cand.reluctantly(f, session.start, minutes):
-        cost["preferences"] += reluctance_cents(problem.facilitators[f])
+        prices["preferences"] = reluctance_cents(problem.facilitators[f])
+    return prices
 
 
 def kept_previous_sessions(cand: Candidates, plan: Plan) -> tuple[int, int]:
@@ -140,7 +122,7 @@ def kept_previous_sessions(cand: Candidates, plan: Plan) -> tuple[int, int]:
 
 def _minute(cand: Candidates, text: Any) -> int | None:
     try:
-        return cand.grid.minute(datetime.fromisoformat(str(text)))
+        return cand.grid.text_minute(str(text))
     except (TypeError, ValueError):
         return None
 
@@ -149,12 +131,10 @@ def price(cand: Candidates, plan: Plan) -> dict[str, float]:
     """The cost breakdown of a plan, as in the schedule document (``total`` included)."""
     problem = cand.problem
     cost = dict.fromkeys(COST_KEYS, 0)
-    kept: dict = {}  # add_session_items
     for section in plan.sections:
-        group = cand.groups[section.group]
-        cost["seats"] += len(section.sessions) * seat_cents(group.program, section.size)
-        for session in section.sessions:
-            add_session_items(cand, cost, group, session, kept)
+        program = cand.groups[section.group].program
+        cost["seats"] += len(section.sessions) * seat_cents(program, section.size)
+    _add_sessions(cand, cost, plan)
     placed = plan.placed_by_cohort()
     for c in problem.cohorts.values():
         cost["unscheduled"] += unscheduled_cents(c, max(c.size - placed.get(c.id, 0), 0))
@@ -165,6 +145,29 @@ def price(cand: Candidates, plan: Plan) -> dict[str, float]:
     trained = sum(cost[k] for k in ("facilitators", "travel", "rooms", "seats")) / 100
     out["per_trained_learner"] = round(trained / seated, 2) if seated else 0.0
     return out
+
+
+def _add_sessions(cand: Candidates, cost: dict[str, int], plan: Plan) -> None:
+    """Add the items of every session of ``plan`` to ``cost``: each facilitator's items priced
+    once per group and length, each room's once per length, times the sessions of each
+    (pricing 25,000 sessions one by one was a tenth of the first schedule's time on 10,000
+    cohorts), and the if-need-be windows looked at only for those who have one."""
+    problem, reluctant = cand.problem, cand.reluctant
+    taught = Counter((x.facilitator, s.group, x.minutes) for s in plan.sections for x in s.sessions)
+    for (f, key, minutes), n in taught.items():
+        group = cand.groups[key]
+        pay, travel = facilitator_items(problem.facilitators[f], group.program, group.site, minutes)
+        cost["facilitators"] += pay * n
+        cost["travel"] += travel * n
+    booked = Counter(
+        (x.room, x.minutes) for s in plan.sections for x in s.sessions if x.room is not None
+    )
+    for (r, minutes), n in booked.items():
+        cost["rooms"] += room_cents(problem.rooms[r], minutes) * n
+    for s in plan.sections:
+        for x in s.sessions:
+            if reluctant.get(x.facilitator) and cand.reluctantly(x.facilitator, x.start, x.minutes):
+                cost["preferences"] += reluctance_cents(problem.facilitators[x.facilitator])
 
 
 def group_totals(cand: Candidates, plan: Plan) -> dict[str, float]:

@@ -5,6 +5,7 @@ test accepts, so filtering with them changes nothing but the time."""
 from __future__ import annotations
 
 import random
+from datetime import datetime
 
 import pytest
 from tiny import cohort, doc, facilitator, problem, program, room
@@ -60,7 +61,12 @@ def test_each_facilitators_and_rooms_mask_holds_the_starts_within_their_bookable
             facilitator("blocked", weekly=office, unavailable=blocked),
             facilitator("far", weekly=office, unavailable=blocked, timezone="Asia/Tokyo"),
             facilitator("reluctant", weekly=office, unavailable=blocked,
-                        if_need_be=[["2027-01-06T17:00", "2027-01-06T19:00"]]),
+                        if_need_be=[["2027-01-06T17:00", "2027-01-06T19:00"],
+                                    ["2027-01-07T06:00", "2027-01-07T07:30"],
+                                    ["2027-01-12T07:00", "2027-01-12T09:00"],
+                                    ["2027-01-14T12:00", "2027-01-14T14:00"]]),
+            facilitator("evenings", weekly=office,
+                        if_need_be=[["2027-01-04T17:00", "2027-01-04T20:00"]]),
             facilitator("extra", weekly=office, unavailable=blocked,
                         available=[["2027-01-09T09:00", "2027-01-09T12:00"]]),
             facilitator("always", unavailable=blocked),
@@ -68,8 +74,8 @@ def test_each_facilitators_and_rooms_mask_holds_the_starts_within_their_bookable
         rooms=[room("open"), room("shut", unavailable=blocked)],
     )  # fmt: skip
     cand = candidates.build(problem(document))
-    assert {name for kind, name in cand._cut} == {"regular", "blocked", "far", "extra", "always",
-                                                   "open", "shut"}  # fmt: skip
+    assert {name for kind, name in cand._cut} == {"regular", "blocked", "far", "reluctant",
+                                                   "evenings", "extra", "always", "open", "shut"}  # fmt: skip
     sets = cand.sets
     for minutes in (30, 60, 90, 240):
         for f in cand.problem.facilitators:
@@ -77,6 +83,10 @@ def test_each_facilitators_and_rooms_mask_holds_the_starts_within_their_bookable
         for r in cand.problem.rooms:
             assert cand.room_mask(r, minutes) == sets.within(cand.room_bookable[r], minutes)
     assert cand.facilitator_mask("blocked", 60) != cand.facilitator_mask("regular", 60)
+    # a session across the end of the hours and into an if-need-be window after them
+    across = cand.grid.local_minute(datetime(2027, 1, 4, 16, 0), "Europe/London")
+    assert sets.has(cand.facilitator_mask("evenings", 180), across)
+    assert not sets.has(cand.facilitator_mask("regular", 180), across)
 
 
 def test_clashing_holds_exactly_the_starts_whose_session_overlaps_a_booking(small):
