@@ -69,6 +69,8 @@ class Candidates:
         default_factory=dict
     )
     _sets: StartSets | None = None
+    # (problem.previous, its sessions as solver.plan reads them): kept with the very document
+    _published: tuple[dict, list] | None = None
 
     @property
     def sets(self) -> StartSets:
