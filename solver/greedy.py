@@ -438,6 +438,7 @@ def _previous_sections(
     # asked of every kept session: a set, where the list of a program's 500 facilitators was
     # read through each time
     qualified = {program: set(people) for program, people in cand.qualified.items()}
+    rooms: dict[str, set[str]] = {}  # the same of each group's rooms (a site has a hundred)
     for looked, sec in enumerate(kept):
         if building is not None:
             building("previous", looked, len(kept))
@@ -455,7 +456,10 @@ def _previous_sections(
             continue
         if not group.program.seats[0] <= sum(parts.values()) <= group.capacity:
             continue
-        pins = _still_valid(cand, cal, group, parts, sec, qualified[group.program.id])
+        if group.key not in rooms:
+            rooms[group.key] = set(cand.rooms_for(group))
+        allowed = (qualified[group.program.id], rooms[group.key])
+        pins = _still_valid(cand, cal, group, parts, sec, allowed)
         if len(pins) == len(group.program.sessions):
             sessions = _keep_as_is(cand, cal, group, parts, pins)
         else:
@@ -493,18 +497,19 @@ def _unbook(cal: Calendar, parts: dict[str, int], pins: dict[int, PlannedSession
         cal.unbook(parts, session)
 
 
-def _still_valid(cand, cal, group, parts, sec, qualified: set[str]) -> dict[int, PlannedSession]:
+def _still_valid(cand, cal, group, parts, sec, allowed) -> dict[int, PlannedSession]:
     """The sessions of ``sec`` (a section of the plan kept) that may stay where they are for
-    ``parts``: allowed for its cohorts, its facilitator (one of ``qualified``), learners and
-    room still free then, each tested with the section's sessions kept before it booked. They
-    are left booked (``_unbook`` takes them back): a section kept whole, most of a re-plan's,
-    is then booked once, not three times."""
+    ``parts``: allowed for its cohorts, its facilitator and room among ``allowed`` (the sets of
+    the program's qualified facilitators and the group's rooms), learners and room still free,
+    each tested with the section's sessions kept before it booked. They are left booked
+    (``_unbook`` takes them back): a section kept whole, most of a re-plan's, is then booked
+    once, not three times."""
     pins: dict[int, PlannedSession] = {}
     size = sum(parts.values())
     cohorts = list(parts)
     try:
         for x in sec.get("sessions") or []:
-            session = _kept_session(cand, cal, group, parts, x, qualified, size, cohorts)
+            session = _kept_session(cand, cal, group, parts, x, allowed, size, cohorts)
             if session is not None and session.index not in pins:
                 pins[session.index] = session
                 # booked while the others are tested: two sessions of one section may each fit
@@ -516,8 +521,9 @@ def _still_valid(cand, cal, group, parts, sec, qualified: set[str]) -> dict[int,
     return pins
 
 
-def _kept_session(cand, cal, group, parts, x, qualified, size, cohorts) -> PlannedSession | None:
+def _kept_session(cand, cal, group, parts, x, allowed, size, cohorts) -> PlannedSession | None:
     """Session ``x`` of a kept section, where it was, when it may stay there (else None)."""
+    qualified, rooms = allowed
     i = x.get("index")
     if not isinstance(i, int) or not 0 <= i < len(group.program.sessions):
         return None
@@ -528,12 +534,13 @@ def _kept_session(cand, cal, group, parts, x, qualified, size, cohorts) -> Plann
     minutes, f, r = group.program.sessions[i], x.get("facilitator"), x.get("room")
     ok = (
         all(cand.sets.has(cand.start_mask(c, i), start) for c in cohorts)
+        and isinstance(f, str)  # an earlier schedule's names are not checked: may be anything
         and f in qualified
         and cal.facilitator_fits(f, start, minutes)
         and cal.learners_fit(cohorts, start, minutes)
     )
     if group.program.in_person:
-        ok = ok and r in cand.rooms_for(group) and cal.room_fits(r, start, minutes)
+        ok = ok and isinstance(r, str) and r in rooms and cal.room_fits(r, start, minutes)
         ok = ok and cand.problem.rooms[r].capacity >= size
     if not ok:
         return None

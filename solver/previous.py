@@ -59,6 +59,9 @@ def _section(cand: Candidates, sec: Any, fixed_ids: set[str]) -> PlannedSection 
             i = int(x["index"])
             start = cand.grid.text_minute(x["start"])
             room = x.get("room") if group.program.in_person else None
+            # names only: an earlier schedule's are not checked when the problem is read
+            if not isinstance(x["facilitator"], str) or not isinstance(room, str | None):
+                return None
             sessions.append(
                 PlannedSession(i, start, group.program.sessions[i], x["facilitator"], room)
             )

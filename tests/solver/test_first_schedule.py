@@ -4,6 +4,7 @@ schedule, and the bound is never 0 when the search finds nothing — with what i
 
 from __future__ import annotations
 
+import copy
 import random
 from datetime import datetime, timedelta
 
@@ -202,6 +203,27 @@ def test_a_section_kept_whole_still_keeps_the_days_between_its_sessions():
     assert placed.previous_id == section["id"]
     assert check(p, to_document(cand, plan, status="feasible", reasons={}, solver={},
                                 lower_bound=0.0)) == []  # fmt: skip
+
+
+def test_a_previous_session_naming_its_facilitator_or_room_oddly_is_placed_again():
+    """An earlier schedule's facilitator and room are not checked when it is read (only its
+    form): one named by a list or an object is no facilitator or room of the problem, so its
+    section is placed again instead of the re-plan failing."""
+    week = {"horizon": {"start": "2027-01-04", "end": "2027-01-08"}, "cohorts": [cohort("a", 10)]}
+    in_person = [program(mode="in_person")]
+    first = greedy(problem(doc(programs=in_person, rooms=[room("r1")], **week)))
+    for odd in ({"facilitator": ["ana"]}, {"room": {"id": "r1"}}):
+        previous = copy.deepcopy(first)
+        previous["sections"][0]["sessions"][0].update(odd)
+        p = problem(doc(programs=in_person, rooms=[room("r1")], previous=previous, **week))
+        cand = candidates.build(p)
+        plan = greedy_plan(cand)
+        [placed] = plan.sections
+        assert placed.sessions[0].facilitator == "ana" and placed.sessions[0].room == "r1"
+        assert check(p, to_document(cand, plan, status="feasible", reasons={}, solver={},
+                                    lower_bound=0.0)) == []  # fmt: skip
+        schedule = engine.solve(p, time_limit=5, workers=1)
+        assert schedule["status"] in ("optimal", "feasible") and check(p, schedule) == []
 
 
 def test_two_kept_sessions_that_fit_alone_but_not_together_are_not_both_kept():
