@@ -534,13 +534,12 @@ def _kept_session(cand, cal, group, parts, x, allowed, size, cohorts) -> Planned
     minutes, f, r = group.program.sessions[i], x.get("facilitator"), x.get("room")
     ok = (
         all(cand.sets.has(cand.start_mask(c, i), start) for c in cohorts)
-        and isinstance(f, str)  # an earlier schedule's names are not checked: may be anything
         and f in qualified
         and cal.facilitator_fits(f, start, minutes)
         and cal.learners_fit(cohorts, start, minutes)
     )
     if group.program.in_person:
-        ok = ok and isinstance(r, str) and r in rooms and cal.room_fits(r, start, minutes)
+        ok = ok and r in rooms and cal.room_fits(r, start, minutes)
         ok = ok and cand.problem.rooms[r].capacity >= size
     if not ok:
         return None

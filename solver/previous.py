@@ -59,8 +59,11 @@ def _section(cand: Candidates, sec: Any, fixed_ids: set[str]) -> PlannedSection 
             i = int(x["index"])
             start = cand.grid.text_minute(x["start"])
             room = x.get("room") if group.program.in_person else None
-            # names only: an earlier schedule's are not checked when the problem is read
-            if not isinstance(x["facilitator"], str) or not isinstance(room, str | None):
+            # a facilitator or room who is no longer in the problem: the plan cannot stay as is
+            problem = cand.problem
+            if x["facilitator"] not in problem.facilitators or (
+                room is not None and room not in problem.rooms
+            ):
                 return None
             sessions.append(
                 PlannedSession(i, start, group.program.sessions[i], x["facilitator"], room)

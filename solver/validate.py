@@ -188,6 +188,8 @@ def _read_previous(r: Reader, value: Any, path: str) -> dict[str, Any] | None:
         if not isinstance(section, dict) or not isinstance(section.get("sessions"), list):
             r.error(here, "must be a section with a list of sessions")
             continue
+        r.field(section, "id", here, r.text, default=None)
+        _read_previous_cohorts(r, section, here)
         for j, session in enumerate(section["sessions"]):
             where = join(join(here, "sessions"), j)
             if not isinstance(session, dict):
@@ -195,7 +197,22 @@ def _read_previous(r: Reader, value: Any, path: str) -> dict[str, Any] | None:
                 continue
             r.field(session, "index", where, r.count)
             r.field(session, "start", where, lambda v, p: r.instant(v, p, None))
+            # names, not yet known ones: a facilitator or room may have left since
+            r.field(session, "facilitator", where, r.text, default=None)
+            r.field(session, "room", where, r.text, default=None)
     return value
+
+
+def _read_previous_cohorts(r: Reader, section: dict[str, Any], path: str) -> None:
+    """An earlier schedule's section's cohorts: each a cohort's id (known or not: cohorts come
+    and go between plans) and its learners there."""
+    for k, part in enumerate(r.field(section, "cohorts", path, r.items, default=[]) or []):
+        where = join(join(path, "cohorts"), k)
+        if not isinstance(part, dict):
+            r.error(where, "must be an object")
+            continue
+        r.field(part, "cohort", where, r.text)
+        r.field(part, "learners", where, r.count)
 
 
 # --- checks across parts ------------------------------------------------------------------------

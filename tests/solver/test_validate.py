@@ -186,7 +186,28 @@ CASES = [
      "6 learners but cohort 'lon-2' has 5"),
     ("previous is not a schedule", lambda d: set_in(d, ("previous",), {"format": "x"}), "previous",
      "must be a schedule document with format \"cohort-scheduler/schedule/v1\""),
+    # an earlier schedule's names are read as names (known or not: people and rooms leave)
+    ("previous section id not a name", lambda d: previous(d, ("id",), ["S1"]),
+     "previous.sections[0].id", "must be a non-empty string, not a list"),
+    ("previous cohort not a name", lambda d: previous(d, ("cohorts", 0, "cohort"), {"id": "lon-1"}),
+     "previous.sections[0].cohorts[0].cohort", "must be a non-empty string, not an object"),
+    ("previous learners not a count", lambda d: previous(d, ("cohorts", 1, "learners"), "five"),
+     "previous.sections[0].cohorts[1].learners", "must be a whole number, not a string"),
+    ("previous cohorts entry not an object", lambda d: previous(d, ("cohorts", 0), "lon-1"),
+     "previous.sections[0].cohorts[0]", "must be an object"),
+    ("previous facilitator not a name", lambda d: previous(d, ("sessions", 1, "facilitator"), ["ana"]),
+     "previous.sections[0].sessions[1].facilitator", "must be a non-empty string, not a list"),
+    ("previous room not a name", lambda d: previous(d, ("sessions", 0, "room"), 7),
+     "previous.sections[0].sessions[0].room", "must be a non-empty string, not a number"),
 ]  # fmt: skip
+
+
+def previous(doc, path, value):
+    """The small schedule as the document's ``previous``, with one value of its first section
+    changed."""
+    schedule = json.loads((DATA / "small_schedule.json").read_text())
+    set_in(schedule["sections"][0], path, value)
+    doc["previous"] = schedule
 
 
 @pytest.mark.parametrize(
