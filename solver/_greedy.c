@@ -1,27 +1,30 @@
 /* The greedy plan's placement loop, compiled (solver.compiled_greedy prepares its input).
 
    It places sections exactly as solver.greedy.place_section does, from the calendar it is given
-   (empty, or holding fixed sessions and the sections a re-plan kept): each section at its earliest start
+   (empty, or holding fixed sessions): each section at its earliest start
    where its learners, a room that seats it (in person) and a facilitator are free, the sessions
    after the first in the earliest start their spacing allows, each session with the cheapest
    free facilitator of its options (ties: the first in the group's ranking) and the first free
    room in price order; a section taught by one facilitator throughout tries the group's ranked
    facilitators one by one. The rules are the exact tests of solver.bookings.Calendar: a
    facilitator's availability, buffer and daily maximum, a room's availability and bookings, and
-   no two sessions of one learner or conflict group at once.
+   no two sessions of one learner or conflict group at once. Before that it keeps what still
+   fits of the plan a re-plan starts from, as solver.greedy._previous_sections does (``keep``).
 
    Python placed a section in about 0.3 ms on 10,000 cohorts (bench/results/log.md); here the
    free starts of every resource are bit sets brought up to date at each booking, and the exact
    tests are bit tests and binary searches.
 
-   Input (solver.compiled_greedy._Input writes it, read_state and read_section read it): one
-   int64 array read in order (the grid's starts, each facilitator's rules and bookable and
-   if-need-be intervals, each room's bookable intervals, the calendar's bookings (read_bookings),
-   the groups with their ranked
-   facilitators and prices, the room lists, the cohorts, then the sections in the order they
-   are placed), and one uint64 array holding each cohort's allowed starts per session, W words
-   each. Output: one int64 array, per section 0 (not placed) or the number of sessions followed
-   by (position, facilitator, room or -1) for each. Malformed input raises ValueError. */
+   Input (solver.compiled_greedy._Input writes it): ``calendar(ints)`` reads one int64 array in
+   order (the grid's starts, each facilitator's rules and bookable and if-need-be intervals,
+   each room's bookable intervals, the calendar's bookings (read_bookings), the groups with
+   their ranked facilitators and prices) and returns the calendar, kept between calls. Then
+   ``keep(calendar, ints, words)`` and ``place(calendar, ints, words)`` each read the room lists
+   and cohorts not given before (read_batch), then their sections in the order they are
+   placed; ``words`` holds each new cohort's allowed starts per session, W words each. Each
+   answers with one int64 array, per section 0 (not placed) or the number of sessions followed
+   by (position, facilitator, room or -1) for each, and leaves what it placed booked in the
+   calendar. Malformed input raises ValueError. */
 
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -63,7 +66,7 @@ typedef struct {
     uint64_t *seats;   /* [S][RW]: each seating's rooms as a set */
     int64_t RW;        /* words of a set of rooms */
     uint64_t *rooms_at; /* [M][n][RW]: the rooms free at each start (rfree, the other way) */
-    struct Undo *undo;  /* one per session of a section being placed */
+    struct Undo *undo;  /* [2 * MAX_SESSIONS]: per session placed, then per session pinned */
 } State;
 
 /* ---- intervals ---------------------------------------------------------------------------- */
@@ -309,14 +312,37 @@ static void unbook(State *st, const Section *sec, const Placed *p, int64_t len, 
     for (int64_t i = 0; i < sec->nkeys; i++) iv_remove(&st->kb[sec->keys[i]], t, t + len);
 }
 
+/* Whether ``next`` may be session i after ``prev`` (session i - 1): it starts once ``prev``
+   ends, lo to hi days later (greedy._follows). */
+static int follows(const State *st, const Group *g, int64_t i, const Placed *prev,
+                   const Placed *next) {
+    int64_t days = st->dayidx[next->k] - st->dayidx[prev->k];
+    return st->start[next->k] >= st->start[prev->k] + st->minutes[g->mi[i - 1]] &&
+           g->lo <= days && days <= g->hi;
+}
+
 /* The first session at position k0 with the options (``only``: see cheapest_free), the others
    each at the earliest start their spacing allows (greedy._place_from); left booked when every
-   session is placed. 1 placed, 0 not, -1 out of memory. */
-static int place_from(State *st, const Section *sec, int64_t k0, int64_t only, Placed *out) {
+   session is placed. ``pin`` (or NULL) gives per session the one that must stay as it is
+   (k >= 0): those are booked first, so that a session placed before one of them keeps clear
+   of it too, and are not tested again. 1 placed, 0 not, -1 out of memory. */
+static int place_from(State *st, const Section *sec, int64_t k0, int64_t only, const Placed *pin,
+                      Placed *out) {
     const Group *g = sec->g;
-    int64_t n = 0;
+    int64_t n = 0, npinned = 0, pinned_at[MAX_SESSIONS];
+    for (int64_t i = 0; pin && i < g->nsess; i++) {
+        if (pin[i].k < 0) continue;
+        if (book(st, sec, &pin[i], st->minutes[g->mi[i]], &st->undo[MAX_SESSIONS + npinned]))
+            return -1;
+        pinned_at[npinned++] = i;
+    }
     for (int64_t i = 0; i < g->nsess; i++) {
         int64_t m = g->mi[i], len = st->minutes[m];
+        if (pin && pin[i].k >= 0) {
+            if (n && !follows(st, g, i, &out[n - 1], &pin[i])) break;
+            out[n++] = pin[i];
+            continue;
+        }
         int64_t lo_k = k0, hi_k = k0 + 1;
         const uint64_t *allowed = sec->allowed + i * st->W;
         if (i > 0) { /* after the session before ends, on a day the spacing allows */
@@ -349,7 +375,13 @@ static int place_from(State *st, const Section *sec, int64_t k0, int64_t only, P
         out[n++] = p;
     }
     if (n == g->nsess) return 1;
-    while (n--) unbook(st, sec, &out[n], st->minutes[g->mi[n]], &st->undo[n]);
+    /* taken back last booked first: the sessions placed here, then the pinned ones */
+    while (n--)
+        if (!pin || pin[n].k < 0) unbook(st, sec, &out[n], st->minutes[g->mi[n]], &st->undo[n]);
+    while (npinned--) {
+        int64_t i = pinned_at[npinned];
+        unbook(st, sec, &pin[i], st->minutes[g->mi[i]], &st->undo[MAX_SESSIONS + npinned]);
+    }
     return 0;
 }
 
@@ -380,16 +412,117 @@ static int place_section(State *st, const Section *sec, Placed *out) {
             if (g->same) {
                 for (int64_t j = 0; j < g->nranked; j++) {
                     if (!bit(ffree_of(st, g->ranked[j], m), k)) continue;
-                    int ok = place_from(st, sec, k, j, out);
+                    int ok = place_from(st, sec, k, j, NULL, out);
                     if (ok) return ok;
                 }
             } else {
-                int ok = place_from(st, sec, k, -1, out);
+                int ok = place_from(st, sec, k, -1, NULL, out);
                 if (ok) return ok;
             }
         }
     }
     return 0;
+}
+
+/* greedy.place_section with the sessions of ``pin`` (k >= 0, at least one, not all) kept as
+   they are: a section taught by one facilitator throughout tries only its pinned facilitators,
+   in the group's ranking; the first session, unless pinned, goes at the earliest start where
+   the learners, a room and one of the options are free before the pins are booked (then
+   tested again with them booked, in place_from). 1 placed, 0 not, -1 out of memory. */
+static int place_pinned(State *st, const Section *sec, const Placed *pin, Placed *out) {
+    const Group *g = sec->g;
+    int64_t opt[MAX_SESSIONS], nopt = 0; /* places in the ranking, or -1: any of it */
+    if (g->same) {
+        for (int64_t j = 0; j < g->nranked && nopt < MAX_SESSIONS; j++)
+            for (int64_t i = 0; i < g->nsess; i++)
+                if (pin[i].k >= 0 && pin[i].f == g->ranked[j]) {
+                    opt[nopt++] = j;
+                    break;
+                }
+    } else {
+        opt[nopt++] = -1;
+    }
+    if (pin[0].k >= 0) {
+        for (int64_t o = 0; o < nopt; o++) {
+            int ok = place_from(st, sec, pin[0].k, opt[o], pin, out);
+            if (ok) return ok;
+        }
+        return 0;
+    }
+    if (g->in_person && sec->seating[0] == 0) return 0;
+    int64_t m = g->mi[0], len = st->minutes[m];
+    for (int64_t w = 0; w < st->W; w++) {
+        uint64_t want = sec->allowed[w];
+        if (!want) continue;
+        if (g->in_person) {
+            uint64_t rooms = 0;
+            for (int64_t i = 0; i < sec->seating[0] && (want & ~rooms); i++)
+                rooms |= rfree_of(st, sec->seating[1 + i], m)[w];
+            want &= rooms;
+        }
+        uint64_t anyone = 0;
+        for (int64_t o = 0; o < nopt; o++)
+            for (int64_t j = opt[o] < 0 ? 0 : opt[o];
+                 j < (opt[o] < 0 ? g->nranked : opt[o] + 1) && (want & ~anyone); j++)
+                anyone |= ffree_of(st, g->ranked[j], m)[w];
+        want &= anyone;
+        while (want) {
+            int64_t k = w * 64 + __builtin_ctzll(want);
+            want &= want - 1;
+            if (!learners_fit(st, sec, st->start[k], len)) continue;
+            if (g->in_person && free_room(st, sec, k, m) < 0) continue;
+            for (int64_t o = 0; o < nopt; o++) {
+                if (opt[o] >= 0 && !bit(ffree_of(st, g->ranked[opt[o]], m), k)) continue;
+                int ok = place_from(st, sec, k, opt[o], pin, out);
+                if (ok) return ok;
+            }
+        }
+    }
+    return 0;
+}
+
+/* A section of the plan a re-plan starts from (greedy._previous_sections): its sessions that
+   still fit where they were (``pins``: index, position, facilitator, room or -1, four each,
+   those Python could rule out left out) are kept, each tested with the ones kept before it
+   booked (greedy._still_valid); kept as it is when all still fit and the days between them
+   still keep the gap, else placed again around the ones that fit, else placed afresh.
+   1 placed, 0 not, -1 out of memory; BAD_INPUT is told by ``bad``. */
+static int keep_section(State *st, const Section *sec, const int64_t *pins, int64_t npins,
+                        Placed *out, int *bad) {
+    const Group *g = sec->g;
+    Placed pin[MAX_SESSIONS];
+    int64_t order[MAX_SESSIONS], kept = 0;
+    for (int64_t i = 0; i < g->nsess; i++) pin[i].k = -1;
+    for (int64_t j = 0; j < npins; j++) {
+        int64_t i = pins[4 * j], k = pins[4 * j + 1], f = pins[4 * j + 2], r = pins[4 * j + 3];
+        if (i < 0 || i >= g->nsess || k < 0 || k >= st->n || f < 0 || f >= st->F ||
+            r < -1 || r >= st->R || (r >= 0) != (g->in_person != 0)) {
+            *bad = 1;
+            break;
+        }
+        if (pin[i].k >= 0) continue; /* a session of that index is kept already */
+        int64_t m = g->mi[i], len = st->minutes[m];
+        if (!bit(sec->allowed + i * st->W, k) || !bit(ffree_of(st, f, m), k) ||
+            !learners_fit(st, sec, st->start[k], len) || (r >= 0 && !bit(rfree_of(st, r, m), k)))
+            continue;
+        Placed p = {k, f, r};
+        if (book(st, sec, &p, len, &st->undo[MAX_SESSIONS + kept])) return -1;
+        pin[i] = p, order[kept++] = i;
+    }
+    int whole = !*bad && kept == g->nsess;
+    for (int64_t i = 1; whole && i < g->nsess; i++) whole = follows(st, g, i, &pin[i - 1], &pin[i]);
+    if (whole) {
+        memcpy(out, pin, g->nsess * sizeof(Placed));
+        return 1;
+    }
+    for (int64_t j = kept; j--;)
+        unbook(st, sec, &pin[order[j]], st->minutes[g->mi[order[j]]], &st->undo[MAX_SESSIONS + j]);
+    if (*bad) return 0;
+    if (kept && kept < g->nsess) {
+        int ok = place_pinned(st, sec, pin, out);
+        if (ok) return ok;
+    }
+    return place_section(st, sec, out);
 }
 
 /* ---- reading the input -------------------------------------------------------------------- */
@@ -418,15 +551,14 @@ static int64_t *take(Reader *r, int64_t count) { /* ``count`` ints read in place
 }
 
 typedef struct {
-    int64_t nsess, at, nkeys;
+    int64_t nsess, nkeys;
+    const uint64_t *words; /* [nsess][W]: the allowed starts of each session */
     const int64_t *keys;
 } Cohort;
 
 typedef struct {
-    const uint64_t *words;
-    int64_t nwords; /* words: the cohorts' allowed starts */
     Cohort *cohorts;
-    int64_t ncohorts;
+    int64_t ncohorts, cohorts_cap;
     uint64_t *allowed; /* [MAX_SESSIONS][W]: the section's, all its cohorts' starts */
     int64_t *keys, keys_cap;
     int64_t *out, written, out_cap;
@@ -455,7 +587,7 @@ static int read_section(State *st, Work *wk, Reader *rd, Section *sec) {
         const Cohort *co = &wk->cohorts[cohorts[c]];
         if (co->nsess != nsess) return BAD_INPUT;
         for (int64_t i = 0; i < nsess * W; i++)
-            wk->allowed[i] = c ? wk->allowed[i] & wk->words[co->at + i] : wk->words[co->at + i];
+            wk->allowed[i] = c ? wk->allowed[i] & co->words[i] : co->words[i];
         nkeys += co->nkeys;
     }
     if (nkeys > wk->keys_cap) {
@@ -480,28 +612,44 @@ static int read_section(State *st, Work *wk, Reader *rd, Section *sec) {
     return PLACED_ALL;
 }
 
-/* Every section in turn, its answer appended to wk->out. Needs no Python: runs without the
+/* The answer for one section appended to wk->out: 0, or its sessions. */
+static int write_placed(Work *wk, const Section *sec, int ok, const Placed *placed) {
+    int64_t need = wk->written + 1 + (ok ? 3 * sec->g->nsess : 0);
+    if (need > wk->out_cap) {
+        int64_t *grown = realloc(wk->out, need * 2 * sizeof(int64_t));
+        if (!grown) return NO_MEMORY;
+        wk->out = grown, wk->out_cap = need * 2;
+    }
+    wk->out[wk->written++] = ok ? sec->g->nsess : 0;
+    for (int64_t i = 0; ok && i < sec->g->nsess; i++) {
+        wk->out[wk->written++] = placed[i].k;
+        wk->out[wk->written++] = placed[i].f;
+        wk->out[wk->written++] = placed[i].r;
+    }
+    return PLACED_ALL;
+}
+
+/* Every section in turn (``keeping``: each with the sessions of the plan it was, see
+   keep_section), its answer appended to wk->out. Needs no Python: runs without the
    interpreter's lock, so that the solve's heartbeat goes on meanwhile. */
-static int place_all(State *st, Work *wk, Reader *rd) {
+static int place_all(State *st, Work *wk, Reader *rd, int keeping) {
     Placed placed[MAX_SESSIONS];
     for (int64_t p = 0; p < st->P; p++) {
         Section sec;
-        int code = read_section(st, wk, rd, &sec);
+        int code = read_section(st, wk, rd, &sec), bad = 0, ok;
         if (code != PLACED_ALL) return code;
-        int ok = place_section(st, &sec, placed);
+        if (keeping) {
+            int64_t npins = next(rd);
+            const int64_t *pins = take(rd, 4 * npins);
+            if (rd->bad) return BAD_INPUT;
+            ok = keep_section(st, &sec, pins, npins, placed, &bad);
+            if (bad) return BAD_INPUT;
+        } else {
+            ok = place_section(st, &sec, placed);
+        }
         if (ok < 0) return NO_MEMORY;
-        int64_t need = wk->written + 1 + (ok ? 3 * sec.g->nsess : 0);
-        if (need > wk->out_cap) {
-            int64_t *grown = realloc(wk->out, need * 2 * sizeof(int64_t));
-            if (!grown) return NO_MEMORY;
-            wk->out = grown, wk->out_cap = need * 2;
-        }
-        wk->out[wk->written++] = ok ? sec.g->nsess : 0;
-        for (int64_t i = 0; ok && i < sec.g->nsess; i++) {
-            wk->out[wk->written++] = placed[i].k;
-            wk->out[wk->written++] = placed[i].f;
-            wk->out[wk->written++] = placed[i].r;
-        }
+        code = write_placed(wk, &sec, ok, placed);
+        if (code != PLACED_ALL) return code;
     }
     return rd->p == rd->end ? PLACED_ALL : BAD_INPUT;
 }
@@ -578,18 +726,17 @@ static int read_bookings(State *st, Reader *rd) {
     return PLACED_ALL;
 }
 
-/* The grid, resources, groups, room lists and cohorts, checked; the free sets made. */
-static int read_state(State *st, Work *wk, Reader *rd) {
+/* The grid, resources and groups, checked; the free sets made, the calendar's bookings in. */
+static int read_calendar(State *st, Work *wk, Reader *rd) {
     st->n = next(rd), st->W = next(rd), st->ndays = next(rd);
     st->F = next(rd), st->R = next(rd), st->K = next(rd), st->M = next(rd), st->T = next(rd);
-    st->G = next(rd), st->S = next(rd), wk->ncohorts = next(rd), st->P = next(rd);
-    st->Dmax = next(rd);
+    st->G = next(rd), st->Dmax = next(rd);
     st->start = take(rd, st->n), st->dayidx = take(rd, st->n), st->minutes = take(rd, st->M);
     st->buffer = take(rd, st->F), st->maxday = take(rd, st->F), st->reluct = take(rd, st->F);
     st->tz = take(rd, st->F);
     st->localday = take(rd, st->T * st->n), st->ndays_tz = take(rd, st->T);
     st->dayfirst = take(rd, st->T * (st->Dmax + 1));
-    if (rd->bad || st->W * 64 < st->n || st->Dmax < 0) return BAD_INPUT;
+    if (rd->bad || st->W * 64 < st->n || st->Dmax < 0 || st->R < 0 || st->G < 0) return BAD_INPUT;
     for (int64_t m = 0; m < st->M; m++)
         if (st->minutes[m] <= 0) return BAD_INPUT;
     for (int64_t k = 1; k < st->n; k++)
@@ -623,20 +770,16 @@ static int read_state(State *st, Work *wk, Reader *rd) {
     st->fb = calloc(st->F + 1, sizeof(Ivals)), st->rb = calloc(st->R + 1, sizeof(Ivals));
     st->kb = calloc(st->K + 1, sizeof(Ivals));
     st->groups = calloc(st->G + 1, sizeof(Group));
-    st->seating = calloc(st->S + 1, sizeof(int64_t *));
     st->RW = (st->R + 63) / 64;
-    st->seats = calloc(st->S * st->RW + 1, sizeof(uint64_t));
     st->rooms_at = calloc(st->M * st->n * st->RW + 1, sizeof(uint64_t));
-    st->undo = calloc(MAX_SESSIONS, sizeof(Undo));
-    wk->cohorts = calloc(wk->ncohorts + 1, sizeof(Cohort));
+    st->undo = calloc(2 * MAX_SESSIONS, sizeof(Undo));
     wk->allowed = malloc((MAX_SESSIONS * st->W + 1) * sizeof(uint64_t));
     if (st->undo)
-        st->undo[0].saved = malloc((MAX_SESSIONS * 2 * st->M * st->W + 1) * sizeof(uint64_t));
+        st->undo[0].saved = malloc((2 * MAX_SESSIONS * 2 * st->M * st->W + 1) * sizeof(uint64_t));
     if (!st->ffree || !st->rfree || !st->dm || !st->fb || !st->rb || !st->kb || !st->groups ||
-        !st->seating || !st->undo || !st->undo[0].saved || !wk->cohorts || !wk->allowed ||
-        !st->seats || !st->rooms_at)
+        !st->undo || !st->undo[0].saved || !wk->allowed || !st->rooms_at)
         return NO_MEMORY;
-    for (int64_t i = 1; i < MAX_SESSIONS; i++)
+    for (int64_t i = 1; i < 2 * MAX_SESSIONS; i++)
         st->undo[i].saved = st->undo[0].saved + i * 2 * st->M * st->W;
     int code = read_bookings(st, rd);
     if (code != PLACED_ALL) return code;
@@ -663,7 +806,25 @@ static int read_state(State *st, Work *wk, Reader *rd) {
         for (int64_t i = 0; i < st->M * gr->nranked; i++)
             if (gr->order[i] < 0 || gr->order[i] >= gr->nranked) return BAD_INPUT;
     }
-    for (int64_t s = 0; s < st->S; s++) {
+    return rd->p == rd->end ? PLACED_ALL : BAD_INPUT;
+}
+
+/* The room lists and cohorts a call brings (numbered after those before), then its count of
+   sections: a call's input stays held by the calendar, which points into it. */
+static int read_batch(State *st, Work *wk, Reader *rd, const uint64_t *words, int64_t nwords) {
+    int64_t S = next(rd), C = next(rd);
+    st->P = next(rd);
+    if (rd->bad || S < 0 || C < 0 || st->P < 0) return BAD_INPUT;
+    if (S) {
+        int64_t **seating = realloc(st->seating, (st->S + S) * sizeof(int64_t *));
+        if (!seating) return NO_MEMORY;
+        st->seating = seating;
+        uint64_t *seats = realloc(st->seats, ((st->S + S) * st->RW + 1) * sizeof(uint64_t));
+        if (!seats) return NO_MEMORY;
+        st->seats = seats;
+        memset(seats + st->S * st->RW, 0, S * st->RW * sizeof(uint64_t));
+    }
+    for (int64_t s = st->S; s < st->S + S; s++) {
         int64_t count = next(rd);
         st->seating[s] = (int64_t *)rd->p - 1;
         int64_t *rooms = take(rd, count);
@@ -674,51 +835,137 @@ static int read_state(State *st, Work *wk, Reader *rd) {
             st->seats[s * st->RW + (rooms[i] >> 6)] |= 1ULL << (rooms[i] & 63);
         }
     }
-    for (int64_t c = 0; c < wk->ncohorts; c++) { /* sessions, first allowed set, keys */
-        Cohort *co = &wk->cohorts[c];
-        co->nsess = next(rd), co->at = next(rd), co->nkeys = next(rd);
+    st->S += S;
+    if (wk->ncohorts + C > wk->cohorts_cap) {
+        int64_t cap = (wk->ncohorts + C) * 2;
+        Cohort *grown = realloc(wk->cohorts, (cap + 1) * sizeof(Cohort));
+        if (!grown) return NO_MEMORY;
+        wk->cohorts = grown, wk->cohorts_cap = cap;
+    }
+    for (int64_t c = 0; c < C; c++) { /* sessions, first allowed word, keys */
+        Cohort *co = &wk->cohorts[wk->ncohorts + c];
+        int64_t at;
+        co->nsess = next(rd), at = next(rd), co->nkeys = next(rd);
         co->keys = take(rd, co->nkeys);
-        if (rd->bad || co->nsess < 1 || co->nsess > MAX_SESSIONS || co->at < 0 ||
-            co->at + co->nsess * st->W > wk->nwords)
+        if (rd->bad || co->nsess < 1 || co->nsess > MAX_SESSIONS || at < 0 ||
+            at + co->nsess * st->W > nwords)
             return BAD_INPUT;
+        co->words = words + at;
         for (int64_t i = 0; i < co->nkeys; i++)
             if (co->keys[i] < 0 || co->keys[i] >= st->K) return BAD_INPUT;
     }
+    wk->ncohorts += C;
     return PLACED_ALL;
 }
 
-static PyObject *place(PyObject *Py_UNUSED(module), PyObject *args) {
-    Py_buffer ib, wb;
-    if (!PyArg_ParseTuple(args, "y*y*", &ib, &wb)) return NULL;
+/* ---- the calendar as a Python object ------------------------------------------------------ */
+
+typedef struct {
     State st;
     Work wk;
-    memset(&st, 0, sizeof st);
-    memset(&wk, 0, sizeof wk);
-    Reader rd = {(const int64_t *)ib.buf, (const int64_t *)ib.buf + ib.len / 8, 0};
-    wk.words = (const uint64_t *)wb.buf, wk.nwords = wb.len / 8;
-    int code = read_state(&st, &wk, &rd);
-    if (code == PLACED_ALL) {
-        Py_BEGIN_ALLOW_THREADS
-        code = place_all(&st, &wk, &rd);
-        Py_END_ALLOW_THREADS
-    }
-    PyObject *result = NULL;
-    if (code == PLACED_ALL)
-        result = PyBytes_FromStringAndSize((const char *)wk.out, wk.written * sizeof(int64_t));
-    else if (code == NO_MEMORY)
-        PyErr_NoMemory();
-    else
-        PyErr_SetString(PyExc_ValueError, "malformed placement input");
-    free(wk.out), free(wk.keys), free(wk.allowed), free(wk.cohorts);
-    free_state(&st);
-    PyBuffer_Release(&ib);
-    PyBuffer_Release(&wb);
-    return result;
+    Py_buffer *held; /* every input read: the state points into them */
+    int64_t nheld, held_cap;
+    int broken; /* a call failed half-way: what it booked is unknown */
+} Placement;
+
+static const char *CAPSULE = "solver._greedy.calendar";
+
+static void free_placement(Placement *pl) {
+    free_state(&pl->st);
+    free(pl->wk.out), free(pl->wk.keys), free(pl->wk.allowed), free(pl->wk.cohorts);
+    for (int64_t i = 0; i < pl->nheld; i++) PyBuffer_Release(&pl->held[i]);
+    free(pl->held);
+    free(pl);
 }
 
+static void capsule_gone(PyObject *capsule) {
+    Placement *pl = PyCapsule_GetPointer(capsule, CAPSULE);
+    if (pl) free_placement(pl);
+}
+
+/* Keep ``buf`` held by the calendar (released with it). */
+static int hold(Placement *pl, Py_buffer *buf) {
+    if (pl->nheld == pl->held_cap) {
+        int64_t cap = pl->held_cap ? pl->held_cap * 2 : 4;
+        Py_buffer *grown = realloc(pl->held, cap * sizeof(Py_buffer));
+        if (!grown) return NO_MEMORY;
+        pl->held = grown, pl->held_cap = cap;
+    }
+    pl->held[pl->nheld++] = *buf;
+    return PLACED_ALL;
+}
+
+static PyObject *raise_for(int code) {
+    if (code == NO_MEMORY) return PyErr_NoMemory();
+    PyErr_SetString(PyExc_ValueError, "malformed placement input");
+    return NULL;
+}
+
+static PyObject *calendar(PyObject *Py_UNUSED(module), PyObject *args) {
+    Py_buffer ib;
+    if (!PyArg_ParseTuple(args, "y*", &ib)) return NULL;
+    Placement *pl = calloc(1, sizeof(Placement));
+    if (!pl || hold(pl, &ib)) {
+        PyBuffer_Release(&ib);
+        free(pl);
+        return PyErr_NoMemory();
+    }
+    Reader rd = {(const int64_t *)ib.buf, (const int64_t *)ib.buf + ib.len / 8, 0};
+    int code = read_calendar(&pl->st, &pl->wk, &rd);
+    if (code != PLACED_ALL) {
+        free_placement(pl);
+        return raise_for(code);
+    }
+    PyObject *capsule = PyCapsule_New(pl, CAPSULE, capsule_gone);
+    if (!capsule) free_placement(pl);
+    return capsule;
+}
+
+/* keep(calendar, ints, words) or place(...): the batch read, its sections placed in turn. */
+static PyObject *run(PyObject *args, int keeping) {
+    PyObject *capsule;
+    Py_buffer ib, wb;
+    if (!PyArg_ParseTuple(args, "Oy*y*", &capsule, &ib, &wb)) return NULL;
+    Placement *pl = PyCapsule_GetPointer(capsule, CAPSULE);
+    if (!pl || pl->broken) {
+        PyBuffer_Release(&ib), PyBuffer_Release(&wb);
+        if (pl) PyErr_SetString(PyExc_ValueError, "this calendar failed before: make another");
+        return NULL;
+    }
+    if (hold(pl, &ib)) {
+        PyBuffer_Release(&ib), PyBuffer_Release(&wb);
+        return PyErr_NoMemory();
+    }
+    if (hold(pl, &wb)) {
+        PyBuffer_Release(&wb);
+        return PyErr_NoMemory();
+    }
+    Reader rd = {(const int64_t *)ib.buf, (const int64_t *)ib.buf + ib.len / 8, 0};
+    pl->wk.written = 0;
+    int code = read_batch(&pl->st, &pl->wk, &rd, wb.buf, wb.len / 8);
+    if (code == PLACED_ALL) {
+        Py_BEGIN_ALLOW_THREADS
+        code = place_all(&pl->st, &pl->wk, &rd, keeping);
+        Py_END_ALLOW_THREADS
+    }
+    if (code != PLACED_ALL) {
+        pl->broken = 1;
+        return raise_for(code);
+    }
+    return PyBytes_FromStringAndSize((const char *)pl->wk.out, pl->wk.written * sizeof(int64_t));
+}
+
+static PyObject *keep(PyObject *Py_UNUSED(module), PyObject *args) { return run(args, 1); }
+
+static PyObject *place(PyObject *Py_UNUSED(module), PyObject *args) { return run(args, 0); }
+
 static PyMethodDef methods[] = {
+    {"calendar", calendar, METH_VARARGS,
+     "calendar(ints) -> the calendar the other calls place in (see solver.compiled_greedy)."},
+    {"keep", keep, METH_VARARGS,
+     "keep(calendar, ints, words) -> bytes: the sections of a plan kept where they still fit."},
     {"place", place, METH_VARARGS,
-     "place(ints, words) -> bytes: the sections placed in order (see solver.compiled_greedy)."},
+     "place(calendar, ints, words) -> bytes: the sections placed in order."},
     {NULL, NULL, 0, NULL},
 };
 

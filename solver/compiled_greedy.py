@@ -6,15 +6,17 @@ bench/results/log.md). Its rules are few and its state is small (who is booked w
 placement of the sections, once they are formed and sorted, is done by a C extension when it was
 built (``pyproject.toml``; it is optional, and without it the Python loop runs).
 
-It places exactly what ``greedy.place_section`` places, section after section, from the
-calendar it is given: empty, or holding the fixed sessions and what a re-plan kept of the plan it
-starts from (those are booked in Python first: keeping what still fits of a plan is another
-loop). A calendar where two bookings of one person, room or learner overlap (fixed sessions that
-clash) stays with the Python loop. ``tests/solver/test_compiled_greedy.py`` compares the two
-plans on generated problems, with and without fixed sessions.
+A ``Placement`` is the C side's calendar, made from the calendar it is given: empty, or holding
+the fixed sessions (booked in Python first). It first keeps what still fits of the plan a
+re-plan starts from (``keep``: exactly what ``greedy._previous_sections`` keeps, section after
+section), then places the sections formed of the learners left (``place``: exactly what
+``greedy.place_section`` places). A calendar where two bookings of one person, room or learner
+overlap (fixed sessions that clash) stays with the Python loop.
+``tests/solver/test_compiled_greedy.py`` compares the two loops' plans on generated problems,
+with and without fixed sessions, and on re-plans.
 
-The C side gets one array of integers and one of bit sets (``_Input``) and returns, per section,
-its sessions' positions, facilitators and rooms. The install builds it in place (next to the C
+The C side gets arrays of integers and of bit sets (``_Input``) and returns, per section, its
+sessions' positions, facilitators and rooms. The install builds it in place (next to the C
 file); after changing the C file, install again (``scripts/test`` does) to rebuild it.
 """
 
@@ -55,12 +57,44 @@ def place_all(
     """Each of ``pending`` (group, cohorts and learners) placed in turn, as
     ``greedy.place_section(cand, cal, group, parts, book=True)`` would from ``cal`` (its
     sessions, or None); ``cal`` itself is left as it was."""
-    data = _Input(cand, cal)
-    for group, parts in pending:
-        data.section(group, parts)
-    placed = array("q")
-    placed.frombytes(_greedy.place(data.ints(), data.words()))
-    return data.read(placed, pending)
+    return Placement(cand, cal).place(pending)
+
+
+# A section of the plan a re-plan starts from, for ``Placement.keep``: its group, cohorts and
+# learners, and the sessions that may still fit where they were, in the plan's order: index,
+# start (its place in ``cand.sets.starts``), facilitator, room (None: not in person).
+Kept = tuple[Group, dict[str, int], list[tuple[int, int, str, str | None]]]
+
+
+class Placement:
+    """The C side's calendar, made from ``cal`` (``cal`` itself is left as it was): what
+    ``keep`` and ``place`` place stays booked in it for the calls after."""
+
+    def __init__(self, cand: Candidates, cal: Calendar) -> None:
+        self.data = _Input(cand, cal)
+        self.calendar = _greedy.calendar(self.data.calendar_ints())
+
+    def keep(self, kept: list[Kept]) -> list[list[PlannedSession] | None]:
+        """Each section of ``kept`` in turn, as ``greedy._previous_sections`` places it: the
+        sessions that still fit kept where they are, the others placed again around them, else
+        the whole section placed afresh (its sessions, or None)."""
+        data = self.data
+        for group, parts, sessions in kept:
+            data.section(group, parts, sessions)
+        placed = array("q")
+        placed.frombytes(_greedy.keep(self.calendar, data.batch_ints(), data.batch_words()))
+        return data.read(placed, [(group, parts) for group, parts, _ in kept])
+
+    def place(
+        self, pending: list[tuple[Group, dict[str, int]]]
+    ) -> list[list[PlannedSession] | None]:
+        """Each of ``pending`` placed in turn, as ``greedy.place_section`` places it."""
+        data = self.data
+        for group, parts in pending:
+            data.section(group, parts)
+        placed = array("q")
+        placed.frombytes(_greedy.place(self.calendar, data.batch_ints(), data.batch_words()))
+        return data.read(placed, pending)
 
 
 def _rooms_cheapest_first(cand: Candidates) -> list[str]:
@@ -77,9 +111,10 @@ def _rooms_cheapest_first(cand: Candidates) -> list[str]:
 
 
 class _Input:
-    """What ``_greedy.place`` reads, in its order (see the C file): the grid, the facilitators'
-    and rooms' rules and free starts per session length, then the groups, the room lists and
-    the sections, referred to by number."""
+    """What ``_greedy`` reads, in its order (see the C file): for the calendar, the grid, the
+    facilitators' and rooms' rules and free starts per session length, the bookings and the
+    groups; for each call after, the room lists and cohorts it brings and its sections,
+    referred to by number (numbers go on from call to call)."""
 
     def __init__(self, cand: Candidates, cal: Calendar) -> None:
         self.cand, self.cal = cand, cal
@@ -102,20 +137,29 @@ class _Input:
         self.local_days = [self._local_days(z) for z in zones]
         self.day_count = max((max(days, default=-1) + 1 for days in self.local_days), default=0)
         self.head = [self.n, self.width, len(sets.day_masks), len(self.facilitators),
-                     len(self.rooms), len(cand.conflicts), len(self.minutes), len(zones)]  # fmt: skip
+                     len(self.rooms), len(cand.conflicts), len(self.minutes), len(zones),
+                     len(cand.groups), self.day_count]  # fmt: skip
         self.grid_ints = [*self.starts, *(grid.day_index(t) for t in self.starts), *self.minutes]
         self.groups: dict[str, int] = {}
         self.group_ints: list[int] = []
+        for group in cand.groups.values():
+            self._group(group)
         self.seatings: dict[int, int] = {}
+        self.cohorts: dict[str, int] = {}
+        self.as_bytes: dict[int, bytes] = {}
+        self._new_batch()
+        self._resources()
+        self.booking_ints = self._bookings(zones)
+
+    def _new_batch(self) -> None:
+        """What the next call brings: room lists, cohorts (their masks) and sections."""
         self.seating_ints: list[int] = []
+        self.new_seatings = 0
+        self.cohort_ints: list[int] = []
+        self.new_cohorts = 0
         self.section_ints: list[int] = []
         self.sections = 0
         self.masks = bytearray()
-        self.as_bytes: dict[int, bytes] = {}
-        self.cohorts: dict[str, int] = {}
-        self.cohort_ints: list[int] = []
-        self._resources()
-        self.booking_ints = self._bookings(zones)
 
     def _local_days(self, zone: str) -> list[int]:
         """Each start's local day in ``zone``, counted from the first start's (starts are in
@@ -238,18 +282,22 @@ class _Input:
         number = self.seatings.get(key)
         if number is None:
             self.seating_ints += [len(seating), *(self.r_index[r] for r in seating)]
+            self.new_seatings += 1
             number = self.seatings[key] = len(self.seatings)
         return number
 
-    def section(self, group: Group, parts: dict[str, int]) -> None:
-        """One section to place: its group, its rooms and its cohorts."""
+    def section(self, group: Group, parts: dict[str, int], kept: list | None = None) -> None:
+        """One section to place: its group, its rooms and its cohorts; with ``kept`` (a
+        section of the plan kept: ``Kept``'s sessions), those sessions."""
         sessions, known = len(group.program.sessions), self.cohorts
         cohorts = [known[c] if c in known else self._cohort(c, sessions) for c in parts]
-        number = self.groups.get(group.key)
-        if number is None:
-            number = self._group(group)
-        self.section_ints += [number, self._seating(group, sum(parts.values())),
+        self.section_ints += [self.groups[group.key], self._seating(group, sum(parts.values())),
                               len(cohorts), *cohorts]  # fmt: skip
+        if kept is not None:
+            f_index, r_index = self.f_index, self.r_index
+            self.section_ints.append(len(kept))
+            for i, k, f, r in kept:
+                self.section_ints += (i, k, f_index[f], -1 if r is None else r_index[r])
         self.sections += 1
 
     def _cohort(self, cohort: str, sessions: int) -> int:
@@ -260,11 +308,12 @@ class _Input:
             self.masks += self._bytes(self.cand.start_mask(cohort, i))
         keys = self.keys_of.get(cohort, ())
         self.cohort_ints += [sessions, at, len(keys), *keys]
+        self.new_cohorts += 1
         number = self.cohorts[cohort] = len(self.cohorts)
         return number
 
-    def ints(self) -> array:
-        """The integers, in the order the C side reads them."""
+    def calendar_ints(self) -> array:
+        """The calendar's integers, in the order the C side reads them."""
         first_of_day = []
         for days in self.local_days:
             firsts = [self.n] * (self.day_count + 1)
@@ -273,8 +322,6 @@ class _Input:
             first_of_day += firsts
         counts = [max(days, default=-1) + 1 for days in self.local_days]
         out = array("q", self.head)
-        out += array("q", [len(self.groups), len(self.seatings), len(self.cohorts),
-                           self.sections, self.day_count])  # fmt: skip
         out += array("q", self.grid_ints)
         out += array("q", self.f_ints)
         for days in self.local_days:
@@ -284,13 +331,21 @@ class _Input:
         out += array("q", self.resource_ints)
         out += array("q", self.booking_ints)
         out += array("q", self.group_ints)
+        return out
+
+    def batch_ints(self) -> array:
+        """The next call's integers (room lists, cohorts, sections), in the C side's order."""
+        out = array("q", [self.new_seatings, self.new_cohorts, self.sections])
         out += array("q", self.seating_ints)
         out += array("q", self.cohort_ints)
         out += array("q", self.section_ints)
         return out
 
-    def words(self) -> bytes:
-        return bytes(self.masks)
+    def batch_words(self) -> bytes:
+        """The next call's cohorts' masks; the batch is then over."""
+        words = bytes(self.masks)
+        self._new_batch()
+        return words
 
     def read(self, placed: array, pending) -> list[list[PlannedSession] | None]:
         """The C side's answer as sessions, one entry per section of ``pending``."""

@@ -34,7 +34,7 @@ def test_the_greedy_plan_counts_each_section_tried_up_to_all_of_them(python_gree
     assert _sections(plan) == _sections(greedy_plan(candidates.build(p)))
 
 
-def test_a_replan_first_looks_at_each_section_of_the_plan_it_starts_from():
+def test_a_replan_first_looks_at_each_section_of_the_plan_it_starts_from(python_greedy):
     first = engine.solve(problem(TWO_SITES), time_limit=5)
     assert first["sections"]
     calls = []
@@ -45,6 +45,19 @@ def test_a_replan_first_looks_at_each_section_of_the_plan_it_starts_from():
     assert looked == [(k, n) for k in range(n)]
     # then the cohorts left (none: the previous plan placed them all) are placed
     assert calls[: len(looked)] == [("previous", k, n) for k in range(n)]
+    assert calls[-1][0] == "new" and calls[-1][1] == calls[-1][2]
+
+
+def test_the_compiled_loop_counts_the_plan_kept_from_none_to_all():
+    """The compiled loop keeps the sections of the plan a re-plan starts from all at once: it
+    is told before and after, then the learners left are placed (none here)."""
+    first = engine.solve(problem(TWO_SITES), time_limit=5)
+    calls = []
+    p = problem(_replan(TWO_SITES, first))
+    greedy_plan(candidates.build(p), building=lambda *call: calls.append(call))
+    n = len(first["sections"])
+    assert _steps(calls, "previous") == [(0, n), (n, n)]
+    assert calls[:2] == [("previous", 0, n), ("previous", n, n)]
     assert calls[-1][0] == "new" and calls[-1][1] == calls[-1][2]
 
 

@@ -7,17 +7,22 @@ that two runs of the same code cannot pass for a comparison."""
 
 from __future__ import annotations
 
+from array import array
+
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
 from test_greedy_team import _generated, _sections
 from test_properties import small_problems
 from tiny import cohort, doc, facilitator, problem, program
 
 from solver import candidates, compiled_greedy
+from solver import greedy as greedy_module
 from solver.bookings import Calendar
 from solver.check import check
 from solver.deadline import Deadline, TimeUp
 from solver.greedy import form_sections, greedy, greedy_plan, place_section, urgency
+from solver.plan import Plan
 
 
 def test_the_compiled_placement_is_built():
@@ -27,23 +32,44 @@ def test_the_compiled_placement_is_built():
     )
 
 
-def _both_plans(monkeypatch, p):
-    """(the plan of the compiled loop, the plan of the Python loop), and that each ran."""
-    runs = []
-    place_all = compiled_greedy.place_all
-
-    def counted(*args):
-        runs.append(args)
-        return place_all(*args)
-
-    monkeypatch.setattr(compiled_greedy, "place_all", counted)
+def _both_plans(monkeypatch, p, kept=False):
+    """(the plan of the compiled loop, the plan of the Python loop), and that each ran: the
+    compiled loop placed the new sections and, with ``kept``, kept those of the plan it
+    starts from (the Python loop did not keep them instead)."""
+    runs = _count_runs(monkeypatch)
     compiled = greedy_plan(candidates.build(p))
-    assert len(runs) == 1
+    if kept:  # and placed the learners left, if any
+        assert runs.count("keep") == 1 and "python keep" not in runs and runs.count("place") <= 1
+    else:
+        assert runs.count("place") == 1
+    ran = list(runs)
     with monkeypatch.context() as m:
         m.setattr(compiled_greedy, "applies", lambda cal: False)
         python = greedy_plan(candidates.build(p))
-    assert len(runs) == 1
+    assert [r for r in runs if r != "python keep"] == ran
     return compiled, python
+
+
+def _count_runs(monkeypatch) -> list[str]:
+    """The names of the steps run, as they run: the compiled loop's ``place`` and ``keep``,
+    and the Python loop's keeping of a plan (``python keep``)."""
+    runs: list[str] = []
+    for name in ("place", "keep"):
+        method = getattr(compiled_greedy.Placement, name)
+
+        def counted(self, *args, name=name, method=method):
+            runs.append(name)
+            return method(self, *args)
+
+        monkeypatch.setattr(compiled_greedy.Placement, name, counted)
+    python_keep = greedy_module._previous_sections
+
+    def counted_python(*args):
+        runs.append("python keep")
+        return python_keep(*args)
+
+    monkeypatch.setattr(greedy_module, "_previous_sections", counted_python)
+    return runs
 
 
 @pytest.mark.parametrize(
@@ -157,10 +183,10 @@ def test_the_deadline_is_looked_at_before_the_compiled_loop_starts(monkeypatch):
     not stopped half-way (0.15 s on 10,000 cohorts)."""
     p = _generated("S", 1)
     cand = candidates.build(p)
-    ran = []
-    monkeypatch.setattr(compiled_greedy, "place_all", lambda *args: ran.append(args) or [])
+    runs = _count_runs(monkeypatch)
+    assert greedy_plan(candidates.build(p)).sections and runs == ["place"]  # it runs in time
     plan = greedy_plan(cand, Deadline(0.0))
-    assert not ran and not plan.sections
+    assert runs == ["place"] and not plan.sections
     assert plan.unreached >= {c for g in cand.groups.values() for c in g.cohorts}
     with pytest.raises(TimeUp):
         Deadline(0.0).check()
@@ -206,9 +232,9 @@ def test_local_days_follow_the_clock_changes_of_each_zone(monkeypatch):
 def test_malformed_input_is_refused_and_never_crashes():
     """The C side checks every count and number it reads: input changed at random (counts,
     indices, starts, cut short) is refused with ValueError or placed, never read out of
-    bounds (a crash would end the test run)."""
+    bounds (a crash would end the test run). So are the sections of a plan to keep, with
+    their sessions."""
     import random
-    from array import array
 
     p = _generated("S", 1)
     cand = candidates.build(p)
@@ -217,23 +243,175 @@ def test_malformed_input_is_refused_and_never_crashes():
     pending = [
         (g, parts) for g in cand.groups.values() for parts in form_sections(cand, g, remaining)
     ]
+    booked = []
     for group, parts in pending[:3]:  # a calendar holding bookings: their counts are read too
-        place_section(cand, cal, group, parts, book=True)
+        booked.append((group, parts, place_section(cand, cal, group, parts, book=True)))
     data = compiled_greedy._Input(cand, cal)
+    calendar = data.calendar_ints()
+    k = cand.sets.position
+    for group, parts, sessions in booked:  # kept where they are (they are booked already)
+        listed = [(x.index, k[x.start], x.facilitator, x.room) for x in sessions or []]
+        data.section(group, parts, listed)
+    assert any(sessions for _, _, sessions in booked)
+    kept, kept_words = data.batch_ints(), data.batch_words()
     for group, parts in pending[3:]:
         data.section(group, parts)
-    ints, words = data.ints(), data.words()
+    ints, words = data.batch_ints(), data.batch_words()
     rng, refused = random.Random(7), 0
     for _ in range(300):
-        changed = array("q", ints)
+        target = rng.choice(["calendar", "keep", "place"])
+        changed = {"calendar": array("q", calendar), "keep": array("q", kept),
+                   "place": array("q", ints)}  # fmt: skip
         for _ in range(rng.randint(1, 3)):
-            k = rng.randrange(len(changed))
-            changed[k] = rng.choice([-1, 0, 1, changed[k] + 1, changed[k] - 1, 10**6, -(10**6)])
+            k = rng.randrange(len(changed[target]))
+            before = changed[target][k]
+            changed[target][k] = rng.choice([-1, 0, 1, before + 1, before - 1, 10**6, -(10**6)])
         cut = words if rng.random() < 0.8 else words[: rng.randrange(len(words) + 1)]
         try:
-            compiled_greedy._greedy.place(changed, cut)
+            made = compiled_greedy._greedy.calendar(changed["calendar"])
+            compiled_greedy._greedy.keep(made, changed["keep"], kept_words)
+            compiled_greedy._greedy.place(made, changed["place"], cut)
         except (ValueError, MemoryError):
             refused += 1
     assert refused > 100
     with pytest.raises(ValueError, match="malformed placement input"):
-        compiled_greedy._greedy.place(ints[:-1], words)
+        compiled_greedy._greedy.calendar(calendar[:-1])
+    made = compiled_greedy._greedy.calendar(calendar)
+    with pytest.raises(ValueError, match="malformed placement input"):
+        compiled_greedy._greedy.place(made, ints[:-1], words)
+    with pytest.raises(ValueError, match="failed before"):  # what it booked is not known
+        compiled_greedy._greedy.place(made, ints, words)
+
+
+def _in_order(plan) -> list:
+    """The plan's sections in its order, with what each kept of the plan it starts from."""
+    return [
+        (s.group, list(s.parts.items()), [(x.index, x.start, x.facilitator, x.room)
+                                          for x in s.sessions], s.previous_id, s.fixed_id)
+        for s in plan.sections
+    ]  # fmt: skip
+
+
+def _disturbed(document: dict, seed: int, shrink: bool) -> dict:
+    """``document`` re-planned from its own greedy schedule after a coordinator's changes: a
+    fifth of the sections with sessions moved (a day or two, half an hour) or given to another
+    facilitator or room, sessions dropped or listed twice, a tenth of the facilitators down to
+    one hour a week; with ``shrink``, a tenth of the cohorts smaller than the plan seats."""
+    import random
+    from datetime import datetime, timedelta
+
+    previous = greedy(problem(document))
+    rng = random.Random(seed)
+    rooms = [r["id"] for r in document.get("rooms", [])]
+    for section in previous["sections"]:
+        sessions = section["sessions"]
+        if rng.random() < 0.2:
+            for x in sessions:
+                if rng.random() < 0.5:
+                    shift = timedelta(days=rng.choice([-2, -1, 1, 2]),
+                                      minutes=rng.choice([0, 30, -60]))  # fmt: skip
+                    x["start"] = (datetime.fromisoformat(x["start"]) + shift).isoformat()
+                if rng.random() < 0.2:
+                    x["facilitator"] = rng.choice(document["facilitators"])["id"]
+                if rng.random() < 0.2 and x.get("room") and rooms:
+                    x["room"] = rng.choice(rooms)
+        if rng.random() < 0.05 and len(sessions) > 1:
+            del sessions[rng.randrange(len(sessions))]
+        if rng.random() < 0.03:
+            sessions.insert(0, dict(sessions[-1]))
+    for f in document["facilitators"]:
+        if rng.random() < 0.1:
+            f["weekly"], f["available"] = {"mon": [["09:00", "10:00"]]}, []
+    if shrink:
+        for c in document["cohorts"]:
+            if rng.random() < 0.1 and c["size"] > 2:
+                c["size"] -= max(1, c["size"] // 3)
+                c["learners"] = c.get("learners", [])[: c["size"]]
+    return {**document, "previous": previous}
+
+
+@pytest.mark.parametrize("size,seed", [("M", 2), ("L", 1), ("org-80", 2), ("org-120", 12)])
+def test_a_replan_keeps_and_places_what_the_python_loop_keeps_and_places(monkeypatch, size, seed):
+    """From a plan a coordinator changed: sections kept whole, sessions kept with the others
+    placed again around them (the pinned search), sections placed afresh, in the plan's order;
+    then the sections of the learners left. The compiled loop does both steps in one calendar
+    and gives the same plan, kept sections and all."""
+    document = _disturbed(_document(size, seed), 5, False)
+    p = problem(document)
+    compiled, python = _both_plans(monkeypatch, p, kept=True)
+    grid = candidates.build(p).grid
+    before = {
+        sec["id"]: sorted((x["index"], grid.text_minute(x["start"])) for x in sec["sessions"])
+        for sec in document["previous"]["sections"]
+    }
+    kept = [s for s in python.sections if s.previous_id is not None]
+    whole = [s for s in kept if [(x.index, x.start) for x in s.sessions] == before[s.previous_id]]
+    assert len(whole) > 20 and len(kept) - len(whole) > 5  # some kept whole, some moved
+    assert _in_order(compiled) == _in_order(python)
+
+
+def test_a_replan_whose_cohort_shrank_gets_the_python_loops_plan(monkeypatch):
+    """A section takes what is left of its cohorts, which depends on whether the sections before
+    it were placed. Cohort c (16) was split over two sections, the first shared with d; now c
+    has 8 learners and d can no longer attend. The compiled loop counts the first section as
+    placed, so the second would take none of c; it was not placed, so the second takes c's 8.
+    The Python loop keeps that plan instead, and the plan is the Python loop's."""
+    shared = program(seats=[1, 12])
+    before = doc(programs=[shared], cohorts=[cohort("c", 16), cohort("d", 4)])
+    previous = greedy(problem(before))
+    previous["sections"].sort(key=lambda sec: len(sec["cohorts"]), reverse=True)
+    assert [sorted(p["cohort"] for p in sec["cohorts"]) for sec in previous["sections"]] == [
+        ["c", "d"], ["c"]]  # fmt: skip
+    sunday = {"days": ["sun"], "from": "09:00", "to": "17:00"}
+    after = doc(programs=[shared], cohorts=[cohort("c", 8), cohort("d", 4, hours=sunday)],
+                previous=previous)  # fmt: skip
+    p = problem(after)
+    runs = _count_runs(monkeypatch)
+    compiled = greedy_plan(candidates.build(p))
+    assert runs == ["keep", "python keep", "place"]  # then d, left, is tried again
+    assert [(s.parts, s.previous_id) for s in compiled.sections] == [
+        ({"c": 8}, previous["sections"][1]["id"])]  # fmt: skip
+    assert _in_order(compiled) == _in_order(_python_greedy_plan(p))
+
+
+def _document(size: str, seed: int) -> dict:
+    if size.startswith("org"):
+        from bench.organisation import generate as organisation
+
+        return organisation(size, seed)
+    from bench.generate import generate
+
+    return generate(size, seed)
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(small_problems(), small_problems(), st.integers(-2, 2))
+def test_on_small_random_replans_the_two_loops_agree(before, after, shift):
+    """The schedule of one small problem as the plan another starts from (same names: its
+    cohorts, facilitators and rooms may have changed every way), each start moved by
+    ``shift`` hours: the compiled loop keeps and places what the Python loop does."""
+    from datetime import datetime, timedelta
+
+    previous = greedy(problem(before))
+    for section in previous["sections"]:
+        for x in section["sessions"]:
+            x["start"] = (datetime.fromisoformat(x["start"]) + timedelta(hours=shift)).isoformat()
+    assume(previous["sections"])
+    p = problem({**after, "previous": previous})
+    compiled = greedy_plan(candidates.build(p))
+    cand = candidates.build(p)
+    cal = Calendar(cand)
+    assert compiled_greedy.applies(cal)
+    plan = Plan(unreached=set())
+    remaining = {c.id: c.size for c in p.cohorts.values()}
+    greedy_module._previous_sections(cand, cal, plan, remaining, None)
+    kept = _in_order(plan)
+    assert _in_order(compiled)[: len(kept)] == kept
+    python = _python_greedy_plan(p)
+    assert _in_order(compiled) == _in_order(python)
+
+
+def _python_greedy_plan(p):
+    with pytest.MonkeyPatch.context() as m:
+        m.setattr(compiled_greedy, "applies", lambda cal: False)
+        return greedy_plan(candidates.build(p))

@@ -326,10 +326,13 @@ def _leave(document: dict, rng: random.Random) -> None:
             f["weekly"], f["available"] = {"mon": [["09:00", "10:00"]]}, []
 
 
-def test_sections_kept_whole_are_what_placing_them_with_every_session_pinned_gives(monkeypatch):
+def test_sections_kept_whole_are_what_placing_them_with_every_session_pinned_gives(
+    monkeypatch, python_greedy
+):
     """A section whose sessions all still fit is booked as it is, without the search for a
     placement: the plan is the one that search finds (``place_section`` with every session
-    pinned), on a re-plan where a fifth of the sections moved and some facilitators left."""
+    pinned), on a re-plan where a fifth of the sections moved and some facilitators left. (The
+    Python loop's; the compiled loop keeps the same plan: ``test_compiled_greedy.py``.)"""
     from bench.generate import generate
 
     document = generate("M", 2)
