@@ -9,11 +9,13 @@ plan for the start; its sessions all count as kept (no change cost).
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from solver.candidates import Candidates
 from solver.check import PLAN_RULES, check
 from solver.plan import Plan, PlannedSection, PlannedSession, to_document
+from solver.problem import Problem
 
 
 def previous_plan(cand: Candidates) -> Plan | None:
@@ -43,7 +45,25 @@ def keeps_every_rule(cand: Candidates, plan: Plan) -> bool:
     a tenth of 10,000 cohorts' sections fixed."""
     copy = Plan(list(plan.sections))  # to_document sorts the sections it is given
     doc = to_document(cand, copy, status="feasible", reasons={}, solver={}, lower_bound=0.0)
-    return not check(cand.problem, doc, PLAN_RULES)
+    problem = _with_cohorts_of(cand.problem, plan)
+    doc["unscheduled"] = [u for u in doc["unscheduled"] if u["cohort"] in problem.cohorts]
+    return not check(problem, doc, PLAN_RULES)
+
+
+def _with_cohorts_of(problem: Problem, plan: Plan) -> Problem:
+    """``problem`` with only the cohorts that ``plan`` seats or a fixed session names.
+
+    The checker's verdict on the plan is the same: a cohort with no session in it breaks no rule
+    (it is listed unscheduled whole), nor does a learner or conflict group it shares with a
+    cohort of the plan (a clash needs a session of each). The fixed sections of a tenth of
+    10,000 cohorts' sections seat 1,321 of them: reading the others' 8,700 unscheduled entries
+    and counting their learners was an eighth of the check."""
+    named = {c for section in plan.sections for c in section.parts}
+    named.update(part.cohort for fx in problem.fixed for part in fx.cohorts)
+    if len(named) >= len(problem.cohorts):
+        return problem
+    cohorts = {c: cohort for c, cohort in problem.cohorts.items() if c in named}
+    return replace(problem, cohorts=cohorts)
 
 
 def _section(cand: Candidates, sec: Any, fixed_ids: set[str]) -> PlannedSection | None:

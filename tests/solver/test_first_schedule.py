@@ -15,7 +15,7 @@ from tiny import cohort, doc, facilitator, problem, program, room
 from solver import candidates
 from solver import greedy as greedy_module
 from solver import solve as engine
-from solver.check import check
+from solver.check import PLAN_RULES, check
 from solver.greedy import greedy, greedy_plan
 from solver.lower_bound import analytic_bound, lower_bound
 from solver.plan import Plan, price, to_document
@@ -535,6 +535,35 @@ def test_people_with_the_same_hours_share_masks_only_where_their_availability_is
             assert cand.facilitator_free(f, t, 60) == contains(intervals, t, t + 60)
 
 
+@pytest.mark.parametrize("second_at,valid", [("09:00", False), ("10:00", True)])
+def test_the_check_of_the_fixed_sections_reads_their_cohorts_alone_with_the_same_verdict(
+    second_at, valid
+):
+    """The fixed sections are checked with only the cohorts they seat (``previous``'s
+    ``_with_cohorts_of``): cohorts a, b and c share learner x; a and b are fixed, c is not in
+    the plan checked. a and b at the same hour clash; an hour apart they do not, and c, which
+    shares x with both, makes no clash without a session. The verdict is the checker's on the
+    whole problem."""
+    shared = {"learners": ["x"]}
+    fixed = [
+        {"section": "S1", "cohorts": [{"cohort": "a", "learners": 5}], "session": 0,
+         "start": "2027-01-04T09:00:00+00:00", "facilitator": "ana", "room": None},
+        {"section": "S2", "cohorts": [{"cohort": "b", "learners": 5}], "session": 0,
+         "start": f"2027-01-04T{second_at}:00+00:00", "facilitator": "ben", "room": None},
+    ]  # fmt: skip
+    p = problem(doc(cohorts=[cohort(c, 5, **shared) for c in "abc"],
+                    facilitators=[facilitator("ana"), facilitator("ben")], fixed=fixed))  # fmt: skip
+    cand = candidates.build(p)
+    plan = Plan([s for s in greedy_plan(cand).sections if s.fixed_id is not None])
+    assert len(plan.sections) == 2
+    whole = to_document(cand, Plan(list(plan.sections)), status="feasible", reasons={},
+                        solver={}, lower_bound=0.0)  # fmt: skip
+    assert any(u["cohort"] == "c" for u in whole["unscheduled"])
+    assert (not check(p, whole, PLAN_RULES)) is valid
+    assert keeps_every_rule(cand, plan) is valid
+    assert engine._valid_start(cand, greedy_plan(cand)) is valid
+
+
 @pytest.mark.parametrize("moved_share", [0.0, 0.3])
 def test_a_plan_with_fixed_sessions_is_judged_as_the_checker_judges_the_whole_plan(moved_share):
     """The first schedule's check looks at the fixed sections alone (``solve._valid_start``):
@@ -550,8 +579,12 @@ def test_a_plan_with_fixed_sessions_is_judged_as_the_checker_judges_the_whole_pl
     for pin in document["fixed"]:
         if rng.random() < moved_share:
             pin["start"] = (datetime.fromisoformat(pin["start"]) + timedelta(days=1)).isoformat()
-    cand = candidates.build(problem(document))
+    p = problem(document)
+    cand = candidates.build(p)
     plan = greedy_plan(cand)
-    valid = keeps_every_rule(cand, plan)  # the checker on the whole plan
+    whole = to_document(cand, Plan(list(plan.sections)), status="feasible", reasons={},
+                        solver={}, lower_bound=0.0)  # fmt: skip
+    valid = not check(p, whole, PLAN_RULES)  # the checker on the whole plan and problem
     assert engine._valid_start(cand, plan) == valid
+    assert keeps_every_rule(cand, plan) == valid
     assert valid == (moved_share == 0.0)
