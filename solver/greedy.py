@@ -446,7 +446,7 @@ def _previous_sections(
         if found is None:
             continue
         group, parts = found
-        pins = _still_valid(cand, cal, group, parts, sec, allowed(group))
+        pins = _still_valid(cand, cal, group, parts, sec, allowed(group, sec))
         if len(pins) == len(group.program.sessions):
             sessions = _keep_as_is(cand, cal, group, parts, pins)
         else:
@@ -493,7 +493,7 @@ def _previous_sections_compiled(
         tried.append(found)
         if found is not None:
             group, parts = found
-            batch.append((group, parts, _kept_starts(cand, group, parts, sec, allowed(group))))
+            batch.append((group, parts, _kept_starts(cand, group, parts, sec, allowed(group, sec))))
             for c, n in parts.items():
                 taken[c] -= n
     placed = iter(placement.keep(batch))
@@ -537,7 +537,8 @@ def _kept_parts(
 ) -> tuple[Group, dict[str, int]] | None:
     """The group of a section of the plan kept and its learners, as many of each cohort as are
     left in ``remaining``; None when it is fixed, has none left, or no longer makes a section
-    (cohorts of different groups now, too few or too many learners)."""
+    (cohorts of different groups now, too few or too many learners, a cohort that may no longer
+    share a section or be split)."""
     parts = {}
     for part in sec.get("cohorts") or []:
         c = part.get("cohort")
@@ -550,7 +551,22 @@ def _kept_parts(
         return None
     if not group.program.seats[0] <= sum(parts.values()) <= group.capacity:
         return None
+    if not _still_allowed(cand.problem, parts, remaining):
+        return None
     return group, parts
+
+
+def _still_allowed(problem: Problem, parts: dict[str, int], remaining: dict[str, int]) -> bool:
+    """Whether a kept section's cohorts may still sit together as ``parts``: a cohort no longer
+    mergeable sits alone, and one no longer splittable is seated whole, in this section only.
+    A coordinator may change either after publishing; the section kept anyway broke the rule in
+    the re-plan's answer (the search starts from the plan and keeps what it does not move)."""
+    cohorts = problem.cohorts
+    if len(parts) > 1 and not all(cohorts[c].mergeable for c in parts):
+        return False
+    return all(
+        cohorts[c].splittable or n == remaining[c] == cohorts[c].size for c, n in parts.items()
+    )
 
 
 class _Allowed:
@@ -563,10 +579,24 @@ class _Allowed:
         self.qualified = {program: set(people) for program, people in cand.qualified.items()}
         self.rooms: dict[str, set[str]] = {}
 
-    def __call__(self, group: Group) -> tuple[set[str], set[str]]:
+    def __call__(self, group: Group, sec: dict) -> tuple[set[str], set[str]]:
+        """(who may teach a session of ``sec`` where it was, the rooms it may keep)."""
         if group.key not in self.rooms:
             self.rooms[group.key] = set(self.cand.rooms_for(group))
-        return self.qualified[group.program.id], self.rooms[group.key]
+        qualified = self.qualified[group.program.id]
+        if group.program.same_facilitator:
+            qualified = _first_teacher(sec) & qualified
+        return qualified, self.rooms[group.key]
+
+
+def _first_teacher(sec: dict) -> set[str]:
+    """Who teaches the first session of a kept section: where its program asks for one
+    facilitator throughout, only their sessions are kept, the others placed again with them (a
+    coordinator may have given one session to someone else; kept whole, the section broke the
+    rule)."""
+    indexed = [x for x in sec.get("sessions") or [] if isinstance(x.get("index"), int)]
+    first = min(indexed, key=lambda x: x["index"], default={}).get("facilitator")
+    return {first} if isinstance(first, str) else set()
 
 
 def _kept_starts(cand, group, parts, sec, allowed) -> list[tuple[int, int, str, str | None]]:

@@ -22,7 +22,7 @@ from solver.bookings import Calendar
 from solver.check import check
 from solver.deadline import Deadline, TimeUp
 from solver.greedy import form_sections, greedy, greedy_plan, place_section, urgency
-from solver.plan import Plan
+from solver.plan import Plan, to_document
 
 
 def test_the_compiled_placement_is_built():
@@ -385,18 +385,24 @@ def _document(size: str, seed: int) -> dict:
 
 
 @settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(small_problems(), small_problems(), st.integers(-2, 2))
-def test_on_small_random_replans_the_two_loops_agree(before, after, shift):
+@given(small_problems(), small_problems(), st.integers(-2, 2), st.booleans(),
+       st.lists(st.booleans(), min_size=8, max_size=8))  # fmt: skip
+def test_on_small_random_replans_the_two_loops_agree(before, after, shift, same, swapped):
     """The schedule of one small problem as the plan another starts from (same names: its
-    cohorts, facilitators and rooms may have changed every way), each start moved by
-    ``shift`` hours: the compiled loop keeps and places what the Python loop does."""
+    cohorts, facilitators and rooms may have changed every way, the program may now ask for
+    one facilitator throughout), each start moved by ``shift`` hours, some sessions given to
+    the other facilitator: the compiled loop keeps and places what the Python loop does, and
+    the plan keeps every rule of the problem it is made for."""
     from datetime import datetime, timedelta
 
     previous = greedy(problem(before))
-    for section in previous["sections"]:
-        for x in section["sessions"]:
-            x["start"] = (datetime.fromisoformat(x["start"]) + timedelta(hours=shift)).isoformat()
+    sessions = [x for section in previous["sections"] for x in section["sessions"]]
+    for k, x in enumerate(sessions):
+        x["start"] = (datetime.fromisoformat(x["start"]) + timedelta(hours=shift)).isoformat()
+        if swapped[k % len(swapped)]:
+            x["facilitator"] = {"f0": "f1", "f1": "f0"}[x["facilitator"]]
     assume(previous["sections"])
+    after = {**after, "programs": [{**after["programs"][0], "same_facilitator": same}]}
     p = problem({**after, "previous": previous})
     compiled = greedy_plan(candidates.build(p))
     cand = candidates.build(p)
@@ -409,6 +415,8 @@ def test_on_small_random_replans_the_two_loops_agree(before, after, shift):
     assert _in_order(compiled)[: len(kept)] == kept
     python = _python_greedy_plan(p)
     assert _in_order(compiled) == _in_order(python)
+    assert check(p, to_document(cand, compiled, status="feasible", reasons={}, solver={},
+                                lower_bound=0.0)) == []  # fmt: skip
 
 
 def _python_greedy_plan(p):

@@ -230,6 +230,70 @@ def test_a_previous_session_whose_facilitator_or_room_has_left_is_placed_again()
         assert schedule["status"] in ("optimal", "feasible") and check(p, schedule) == []
 
 
+def _replanned(document: dict, previous: dict) -> tuple[dict, dict]:
+    """The greedy plan of ``document`` re-planned from ``previous`` (as a schedule document)
+    and ``solve``'s answer; both pass the checker."""
+    p = problem({**document, "previous": previous})
+    cand = candidates.build(p)
+    plan = to_document(cand, greedy_plan(cand), status="feasible", reasons={}, solver={},
+                       lower_bound=0.0)  # fmt: skip
+    assert check(p, plan) == []
+    schedule = engine.solve(p, time_limit=5, workers=1)
+    assert schedule["status"] in ("optimal", "feasible") and check(p, schedule) == []
+    return plan, schedule
+
+
+def _cohorts(schedule: dict) -> list[list[dict]]:
+    return sorted((section["cohorts"] for section in schedule["sections"]), key=str)
+
+
+def test_a_replan_does_not_keep_a_section_whose_cohort_may_no_longer_share_it():
+    """A cohort made not mergeable after publishing sits alone in the re-plan: its merged
+    section is formed again (it was kept, and the re-plan's answer broke the rule)."""
+    week = {"horizon": {"start": "2027-01-04", "end": "2027-01-08"}}
+    before = doc(cohorts=[cohort("a", 6), cohort("b", 5)], **week)
+    [merged] = greedy(problem(before))["sections"]
+    assert {part["cohort"] for part in merged["cohorts"]} == {"a", "b"}
+    after = doc(cohorts=[cohort("a", 6), cohort("b", 5, mergeable=False)], **week)
+    plan, schedule = _replanned(after, greedy(problem(before)))
+    alone = [[{"cohort": "a", "learners": 6}], [{"cohort": "b", "learners": 5}]]
+    assert _cohorts(plan) == _cohorts(schedule) == alone
+
+
+def test_a_replan_does_not_keep_part_of_a_cohort_that_may_no_longer_be_split():
+    """A cohort split over two sections and made not splittable since (its program now seats
+    it whole) sits in one section of the re-plan (both halves were kept)."""
+    week = {"horizon": {"start": "2027-01-04", "end": "2027-01-08"}}
+    before = doc(programs=[program(seats=[1, 12])], cohorts=[cohort("a", 20)], **week)
+    assert len(greedy(problem(before))["sections"]) == 2
+    after = doc(programs=[program(seats=[1, 24])],
+                cohorts=[cohort("a", 20, splittable=False)], **week)  # fmt: skip
+    plan, schedule = _replanned(after, greedy(problem(before)))
+    assert _cohorts(plan) == _cohorts(schedule) == [[{"cohort": "a", "learners": 20}]]
+
+
+def test_a_replan_keeps_only_the_first_teachers_sessions_where_one_teaches_throughout():
+    """A program asking for the same facilitator throughout, one of whose sessions a coordinator
+    gave to someone else: the re-plan keeps the sessions of who teaches the first one and places
+    the other again with them (the section was kept whole, with two facilitators)."""
+    same = doc(
+        horizon={"start": "2027-01-04", "end": "2027-01-08"},
+        programs=[program(sessions=[60, 60], gap_days=[0, 3], same_facilitator=True)],
+        cohorts=[cohort("a", 10)],
+        facilitators=[facilitator("ana"), facilitator("bo", hourly_rate=150.0)],
+    )
+    previous = greedy(problem(same))
+    [section] = previous["sections"]
+    first, second = section["sessions"]
+    assert first["facilitator"] == second["facilitator"] == "ana"
+    second["facilitator"] = "bo"
+    plan, schedule = _replanned(same, previous)
+    [kept] = plan["sections"]
+    assert [x["facilitator"] for x in kept["sessions"]] == ["ana", "ana"]
+    assert kept["sessions"][0]["start"] == first["start"]
+    assert {x["facilitator"] for x in schedule["sections"][0]["sessions"]} == {"ana"}
+
+
 def test_any_value_in_a_previous_schedule_is_an_error_or_a_replan_never_a_crash():
     """Each name, count and list of an earlier schedule replaced by values of every JSON kind:
     the problem is refused with errors, or the re-plan's first steps (keeping what still fits,
