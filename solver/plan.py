@@ -62,6 +62,8 @@ class Plan:
     sections: list[PlannedSection] = field(default_factory=list)
     # cohorts the greedy never tried to place because the deadline passed (or cancel)
     unreached: set[str] = field(default_factory=set)
+    # every fixed section passed the engine's own tests (greedy._fixed_section_fits)
+    fixed_fit: bool = False
 
     def placed(self, cohort: str) -> int:
         """Learners of ``cohort`` placed in any section."""

@@ -230,10 +230,13 @@ def _valid_start(cand, baseline: Plan) -> bool:
     can break a rule: they are booked first whatever they clash with, and every other session is
     placed by the exact tests against all booked before it (the fixed ones included), which are
     exact as long as no two bookings overlap, and two overlapping fixed sessions are a broken
-    rule of the fixed sections themselves. So the checker is asked about those sections alone:
-    on 2,000 cohorts with a tenth of them fixed, checking the whole plan took twice as long as
-    building it."""
-    if not cand.problem.fixed:
+    rule of the fixed sections themselves. Where each fixed section is whole and passed the
+    engine's own tests when it was booked (``Plan.fixed_fit``: the tests every placement passes)
+    they keep every rule too; otherwise the checker is asked about those sections alone (on
+    2,000 cohorts with a tenth of them fixed, checking the whole plan took twice as long as
+    building it; on 10,000, checking the fixed sections alone was a fifth of the first
+    schedule)."""
+    if not cand.problem.fixed or baseline.fixed_fit:
         return True
     return keeps_every_rule(cand, Plan([s for s in baseline.sections if s.fixed_id is not None]))
 
