@@ -413,15 +413,14 @@ def _fixed_sections(cand: Candidates, cal: Calendar, plan: Plan, remaining: dict
         # With every session fixed there is nothing to place: the search would find these very
         # sessions or none, and they are kept either way (a tenth of 10,000 cohorts' sections
         # fixed: the searches were a tenth of the time to the first schedule).
-        whole = len(pins) == len(group.program.sessions)
-        sessions = None if whole else place_section(cand, cal, group, parts, pins, book=True)
-        if whole:
-            sessions = [pins[i] for i in sorted(pins)]
-            kept = _fixed_section_fits(cand, cal, group, parts, sessions, remaining,
-                                       allowed.of(group))  # fmt: skip
-            fits = fits and kept
+        if len(pins) == len(group.program.sessions):
+            sessions = [pins[i] for i in sorted(pins)]  # booked by the test
+            passed = _fixed_section_fits(cand, cal, group, parts, sessions, remaining,
+                                         allowed.of(group))  # fmt: skip
+            fits = fits and passed
         else:
-            fits = False
+            fits = False  # the checker decides
+            sessions = place_section(cand, cal, group, parts, pins, book=True)
         if sessions is None:  # the other sessions cannot be placed: keep at least what is fixed
             sessions = [pins[i] for i in sorted(pins)]
             for s in sessions:
@@ -432,7 +431,7 @@ def _fixed_sections(cand: Candidates, cal: Calendar, plan: Plan, remaining: dict
     # A cohort that may not be split sits in its fixed section only, the rest of it left out: a
     # section formed of the rest broke the rule (and the check of the fixed sections alone,
     # which lists the rest as unscheduled, did not see it).
-    for c in {c for section in plan.sections for c in section.parts}:
+    for c in {part.cohort for fx in cand.problem.fixed for part in fx.cohorts}:
         if not cand.problem.cohorts[c].splittable:
             remaining[c] = min(remaining[c], 0)
     plan.fixed_fit = fits
@@ -443,9 +442,8 @@ def _fixed_section_fits(cand, cal, group, parts, sessions, remaining, allowed) -
     whether they keep every rule: its cohorts may sit together as ``parts`` (learners left,
     seats, merging and splitting), one facilitator teaches throughout where the program asks
     for it, the days between sessions keep its gap, and each session passes what a kept
-    session passes (``_kept_session``: allowed for every cohort, a qualified facilitator, a
-    room of the group that seats the section, facilitator, learners and room free), tested
-    with the fixed sessions before it booked. The engine places every other session by these
+    session passes (``_fits_where_it_is``), tested with the fixed sessions before it booked.
+    The engine places every other session by these
     same tests, so a plan whose fixed sections all pass keeps every rule without the checker
     (a fifth of the first schedule on 10,000 cohorts with a tenth of the sections fixed)."""
     program = group.program
@@ -459,31 +457,11 @@ def _fixed_section_fits(cand, cal, group, parts, sessions, remaining, allowed) -
         and all(_follows(cand.grid, before, after, *program.gap_days)
                 for before, after in zip(sessions, sessions[1:], strict=False))
     )  # fmt: skip
+    cohorts, size = list(parts), sum(parts.values())
     for session in sessions:
-        fits = fits and _fixed_session_fits(cand, cal, group, parts, session, allowed)
+        fits = fits and _fits_where_it_is(cand, cal, group, cohorts, size, session, allowed)
         cal.book(parts, session)
     return fits
-
-
-def _fixed_session_fits(cand, cal, group, parts, session, allowed) -> bool:
-    """Whether a fixed session passes ``_kept_session``'s tests where it is fixed."""
-    qualified, rooms = allowed
-    start, minutes, room = session.start, session.minutes, session.room
-    if group.program.in_person:
-        room_fits = (
-            room in rooms
-            and cand.problem.rooms[room].capacity >= sum(parts.values())
-            and cal.room_fits(room, start, minutes)
-        )
-    else:
-        room_fits = room is None
-    return (
-        all(cand.sets.has(cand.start_mask(c, session.index), start) for c in parts)
-        and session.facilitator in qualified
-        and cal.facilitator_fits(session.facilitator, start, minutes)
-        and cal.learners_fit(list(parts), start, minutes)
-        and room_fits
-    )
 
 
 def _free_or_first(options: list, free) -> Any:
@@ -748,7 +726,6 @@ def _still_valid(cand, cal, group, parts, sec, allowed) -> dict[int, PlannedSess
 
 def _kept_session(cand, cal, group, parts, x, allowed, size, cohorts) -> PlannedSession | None:
     """Session ``x`` of a kept section, where it was, when it may stay there (else None)."""
-    qualified, rooms = allowed
     i = x.get("index")
     if not isinstance(i, int) or not 0 <= i < len(group.program.sessions):
         return None
@@ -756,19 +733,33 @@ def _kept_session(cand, cal, group, parts, x, allowed, size, cohorts) -> Planned
         start = cand.grid.text_minute(x["start"])
     except (KeyError, TypeError, ValueError):
         return None
-    minutes, f, r = group.program.sessions[i], x.get("facilitator"), x.get("room")
-    ok = (
-        all(cand.sets.has(cand.start_mask(c, i), start) for c in cohorts)
+    room = x.get("room") if group.program.in_person else None
+    session = PlannedSession(i, start, group.program.sessions[i], x.get("facilitator"), room)
+    return session if _fits_where_it_is(cand, cal, group, cohorts, size, session, allowed) else None
+
+
+def _fits_where_it_is(cand, cal, group, cohorts, size, session, allowed) -> bool:
+    """Whether ``session`` of a section of ``group`` seating ``size`` learners of ``cohorts``
+    may be where it is: a start allowed for every cohort, a qualified facilitator who is free,
+    its learners free, and in person a free room of the group that seats them (a virtual
+    session has no room). ``allowed``: (the qualified facilitators, the group's rooms)."""
+    qualified, rooms = allowed
+    start, minutes, f, r = session.start, session.minutes, session.facilitator, session.room
+    if group.program.in_person:
+        in_room = (
+            r in rooms
+            and cand.problem.rooms[r].capacity >= size
+            and cal.room_fits(r, start, minutes)
+        )
+    else:
+        in_room = r is None
+    return (
+        all(cand.sets.has(cand.start_mask(c, session.index), start) for c in cohorts)
         and f in qualified
         and cal.facilitator_fits(f, start, minutes)
         and cal.learners_fit(cohorts, start, minutes)
+        and in_room
     )
-    if group.program.in_person:
-        ok = ok and r in rooms and cal.room_fits(r, start, minutes)
-        ok = ok and cand.problem.rooms[r].capacity >= size
-    if not ok:
-        return None
-    return PlannedSession(i, start, minutes, f, r if group.program.in_person else None)
 
 
 def urgency(cand: Candidates, parts: dict[str, int]) -> tuple:
