@@ -53,11 +53,22 @@ class Cohort(db.Model):
     def size_with(self, named: int) -> int:
         """The size with ``named`` learners listed: the headcount when that is larger (for a
         caller that counted the members without loading them)."""
-        return max(named, self.headcount or 0)
+        return cohort_size(named, self.headcount)
 
     @property
     def weekdays(self) -> list[str]:
-        return [day for day in self.hours_days.split(",") if day]
+        return listed_weekdays(self.hours_days)
+
+
+def cohort_size(named: int, headcount: int | None) -> int:
+    """A cohort's size with ``named`` learners listed: its headcount when that is larger (also
+    for a caller that read the cohort as a row, not an object)."""
+    return max(named, headcount or 0)
+
+
+def listed_weekdays(hours_days: str) -> list[str]:
+    """The attendance weekdays stored as "mon,tue,...", as a list."""
+    return [day for day in hours_days.split(",") if day]
 
 
 class CohortMember(db.Model):

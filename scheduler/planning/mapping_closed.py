@@ -12,10 +12,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import UTC, date, datetime, time, timedelta
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from scheduler.models import Cohort, Facilitator, Room, Site
+from scheduler.models import Facilitator, Room, Site
 from scheduler.sites.closed_days import ClosedDays, ClosedDaysBySite, day_ranges
+
+if TYPE_CHECKING:
+    from scheduler.planning.mapping import CohortRow
 
 
 def close_room(entry: dict, room: Room, closed: ClosedDaysBySite) -> dict:
@@ -25,11 +29,11 @@ def close_room(entry: dict, room: Room, closed: ClosedDaysBySite) -> dict:
     return entry
 
 
-def close_cohort(entry: dict, cohort: Cohort, closed: ClosedDaysBySite) -> dict:
+def close_cohort(entry: dict, cohort: CohortRow, closed: ClosedDaysBySite) -> dict:
     """Add its site's public holidays and the organisation's closures to a cohort's blocked
     periods: its learners are off, whether the session is in person or not. A closure of the
     site alone (a refit) only closes the rooms."""
-    zone = cohort.site.timezone if cohort.site else cohort.timezone
+    zone = cohort.site_timezone if cohort.site_id is not None else cohort.timezone
     key = ("cohort", cohort.site_id, zone, cohort.timezone)
     if key not in closed.memo:  # the same for every cohort of a site and zone
         days = closed.of_site(cohort.site_id, with_site_closures=False)
