@@ -54,7 +54,7 @@ def shown(value: Any) -> str:
     """A value as a message quotes it: ``repr``, cut to a few dozen characters; large numbers in
     exponent form."""
     if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 10**15:
-        value = float(value) if abs(value) < 10**300 else math.copysign(math.inf, value)
+        value = float(value) if abs(value) < 10**300 else (math.inf if value > 0 else -math.inf)
     if isinstance(value, float) and math.isfinite(value) and abs(value) >= 1e15:
         return f"{value:.3g}"
     text = repr(value)
@@ -80,6 +80,10 @@ class Reader:
 
     def __init__(self) -> None:
         self.errors: list[dict[str, str]] = []
+        # Values read without an error, kept for this document only: thousands of cohorts repeat
+        # the same hours, zones, dates and amounts (see ``validate_common.remembered``). A key
+        # holds the whole value read (and its type), never an object's identity.
+        self.memo: dict[Any, Any] = {}
 
     def error(self, path: str, message: str) -> None:
         """Record one error at a JSON path."""
@@ -193,7 +197,8 @@ class Reader:
         if isinstance(value, bool) or not isinstance(value, int | float):
             self.error(path, f"must be a number, not {describe(value)}")
             return None
-        if not math.isfinite(value):
+        # An int is always finite (and too large for ``isfinite`` past 10**308).
+        if isinstance(value, float) and not math.isfinite(value):
             self.error(path, f"must be a finite number, not {value}")
             return None
         if value < 0:

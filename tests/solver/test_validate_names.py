@@ -1,10 +1,10 @@
 """Lists of names (learner ids, tags, skills) read in one pass when nothing is wrong with them
-(``validate_common._plain_names``) give what reading each name at its own JSON path gives: the
+(``validate_common.plain_names``) give what reading each name at its own JSON path gives: the
 same names, and for any list with a problem the same errors at the same paths."""
 
 from __future__ import annotations
 
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from solver.fields import Reader, join
@@ -26,6 +26,10 @@ def read_each(value, path):
     return tuple(names), r.errors
 
 
+class Name(str):
+    """A str that is not exactly ``str`` (JSON never gives one, a caller's dict might)."""
+
+
 names = st.one_of(
     st.sampled_from(["e1", "e2", "ana", "lon-1", "", " ", "\t\n", "\u2003", "x" * MAX_TEXT,
                      "x" * (MAX_TEXT + 1), " e1 "]),
@@ -38,6 +42,13 @@ values = st.lists(names, max_size=8) | names | st.tuples(st.text(max_size=2))
 
 @settings(max_examples=600, deadline=None)
 @given(value=values)
+@example(value=["e1", "x" * (MAX_TEXT + 1)])
+@example(value=["e1", "x" * MAX_TEXT, " "])
+@example(value=["e1", "\u2003"])
+@example(value=["e1", "e2", "e1"])
+@example(value=["e1", ["e1"]])
+@example(value=["e1", Name("e2"), Name(" ")])  # not plain str: read name by name
+@example(value=[Name("e1"), "e1"])
 def test_names_read_at_once_are_those_read_one_by_one(value):
     r = Reader()
     found = read_names(r, value, "cohorts[0].learners")

@@ -152,6 +152,12 @@ def test_a_number_beyond_floating_point_is_an_error_at_its_path():
     ]
 
 
+def test_an_amount_beyond_floating_point_given_as_an_int_is_an_error_at_its_path():
+    """A document made in code (not read from a file) may hold any Python int."""
+    errors = parse_problem(_with(["change_cost"], 10**400))[1]
+    assert errors == [{"path": "change_cost", "message": "must be at most 100,000,000, not inf"}]
+
+
 def test_json_nested_100k_levels_is_an_error_naming_where_it_goes_too_deep():
     text = '{"cohorts": [{"x-notes": ' + "[" * 100_000 + "]" * 100_000 + "}]}"
     [error] = _errors_of_text(text)
