@@ -145,6 +145,25 @@ def test_cohort_maps_learners_site_zone_hours_flags_and_cost(app):
         }
 
 
+def test_learner_keys_are_each_cohorts_sorted_even_one_holding_the_separator(app):
+    """Keys are read joined into one string per cohort; a key holding the separator (a control
+    character imports do not refuse) must not split into two learners."""
+    from scheduler.planning.mapping import KEY_SEPARATOR
+
+    with app.app_context():
+        odd = f"E{KEY_SEPARATOR}9"
+        shared = create_learner(key="E5")
+        site = create_site()
+        first = create_cohort(
+            site=site, learners=[create_learner(key="E3"), shared, create_learner(key="E1")]
+        )
+        second = create_cohort(site=site, learners=[shared, create_learner(key=odd)])
+        document = mapped()
+        assert only(document["cohorts"], first.key)["learners"] == ["E1", "E3", "E5"]
+        assert only(document["cohorts"], second.key)["learners"] == [odd, "E5"]
+        assert only(document["cohorts"], second.key)["size"] == 2
+
+
 def test_cohort_headcount_larger_than_its_named_learners_is_its_size(app):
     with app.app_context():
         create_cohort(site=create_site(), learners=[create_learner()], key="c", headcount=15)
