@@ -302,3 +302,32 @@ def test_a_fixed_section_of_cohorts_of_two_programs_is_reported(problem_doc, err
         "path": "fixed[0].cohorts",
         "message": "cohorts of different programs: sec, web",
     } in errors_of(problem_doc)
+
+
+def test_a_weekly_pattern_shared_by_facilitators_and_rooms_is_read_alike_and_errs_at_each():
+    """Patterns are read once per document (validate_common._remembered_weekly): a valid one
+    gives each owner its own equal pattern; a wrong one is reported at every owner's path."""
+    from tiny import cohort, doc, facilitator, room
+
+    week = {"mon": [["09:00", "12:00"], ["13:00", "17:00"]], "sat": [["18:00", "24:00"]]}
+    document = doc(
+        cohorts=[cohort("c")],
+        facilitators=[facilitator("ana", weekly=week), facilitator("bo", weekly=dict(week))],
+        rooms=[room("r", weekly=week)],
+    )
+    parsed, errors = parse_problem(document)
+    assert errors == []
+    ana, bo = (parsed.facilitators[f].availability.weekly for f in ("ana", "bo"))
+    assert ana == bo == parsed.rooms["r"].availability.weekly
+    assert ana[0] == ((time(9), time(12)), (time(13), time(17))) and ana[5] == (
+        (time(18), time(0)),
+    )
+    assert ana is not bo
+    wrong = {"tue": [["17:00", "09:00"]]}
+    document["facilitators"] = [facilitator("ana", weekly=wrong), facilitator("bo", weekly=wrong)]
+    document["rooms"] = [room("r", weekly={"tue": [["17:00", "09:00"]], "mon": []})]
+    assert [e["path"] for e in parse_problem(document)[1]] == [
+        "facilitators[0].weekly.tue[0]",
+        "facilitators[1].weekly.tue[0]",
+        "rooms[0].weekly.tue[0]",
+    ]
