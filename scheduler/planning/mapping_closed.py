@@ -49,9 +49,12 @@ def close_cohort(entry: dict, cohort: CohortRow, closed: ClosedDaysBySite) -> di
 def close_facilitator(entry: dict, facilitator: Facilitator, closed: ClosedDaysBySite) -> dict:
     """Add their home site's public holidays and the organisation's closures to a
     facilitator's unavailable windows (no home site: the closures, in their own zone)."""
-    days = closed.of_site(facilitator.site_id, with_site_closures=False)
     zone = facilitator.site.timezone if facilitator.site else facilitator.timezone
-    entry["unavailable"] += _closed_intervals(days, zone, facilitator.timezone)
+    key = ("facilitator", facilitator.site_id, zone, facilitator.timezone)
+    if key not in closed.memo:  # the same for every facilitator of a site and zone
+        days = closed.of_site(facilitator.site_id, with_site_closures=False)
+        closed.memo[key] = _closed_intervals(days, zone, facilitator.timezone)
+    entry["unavailable"] += [list(window) for window in closed.memo[key]]
     return entry
 
 

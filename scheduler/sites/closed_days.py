@@ -133,7 +133,7 @@ class ClosedDaysBySite:
     site_closures: dict[int, ClosedDays]  # site id: closures of that site alone
     everywhere: ClosedDays  # closures of the whole organisation
     # What a reader worked out from these days, by everything else it depends on: the mapping
-    # keeps a cohort's closed windows per site and zone (planning.mapping_closed.close_cohort).
+    # keeps a cohort's and a facilitator's closed windows per site and zone (planning.mapping_closed).
     memo: dict = field(default_factory=dict, compare=False, repr=False)
 
     def of_site(self, site_id: int | None, with_site_closures: bool = True) -> ClosedDays:
