@@ -2,6 +2,7 @@
 in the job's row (what the progress page shows), on the demo scaled up.
 
     python -m bench.first_progress --scales 1 8 34 --time-limit 20
+    python -m bench.first_progress --scales 167 --staff 70 --dir /tmp/fp --keep
 
 ``bench.first_schedule`` times the engine alone, from ``solve()`` on a parsed problem. This times
 what comes before it too: the period read from the database (``planning.mapping``), the problem
@@ -63,12 +64,20 @@ def first_cost(app, job_id: int, limit: float) -> tuple[float | None, float | No
     return (*seen, counted)
 
 
-def measure(scale: int, time_limit: int, directory: Path) -> dict:
-    """One row: a fresh database with the demo at ``scale``, one solve job timed."""
+def measure(
+    scale: int, time_limit: int, directory: Path, staff: int = 1, keep: bool = False
+) -> dict:
+    """One row: a fresh database with the demo at ``scale`` (its facilitators and rooms times
+    ``staff``), one solve job timed. With ``keep``, a database left in ``directory`` by an earlier
+    run of the same scale and staff is used again (loading 10,000 cohorts takes minutes): the
+    job's answer is a draft, which the next job's problem does not read."""
     from bench.pages import _app
 
     directory.mkdir(parents=True, exist_ok=True)
-    (directory / "bench.sqlite3").unlink(missing_ok=True)
+    database = directory / "bench.sqlite3"
+    loaded = keep and database.exists()
+    if not loaded:
+        database.unlink(missing_ok=True)
     app = _app(directory)
     app.config["JOBS_IMMEDIATE"] = True  # a split job's parts run in its thread
     with app.app_context():
@@ -78,12 +87,13 @@ def measure(scale: int, time_limit: int, directory: Path) -> dict:
         from scheduler.demo import load_demo
         from scheduler.extensions import db
         from scheduler.jobs import queue
-        from scheduler.models import Cohort, Learner, PlanningPeriod, SolveJob
+        from scheduler.models import Cohort, Facilitator, Learner, PlanningPeriod, SolveJob
         from solver.decompose import MAX_PART_COHORTS
 
         upgrade()
-        load_demo(scale=scale)
-        db.session.commit()
+        if not loaded:
+            load_demo(scale=scale, staff=staff)
+            db.session.commit()
         period = db.session.scalar(select(PlanningPeriod))
         cohorts = db.session.scalar(select(func.count(Cohort.id)))
         learners = db.session.scalar(select(func.count(Learner.id)))
@@ -96,8 +106,10 @@ def measure(scale: int, time_limit: int, directory: Path) -> dict:
         queue.worker_starting(app)  # as a worker does before its first job: loads the engine
         load = os.getloadavg()[0]
         seconds, cost, counted = first_cost(app, job_id, limit=time_limit + 60)
+        facilitators = db.session.scalar(select(func.count(Facilitator.id)))
         return {
             "scale": scale,
+            "facilitators": facilitators,
             "load": round(load, 1),
             "cohorts": cohorts,
             "learners": learners,
@@ -112,22 +124,32 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scales", type=int, nargs="+", default=[1, 8, 34])
     parser.add_argument("--time-limit", type=int, default=20)
+    parser.add_argument(
+        "--staff", type=int, default=1,
+        help="facilitators and rooms times this (default 1: the demo's 25 and 15 at every scale)",
+    )  # fmt: skip
     parser.add_argument("--dir", type=Path, default=None)
+    parser.add_argument(
+        "--keep", action="store_true",
+        help="use again a database an earlier run left in --dir for the same scale and staff",
+    )  # fmt: skip
     args = parser.parse_args()
     directory = args.dir or Path(tempfile.mkdtemp(prefix="bench-first-progress-"))
     print(
-        "| demo scale | load | cohorts | learners | split | sections counted in the row "
-        "| first cost in the job's row | cost |"
+        "| demo scale | load | cohorts | learners | facilitators | split "
+        "| sections counted in the row | first cost in the job's row | cost |"
     )
-    print("|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|")
     for scale in args.scales:
-        r = measure(scale, args.time_limit, directory / f"scale-{scale}")
+        where = directory / f"scale-{scale}-staff-{args.staff}"
+        r = measure(scale, args.time_limit, where, args.staff, args.keep)
         seconds = "none" if r["seconds"] is None else f"{r['seconds']:.2f} s"
         counted = "none" if r["counted"] is None else f"{r['counted']:.2f} s"
         cost = "—" if r["cost"] is None else f"{r['cost']:,.0f}"
         print(
             f"| {r['scale']} | {r['load']} | {r['cohorts']:,} | {r['learners']:,} "
-            f"| {'yes' if r['split'] else 'no'} | {counted} | {seconds} | {cost} |",
+            f"| {r['facilitators']:,} | {'yes' if r['split'] else 'no'} | {counted} | {seconds} "
+            f"| {cost} |",
             flush=True,
         )
 

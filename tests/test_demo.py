@@ -255,9 +255,41 @@ def test_scale_multiplies_learners_and_cohorts_and_dates_follow_today(app):
         assert earliest == PLAN_START + timedelta(weeks=1)
 
 
+def test_staff_multiplies_facilitators_and_rooms_each_with_its_own_key_and_hours(app):
+    """A scaled organisation staffed like a real one (bench.first_progress --staff)."""
+    with app.app_context():
+        load_demo(scale=2, staff=3, today=TODAY)
+        db.session.commit()
+        facilitators = db.session.scalars(select(Facilitator)).all()
+        rooms = db.session.scalars(select(Room)).all()
+        assert (len(facilitators), len(rooms)) == (75, 45)
+        assert len({f.key for f in facilitators}) == 75 and len({r.key for r in rooms}) == 45
+        copies = [f for f in facilitators if f.key.startswith("fac-nadia-petrova")]
+        assert sorted(f.key for f in copies) == [
+            "fac-nadia-petrova",
+            "fac-nadia-petrova-2",
+            "fac-nadia-petrova-3",
+        ]
+        # Each copy has the weekly pattern and the one-off "if need be" Saturday of the first.
+        rules = Counter(
+            (rule.facilitator_id, rule.kind)
+            for rule in db.session.scalars(select(AvailabilityRule))
+            if rule.facilitator_id in {f.id for f in copies}
+        )
+        assert len({rules[(f.id, AvailabilityKind.WEEKLY)] for f in copies}) == 1
+        assert all(rules[(f.id, AvailabilityKind.IF_NEED_BE)] == 1 for f in copies)
+        # The demo accounts are made once: the copies get accounts of their own.
+        emails = [f.user.email for f in facilitators]
+        assert len(set(emails)) == 75
+        assert (emails.count(DEMO_ACCOUNTS[1][1]), emails.count(DEMO_ACCOUNTS[2][1])) == (1, 1)
+        assert count(db.session, Cohort) == 120
+
+
 def test_a_scale_below_one_is_refused(app):
     with app.app_context(), pytest.raises(DemoError, match="scale"):
         load_demo(scale=0)
+    with app.app_context(), pytest.raises(DemoError, match="staff"):
+        load_demo(staff=0)
 
 
 def test_the_same_people_are_made_every_time_without_touching_the_global_random():

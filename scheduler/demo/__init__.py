@@ -64,16 +64,20 @@ class DemoError(RuntimeError):
     """The demo cannot be loaded (the database already holds data, or a bad scale)."""
 
 
-def load_demo(scale: int = 1, today: date | None = None) -> list[tuple[str, str, str]]:
+def load_demo(
+    scale: int = 1, today: date | None = None, staff: int = 1
+) -> list[tuple[str, str, str]]:
     """Add the demo organisation to the session and return the demo accounts.
 
     ``scale`` multiplies teams, learners and cohorts (1,500 learners and 60 cohorts each) for
-    benchmarks; sites, programs and facilitators stay the same. Deadlines are counted from the
+    benchmarks; sites and programs stay the same, and ``staff`` multiplies the facilitators
+    (25) and each site's rooms (15 in all), so that a scaled organisation can also be staffed
+    like a real one. Deadlines are counted from the
     Monday on or after ``today`` (default: today). The caller commits. Raises ``DemoError`` if
     the database already holds data: the demo never mixes with real records.
     """
-    if scale < 1:
-        raise DemoError(f"scale must be 1 or more, not {scale}")
+    if scale < 1 or staff < 1:
+        raise DemoError(f"scale and staff must be 1 or more, not {scale} and {staff}")
     if database_has_data():
         raise DemoError("the database already holds data; the demo loads only into an empty one")
     rng = random.Random(SEED)
@@ -85,10 +89,10 @@ def load_demo(scale: int = 1, today: date | None = None) -> list[tuple[str, str,
     # them separately would take most of the loading time.
     locked_hash = generate_password_hash(secrets.token_urlsafe(32))
 
-    sites, programs = build_sites(), build_programs()
+    sites, programs = build_sites(staff), build_programs()
     organisation = OrganisationBuilder(rng, names, sites, locked_hash)
     teams = organisation.build(scale)
-    facilitators = build_facilitators(sites, names.email_for, locked_hash)
+    facilitators = build_facilitators(sites, names.email_for, locked_hash, staff)
     coordinator = User(
         email=DEMO_ACCOUNTS[0][1],
         name=COORDINATOR_NAME,

@@ -195,8 +195,9 @@ PROGRAMS = (
 )
 
 
-def build_sites() -> dict[str, Site]:
-    """The sites with their rooms, by site key."""
+def build_sites(copies: int = 1) -> dict[str, Site]:
+    """The sites with their rooms, by site key; ``copies`` repeats each site's rooms for
+    benchmarks (copy 2's keys end in "-2"; names, capacities and hours stay the same)."""
     sites = {}
     for spec in SITES:
         country, subdivision = spec.holidays
@@ -210,15 +211,20 @@ def build_sites() -> dict[str, Site]:
         )
         site.rooms = [
             Room(
-                key=f"{spec.key}-{name.lower().replace(' ', '-')}",
+                key=f"{spec.key}-{name.lower().replace(' ', '-')}" + _suffix(copy),
                 name=name,
                 capacity=capacity,
                 hourly_cost=cost,
             )
+            for copy in range(1, copies + 1)
             for name, capacity, cost in spec.rooms
         ]
         sites[spec.key] = site
     return sites
+
+
+def _suffix(copy: int) -> str:
+    return "" if copy == 1 else f"-{copy}"
 
 
 def room_rules(sites: dict[str, Site], plan_start: date) -> list[AvailabilityRule]:

@@ -166,47 +166,58 @@ FACILITATORS = (
 SITE_TIMEZONES = {spec.key: spec.timezone for spec in SITES}
 
 
-def build_facilitators(sites: dict[str, Site], email_for, password_hash) -> list[Facilitator]:
+def build_facilitators(
+    sites: dict[str, Site], email_for, password_hash, copies: int = 1
+) -> list[Facilitator]:
     """Facilitator profiles with their user accounts, skills and travel costs.
 
     ``email_for(first, last)`` hands out unique addresses; ``password_hash`` is given to every
-    account that is not a demo account (the caller sets the demo accounts' passwords).
+    account that is not a demo account (the caller sets the demo accounts' passwords). ``copies``
+    repeats the whole team for benchmarks (copy 2's keys end in "-2"; only copy 1 holds the
+    demo accounts), in the order ``availability_rules`` expects.
     """
-    facilitators = []
-    for spec in FACILITATORS:
-        timezone = SITE_TIMEZONES[spec.site]
-        user = User(
-            email=spec.email or email_for(spec.first, spec.last),
-            name=f"{spec.first} {spec.last}",
-            role=Role.FACILITATOR,
-            timezone=timezone,
-            password_hash=password_hash,
-        )
-        facilitator = Facilitator(
-            key=f"fac-{ascii_slug(spec.first + ' ' + spec.last)}",
-            user=user,
-            site=sites[spec.site],
-            timezone=timezone,
-            hourly_rate=spec.hourly_rate,
-            session_fee=spec.session_fee,
-            if_need_be_cost=spec.if_need_be_cost,
-            max_minutes_per_day=spec.max_minutes_per_day,
-            buffer_minutes=spec.buffer_minutes,
-        )
-        facilitator.skills = [FacilitatorSkill(skill=skill) for skill in spec.skills]
-        facilitator.travel_costs = [
-            TravelCost(site=site, cost=travel_cost(spec.site, key))
-            for key, site in sites.items()
-            if key != spec.site
-        ]
-        facilitators.append(facilitator)
-    return facilitators
+    return [
+        _facilitator(spec, copy, sites, email_for, password_hash)
+        for copy in range(1, copies + 1)
+        for spec in FACILITATORS
+    ]
+
+
+def _facilitator(spec: FacilitatorSpec, copy: int, sites, email_for, password_hash) -> Facilitator:
+    timezone = SITE_TIMEZONES[spec.site]
+    user = User(
+        email=(copy == 1 and spec.email) or email_for(spec.first, spec.last),
+        name=f"{spec.first} {spec.last}",
+        role=Role.FACILITATOR,
+        timezone=timezone,
+        password_hash=password_hash,
+    )
+    suffix = "" if copy == 1 else f"-{copy}"
+    facilitator = Facilitator(
+        key=f"fac-{ascii_slug(spec.first + ' ' + spec.last)}{suffix}",
+        user=user,
+        site=sites[spec.site],
+        timezone=timezone,
+        hourly_rate=spec.hourly_rate,
+        session_fee=spec.session_fee,
+        if_need_be_cost=spec.if_need_be_cost,
+        max_minutes_per_day=spec.max_minutes_per_day,
+        buffer_minutes=spec.buffer_minutes,
+    )
+    facilitator.skills = [FacilitatorSkill(skill=skill) for skill in spec.skills]
+    facilitator.travel_costs = [
+        TravelCost(site=site, cost=travel_cost(spec.site, key))
+        for key, site in sites.items()
+        if key != spec.site
+    ]
+    return facilitator
 
 
 def availability_rules(facilitators: list[Facilitator], plan_start: date) -> list[AvailabilityRule]:
     """Every facilitator's weekly pattern, leave and one-off windows (facilitators flushed)."""
     rules = []
-    for spec, facilitator in zip(FACILITATORS, facilitators, strict=True):
+    copies = len(facilitators) // len(FACILITATORS)
+    for spec, facilitator in zip(FACILITATORS * copies, facilitators, strict=True):
         rules += _weekly(facilitator.id, PATTERNS[spec.pattern])
         for week in spec.leave_weeks:
             start, end = local_week(plan_start + timedelta(weeks=week), facilitator.timezone)
