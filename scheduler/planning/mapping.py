@@ -25,6 +25,7 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
@@ -491,23 +492,35 @@ def _availability(rules: list[Row], timezone: str, reluctant: bool) -> dict:
 
 
 def _weekly(rules: list[Row]) -> dict[str, list[list[str]]]:
-    """The weekly pattern as ``{"mon": [["09:00", "12:00"]], ...}``.
+    """The weekly pattern as ``{"mon": [["09:00", "12:00"]], ...}`` (a copy of its own)."""
+    weekly = tuple(
+        (rule.weekday, rule.start_time, rule.end_time)
+        for rule in rules
+        if rule.kind == AvailabilityKind.WEEKLY
+    )
+    return {day: [list(pair) for pair in ranges] for day, ranges in _weekly_of(weekly).items()}
+
+
+@lru_cache(maxsize=1024)
+def _weekly_of(
+    weekly: tuple[tuple[int, time, time], ...],
+) -> dict[str, tuple[tuple[str, str], ...]]:
+    """The pattern of weekly rules given as (weekday, start, end): worked out once per pattern,
+    keyed by all of it (1,750 facilitators share a few dozen).
 
     A rule ending at or before its start runs past midnight (imports may hold such rules); the
     solver wants each range within one day, so it is cut at midnight into two weekdays.
     """
     ranges: dict[int, list[tuple[int, int]]] = defaultdict(list)
-    for rule in rules:
-        if rule.kind != AvailabilityKind.WEEKLY:
-            continue
-        start, end = _minutes(rule.start_time), _minutes(rule.end_time) or MINUTES_PER_DAY
+    for weekday, start_time, end_time in weekly:
+        start, end = _minutes(start_time), _minutes(end_time) or MINUTES_PER_DAY
         if end > start:
-            ranges[rule.weekday].append((start, end))
+            ranges[weekday].append((start, end))
             continue
-        ranges[rule.weekday].append((start, MINUTES_PER_DAY))
-        ranges[(rule.weekday + 1) % 7].append((0, end))
+        ranges[weekday].append((start, MINUTES_PER_DAY))
+        ranges[(weekday + 1) % 7].append((0, end))
     return {
-        WEEKDAYS[day]: [[_clock_text(a), _clock_text(b)] for a, b in sorted(ranges[day])]
+        WEEKDAYS[day]: tuple((_clock_text(a), _clock_text(b)) for a, b in sorted(ranges[day]))
         for day in sorted(ranges)
     }
 

@@ -24,8 +24,11 @@ if TYPE_CHECKING:
 
 def close_room(entry: dict, room: Room, closed: ClosedDaysBySite) -> dict:
     """Add its site's holidays and closures, and the organisation's, to a room's windows."""
-    days = closed.of_site(room.site_id)
-    entry["unavailable"] += _closed_intervals(days, room.site.timezone, room.site.timezone)
+    zone = room.site.timezone
+    key = ("room", room.site_id, zone)
+    if key not in closed.memo:  # the same for every room of a site
+        closed.memo[key] = _closed_intervals(closed.of_site(room.site_id), zone, zone)
+    entry["unavailable"] += [list(window) for window in closed.memo[key]]
     return entry
 
 
