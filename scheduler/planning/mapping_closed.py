@@ -15,11 +15,11 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from scheduler.models import Facilitator, Room, Site
+from scheduler.models import Room, Site
 from scheduler.sites.closed_days import ClosedDays, ClosedDaysBySite, day_ranges
 
 if TYPE_CHECKING:
-    from scheduler.planning.mapping import CohortRow
+    from scheduler.planning.mapping import CohortRow, FacilitatorRow
 
 
 def close_room(entry: dict, room: Room, closed: ClosedDaysBySite) -> dict:
@@ -49,10 +49,10 @@ def close_cohort(entry: dict, cohort: CohortRow, closed: ClosedDaysBySite) -> di
     return entry
 
 
-def close_facilitator(entry: dict, facilitator: Facilitator, closed: ClosedDaysBySite) -> dict:
+def close_facilitator(entry: dict, facilitator: FacilitatorRow, closed: ClosedDaysBySite) -> dict:
     """Add their home site's public holidays and the organisation's closures to a
     facilitator's unavailable windows (no home site: the closures, in their own zone)."""
-    zone = facilitator.site.timezone if facilitator.site else facilitator.timezone
+    zone = facilitator.site_timezone if facilitator.site_id is not None else facilitator.timezone
     key = ("facilitator", facilitator.site_id, zone, facilitator.timezone)
     if key not in closed.memo:  # the same for every facilitator of a site and zone
         days = closed.of_site(facilitator.site_id, with_site_closures=False)
