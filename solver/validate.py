@@ -279,7 +279,8 @@ def _check_session_lengths(
         qualified = [
             f for _, f in facilitators if program.skill is None or program.skill in f.skills
         ]
-        if not qualified or any(longest_window(f) >= max(program.sessions) for f in qualified):
+        needed = max(program.sessions)
+        if not qualified or any(longest_window(f) >= needed for f in qualified):
             continue
         best = max(longest_window(f) for f in qualified)
         for j, length in enumerate(program.sessions):

@@ -211,7 +211,7 @@ def build_sites(copies: int = 1) -> dict[str, Site]:
         )
         site.rooms = [
             Room(
-                key=f"{spec.key}-{name.lower().replace(' ', '-')}" + _suffix(copy),
+                key=f"{spec.key}-{name.lower().replace(' ', '-')}" + copy_suffix(copy),
                 name=name,
                 capacity=capacity,
                 hourly_cost=cost,
@@ -223,7 +223,8 @@ def build_sites(copies: int = 1) -> dict[str, Site]:
     return sites
 
 
-def _suffix(copy: int) -> str:
+def copy_suffix(copy: int) -> str:
+    """What ends the key of a benchmark's copy of a room or facilitator: nothing for the first."""
     return "" if copy == 1 else f"-{copy}"
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, time, timedelta
 
-from scheduler.demo.catalogue import SITES, travel_cost
+from scheduler.demo.catalogue import SITES, copy_suffix, travel_cost
 from scheduler.demo.names import ascii_slug
 from scheduler.demo.timeutil import local_instant, local_week
 from scheduler.models import (
@@ -192,9 +192,8 @@ def _facilitator(spec: FacilitatorSpec, copy: int, sites, email_for, password_ha
         timezone=timezone,
         password_hash=password_hash,
     )
-    suffix = "" if copy == 1 else f"-{copy}"
     facilitator = Facilitator(
-        key=f"fac-{ascii_slug(spec.first + ' ' + spec.last)}{suffix}",
+        key=f"fac-{ascii_slug(spec.first + ' ' + spec.last)}{copy_suffix(copy)}",
         user=user,
         site=sites[spec.site],
         timezone=timezone,

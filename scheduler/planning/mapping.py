@@ -15,9 +15,11 @@ Public holidays and closures become whole-day ``unavailable`` windows and ``x-cl
 see ``scheduler.planning.mapping_closed``.
 
 The number of SQL statements is fixed (eager loading, one query per kind of row), whatever the
-number of cohorts, learners, facilitators or rules. Cohorts, their blocked periods and their
-learners' keys are read as rows, not objects: at 10,000 cohorts, objects were most of the time
-to the first schedule a coordinator sees (bench/results/log.md, 7 Dec evening).
+number of cohorts, learners, facilitators or rules. Cohorts (with their blocked periods and
+learners' keys), facilitators (with skills and travel costs) and availability rules are read as
+rows, not objects: at 10,000 cohorts, objects were most of the time to the first schedule a
+coordinator sees (bench/results/log.md, 7 Dec evening). Programs and rooms, a few dozen or
+hundred, stay objects.
 """
 
 from __future__ import annotations
@@ -202,8 +204,8 @@ def _cohort_scope(
 
 class CohortRow(NamedTuple):
     """What a cohort's entry is made of: its columns, its program's key and its site's key and
-    zone. Rows, not objects: loading 10,000 cohorts as objects with their program and site took
-    as long as making the whole rest of the document (0.4-0.5 s, bench/results/log.md)."""
+    zone. Rows, not objects: 10,000 cohorts as objects with their program and site took
+    0.39-0.50 s, as rows 0.10-0.15 s (bench/results/log.md, 7 Dec evening)."""
 
     id: int
     key: str

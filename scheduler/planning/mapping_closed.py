@@ -10,9 +10,9 @@ for the data check and the review calendar.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import UTC, date, datetime, time, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 from zoneinfo import ZoneInfo
 
 from scheduler.models import Room, Site
@@ -21,14 +21,16 @@ from scheduler.sites.closed_days import ClosedDays, ClosedDaysBySite, day_ranges
 if TYPE_CHECKING:
     from scheduler.planning.mapping import CohortRow, FacilitatorRow
 
+T = TypeVar("T")
+
 
 def close_room(entry: dict, room: Room, closed: ClosedDaysBySite) -> dict:
     """Add its site's holidays and closures, and the organisation's, to a room's windows."""
-    zone = room.site.timezone
-    key = ("room", room.site_id, zone)
-    if key not in closed.memo:  # the same for every room of a site
-        closed.memo[key] = _closed_intervals(closed.of_site(room.site_id), zone, zone)
-    entry["unavailable"] += [list(window) for window in closed.memo[key]]
+    site, zone = room.site_id, room.site.timezone
+    windows = _once(
+        closed, ("room", site, zone), lambda: _closed_intervals(closed.of_site(site), zone, zone)
+    )
+    entry["unavailable"] += [list(window) for window in windows]
     return entry
 
 
@@ -37,12 +39,14 @@ def close_cohort(entry: dict, cohort: CohortRow, closed: ClosedDaysBySite) -> di
     periods: its learners are off, whether the session is in person or not. A closure of the
     site alone (a refit) only closes the rooms."""
     zone = cohort.site_timezone if cohort.site_id is not None else cohort.timezone
-    key = ("cohort", cohort.site_id, zone, cohort.timezone)
-    if key not in closed.memo:  # the same for every cohort of a site and zone
+
+    def closed_windows() -> tuple[list[list[str]], dict[str, str]]:
         days = closed.of_site(cohort.site_id, with_site_closures=False)
         named = {day.isoformat(): name for day, name in days.items()}
-        closed.memo[key] = (_closed_intervals(days, zone, cohort.timezone), named)
-    windows, named = closed.memo[key]
+        return _closed_intervals(days, zone, cohort.timezone), named
+
+    key = ("cohort", cohort.site_id, zone, cohort.timezone)
+    windows, named = _once(closed, key, closed_windows)
     entry["unavailable"] += [list(window) for window in windows]
     if named:
         entry["x-closed-days"] = dict(named)
@@ -53,12 +57,24 @@ def close_facilitator(entry: dict, facilitator: FacilitatorRow, closed: ClosedDa
     """Add their home site's public holidays and the organisation's closures to a
     facilitator's unavailable windows (no home site: the closures, in their own zone)."""
     zone = facilitator.site_timezone if facilitator.site_id is not None else facilitator.timezone
-    key = ("facilitator", facilitator.site_id, zone, facilitator.timezone)
-    if key not in closed.memo:  # the same for every facilitator of a site and zone
+
+    def closed_windows() -> list[list[str]]:
         days = closed.of_site(facilitator.site_id, with_site_closures=False)
-        closed.memo[key] = _closed_intervals(days, zone, facilitator.timezone)
-    entry["unavailable"] += [list(window) for window in closed.memo[key]]
+        return _closed_intervals(days, zone, facilitator.timezone)
+
+    key = ("facilitator", facilitator.site_id, zone, facilitator.timezone)
+    windows = _once(closed, key, closed_windows)
+    entry["unavailable"] += [list(window) for window in windows]
     return entry
+
+
+def _once(closed: ClosedDaysBySite, key: tuple, work_out: Callable[[], T]) -> T:
+    """``work_out()``, kept in ``closed.memo`` under ``key``: the closed windows are the same for
+    every owner of a site and zone (thousands of cohorts, facilitators and rooms share a few
+    dozen). Each caller copies what it adds to an entry."""
+    if key not in closed.memo:
+        closed.memo[key] = work_out()
+    return closed.memo[key]
 
 
 def site_closed_days(sites: list[Site], closed: ClosedDaysBySite, start: date, end: date) -> list:

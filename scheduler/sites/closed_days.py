@@ -133,7 +133,8 @@ class ClosedDaysBySite:
     site_closures: dict[int, ClosedDays]  # site id: closures of that site alone
     everywhere: ClosedDays  # closures of the whole organisation
     # What a reader worked out from these days, by everything else it depends on: the mapping
-    # keeps a cohort's and a facilitator's closed windows per site and zone (planning.mapping_closed).
+    # keeps the closed windows of cohorts, facilitators and rooms per site and zone
+    # (planning.mapping_closed._once).
     memo: dict = field(default_factory=dict, compare=False, repr=False)
 
     def of_site(self, site_id: int | None, with_site_closures: bool = True) -> ClosedDays:
