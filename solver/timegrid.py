@@ -12,6 +12,7 @@ Interval lists are sorted, disjoint, half-open ``[(start, end), ...]`` in model 
 from __future__ import annotations
 
 import bisect
+import math
 from collections.abc import Iterable, Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from functools import cache
@@ -44,20 +45,42 @@ def normalise(intervals: Iterable[tuple[int, int]]) -> Intervals:
 
 
 def subtract(base: Intervals, removed: Intervals) -> Intervals:
-    """The parts of ``base`` not covered by ``removed`` (both normalised)."""
+    """The parts of ``base`` not covered by ``removed`` (both normalised).
+
+    Each removed interval finds the base intervals it cuts by bisection, and those between
+    are copied whole: a person's weekly hours over the horizon are a hundred intervals, their
+    leave and holidays a few (looking at every pair was half of reading 2,800 people's
+    availability on 10,000 cohorts)."""
     out: Intervals = []
-    for a, b in base:
-        cursor = a
-        for ra, rb in removed:
-            if rb <= cursor or ra >= b:
-                continue
-            if ra > cursor:
-                out.append((cursor, ra))
-            cursor = max(cursor, rb)
-            if cursor >= b:
-                break
-        if cursor < b:
-            out.append((cursor, b))
+    i = 0  # base[:i] is done with
+    rest = None  # what the removed intervals so far left of base[i - 1], after the last of them
+    for ra, rb in removed:
+        if rest is not None:
+            a, b = rest
+            if b <= ra:  # wholly before this one
+                out.append(rest)
+            else:
+                if a < ra:
+                    out.append((a, ra))
+                if b > rb:  # this one ends inside it: the base after it is untouched
+                    rest = (rb, b)
+                    continue
+            rest = None
+        # base[i:j] start at or before ra: all are kept whole but the last, if it runs past ra
+        j = bisect.bisect_right(base, (ra, math.inf), i)
+        k = j - 1 if j > i and base[j - 1][1] > ra else j
+        out.extend(base[i:k])
+        # base[k:m] start before rb, so they overlap this one: what is outside it is kept
+        m = bisect.bisect_left(base, (rb, -math.inf), k)
+        if m > k:
+            if base[k][0] < ra:
+                out.append((base[k][0], ra))
+            if base[m - 1][1] > rb:
+                rest = (rb, base[m - 1][1])
+        i = m
+    if rest is not None:
+        out.append(rest)
+    out.extend(base[i:])
     return out
 
 
@@ -106,6 +129,7 @@ class TimeGrid:
         self.tz = zone(problem.timezone)
         self._local_dates: dict[tuple[int, str | None], date] = {}
         self._text_minutes: dict[str, int] = {}  # text_minute
+        self._local_minutes: dict[tuple[datetime, int, str], int] = {}  # local_minute
         self._isos: dict[int, str] = {}  # iso
         self._daily_cache: dict[tuple[date, time, time, str], tuple[int, int]] = {}
         # (weekly pattern, zone) -> its intervals over the horizon (weekly_intervals)
@@ -156,8 +180,15 @@ class TimeGrid:
     def local_minute(self, local: datetime, tz: str) -> int:
         """Model minute of a naive local wall-clock time in zone ``tz``.
 
-        Times in a spring-forward gap resolve with the offset before the change (``fold=0``)."""
-        return self.minute(local.replace(tzinfo=zone(tz)))
+        Times in a spring-forward gap resolve with the offset before the change (``fold=0``).
+        Kept by time, fold and zone: people and cohorts share holidays, closures and hours (on
+        10,000 cohorts, 24,000 conversions of 3,450 different times). The fold is part of the key
+        because naive times that differ only by it are equal, and convert differently."""
+        key = (local, local.fold, tz)
+        found = self._local_minutes.get(key)
+        if found is None:
+            found = self._local_minutes[key] = self.minute(local.replace(tzinfo=zone(tz)))
+        return found
 
     def instant(self, minute: int) -> datetime:
         """The UTC instant of a model minute."""
