@@ -22,7 +22,6 @@ from solver.problem import (
     CohortPart,
     Facilitator,
     FixedSession,
-    LocalInterval,
     Program,
     Room,
 )
@@ -30,6 +29,7 @@ from solver.validate_common import (
     all_str,
     clock_text,
     clock_time,
+    plain_intervals,
     plain_names,
     read_availability,
     read_intervals,
@@ -266,7 +266,7 @@ def plain_cohort(r: Reader, value: Any, ctx: Context) -> Cohort | None:
         "conflict_groups": _plain_names_or_none(get("conflict_groups")),
         "timezone": _or_default(r, get("timezone"), ctx.timezone, "timezone", Reader.timezone),
         "hours": _plain_hours(r, get("hours")),
-        "unavailable": _plain_intervals(r, get("unavailable")),
+        "unavailable": plain_intervals(r, get("unavailable")),
         "earliest": _or_default(r, get("earliest"), ctx.horizon_start, "day", Reader.day),
         "deadline": _or_default(r, get("deadline"), ctx.horizon_end, "day", Reader.day),
         "mergeable": _plain_flag(get("mergeable")),
@@ -344,24 +344,6 @@ def _plain_hours(r: Reader, value: Any) -> AttendanceHours | None:
         return None
     key = ("hours", None if days is None else tuple(days), start, end)
     return remembered(r, key, read_hours, value)
-
-
-def _plain_intervals(r: Reader, value: Any) -> tuple[LocalInterval, ...] | None:
-    """``read_intervals`` of a list of [start, end] string pairs, each pair remembered: what
-    ``read_intervals`` gives for a pair does not depend on the others."""
-    if value is None:
-        return ()
-    if type(value) is not list:
-        return None
-    out = []
-    for pair in value:
-        if type(pair) is not list or len(pair) != 2 or not all_str(pair):
-            return None
-        one = remembered(r, ("interval", pair[0], pair[1]), read_intervals, [pair])
-        if one is None:
-            return None
-        out.append(one[0])
-    return tuple(out)
 
 
 def read_facilitator(r: Reader, value: Any, path: str, ctx: Context) -> Facilitator | None:

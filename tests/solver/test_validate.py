@@ -331,3 +331,40 @@ def test_a_weekly_pattern_shared_by_facilitators_and_rooms_is_read_alike_and_err
         "facilitators[1].weekly.tue[0]",
         "rooms[0].weekly.tue[0]",
     ]
+
+
+def test_windows_shared_by_facilitators_and_rooms_are_read_alike_and_err_at_each():
+    """Availability windows are read once per document for each [start, end] pair of strings
+    (validate_common._remembered_intervals): owners sharing a holiday get equal windows; a wrong
+    pair, or one that is no pair of strings, is reported at every owner's own path."""
+    from tiny import cohort, doc, facilitator, room
+
+    holiday = ["2027-01-05T00:00", "2027-01-06T00:00"]
+    leave = ["2027-01-07T09:00", "2027-01-07T12:00"]
+    document = doc(
+        cohorts=[cohort("c")],
+        facilitators=[
+            facilitator("ana", unavailable=[holiday, leave]),
+            facilitator("bo", unavailable=[list(holiday)], if_need_be=[leave]),
+        ],
+        rooms=[room("r", unavailable=[holiday], available=[leave])],
+    )
+    parsed, errors = parse_problem(document)
+    assert errors == []
+    ana, bo = (parsed.facilitators[f].availability for f in ("ana", "bo"))
+    room_windows = parsed.rooms["r"].availability
+    assert ana.unavailable[0] == bo.unavailable[0] == room_windows.unavailable[0]
+    assert ana.unavailable[0].start == datetime(2027, 1, 5)
+    assert ana.unavailable[1] == bo.if_need_be[0] == room_windows.available[0]
+    assert ana.unavailable[1].end == datetime(2027, 1, 7, 12)
+    backwards = ["2027-01-07T12:00", "2027-01-07T09:00"]
+    document["facilitators"] = [
+        facilitator("ana", unavailable=[holiday, backwards]),
+        facilitator("bo", if_need_be=[backwards]),
+    ]
+    document["rooms"] = [room("r", available=[holiday, ["2027-01-07T09:00", 12]])]
+    assert [e["path"] for e in parse_problem(document)[1]] == [
+        "facilitators[0].unavailable[1]",
+        "facilitators[1].if_need_be[0]",
+        "rooms[0].available[1][1]",
+    ]
