@@ -31,7 +31,7 @@ from functools import lru_cache
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Row, and_, func, or_, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from scheduler.extensions import db
@@ -69,8 +69,22 @@ MINUTES_PER_DAY = 24 * 60
 # of the period keeps every window that could touch it, in any zone.
 MARGIN = timedelta(days=1)
 
-# An owner's availability rules, as rows with the columns the entries read.
-Rules = dict[int, list[Row]]
+
+class RuleRow(NamedTuple):
+    """An availability rule's columns that the entries read. A tuple of its own, not the
+    query's row: a row's columns are read by name at a microsecond each, and 17,000 rules were
+    read several times each (bench/results/log.md, 7 Dec night)."""
+
+    kind: AvailabilityKind
+    weekday: int | None
+    start_time: time | None
+    end_time: time | None
+    start: datetime | None
+    end: datetime | None
+
+
+# An owner's availability rules.
+Rules = dict[int, list[RuleRow]]
 
 
 def problem_document(
@@ -429,11 +443,12 @@ def _availability_rules(lo: datetime, hi: datetime) -> tuple[Rules, Rules]:
     )
     by_facilitator: Rules = defaultdict(list)
     by_room: Rules = defaultdict(list)
-    for rule in db.session.execute(query):
-        if rule.facilitator_id is not None:
-            by_facilitator[rule.facilitator_id].append(rule)
+    for facilitator_id, room_id, *columns in db.session.execute(query):
+        rule = RuleRow(*columns)
+        if facilitator_id is not None:
+            by_facilitator[facilitator_id].append(rule)
         else:
-            by_room[rule.room_id].append(rule)
+            by_room[room_id].append(rule)
     return by_facilitator, by_room
 
 
@@ -470,11 +485,7 @@ def cohort_entry(
         "conflict_groups": _tags(cohort.conflict_groups),
         "site": cohort.site_key,
         "timezone": cohort.timezone,
-        "hours": {
-            "days": listed_weekdays(cohort.hours_days),
-            "from": _clock(cohort.hours_from),
-            "to": _clock(cohort.hours_to, end_of_range=True),
-        },
+        "hours": _hours(cohort.hours_days, cohort.hours_from, cohort.hours_to),
         "unavailable": local_intervals(blocks, cohort.timezone) if blocks else [],
         "mergeable": cohort.mergeable,
         "splittable": cohort.splittable,
@@ -483,14 +494,34 @@ def cohort_entry(
     # The query keeps only cohorts whose window overlaps the period, so the clipped dates stay in
     # order; an unset date takes the solver's default, the period's own bound.
     if cohort.earliest is not None:
-        entry["earliest"] = max(cohort.earliest, start).isoformat()
+        entry["earliest"] = _day(max(cohort.earliest, start))
     if cohort.deadline is not None:
-        entry["deadline"] = min(cohort.deadline, end).isoformat()
+        entry["deadline"] = _day(min(cohort.deadline, end))
     return entry
 
 
+def _hours(days: str, start: time, end: time) -> dict:
+    """A cohort's ``hours`` entry, a copy of its own of the one worked out once per days and
+    hours (``_hours_of``)."""
+    listed, first, last = _hours_of(days, start, end)
+    return {"days": list(listed), "from": first, "to": last}
+
+
+@lru_cache(maxsize=1024)
+def _hours_of(days: str, start: time, end: time) -> tuple[tuple[str, ...], str, str]:
+    """Weekdays and clock times of attendance hours: 10,000 cohorts share a few dozen, and
+    writing their times anew was a third of writing each cohort's entry."""
+    return tuple(listed_weekdays(days)), _clock(start), _clock(end, end_of_range=True)
+
+
+@lru_cache(maxsize=1024)
+def _day(day: date) -> str:
+    """A date as "2027-01-04" (kept: 10,000 cohorts' dates are a few hundred days)."""
+    return day.isoformat()
+
+
 def facilitator_entry(
-    facilitator: FacilitatorRow, skills: list[str], travel: dict[str, float], rules: list[Row]
+    facilitator: FacilitatorRow, skills: list[str], travel: dict[str, float], rules: list[RuleRow]
 ) -> dict:
     """A ``facilitators[]`` entry with skills, costs, limits and availability in local time."""
     return {
@@ -510,7 +541,7 @@ def facilitator_entry(
     }
 
 
-def room_entry(room: Room, rules: list[Row]) -> dict:
+def room_entry(room: Room, rules: list[RuleRow]) -> dict:
     """A ``rooms[]`` entry; its windows are local to its site's zone."""
     return {
         "id": room.key,
@@ -527,7 +558,7 @@ def room_entry(room: Room, rules: list[Row]) -> dict:
 # --- availability and time ----------------------------------------------------------------------
 
 
-def _availability(rules: list[Row], timezone: str, reluctant: bool) -> dict:
+def _availability(rules: list[RuleRow], timezone: str, reluctant: bool) -> dict:
     """``weekly``, ``available``, ``unavailable`` (and ``if_need_be``) from an owner's rules.
 
     Rooms have no "if need be" in the solver's format: such a rule on a room counts as available.
@@ -546,7 +577,7 @@ def _availability(rules: list[Row], timezone: str, reluctant: bool) -> dict:
     }
 
 
-def _weekly(rules: list[Row]) -> dict[str, list[list[str]]]:
+def _weekly(rules: list[RuleRow]) -> dict[str, list[list[str]]]:
     """The weekly pattern as ``{"mon": [["09:00", "12:00"]], ...}`` (a copy of its own)."""
     weekly = tuple(
         (rule.weekday, rule.start_time, rule.end_time)
@@ -602,4 +633,6 @@ def _money(value: float | int) -> float:
 
 def _tags(text: str) -> list[str]:
     """Conflict groups stored as "a, b,c": trimmed, without blanks or repeats, in order."""
+    if not text:  # most cohorts have none
+        return []
     return list(dict.fromkeys(tag.strip() for tag in text.split(",") if tag.strip()))
