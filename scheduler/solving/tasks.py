@@ -38,7 +38,11 @@ queue.on_worker_start(operations.fail_lost_jobs)
 def load_engine() -> None:
     """Load the engine (OR-Tools, and the numpy and pandas it brings) as the worker starts: the
     web process never needs it, and a worker's first job would otherwise wait for it before its
-    first schedule (0.4 s of 0.6 s on the demo, bench/results/log.md)."""
+    first schedule (0.4 s of 0.6 s on the demo, bench/results/log.md). The ``holidays``
+    package's countries too: the first public holiday a process looks up imports all of them
+    (0.1 s), and every solve reads its sites' holidays (``sites.closed_days``)."""
+    import holidays.countries  # noqa: F401
+
     import solver.solve  # noqa: F401
 
 
