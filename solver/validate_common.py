@@ -202,6 +202,23 @@ def read_availability(
     return Availability(weekly=weekly, **intervals)
 
 
+def plain_availability(r: Reader, obj: dict[str, Any], reluctant: bool) -> Availability | None:
+    """``read_availability`` of a pattern and windows of plain strings that it reads without an
+    error (each remembered per document), else None; ``r.errors`` untouched."""
+    weekly = obj.get("weekly")
+    if weekly is not None:
+        weekly = remembered(r, _weekly_key(weekly), read_weekly, weekly)
+        if weekly is None:
+            return None
+    intervals = {}
+    for key in ("available", "unavailable") + (("if_need_be",) if reluctant else ()):
+        found = plain_intervals(r, obj.get(key))
+        if found is None:
+            return None
+        intervals[key] = found
+    return Availability(weekly={} if weekly is None else dict(weekly), **intervals)
+
+
 def _remembered_intervals(r: Reader, value: Any, path: str) -> tuple[LocalInterval, ...] | None:
     """``read_intervals``, each plain pair read once per document: the holidays and closures
     of a site are every owner's there (2,800 facilitators and rooms read one by one: 0.1 s)."""
