@@ -11,8 +11,9 @@ document (``solving.tasks._first_pass``), and the monitor's write of the first c
 gets a fresh SQLite database with ``load_demo(scale=...)`` (scale 1: 60 cohorts, 1,500 learners);
 the job runs ``solving.tasks.solve_period`` in a thread, as a worker does (started, so the engine
 is loaded: ``solving.tasks.load_engine``), and a process of its own reads the job's row every
-10 ms in short transactions, as the progress page does from the web process. The job is cancelled once its first cost is seen (a split one
-runs its parts to their time limit: immediate mode). The row's first count of the first
+10 ms in short transactions, as the progress page does from the web process. The job is
+cancelled once its first cost is seen (a split one runs its parts to their time limit: immediate
+mode). The row's first count of the first
 schedule's sections (``SolveJob.stage``, what the page says before the first cost) is timed too.
 """
 
@@ -46,11 +47,10 @@ def first_cost(app, job_id: int, limit: float) -> tuple[float | None, float | No
         with app.app_context():
             solve_period(job_id)
 
+    url = db.engine.url.render_as_string(hide_password=False)  # str() masks the password
     spawn = multiprocessing.get_context("spawn")
     seen, sent = spawn.Pipe(duplex=False)
-    reader = spawn.Process(
-        target=_read_row, args=(str(db.engine.url), job_id, limit, sent), daemon=True
-    )
+    reader = spawn.Process(target=_read_row, args=(url, job_id, limit, sent), daemon=True)
     reader.start()
     sent.close()
     if not seen.poll(60) or seen.recv() != "ready":

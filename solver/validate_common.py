@@ -220,8 +220,9 @@ def plain_availability(r: Reader, obj: dict[str, Any], reluctant: bool) -> Avail
 
 
 def _remembered_intervals(r: Reader, value: Any, path: str) -> tuple[LocalInterval, ...] | None:
-    """``read_intervals``, each plain pair read once per document: the holidays and closures
-    of a site are every owner's there (2,800 facilitators and rooms read one by one: 0.1 s)."""
+    """``read_intervals``, each plain pair read once per document, for an owner the plain
+    reader (``plain_availability``) did not take: a site's holidays and closures are every
+    owner's there."""
     if type(value) is list:
         found = plain_intervals(r, value)
         if found is not None:

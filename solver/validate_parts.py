@@ -437,30 +437,27 @@ def plain_facilitator(r: Reader, value: Any, ctx: Context) -> Facilitator | None
         return None
     get = value.get
     fid, site, daily = get("id"), get("site"), get("max_minutes_per_day")
+    buffer = 0 if get("buffer_minutes") is None else get("buffer_minutes")
     if not (is_text(fid) and (site is None or is_text(site))):
         return None
     if daily is not None and not _plain_whole(daily, 1, MAX_MINUTES):
         return None
+    if not _plain_whole(buffer, 0, MAX_MINUTES):
+        return None
     skills = _plain_names_or_none(get("skills"))
     availability = plain_availability(r, value, reluctant=True)
-    buffer = get("buffer_minutes")
     fields = {
         "timezone": _or_default(r, get("timezone"), ctx.timezone, "timezone", Reader.timezone),
         "if_need_be_cost": _plain_amount(r, get("if_need_be_cost"), 0.0),
         "hourly_rate": _plain_amount(r, get("hourly_rate"), 0.0),
         "session_fee": _plain_amount(r, get("session_fee"), 0.0),
         "travel_cost": _plain_costs(r, get("travel_cost")),
-        "buffer_minutes": 0
-        if buffer is None
-        else buffer
-        if _plain_whole(buffer, 0, MAX_MINUTES)
-        else None,
     }
     if not _all_given(skills, availability, *fields.values()):
         return None
     return Facilitator(
         id=fid, skills=frozenset(skills), site=site, availability=availability,
-        max_minutes_per_day=daily, **fields,
+        max_minutes_per_day=daily, buffer_minutes=buffer, **fields,
     )  # fmt: skip
 
 
