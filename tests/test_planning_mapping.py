@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, time
 
+import pytest
 from sqlalchemy import event
 
 from scheduler.demo import load_demo
@@ -19,6 +20,7 @@ from scheduler.models import (
     Role,
     TravelCost,
 )
+from scheduler.planning.learner_keys import COHORT_SEPARATOR, FIELD_SEPARATOR, KEY_SEPARATOR
 from scheduler.planning.mapping import problem_document
 from solver.explain import explain
 from solver.validate import parse_problem
@@ -145,13 +147,12 @@ def test_cohort_maps_learners_site_zone_hours_flags_and_cost(app):
         }
 
 
-def test_learner_keys_are_each_cohorts_sorted_even_one_holding_the_separator(app):
-    """Keys are read joined into one string per cohort; a key holding the separator (a control
-    character imports do not refuse) must not split into two learners."""
-    from scheduler.planning.mapping import KEY_SEPARATOR
-
+@pytest.mark.parametrize("separator", [KEY_SEPARATOR, FIELD_SEPARATOR, COHORT_SEPARATOR])
+def test_learner_keys_are_each_cohorts_sorted_even_one_holding_a_separator(app, separator):
+    """Keys are read joined into one string (``learner_keys``); a key holding one of its
+    separators (control characters imports do not refuse) must not split into two learners."""
     with app.app_context():
-        odd = f"E{KEY_SEPARATOR}9"
+        odd = f"E{separator}9"
         shared = create_learner(key="E5")
         site = create_site()
         first = create_cohort(

@@ -31,7 +31,7 @@ from functools import lru_cache
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import selectinload
 
 from scheduler.extensions import db
@@ -40,10 +40,8 @@ from scheduler.models import (
     AvailabilityRule,
     Cohort,
     CohortBlock,
-    CohortMember,
     Facilitator,
     FacilitatorSkill,
-    Learner,
     PlanningPeriod,
     Program,
     Room,
@@ -53,6 +51,7 @@ from scheduler.models import (
     User,
 )
 from scheduler.models.cohorts import cohort_size, listed_weekdays
+from scheduler.planning.learner_keys import LearnerKeysRead
 from scheduler.planning.mapping_closed import (
     close_cohort,
     close_facilitator,
@@ -107,15 +106,17 @@ def problem_document(
     """
     lo, hi = _utc_bounds(start, end, timezone)
     scope = _cohort_scope(start, end, program_ids, cohort_ids)
+    # The longest query, on a connection of its own while the rest is read (learner_keys).
+    reading_learners = LearnerKeysRead(scope).start()
     cohorts = _cohorts_in_scope(scope)
     blocks = _cohort_blocks(scope, lo, hi)
-    learners = _learner_keys(scope)
-    sizes = {c.id: cohort_size(len(learners[c.id]), c.headcount) for c in cohorts}
-    planned = [c for c in cohorts if sizes[c.id] > 0]
-    programs = _programs({c.program_id for c in planned})
     facilitator_rules, room_rules = _availability_rules(lo, hi)
     facilitators, rooms = _facilitators(), _rooms()
     skills, travel = _skills(), _travel_costs()
+    learners = reading_learners.keys()
+    sizes = {c.id: cohort_size(len(learners[c.id]), c.headcount) for c in cohorts}
+    planned = [c for c in cohorts if sizes[c.id] > 0]
+    programs = _programs({c.program_id for c in planned})
     sites = _sites_of(planned, facilitators, rooms)
     closed = closed_days(sites, start - MARGIN, end + MARGIN)
     document = {
@@ -243,7 +244,7 @@ class CohortRow(NamedTuple):
 
 def _cohorts_in_scope(scope) -> list[CohortRow]:
     """The cohorts of ``scope`` by key, with their program's and site's keys (their learners
-    come from ``_learner_keys``, their blocked periods from ``_cohort_blocks``)."""
+    come from ``learner_keys``, their blocked periods from ``_cohort_blocks``)."""
     # fmt: off
     columns = (
         Cohort.id, Cohort.key, Cohort.program_id, Program.key, Cohort.site_id, Site.key,
@@ -285,56 +286,6 @@ def _programs(ids: set[int]) -> list[Program]:
         .order_by(Program.key)
     )
     return list(db.session.scalars(query))
-
-
-# Each cohort's learners' keys are read joined into one string: 10,000 rows instead of 281,000
-# (0.20-0.30 s instead of 0.34-0.48 s for the demo x 167, bench/results/log.md). The separator
-# is a control character no key should hold; a cohort whose count disagrees is read as rows.
-KEY_SEPARATOR = "\x1f"
-
-
-def _learner_keys(scope) -> defaultdict[int, list[str]]:
-    """The learners' keys of each cohort of ``scope``, sorted: strings, not objects (the
-    document needs only the keys)."""
-    query = (
-        select(
-            CohortMember.cohort_id, func.aggregate_strings(Learner.key, KEY_SEPARATOR), func.count()
-        )
-        .join(Learner, CohortMember.learner_id == Learner.id)
-        .where(CohortMember.cohort_id.in_(scope))
-        .group_by(CohortMember.cohort_id)
-    )
-    keys: defaultdict[int, list[str]] = defaultdict(list)
-    for cohort_id, joined, count in _driver_rows(query):
-        learners = joined.split(KEY_SEPARATOR)
-        if len(learners) != count:  # a key holds the separator
-            return _learner_keys_by_row(scope)
-        learners.sort()  # here, not in SQL: PostgreSQL's collation may order keys otherwise
-        keys[cohort_id] = learners
-    return keys
-
-
-def _learner_keys_by_row(scope) -> defaultdict[int, list[str]]:
-    """``_learner_keys`` read one membership at a time."""
-    query = (
-        select(CohortMember.cohort_id, Learner.key)
-        .join(Learner, CohortMember.learner_id == Learner.id)
-        .where(CohortMember.cohort_id.in_(scope))
-    )
-    keys: defaultdict[int, list[str]] = defaultdict(list)
-    for cohort_id, key in _driver_rows(query):
-        keys[cohort_id].append(key)
-    for learners in keys.values():
-        learners.sort()
-    return keys
-
-
-def _driver_rows(query) -> list[tuple]:
-    """The rows of ``query`` as the driver's own tuples: plain integers and strings need no
-    conversion, and making a Row of each was half the time of reading 51,000 memberships."""
-    result = db.session.connection().execute(query)
-    with result:
-        return result.cursor.fetchall()
 
 
 class FacilitatorRow(NamedTuple):
