@@ -93,6 +93,44 @@ def test_the_compiled_loop_places_what_the_python_loop_places(monkeypatch, size,
     assert _sections(compiled) == _sections(python)
 
 
+@pytest.mark.parametrize("size,seed", [("M", 11), ("org-80", 2)])
+def test_sections_placed_in_batches_beside_are_placed_as_the_python_loop_places_them(
+    monkeypatch, size, seed
+):
+    """Many sections go to the C side in batches placed in a thread of their own
+    (``Placement.place``); batches of a few sections here, so that each batch's placement runs
+    while the next is written, and the calendar carries over from batch to batch."""
+    import threading
+
+    if size.startswith("org"):
+        from bench.organisation import generate as organisation
+        from solver.validate import parse_problem
+
+        p, errors = parse_problem(organisation(size, seed))
+        assert not errors
+    else:
+        p = _generated(size, seed)
+    cand = candidates.build(p)
+    pending = _pending(cand)
+    monkeypatch.setattr(compiled_greedy, "MIN_BATCH", 2)
+    assert len(pending) >= compiled_greedy.PLACE_BATCHES * 2
+    threads: list[str] = []
+    placed = compiled_greedy.Placement._placed
+
+    def recorded(self, written):
+        threads.append(threading.current_thread().name)
+        return placed(self, written)
+
+    monkeypatch.setattr(compiled_greedy.Placement, "_placed", recorded)
+    in_batches = compiled_greedy.place_all(cand, Calendar(cand), pending)
+    assert len(threads) == compiled_greedy.PLACE_BATCHES
+    assert all(name.startswith("greedy-place") for name in threads)
+    cal = Calendar(cand)
+    python = [place_section(cand, cal, g, parts, book=True) for g, parts in pending]
+    assert in_batches == python
+    assert sum(s is not None for s in python) > 10
+
+
 def _pending(cand) -> list:
     """The sections to place, formed and sorted as ``greedy_plan`` forms and sorts them."""
     remaining = {c.id: c.size for c in cand.problem.cohorts.values()}
