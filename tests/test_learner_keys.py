@@ -93,3 +93,24 @@ def test_a_failed_read_beside_is_read_again_in_the_session(app, monkeypatch):
             assert not read.read_beside and len(calls) == 2
             assert keys[first] == ["L2", "L3"]
             db.session.commit()
+
+
+def test_keys_committed_while_the_session_reads_the_rest_are_the_sessions_own(app):
+    """A member committed after the thread read the keys, while the session reads the rest of
+    the period: the keys are what the session's next statement reads (on PostgreSQL, read
+    committed, the new member; on SQLite, its snapshot, without it)."""
+    with app.app_context():
+        first, _ = _two_cohorts()
+        with reading():
+            read = LearnerKeysRead(_scope()).start()
+            read._thread.join()  # the thread's snapshot is taken before the commit below
+            with Session(db.engine) as other:
+                learner = Learner(key="L8", name="Late", email="late@example.com", team="Ops",
+                                  timezone="Europe/London")  # fmt: skip
+                other.add(CohortMember(cohort_id=first, learner=learner))
+                other.commit()
+            keys = read.keys()
+            assert keys == learner_keys(db.session.connection(), _scope())
+            expected = ["L2", "L3"] if db.engine.dialect.name == "sqlite" else ["L2", "L3", "L8"]
+            assert keys[first] == expected
+            db.session.commit()

@@ -13,9 +13,10 @@ the session would have read itself:
   cannot see it);
 - the data stamps of the tables the query reads (``scheduler.stamps``: every transaction that
   writes a table gives it a new random token before it commits) are the same in the session's
-  transaction, read before the thread starts, and in the thread's, read in the same snapshot as
-  the keys. On PostgreSQL the thread's transaction is ``REPEATABLE READ`` so that its two
-  statements share one snapshot; on SQLite (WAL) a read transaction always has one.
+  transaction, read before the thread starts and again once it is joined, and in the thread's,
+  read in the same snapshot as the keys. On PostgreSQL the thread's transaction is
+  ``REPEATABLE READ`` so that its two statements share one snapshot; on SQLite (WAL) a read
+  transaction always has one.
 
 Otherwise, or when the thread fails, the keys are read again in the session, as before.
 """
@@ -80,7 +81,11 @@ class LearnerKeysRead:
         """The keys, from the thread when its snapshot matches the session's, else read now."""
         if self._thread is not None:
             self._thread.join()
-            if self._found is not None and self._found[0] == self._stamps:
+            # Read again now as well: on PostgreSQL (read committed) each of the session's
+            # statements sees what was committed before it, and the cohorts were read since.
+            if self._found is not None and self._found[0] == self._stamps == _stamps(
+                db.session.connection()
+            ):
                 self.read_beside = True
                 return keys_of(self._found[1], db.session.connection(), self.scope)
         return learner_keys(db.session.connection(), self.scope)
