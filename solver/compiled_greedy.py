@@ -90,9 +90,8 @@ class Placement:
         data = self.data
         for group, parts, sessions in kept:
             data.section(group, parts, sessions)
-        placed = array("q")
-        placed.frombytes(_greedy.keep(self.calendar, data.batch_ints(), data.batch_words()))
-        return data.read(placed, [(group, parts) for group, parts, _ in kept])
+        placed = _greedy.keep(self.calendar, data.batch_ints(), data.batch_words())
+        return self._read(placed, [(group, parts) for group, parts, _ in kept])
 
     def place(
         self, pending: list[tuple[Group, dict[str, int]]]
@@ -129,6 +128,7 @@ class Placement:
         return _greedy.place(self.calendar, *written)
 
     def _read(self, placed: bytes, sections) -> list[list[PlannedSession] | None]:
+        """The C side's answer for ``sections`` as their sessions (or None)."""
         answer = array("q")
         answer.frombytes(placed)
         return self.data.read(answer, sections)

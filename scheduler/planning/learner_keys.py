@@ -1,8 +1,8 @@
 """Each cohort's learners' keys, read on a connection of their own while the rest of the period
 is read (``mapping.problem_document``).
 
-On 10,000 cohorts of 250,000 learners this is the period's longest query: 0.14-0.17 s in the
-database, 0.01-0.02 s in Python (bench/results/log.md, 8 Dec). The database works without
+On 10,000 cohorts of 250,000 learners this is the period's longest query: 0.09-0.10 s in the
+database, then 0.04 s in Python to split the keys (bench/results/log.md, 8 Dec). The database works without
 Python's lock, so on a second connection, in a thread, it runs while the worker's own thread
 reads and maps the cohorts, facilitators and rooms.
 
@@ -169,14 +169,14 @@ def _learner_keys_by_row(connection: Connection, scope) -> Keys:
         .where(CohortMember.cohort_id.in_(scope))
     )
     keys: Keys = defaultdict(list)
-    for cohort_id, key in driver_rows(connection, query):
+    for cohort_id, key in _driver_rows(connection, query):
         keys[cohort_id].append(key)
     for learners in keys.values():
         learners.sort()
     return keys
 
 
-def driver_rows(connection: Connection, query) -> list[tuple]:
+def _driver_rows(connection: Connection, query) -> list[tuple]:
     """The rows of ``query`` as the driver's own tuples: plain integers and strings need no
     conversion, and making a Row of each was half the time of reading 51,000 memberships."""
     result = connection.execute(query)
